@@ -1,0 +1,269 @@
+package align
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Feature is one hashed feature of a sentence with its weight.
+type Feature struct {
+	Hash   uint64
+	Weight float64
+}
+
+// Sentence is what alignment sees of a sentence: its features, sorted by
+// Hash with no repeats (use Normalize to make them so).
+type Sentence struct {
+	Features []Feature
+}
+
+// total returns the sum of the feature weights.
+func (s Sentence) total() float64 {
+	t := 0.0
+	for _, f := range s.Features {
+		t += f.Weight
+	}
+	return t
+}
+
+// Normalize sorts features by hash and merges repeats, keeping the larger
+// weight, so the slice can be used in a Sentence.
+func Normalize(fs []Feature) []Feature {
+	slices.SortFunc(fs, func(x, y Feature) int { return cmp.Compare(x.Hash, y.Hash) })
+	out := fs[:0]
+	for _, f := range fs {
+		if n := len(out); n > 0 && out[n-1].Hash == f.Hash {
+			out[n-1].Weight = max(out[n-1].Weight, f.Weight)
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// Pair is one aligned pair of sentences: index A in the first document, B in
+// the second.
+type Pair struct {
+	A, B int
+	Sim  float64
+}
+
+// Options tune alignment. A nil *Options means the defaults.
+type Options struct {
+	// MinSim is the least similarity for two sentences to be linked.
+	MinSim float64
+	// MinContain is the least share of an unlinked sentence's feature weight
+	// that must lie inside a neighbour's partner for a split/merge link.
+	MinContain float64
+}
+
+// DefaultOptions are the options used when none are given; they were chosen
+// on the development data (see the verify package).
+var DefaultOptions = Options{MinSim: 0.25, MinContain: 0.6}
+
+// Similarity returns the weighted Dice similarity of two sentences.
+func Similarity(a, b Sentence) float64 {
+	shared := sharedWeight(a, b)
+	if shared == 0 {
+		return 0
+	}
+	return 2 * shared / (a.total() + b.total())
+}
+
+// sharedWeight sums min(wa, wb) over the features a and b share, by a merge
+// of the two sorted lists.
+func sharedWeight(a, b Sentence) float64 {
+	s := 0.0
+	i, j := 0, 0
+	for i < len(a.Features) && j < len(b.Features) {
+		x, y := a.Features[i], b.Features[j]
+		switch {
+		case x.Hash < y.Hash:
+			i++
+		case x.Hash > y.Hash:
+			j++
+		default:
+			s += min(x.Weight, y.Weight)
+			i++
+			j++
+		}
+	}
+	return s
+}
+
+// scored is a candidate pair with its shared weight, before linking.
+type scored struct {
+	a, b   int
+	sim    float64
+	shared float64
+}
+
+// Align links the sentences of a and b. The result is sorted by A, then B.
+func Align(a, b []Sentence, opt *Options) []Pair {
+	o := DefaultOptions
+	if opt != nil {
+		o = *opt
+	}
+	return link(candidates(a, b), a, b, o)
+}
+
+// candidates returns every pair of sentences that share a feature, with its
+// similarity, using an inverted index over b.
+func candidates(a, b []Sentence) []scored {
+	type posting struct {
+		sent   int32
+		weight float64
+	}
+	index := make(map[uint64][]posting)
+	totB := make([]float64, len(b))
+	for j, s := range b {
+		for _, f := range s.Features {
+			index[f.Hash] = append(index[f.Hash], posting{int32(j), f.Weight})
+			totB[j] += f.Weight
+		}
+	}
+	var out []scored
+	acc := make([]float64, len(b))
+	touched := make([]int32, 0, len(b))
+	for i, s := range a {
+		totA := 0.0
+		for _, f := range s.Features {
+			totA += f.Weight
+			for _, p := range index[f.Hash] {
+				if acc[p.sent] == 0 {
+					touched = append(touched, p.sent)
+				}
+				acc[p.sent] += min(f.Weight, p.weight)
+			}
+		}
+		slices.Sort(touched)
+		for _, j := range touched {
+			out = append(out, scored{a: i, b: int(j), shared: acc[j], sim: 2 * acc[j] / (totA + totB[j])})
+			acc[j] = 0
+		}
+		touched = touched[:0]
+	}
+	return out
+}
+
+// link does competitive linking and then split/merge links.
+func link(cands []scored, a, b []Sentence, o Options) []Pair {
+	// Best first; ties by position so the result does not depend on the
+	// order candidates were produced in.
+	slices.SortFunc(cands, func(x, y scored) int {
+		if c := cmp.Compare(y.sim, x.sim); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(abs(x.a-x.b), abs(y.a-y.b)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.a, y.a); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.b, y.b)
+	})
+	partnerA := filled(len(a), -1)
+	partnerB := filled(len(b), -1)
+	var pairs []Pair
+	for _, c := range cands {
+		if c.sim < o.MinSim {
+			break
+		}
+		if partnerA[c.a] >= 0 || partnerB[c.b] >= 0 {
+			continue
+		}
+		partnerA[c.a], partnerB[c.b] = c.b, c.a
+		pairs = append(pairs, Pair{A: c.a, B: c.b, Sim: c.sim})
+	}
+	// Split and merge: an unlinked sentence mostly contained in the partner
+	// of its neighbour.
+	totA := totals(a)
+	totB := totals(b)
+	byPair := make(map[[2]int]scored, len(cands))
+	for _, c := range cands {
+		byPair[[2]int{c.a, c.b}] = c
+	}
+	var extra []Pair
+	for i := range a {
+		if partnerA[i] >= 0 || totA[i] == 0 {
+			continue
+		}
+		for _, n := range []int{i - 1, i + 1} {
+			if n < 0 || n >= len(a) || partnerA[n] < 0 {
+				continue
+			}
+			j := partnerA[n]
+			if c, ok := byPair[[2]int{i, j}]; ok && c.shared/totA[i] >= o.MinContain {
+				extra = append(extra, Pair{A: i, B: j, Sim: c.sim})
+				break
+			}
+		}
+	}
+	for j := range b {
+		if partnerB[j] >= 0 || totB[j] == 0 {
+			continue
+		}
+		for _, n := range []int{j - 1, j + 1} {
+			if n < 0 || n >= len(b) || partnerB[n] < 0 {
+				continue
+			}
+			i := partnerB[n]
+			if c, ok := byPair[[2]int{i, j}]; ok && c.shared/totB[j] >= o.MinContain {
+				extra = append(extra, Pair{A: i, B: j, Sim: c.sim})
+				break
+			}
+		}
+	}
+	pairs = append(pairs, extra...)
+	slices.SortFunc(pairs, func(x, y Pair) int {
+		if c := cmp.Compare(x.A, y.A); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.B, y.B)
+	})
+	return pairs
+}
+
+func totals(s []Sentence) []float64 {
+	t := make([]float64, len(s))
+	for i := range s {
+		t[i] = s[i].total()
+	}
+	return t
+}
+
+func filled(n, v int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// OrderAgreement returns the share of pairs in the longest subsequence that
+// is increasing in both A and B: 1 when the aligned sentences keep their
+// order, lower when paragraphs were moved.
+func OrderAgreement(pairs []Pair) float64 {
+	if len(pairs) == 0 {
+		return 0
+	}
+	// pairs are sorted by A then B; the longest strictly increasing
+	// subsequence of B (patience sorting) is the longest order-kept run.
+	var tails []int
+	for _, p := range pairs {
+		k, _ := slices.BinarySearch(tails, p.B)
+		if k == len(tails) {
+			tails = append(tails, p.B)
+		} else {
+			tails[k] = p.B
+		}
+	}
+	return float64(len(tails)) / float64(len(pairs))
+}

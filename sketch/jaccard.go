@@ -1,0 +1,36 @@
+// Package sketch holds set similarity: exact Jaccard of hashed shingle sets
+// here, and (later) MinHash signatures and LSH banding that estimate it.
+package sketch
+
+import (
+	"slices"
+)
+
+// Set returns hs sorted with repeats removed, the form Jaccard takes. It
+// sorts hs in place.
+func Set(hs []uint64) []uint64 {
+	slices.Sort(hs)
+	return slices.Compact(hs)
+}
+
+// Jaccard returns |a ∩ b| / |a ∪ b| of two sets made by Set; 0 when both
+// are empty.
+func Jaccard(a, b []uint64) float64 {
+	inter := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			inter++
+			i++
+			j++
+		}
+	}
+	if u := len(a) + len(b) - inter; u > 0 {
+		return float64(inter) / float64(u)
+	}
+	return 0
+}

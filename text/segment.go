@@ -1,0 +1,318 @@
+package text
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Span is a byte range [Start, End) of the original text.
+type Span struct{ Start, End int }
+
+// Sentence is one sentence of a paragraph.
+type Sentence struct {
+	Span
+	Para int // index of its paragraph
+	// Caption marks a line that is a photo caption, credit or byline rather
+	// than running text.
+	Caption bool
+}
+
+// Segment splits text into paragraphs and sentences. Offsets are bytes into
+// text; leading and trailing space is trimmed from every span, and no span
+// is empty.
+func Segment(text string) (paras []Span, sents []Sentence) {
+	for _, p := range paragraphs(text) {
+		pi := len(paras)
+		paras = append(paras, p)
+		caption := isCaption(text[p.Start:p.End])
+		for _, s := range sentences(text, p) {
+			sents = append(sents, Sentence{Span: s, Para: pi, Caption: caption})
+		}
+	}
+	return paras, sents
+}
+
+// paragraphs returns the non-blank lines of text, with hard-wrapped lines
+// (a line that does not end in punctuation followed by a line that starts
+// in lower case) joined into one paragraph.
+func paragraphs(text string) []Span {
+	var out []Span
+	open := false
+	var cur Span
+	for pos := 0; pos <= len(text); {
+		nl := strings.IndexByte(text[pos:], '\n')
+		lineEnd := len(text)
+		if nl >= 0 {
+			lineEnd = pos + nl
+		}
+		s, e := trimSpan(text, pos, lineEnd)
+		if s == e {
+			if open {
+				out = append(out, cur)
+				open = false
+			}
+		} else if open && continuesLine(text[cur.Start:cur.End], text[s:e]) {
+			cur.End = e
+		} else {
+			if open {
+				out = append(out, cur)
+			}
+			cur, open = Span{s, e}, true
+		}
+		if nl < 0 {
+			break
+		}
+		pos = lineEnd + 1
+	}
+	if open {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// continuesLine reports whether next is the wrapped continuation of prev.
+func continuesLine(prev, next string) bool {
+	last, _ := utf8.DecodeLastRuneInString(prev)
+	if unicode.IsPunct(last) && last != ',' && last != '-' {
+		return false
+	}
+	first, _ := utf8.DecodeRuneInString(next)
+	return unicode.IsLower(first)
+}
+
+func trimSpan(text string, s, e int) (int, int) {
+	for s < e {
+		r, size := utf8.DecodeRuneInString(text[s:e])
+		if !unicode.IsSpace(r) && r != '\ufeff' {
+			break
+		}
+		s += size
+	}
+	for e > s {
+		r, size := utf8.DecodeLastRuneInString(text[s:e])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		e -= size
+	}
+	return s, e
+}
+
+// sentences splits one paragraph into sentences.
+func sentences(text string, p Span) []Span {
+	var out []Span
+	start := p.Start
+	i := p.Start
+	for i < p.End {
+		r, size := utf8.DecodeRuneInString(text[i:p.End])
+		if !isTerminal(r) {
+			i += size
+			continue
+		}
+		// Take the whole run of terminal punctuation and closing marks.
+		j := i + size
+		for j < p.End {
+			r2, s2 := utf8.DecodeRuneInString(text[j:p.End])
+			if !isTerminal(r2) && !isCloser(r2) {
+				break
+			}
+			j += s2
+		}
+		// A sentence boundary needs space after the punctuation.
+		k := j
+		for k < p.End {
+			r2, s2 := utf8.DecodeRuneInString(text[k:p.End])
+			if !unicode.IsSpace(r2) {
+				break
+			}
+			k += s2
+		}
+		if k == j || k >= p.End {
+			i = j
+			continue
+		}
+		if r == '.' && !periodEnds(text[start:i], text[k:p.End]) {
+			i = j
+			continue
+		}
+		if !canStart(text[k:p.End]) {
+			i = j
+			continue
+		}
+		if s, e := trimSpan(text, start, j); s < e {
+			out = append(out, Span{s, e})
+		}
+		start, i = k, k
+	}
+	if s, e := trimSpan(text, start, p.End); s < e {
+		out = append(out, Span{s, e})
+	}
+	return out
+}
+
+func isTerminal(r rune) bool {
+	switch r {
+	case '.', '!', '?', '\u3002', '\uff01', '\uff1f', '\u0964', '\u061f', '\u2026':
+		return true
+	}
+	return false
+}
+
+func isCloser(r rune) bool {
+	switch r {
+	case '"', '\'', ')', ']', '\u2019', '\u201d', '\u00bb', '\u300d', '\u300f':
+		return true
+	}
+	return false
+}
+
+// canStart reports whether rest begins like a sentence: an upper-case
+// letter, a digit, an opening quote or bracket, or a letter of a script
+// without case.
+func canStart(rest string) bool {
+	r, _ := utf8.DecodeRuneInString(rest)
+	switch {
+	case unicode.IsUpper(r), unicode.IsDigit(r), unicode.IsTitle(r):
+		return true
+	case r == '"' || r == '\'' || r == '(' || r == '[' || r == '\u201c' || r == '\u2018' || r == '\u00ab' || r == '-' || r == '\u2014':
+		return true
+	case unicode.IsLetter(r) && !unicode.IsLower(r):
+		return true // caseless scripts
+	}
+	return false
+}
+
+// periodEnds decides whether a period after before ends the sentence, given
+// the text after it.
+func periodEnds(before, after string) bool {
+	w := lastWord(before)
+	if w == "" {
+		return true
+	}
+	nextWord := firstWord(after)
+	nextIsDigit := nextWord != "" && unicode.IsDigit([]rune(nextWord)[0])
+	lw := strings.ToLower(w)
+	if _, ok := titleAbbrev[lw]; ok {
+		return false // Mr. Smith, Dr. No, Gen. Milley
+	}
+	if _, ok := numberAbbrev[lw]; ok && nextIsDigit {
+		return false // No. 2, Jan. 6, pp. 12
+	}
+	if _, ok := numberAbbrev[lw]; ok && isMonthAbbrev(lw) && !startsSentenceWord(nextWord) {
+		return false
+	}
+	// A single letter is an initial: J. Smith.
+	if utf8.RuneCountInString(w) == 1 && unicode.IsUpper([]rune(w)[0]) {
+		return false
+	}
+	// Dotted acronyms (U.S., U.N.) end a sentence only before a word that
+	// usually starts one.
+	if strings.Contains(w, ".") {
+		return startsSentenceWord(nextWord) || nextIsDigit
+	}
+	return true
+}
+
+// lastWord returns the word just before the end of s, keeping internal
+// periods ("U.S" for "... the U.S").
+func lastWord(s string) string {
+	i := len(s)
+	for i > 0 {
+		r, size := utf8.DecodeLastRuneInString(s[:i])
+		if !(unicode.IsLetter(r) || r == '.') {
+			break
+		}
+		i -= size
+	}
+	return strings.Trim(s[i:], ".")
+}
+
+func firstWord(s string) string {
+	for i, r := range s {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// startsSentenceWord reports whether w is a word that usually starts a
+// sentence: a capitalized function word ("The", "He", "In").
+func startsSentenceWord(w string) bool {
+	if w == "" {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r) && IsStopword(strings.ToLower(w))
+}
+
+func isMonthAbbrev(w string) bool {
+	switch w {
+	case "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec":
+		return true
+	}
+	return false
+}
+
+// titleAbbrev are abbreviations that stand before a name and never end a
+// sentence.
+var titleAbbrev = setOf("mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt",
+	"capt", "cmdr", "adm", "maj", "cpl", "pvt", "st", "mt", "ft", "rev", "hon", "pres", "supt", "insp", "messrs")
+
+// numberAbbrev are abbreviations that do not end a sentence before a number
+// (and, for months, before a word that does not start a sentence).
+var numberAbbrev = setOf("no", "nos", "vol", "pp", "p", "fig", "art", "sec", "ch", "ed", "op",
+	"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "est", "vs", "v")
+
+func setOf(ws ...string) map[string]struct{} {
+	m := make(map[string]struct{}, len(ws))
+	for _, w := range ws {
+		m[w] = struct{}{}
+	}
+	return m
+}
+
+// isCaption reports whether a paragraph is a photo caption, credit or
+// byline: a short line with no final punctuation, or a line ending in a
+// parenthesized credit.
+func isCaption(p string) bool {
+	last, _ := utf8.DecodeLastRuneInString(p)
+	if last == ')' {
+		if open := strings.LastIndexByte(p, '('); open >= 0 {
+			credit := strings.ToLower(p[open:])
+			for _, c := range []string{"ap", "reuters", "afp", "getty", "photo", "via", "epa", "xinhua", "file"} {
+				if containsWord(credit, c) {
+					return true
+				}
+			}
+		}
+	}
+	if isTerminal(last) || isCloser(last) || last == ':' {
+		return false
+	}
+	return len(strings.Fields(p)) <= 6
+}
+
+func containsWord(s, w string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], w)
+		if j < 0 {
+			return false
+		}
+		j += i
+		before, after := j == 0, j+len(w) == len(s)
+		if !before {
+			r, _ := utf8.DecodeLastRuneInString(s[:j])
+			before = !unicode.IsLetter(r)
+		}
+		if !after {
+			r, _ := utf8.DecodeRuneInString(s[j+len(w):])
+			after = !unicode.IsLetter(r)
+		}
+		if before && after {
+			return true
+		}
+		i = j + len(w)
+	}
+}
