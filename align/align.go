@@ -247,6 +247,40 @@ func abs(x int) int {
 	return x
 }
 
+// OrderedRun returns the longest subsequence of pairs (sorted by A, then
+// B) that is strictly increasing in both A and B: the aligned sentences
+// that keep their order. Among runs of equal length it prefers the one
+// with the larger total similarity.
+func OrderedRun(pairs []Pair) []Pair {
+	n := len(pairs)
+	if n == 0 {
+		return nil
+	}
+	// O(n^2) dynamic program: n is the number of aligned sentences, small.
+	length := make([]int, n)
+	score := make([]float64, n)
+	prev := make([]int, n)
+	best := 0
+	for i := range pairs {
+		length[i], score[i], prev[i] = 1, pairs[i].Sim, -1
+		for j := 0; j < i; j++ {
+			if pairs[j].A < pairs[i].A && pairs[j].B < pairs[i].B {
+				if l, s := length[j]+1, score[j]+pairs[i].Sim; l > length[i] || l == length[i] && s > score[i] {
+					length[i], score[i], prev[i] = l, s, j
+				}
+			}
+		}
+		if length[i] > length[best] || length[i] == length[best] && score[i] > score[best] {
+			best = i
+		}
+	}
+	run := make([]Pair, length[best])
+	for k, i := len(run)-1, best; i >= 0; k, i = k-1, prev[i] {
+		run[k] = pairs[i]
+	}
+	return run
+}
+
 // OrderAgreement returns the share of pairs in the longest subsequence that
 // is increasing in both A and B: 1 when the aligned sentences keep their
 // order, lower when paragraphs were moved.

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/retold/retold/internal/evalpairs"
+	"github.com/retold/retold/verify"
+)
+
+func runEvalCompare(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "eval-compare", "eval-compare [--data DIR] [--sample N] [--seed N] [-v]")
+	data := fs.String("data", filepath.Join("..", "shared", "data"), "`DIR` holding newsversions-dev.jsonl and wmt-versions.jsonl")
+	sample := fs.Int("sample", 21000, "number of different-document WMT pairs to sample")
+	seed := fs.Uint64("seed", 1, "seed for the WMT pair sample")
+	verbose := fs.Bool("v", false, "also print the verdict counts of every class")
+	dump := fs.String("dump", "", "write every judged pair with its signals as JSONL to `FILE`")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usageErr("takes no arguments")
+	}
+	if _, err := os.Stat(*data); err != nil {
+		return fmt.Errorf("labeled data: %w", err)
+	}
+	c := verify.New(nil)
+	var rows []evalpairs.Row
+	news, err := evalpairs.Load(filepath.Join(*data, "newsversions-dev.jsonl"))
+	if err != nil {
+		return err
+	}
+	outs, err := evalpairs.Judge(ctx, c, news, evalpairs.NewsPairs(news))
+	if err != nil {
+		return err
+	}
+	rows = append(rows, evalpairs.Summarize("newsversions-dev", outs)...)
+	all := evalpairs.Dumped("newsversions-dev", news, outs)
+	wmt, err := evalpairs.Load(filepath.Join(*data, "wmt-versions.jsonl"))
+	if err != nil {
+		return err
+	}
+	outs, err = evalpairs.Judge(ctx, c, wmt, evalpairs.WMTPairs(wmt, *sample, *seed))
+	if err != nil {
+		return err
+	}
+	rows = append(rows, evalpairs.Summarize("wmt-versions", outs)...)
+	if *dump != "" {
+		all = append(all, evalpairs.Dumped("wmt-versions", wmt, outs)...)
+		if err := writeFileAtomic(*dump, func(w io.Writer) error { return evalpairs.WriteDump(w, all) }); err != nil {
+			return err
+		}
+	}
+	evalpairs.WriteTable(e.stdout, rows, *verbose)
+	return nil
+}

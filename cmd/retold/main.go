@@ -1,0 +1,131 @@
+// Command retold finds versions of the same news story and explains how
+// they differ. Run `retold help` for the subcommands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+)
+
+// command is one subcommand: its name, a one-line summary, and Run.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what a subcommand may touch of the process: kept in a struct so
+// tests can run subcommands in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// stdoutIsTerminal says whether stdout is a terminal (for color).
+	stdoutIsTerminal bool
+}
+
+// errUsage marks errors in how the command was called: exit status 2.
+var errUsage = errors.New("usage")
+
+func usageErr(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
+}
+
+func commands() []command {
+	return []command{
+		{"compare", "tell whether two texts are versions of one story, with the evidence", runCompare},
+		{"demo", "compare the two built-in demo articles (no files needed)", runDemo},
+		{"eval-compare", "measure pairwise verdict quality on the labeled data", runEvalCompare},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, stdoutIsTerminal: isTerminal(os.Stdout)}
+	os.Exit(run(ctx, e, os.Args[1:]))
+}
+
+// run dispatches to a subcommand and maps its error to an exit status: 0 on
+// success, 2 for usage errors, 1 for everything else.
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		writeHelp(e.stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, e, args[1:])
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			fmt.Fprintf(e.stderr, "retold %s: %s\n", c.name, strings.TrimPrefix(err.Error(), "usage: "))
+			return 2
+		default:
+			fmt.Fprintf(e.stderr, "retold %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(e.stderr, "retold: unknown command %q (run `retold help`)\n", args[0])
+	return 2
+}
+
+func writeHelp(w io.Writer) {
+	fmt.Fprintln(w, "retold finds versions of the same news story and explains how they differ.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "usage: retold <command> [flags] [args]")
+	fmt.Fprintln(w)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run `retold <command> -h` for a command's flags.")
+}
+
+// parseInterspersed parses flags that may come before, between or after the
+// positional arguments (`retold compare a.txt b.txt --json`). A lone "-" is
+// a positional argument (stdin); "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageErr("%v", err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func newFlagSet(e *env, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: retold %s\n\nflags:\n", usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}

@@ -1,0 +1,38 @@
+// Package explain renders a verify.Result for people: a terminal report
+// (Text) and a self-contained HTML page (HTML) that puts the two documents
+// side by side.
+//
+// Both say the same things in the same order: which documents, the verdict
+// with its score and the rule behind it, the signals the rule read, the
+// aligned sentences with their similarity, the sentences only one side has,
+// and the facts (numbers the same, changed or one-sided; entities spelled
+// the same, spelled differently, or one-sided). The wording of the signals
+// and facts lives in one place (facts.go) so the two renderings agree.
+//
+// # Terminal layout
+//
+// Text measures text in display columns with uniseg: a Japanese character
+// takes two columns, a combining accent none, and lines break only where
+// Unicode line breaking (UAX #14) allows, so no rune or grapheme cluster is
+// ever cut and no line is wider than the width asked for. Aligned pairs sit
+// in two columns of (width-7)/2 with the similarity in the gutter between
+// them. Colour is applied after layout, so turning it on changes no line
+// break. Control characters from documents are flattened to spaces or
+// U+FFFD, so a document cannot drive the terminal.
+//
+// # HTML page
+//
+// HTML uses html/template, so every document text, title and name is
+// escaped. The page has inline CSS, no scripts and no external resources,
+// and stacks its columns under 700px. Facts are highlighted inside the
+// sentences by the byte offsets verify reports: NumberItem.Start/End point
+// into the document text, and each sentence's span (SentenceRef.Start/End,
+// or found in the text for aligned pairs, see spans.go) turns them into
+// offsets within the sentence. A fact whose offsets do not point at its text
+// is found by its spelling in its sentence instead; entity variants always
+// are. Where two facts overlap, the stronger one is shown: a changed number,
+// then a one-sided number, an entity variant, a shared number.
+//
+// Output is deterministic: the same Result, documents and options give the
+// same bytes.
+package explain

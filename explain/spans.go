@@ -1,0 +1,220 @@
+package explain
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/retold/retold/verify"
+)
+
+// Highlighting a fact inside a sentence needs the sentence's byte span in
+// the document: the facts carry byte offsets into the document text
+// (NumberItem.Start/End), the page shows one sentence per cell.
+//
+// SentenceRef has the span; AlignedPair has only the index and the text. Until
+// AlignedPair carries AStart/AEnd/BStart/BEnd, spans locates each aligned
+// sentence in the text: in index order, searching forward from the end of the
+// previous sentence, so a sentence that occurs twice gets the right
+// occurrence. A sentence whose text is not found verbatim (say the aligner
+// collapsed its white space) keeps span -1: it is shown, and its facts are
+// found by searching their text in the sentence instead of by offset.
+
+// sentence is one sentence of one side as the page shows it.
+type sentence struct {
+	Index      int
+	Text       string
+	Start, End int // byte span in the document text; -1 when unknown
+	marks      []mark
+}
+
+// mark is one highlighted fact, in bytes relative to the sentence text.
+type mark struct {
+	start, end int
+	class      string // changed, only, variant, same
+	title      string
+}
+
+// side is the sentences of one document, by index.
+type side struct {
+	name  string // "A" or "B"
+	other string // "B" or "A"
+	text  string // the document text; may be empty
+	sents map[int]*sentence
+	order []int // the indexes, ascending
+}
+
+// newSide gathers the sentences of one side from the refs that have spans
+// and the aligned texts that do not.
+func newSide(name, other, text string, refs []verify.SentenceRef, aligned map[int]string) *side {
+	s := &side{name: name, other: other, text: text, sents: map[int]*sentence{}}
+	for _, r := range refs {
+		st := &sentence{Index: r.Index, Text: r.Text, Start: -1, End: -1}
+		if r.Start >= 0 && r.Start <= r.End && r.End <= len(text) && text[r.Start:r.End] == r.Text {
+			st.Start, st.End = r.Start, r.End
+		}
+		s.sents[r.Index] = st
+	}
+	for i, t := range aligned {
+		if _, ok := s.sents[i]; !ok {
+			s.sents[i] = &sentence{Index: i, Text: t, Start: -1, End: -1}
+		}
+	}
+	for i := range s.sents {
+		s.order = append(s.order, i)
+	}
+	sort.Ints(s.order)
+	s.locate()
+	return s
+}
+
+// locate finds the spans the refs did not give (see the comment at the top).
+func (s *side) locate() {
+	cursor := 0
+	for _, i := range s.order {
+		st := s.sents[i]
+		if st.Start >= 0 {
+			cursor = max(cursor, st.End)
+			continue
+		}
+		if st.Text == "" {
+			continue
+		}
+		if k := strings.Index(s.text[cursor:], st.Text); k >= 0 {
+			st.Start, st.End = cursor+k, cursor+k+len(st.Text)
+			cursor = st.End
+		} else if k := strings.Index(s.text, st.Text); k >= 0 {
+			st.Start, st.End = k, k+len(st.Text) // out of order: leave the cursor
+		}
+	}
+}
+
+// containing is the sentence whose span holds the bytes [start, end), or nil.
+func (s *side) containing(start, end int) *sentence {
+	for _, i := range s.order {
+		st := s.sents[i]
+		if st.Start >= 0 && st.Start <= start && end <= st.End {
+			return st
+		}
+	}
+	return nil
+}
+
+// number marks one number, by its offsets or else by its spelling, and
+// reports the sentence it marked, or nil.
+func (s *side) number(n verify.NumberItem, class, title string) *sentence {
+	if st := s.numberAt(n, class, title); st != nil {
+		return st
+	}
+	return s.numberIn(n, class, title)
+}
+
+// numberAt marks a number by its offsets, if they point at its text in this
+// side's document.
+func (s *side) numberAt(n verify.NumberItem, class, title string) *sentence {
+	if n.Start < 0 || n.Start >= n.End || n.End > len(s.text) || s.text[n.Start:n.End] != n.Text {
+		return nil
+	}
+	if st := s.containing(n.Start, n.End); st != nil && st.add(n.Start-st.Start, n.End-st.Start, class, title) {
+		return st
+	}
+	return nil
+}
+
+// numberIn marks a number by searching its text in the sentence it names.
+func (s *side) numberIn(n verify.NumberItem, class, title string) *sentence {
+	if st := s.sents[n.Sentence]; st != nil && st.find(n.Text, class, title) {
+		return st
+	}
+	return nil
+}
+
+// find marks the first unmarked whole-word occurrence of t in the sentence.
+func (st *sentence) find(t, class, title string) bool {
+	if t == "" {
+		return false
+	}
+	for from := 0; from < len(st.Text); {
+		k := strings.Index(st.Text[from:], t)
+		if k < 0 {
+			return false
+		}
+		start, end := from+k, from+k+len(t)
+		if wordEdge(st.Text, start, end) && st.add(start, end, class, title) {
+			return true
+		}
+		from = end
+	}
+	return false
+}
+
+// findAll marks every whole-word occurrence of t in the sentence.
+func (st *sentence) findAll(t, class, title string) {
+	for from := 0; t != "" && from < len(st.Text); {
+		k := strings.Index(st.Text[from:], t)
+		if k < 0 {
+			return
+		}
+		start, end := from+k, from+k+len(t)
+		if wordEdge(st.Text, start, end) {
+			st.add(start, end, class, title)
+		}
+		from = end
+	}
+}
+
+// wordEdge reports whether text[start:end] is not part of a longer word or
+// number: "12" in "120" or "Kowalsky" in "Kowalskyego" is not a match.
+func wordEdge(text string, start, end int) bool {
+	inWord := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+	if r, _ := utf8.DecodeLastRuneInString(text[:start]); start > 0 && inWord(r) {
+		return false
+	}
+	if r, _ := utf8.DecodeRuneInString(text[end:]); end < len(text) && inWord(r) {
+		return false
+	}
+	return true
+}
+
+// add records a mark unless it overlaps one already there. Marks are added
+// strongest first (changed numbers, then one-sided, variants, shared), so
+// the strongest fact wins a contested span.
+func (st *sentence) add(start, end int, class, title string) bool {
+	if start < 0 || end > len(st.Text) || start >= end {
+		return false
+	}
+	for _, m := range st.marks {
+		if start < m.end && m.start < end {
+			return false
+		}
+	}
+	st.marks = append(st.marks, mark{start, end, class, title})
+	return true
+}
+
+// segment is a run of a sentence's text, marked or not.
+type segment struct {
+	Text  string
+	Class string // empty for plain text
+	Title string
+}
+
+// segments cuts the sentence at its marks, in text order.
+func (st *sentence) segments() []segment {
+	marks := append([]mark(nil), st.marks...)
+	sort.Slice(marks, func(i, j int) bool { return marks[i].start < marks[j].start })
+	var segs []segment
+	at := 0
+	for _, m := range marks {
+		if m.start > at {
+			segs = append(segs, segment{Text: st.Text[at:m.start]})
+		}
+		segs = append(segs, segment{Text: st.Text[m.start:m.end], Class: m.class, Title: m.title})
+		at = m.end
+	}
+	if at < len(st.Text) {
+		segs = append(segs, segment{Text: st.Text[at:]})
+	}
+	return segs
+}

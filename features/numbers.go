@@ -1,0 +1,743 @@
+package features
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/retold/retold/text"
+)
+
+// Number is a numeric fact.
+type Number struct {
+	// Value is the canonical value: a plain decimal string without
+	// thousands separators, leading zeros or trailing fraction zeros
+	// ("2200", "5800000", "6.3"); "h:mm" for times; the lower-cased mention
+	// for codes ("737-800", "covid-19").
+	Value string
+	// Unit is "%", a currency symbol ("$", "€", "£", "¥", or any other
+	// Unicode currency sign as written), "km", "mi", "kg", "m", "time",
+	// "code", or "" for a plain count.
+	Unit string
+	// Text is the mention exactly as written, == text[Start:End].
+	Text string
+	// Start and End are byte offsets into the text.
+	Start, End int
+	// Left and Right are up to three content words on each side, nearest
+	// first, lower-cased; stopwords and other numbers are skipped and the
+	// search stops at a sentence end or line break.
+	Left, Right []string
+}
+
+// Numbers returns the numeric facts of text in text order.
+func Numbers(text string) []Number {
+	p := numberParser{text: text, toks: tokenize(text), commaThousands: -1}
+	var out []Number
+	for i := 0; i < len(p.toks); {
+		m, next, ok := p.at(i)
+		if next <= i {
+			next = i + 1
+		}
+		if ok {
+			n := Number{
+				Value: m.value,
+				Unit:  m.unit,
+				Text:  text[m.start:m.end],
+				Start: m.start,
+				End:   m.end,
+				Left:  p.context(i-1, -1),
+				Right: p.context(next, 1),
+			}
+			out = append(out, n)
+		}
+		i = next
+	}
+	return out
+}
+
+// numberMatch is a recognised mention before its context is attached.
+type numberMatch struct {
+	start, end  int
+	value, unit string
+}
+
+type numberParser struct {
+	text string
+	toks []token
+	// commaThousands caches whether the text uses "1,234" anywhere: -1
+	// unknown, 0 no, 1 yes. Only the ambiguous "2.000" case asks.
+	commaThousands int
+	buf            [16]byte
+}
+
+// word kinds for spelled-out numbers.
+const (
+	nwUnit    = iota + 1 // zero..nineteen
+	nwTens               // twenty..ninety
+	nwHundred            // hundred
+	nwScale              // thousand, million, ...: val is the power of ten
+	nwDozen              // dozen
+)
+
+type numberWord struct {
+	kind int
+	val  uint64
+}
+
+var numberWords = map[string]numberWord{
+	"zero": {nwUnit, 0}, "one": {nwUnit, 1}, "two": {nwUnit, 2}, "three": {nwUnit, 3},
+	"four": {nwUnit, 4}, "five": {nwUnit, 5}, "six": {nwUnit, 6}, "seven": {nwUnit, 7},
+	"eight": {nwUnit, 8}, "nine": {nwUnit, 9}, "ten": {nwUnit, 10}, "eleven": {nwUnit, 11},
+	"twelve": {nwUnit, 12}, "thirteen": {nwUnit, 13}, "fourteen": {nwUnit, 14},
+	"fifteen": {nwUnit, 15}, "sixteen": {nwUnit, 16}, "seventeen": {nwUnit, 17},
+	"eighteen": {nwUnit, 18}, "nineteen": {nwUnit, 19},
+	"twenty": {nwTens, 20}, "thirty": {nwTens, 30}, "forty": {nwTens, 40}, "fifty": {nwTens, 50},
+	"sixty": {nwTens, 60}, "seventy": {nwTens, 70}, "eighty": {nwTens, 80}, "ninety": {nwTens, 90},
+	"hundred":  {nwHundred, 2},
+	"thousand": {nwScale, 3}, "million": {nwScale, 6}, "billion": {nwScale, 9}, "trillion": {nwScale, 12},
+	"lakh": {nwScale, 5}, "crore": {nwScale, 7},
+	"dozen": {nwDozen, 12},
+}
+
+// scaleAfterDigits are words (or glued suffixes) that multiply a preceding
+// digit number by a power of ten. The short forms in scaleAfterCurrency are
+// too ambiguous ("10m" is usually metres) unless a currency came first.
+var scaleAfterDigits = map[string]int{
+	"hundred": 2, "thousand": 3, "million": 6, "billion": 9, "trillion": 12,
+	"lakh": 5, "crore": 7, "mn": 6, "mln": 6, "bn": 9,
+}
+
+var scaleAfterCurrency = map[string]int{"k": 3, "m": 6, "b": 9, "tn": 12, "trn": 12}
+
+// currencyWords name a currency after (or, for ISO codes, before) a number.
+var currencyWords = map[string]string{
+	"dollar": "$", "dollars": "$", "usd": "$",
+	"euro": "€", "euros": "€", "eur": "€",
+	"gbp": "£", "sterling": "£",
+	"yen": "¥", "jpy": "¥",
+}
+
+// unitWords are the few measurement units worth normalising; glued forms
+// ("10km") use the same table.
+var unitWords = map[string]string{
+	"km": "km", "kilometer": "km", "kilometers": "km", "kilometre": "km", "kilometres": "km",
+	"mi": "mi", "mile": "mi", "miles": "mi",
+	"kg": "kg", "kilogram": "kg", "kilograms": "kg", "kilogramme": "kg", "kilogrammes": "kg",
+	"m": "m", "meter": "m", "meters": "m", "metre": "m", "metres": "m",
+}
+
+// currencySymbols normalises full-width and prefixed forms; any other
+// Unicode currency sign (category Sc) is its own unit.
+var currencySymbols = map[string]string{"＄": "$", "￡": "£", "￥": "¥", "€": "€"}
+
+// dollarPrefixes are glued before "$": "US$5", "HK$10".
+var dollarPrefixes = map[string]bool{"us": true, "a": true, "c": true, "hk": true, "nz": true, "s": true}
+
+// notOneBefore are the words after which "one" is a pronoun ("no one").
+var notOneBefore = map[string]bool{
+	"no": true, "the": true, "any": true, "every": true, "each": true, "this": true,
+	"that": true, "which": true, "some": true, "someone": true, "anyone": true,
+}
+
+var ordinalSuffixes = map[string]bool{"st": true, "nd": true, "rd": true, "th": true}
+
+// lower returns the ASCII-lower-cased bytes of a short token for map lookups,
+// or nil when the token is long or not ASCII.
+func (p *numberParser) lower(t token) []byte {
+	b, ok := lowerASCII(p.buf[:], p.text[t.start:t.end])
+	if !ok {
+		return nil
+	}
+	return b
+}
+
+func (p *numberParser) tok(i int) (token, bool) {
+	if i < 0 || i >= len(p.toks) {
+		return token{}, false
+	}
+	return p.toks[i], true
+}
+
+// wordIs reports whether token i is a word equal (ignoring ASCII case) to w
+// and joined to its predecessor by sep.
+func (p *numberParser) wordIs(i int, w string, seps ...sepKind) bool {
+	t, ok := p.tok(i)
+	if !ok || t.kind != kWord || t.end-t.start != len(w) || !sepIn(t.sep, seps) {
+		return false
+	}
+	return strings.EqualFold(p.text[t.start:t.end], w)
+}
+
+func sepIn(s sepKind, seps []sepKind) bool {
+	for _, x := range seps {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// at tries to read a number starting at token i. It returns the match, the
+// index of the first token after it (or after what was skipped), and
+// whether a number was found.
+func (p *numberParser) at(i int) (numberMatch, int, bool) {
+	t := p.toks[i]
+	switch t.kind {
+	case kNum, kNumSuffix:
+		return p.digits(i, i, "")
+	case kMixed:
+		return p.code(i, i)
+	case kSym:
+		if unit, ok := p.currencySymbol(t); ok {
+			if n, ok := p.tok(i + 1); ok && (n.kind == kNum || n.kind == kNumSuffix) && n.sep != sepHyphen {
+				return p.digits(i, i+1, unit)
+			}
+		}
+		return numberMatch{}, i + 1, false
+	case kWord:
+		// Look at the shape of what follows before any map lookup: most
+		// words are followed by another word.
+		n, hasNext := p.tok(i + 1)
+		if hasNext && n.kind == kSym && n.sep == sepNone && p.text[n.start:n.end] == "$" && dollarPrefixes[string(p.lower(t))] {
+			if n2, ok := p.tok(i + 2); ok && (n2.kind == kNum || n2.kind == kNumSuffix) && n2.sep != sepHyphen {
+				return p.digits(i, i+2, "$")
+			}
+		}
+		if hasNext && n.kind == kNum && n.sep == sepSpace && t.end-t.start == 3 {
+			if unit, ok := currencyWords[string(p.lower(t))]; ok {
+				return p.digits(i, i+1, unit)
+			}
+		}
+		if hasNext && n.sep == sepHyphen && (n.kind == kNum || n.kind == kMixed || n.kind == kNumSuffix) && hasUpper(p.text[t.start:t.end]) {
+			return p.code(i, i+1)
+		}
+		return p.words(i)
+	}
+	return numberMatch{}, i + 1, false
+}
+
+func (p *numberParser) currencySymbol(t token) (string, bool) {
+	s := p.text[t.start:t.end]
+	if u, ok := currencySymbols[s]; ok {
+		return u, true
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	if unicode.Is(unicode.Sc, r) {
+		return s, true
+	}
+	return "", false
+}
+
+func hasUpper(s string) bool {
+	for _, r := range s {
+		if unicode.IsUpper(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// code reads a product or flight code: tokens first..last joined by
+// hyphens, starting at token first and continuing from token i.
+func (p *numberParser) code(first, i int) (numberMatch, int, bool) {
+	j := i + 1
+	for j < len(p.toks) && p.toks[j].sep == sepHyphen {
+		k := p.toks[j].kind
+		if k != kNum && k != kMixed && k != kNumSuffix {
+			break
+		}
+		j++
+	}
+	start, end := p.toks[first].start, p.toks[j-1].end
+	return numberMatch{start: start, end: end, value: strings.ToLower(p.text[start:end]), unit: "code"}, j, true
+}
+
+// digits reads a number whose digits are token i; token first (== i, or a
+// currency before it) starts the mention.
+func (p *numberParser) digits(first, i int, unit string) (numberMatch, int, bool) {
+	t := p.toks[i]
+	start := p.toks[first].start
+	plain := t.commas == 0 && t.dots == 0 && !t.decimal && !t.time
+
+	if t.time {
+		return p.clock(start, i)
+	}
+	if t.kind == kNum && plain && unit == "" && t.intDigits <= 2 {
+		if _, m := meridiemAt(p.text, t.end); m != "" {
+			return p.clock(start, i) // "8 pm"
+		}
+	}
+	if t.kind == kNum && plain {
+		if m, next, ok, handled := p.hyphenated(i); handled {
+			return m, next, ok
+		}
+	}
+
+	d := p.decimalOf(i)
+	end := t.end
+	next := i + 1
+	if t.kind == kNumSuffix {
+		suffix := p.text[t.numEnd:t.end]
+		ls, _ := lowerASCII(p.buf[:], suffix)
+		switch {
+		case ls == nil:
+			return p.code(first, i)
+		case plain && ordinalSuffixes[string(ls)]:
+			return numberMatch{}, i + 1, false
+		case plain && unit == "" && (string(ls) == "am" || string(ls) == "pm") && t.intDigits <= 2:
+			return p.clock(start, i)
+		}
+		if e, ok := scaleAfterDigits[string(ls)]; ok {
+			d.shift(e)
+		} else if e, ok := scaleAfterCurrency[string(ls)]; ok && unit != "" {
+			d.shift(e)
+		} else if u, ok := unitWords[string(ls)]; ok && unit == "" {
+			unit = u
+		} else {
+			return p.code(first, i)
+		}
+	} else {
+		// Scale words: "5.8 million", "2 hundred thousand".
+		for n := 0; n < 2 && next < len(p.toks); n++ {
+			s := p.toks[next]
+			if s.kind != kWord || s.sep != sepSpace {
+				break
+			}
+			w := p.lower(s)
+			e, ok := scaleAfterDigits[string(w)]
+			if !ok && unit != "" {
+				e, ok = scaleAfterCurrency[string(w)]
+			}
+			if w == nil || !ok {
+				break
+			}
+			d.shift(e)
+			end, next = s.end, next+1
+		}
+	}
+	end, next, unit = p.unitAfter(end, next, unit)
+	return numberMatch{start: start, end: end, value: d.String(), unit: unit}, next, true
+}
+
+// hyphenated handles digits joined by a hyphen to more digits: ISO dates
+// (left to Dates), product codes ("737-800") and plain ranges ("10-15",
+// which fall through as separate numbers). handled is false when token i is
+// not followed by a hyphen and digits.
+func (p *numberParser) hyphenated(i int) (m numberMatch, next int, ok, handled bool) {
+	n, exists := p.tok(i + 1)
+	if !exists || n.sep != sepHyphen || (n.kind != kNum && n.kind != kNumSuffix && n.kind != kMixed) {
+		return m, 0, false, false
+	}
+	t := p.toks[i]
+	if t.intDigits == 4 && n.kind == kNum && n.intDigits == 2 && n.numEnd == n.end {
+		if n2, ok := p.tok(i + 2); ok && n2.sep == sepHyphen && n2.kind == kNum && n2.intDigits == 2 && n2.numEnd == n2.end {
+			return m, i + 3, false, true // ISO date: a Date, not a Number
+		}
+	}
+	if n.kind != kNum {
+		return m, 0, false, false
+	}
+	left := p.text[t.start:t.end]
+	right := p.text[n.start:n.end]
+	yearRange := isYear(left) && (isYear(right) || n.intDigits == 2)
+	if t.intDigits >= 3 && n.intDigits >= 3 && !yearRange && n.numEnd == n.end && n.commas == 0 && n.dots == 0 && !n.decimal && !n.time {
+		m, next, ok = p.code(i, i+1)
+		return m, next, ok, true
+	}
+	return m, 0, false, false
+}
+
+func isYear(s string) bool {
+	if len(s) != 4 || (s[:2] != "19" && s[:2] != "20") {
+		return false
+	}
+	return '0' <= s[2] && s[2] <= '9' && '0' <= s[3] && s[3] <= '9'
+}
+
+// unitAfter reads what may follow a number: a percent sign or word, a
+// currency sign or word, or a unit word.
+func (p *numberParser) unitAfter(end, next int, unit string) (int, int, string) {
+	s, ok := p.tok(next)
+	if !ok {
+		return end, next, unit
+	}
+	if s.kind == kSym && s.sep != sepHyphen {
+		sym := p.text[s.start:s.end]
+		if sym == "%" || sym == "％" {
+			return s.end, next + 1, "%"
+		}
+		if unit == "" {
+			if u, ok := p.currencySymbol(s); ok {
+				// Not when it opens the next amount: "5 $10".
+				if n, ok := p.tok(next + 1); !ok || n.kind != kNum || n.sep == sepHyphen {
+					return s.end, next + 1, u
+				}
+			}
+		}
+		return end, next, unit
+	}
+	if s.kind != kWord || s.sep != sepSpace {
+		return end, next, unit
+	}
+	w := p.lower(s)
+	switch {
+	case w == nil:
+	case string(w) == "percent" || string(w) == "pct":
+		return s.end, next + 1, "%"
+	case string(w) == "per" && p.wordIs(next+1, "cent", sepSpace):
+		return p.toks[next+1].end, next + 2, "%"
+	case unit == "":
+		if u, ok := currencyWords[string(w)]; ok {
+			return s.end, next + 1, u
+		}
+		if u, ok := unitWords[string(w)]; ok {
+			return s.end, next + 1, u
+		}
+	}
+	return end, next, unit
+}
+
+// clock reads a time of day at token i: "8:33", "08:33:20", "8:33 p.m.",
+// "8pm". Value is 24-hour "h:mm" (seconds kept when written).
+func (p *numberParser) clock(start, i int) (numberMatch, int, bool) {
+	t := p.toks[i]
+	var digits []byte
+	for _, r := range p.text[t.start:t.numEnd] {
+		if v := digitValue(r); v >= 0 {
+			digits = append(digits, byte('0'+v))
+		}
+	}
+	hourLen := t.intDigits
+	hour := 0
+	for _, c := range digits[:hourLen] {
+		hour = hour*10 + int(c-'0')
+	}
+	rest := digits[hourLen:]
+	end := t.numEnd
+	if t.kind == kNumSuffix {
+		end = t.end // "8pm", "8:33pm"
+	}
+	meridiem := ""
+	if t.kind == kNumSuffix {
+		ls, _ := lowerASCII(p.buf[:], p.text[t.numEnd:t.end])
+		meridiem = string(ls)
+		if meridiem != "am" && meridiem != "pm" {
+			return p.code(i, i)
+		}
+	} else if e, m := meridiemAt(p.text, end); m != "" {
+		end, meridiem = e, m
+	}
+	if meridiem != "" {
+		if hour < 1 || hour > 12 {
+			return p.code(i, i)
+		}
+		if meridiem == "pm" && hour != 12 {
+			hour += 12
+		}
+		if meridiem == "am" && hour == 12 {
+			hour = 0
+		}
+	}
+	if hour > 24 || (len(rest) >= 1 && rest[0] > '5') || (len(rest) >= 3 && rest[2] > '5') {
+		return p.code(i, i)
+	}
+	if len(rest) == 0 {
+		if meridiem == "" {
+			return numberMatch{}, i + 1, false
+		}
+		rest = []byte("00")
+	}
+	var b strings.Builder
+	b.Grow(8)
+	if hour >= 10 {
+		b.WriteByte(byte('0' + hour/10))
+	}
+	b.WriteByte(byte('0' + hour%10))
+	for k := 0; k < len(rest); k += 2 {
+		b.WriteByte(':')
+		b.Write(rest[k : k+2])
+	}
+	next := i + 1
+	for next < len(p.toks) && p.toks[next].start < end {
+		next++
+	}
+	return numberMatch{start: start, end: end, value: b.String(), unit: "time"}, next, true
+}
+
+// meridiemAt matches " am", " pm", " a.m.", " p.m." (one optional space,
+// any case) at text[i:], returning the offset after it and "am" or "pm".
+func meridiemAt(text string, i int) (int, string) {
+	if i < len(text) && text[i] == ' ' {
+		i++
+	}
+	if i+2 > len(text) {
+		return 0, ""
+	}
+	c := text[i] | 0x20
+	if c != 'a' && c != 'p' {
+		return 0, ""
+	}
+	m := "am"
+	if c == 'p' {
+		m = "pm"
+	}
+	j := i + 1
+	dotted := j < len(text) && text[j] == '.'
+	if dotted {
+		j++
+	}
+	if j >= len(text) || text[j]|0x20 != 'm' {
+		return 0, ""
+	}
+	j++
+	if dotted {
+		if j >= len(text) || text[j] != '.' {
+			return 0, ""
+		}
+		j++
+	}
+	if j < len(text) {
+		if r, _ := utf8.DecodeRuneInString(text[j:]); unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return 0, ""
+		}
+	}
+	return j, m
+}
+
+// words reads a spelled-out number starting at token i: "four",
+// "twenty-five", "one hundred and six", "a dozen", "three million".
+func (p *numberParser) words(i int) (numberMatch, int, bool) {
+	t := p.toks[i]
+	j := i
+	var total, current uint64
+	last := 0
+	lastScale := 100
+	if t.end-t.start > len("seventeen") {
+		return numberMatch{}, i + 1, false
+	}
+	if w := p.lower(t); string(w) == "a" {
+		n, ok := p.tok(i + 1)
+		if !ok || n.kind != kWord || n.sep != sepSpace {
+			return numberMatch{}, i + 1, false
+		}
+		nw, ok := numberWords[string(p.lower(n))]
+		if !ok || (nw.kind != nwHundred && nw.kind != nwScale && nw.kind != nwDozen) {
+			return numberMatch{}, i + 1, false
+		}
+		current, last, j = 1, nwUnit, i+1
+	}
+	for ; j < len(p.toks); j++ {
+		s := p.toks[j]
+		if s.kind != kWord || (j > i && s.sep == sepNone) {
+			break
+		}
+		w := p.lower(s)
+		if w == nil {
+			break
+		}
+		if string(w) == "and" && (last == nwHundred || last == nwScale) && j+1 < len(p.toks) {
+			n := p.toks[j+1]
+			if nw, ok := numberWords[string(p.lower(n))]; ok && n.kind == kWord && n.sep == sepSpace && (nw.kind == nwUnit || nw.kind == nwTens) && nw.val != 0 {
+				continue
+			}
+			break
+		}
+		nw, ok := numberWords[string(w)]
+		if !ok {
+			break
+		}
+		if !p.wordFollows(last, current, lastScale, nw) {
+			break
+		}
+		switch nw.kind {
+		case nwUnit, nwTens:
+			current += nw.val
+		case nwHundred:
+			current *= 100
+		case nwDozen:
+			current *= 12
+		case nwScale:
+			total += current * pow10(int(nw.val))
+			current = 0
+			lastScale = int(nw.val)
+		}
+		last = nw.kind
+		if nw.kind == nwUnit && nw.val == 0 || nw.kind == nwDozen {
+			j++
+			break
+		}
+	}
+	if j == i || last == 0 {
+		return numberMatch{}, i + 1, false
+	}
+	if j == i+1 && last == nwUnit && current == 1 && !p.oneIsNumber(i) {
+		return numberMatch{}, i + 1, false
+	}
+	value := total + current
+	end, next, unit := p.unitAfter(p.toks[j-1].end, j, "")
+	return numberMatch{start: t.start, end: end, value: uitoa(value), unit: unit}, next, true
+}
+
+// wordFollows is the grammar of spelled-out numbers: which word kind may
+// follow the previous one. It rejects "one two" and "twenty thirty".
+func (p *numberParser) wordFollows(last int, current uint64, lastScale int, nw numberWord) bool {
+	switch last {
+	case 0:
+		return nw.kind == nwUnit || nw.kind == nwTens
+	case nwUnit:
+		return nw.kind == nwHundred || nw.kind == nwDozen || (nw.kind == nwScale && int(nw.val) < lastScale)
+	case nwTens:
+		return (nw.kind == nwUnit && nw.val >= 1 && nw.val <= 9) || (nw.kind == nwScale && int(nw.val) < lastScale)
+	case nwHundred:
+		return (nw.kind == nwUnit && nw.val != 0) || nw.kind == nwTens || (nw.kind == nwScale && int(nw.val) < lastScale)
+	case nwScale:
+		return (nw.kind == nwUnit && nw.val != 0) || nw.kind == nwTens
+	}
+	return false
+}
+
+// oneIsNumber decides whether a lone "one" at token i counts: only when a
+// content word follows in the same sentence ("one person") or a hyphenated
+// word ("one-year"), and not after a determiner ("no one", "the one").
+func (p *numberParser) oneIsNumber(i int) bool {
+	if prev, ok := p.tok(i - 1); ok && prev.kind == kWord && notOneBefore[string(p.lower(prev))] {
+		return false
+	}
+	n, ok := p.tok(i + 1)
+	if !ok || n.kind != kWord {
+		return false
+	}
+	if n.sep == sepHyphen {
+		return true
+	}
+	w := strings.ToLower(p.text[n.start:n.end])
+	if _, isNum := numberWords[w]; isNum {
+		return false
+	}
+	return n.sep == sepSpace && !text.IsStopword(w)
+}
+
+// context collects up to three content words starting at token i and
+// walking in direction dir (-1 left, +1 right).
+func (p *numberParser) context(i, dir int) []string {
+	var out []string
+	for ; i >= 0 && i < len(p.toks) && len(out) < 3; i += dir {
+		t := p.toks[i]
+		if t.kind == kBreak {
+			break
+		}
+		if t.kind != kWord {
+			continue
+		}
+		w := strings.ToLower(p.text[t.start:t.end])
+		if text.IsStopword(w) {
+			continue
+		}
+		if _, isNum := numberWords[w]; isNum {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// hasCommaThousands reports whether the text writes thousands the English
+// way ("1,234") anywhere; computed once per call and only when needed.
+func (p *numberParser) hasCommaThousands() bool {
+	if p.commaThousands < 0 {
+		p.commaThousands = 0
+		for _, t := range p.toks {
+			if t.commas > 0 {
+				p.commaThousands = 1
+				break
+			}
+		}
+	}
+	return p.commaThousands == 1
+}
+
+// decimal is an exact decimal number: digits with the point after the
+// first point digits. Scale words shift the point, so "5.8 million" is
+// exactly 5800000 with no floating point rounding.
+type decimal struct {
+	digits []byte
+	point  int
+}
+
+func (d *decimal) shift(e int) { d.point += e }
+
+func (d decimal) String() string {
+	digits := d.digits
+	for len(digits) < d.point {
+		digits = append(digits, '0')
+	}
+	intPart, frac := digits[:d.point], digits[d.point:]
+	for len(intPart) > 1 && intPart[0] == '0' {
+		intPart = intPart[1:]
+	}
+	if len(intPart) == 0 {
+		intPart = []byte{'0'}
+	}
+	for len(frac) > 0 && frac[len(frac)-1] == '0' {
+		frac = frac[:len(frac)-1]
+	}
+	if len(frac) == 0 {
+		return string(intPart)
+	}
+	return string(intPart) + "." + string(frac)
+}
+
+// decimalOf reads the numeric prefix of token i. The "2.000" rule: dots
+// in two or more groups ("2.000.000") are thousands separators; a single
+// ".ddd" group is one only when the integer part has one to three digits,
+// a word that is not a scale word follows ("2.000 people", but not
+// "1.500 million"), and the text nowhere writes English "1,234" thousands.
+// Otherwise the dot is a decimal point.
+func (p *numberParser) decimalOf(i int) decimal {
+	t := p.toks[i]
+	dotThousands := t.dots >= 2
+	if t.dots == 1 && t.intDigits <= 3 && t.kind == kNum {
+		if n, ok := p.tok(i + 1); ok && n.kind == kWord && n.sep == sepSpace {
+			_, isScale := scaleAfterDigits[string(p.lower(n))]
+			dotThousands = !isScale && !p.hasCommaThousands()
+		}
+	}
+	d := decimal{digits: make([]byte, 0, 16), point: -1}
+	for _, r := range p.text[t.start:t.numEnd] {
+		switch {
+		case r == '.' && !dotThousands, r == arabicDecimal:
+			d.point = len(d.digits)
+		case r == '.', r == ',', r == arabicThousands:
+		default:
+			if v := digitValue(r); v >= 0 {
+				d.digits = append(d.digits, byte('0'+v))
+			}
+		}
+	}
+	if d.point < 0 {
+		d.point = len(d.digits)
+	}
+	return d
+}
+
+func pow10(e int) uint64 {
+	v := uint64(1)
+	for ; e > 0; e-- {
+		v *= 10
+	}
+	return v
+}
+
+func uitoa(v uint64) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			break
+		}
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,239 @@
+package verify
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/zeebo/xxh3"
+
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/align"
+	"github.com/retold/retold/features"
+	"github.com/retold/retold/sketch"
+	"github.com/retold/retold/text"
+)
+
+// Profile is a document analysed once for comparison: sentences, their
+// alignment features, facts and document-level shingle sets. A Profile is
+// read-only after it is made, so one may be compared with many others from
+// several goroutines.
+type Profile struct {
+	Doc  retold.Document
+	Text *text.Doc
+
+	sents   []align.Sentence
+	weights []float64 // content weight of each sentence; 0 for captions
+
+	numbers  []number
+	entities []entity
+
+	normHash uint64   // hash of the normalized token sequence
+	word5    []uint64 // sorted unique word 5-gram hashes
+	stems    []uint64 // sorted unique content stem hashes
+	char5    []uint64 // sorted unique character 5-gram hashes
+	words    int
+}
+
+type number struct {
+	features.Number
+	sent    int
+	context []string // stems of the context words
+}
+
+type entity struct {
+	features.Entity
+	sent int
+}
+
+// Feature kinds, mixed into the hash so a stem never collides with a number
+// or a name key of the same spelling.
+const (
+	kindStem byte = iota + 1
+	kindNumber
+	kindName
+	kindGram
+	kindWord5
+	kindChar5
+)
+
+// Feature weights in sentence similarity. A number or a name is worth more
+// than a common word: facts survive rewording and translation. Character
+// 4-grams of content words add a little weight shared by spelling variants
+// and inflections that stemming misses.
+const (
+	weightStem   = 1.0
+	weightNumber = 1.5
+	weightName   = 1.0
+	weightGrams  = 0.5 // per word, spread over its 4-grams
+)
+
+func hashKind(kind byte, s string) uint64 {
+	return xxh3.HashStringSeed(s, uint64(kind)*0x9E3779B97F4A7C15)
+}
+
+// Profile analyses d for comparison.
+func (c *Comparer) Profile(d retold.Document) *Profile {
+	t := text.Analyze(d.Text, c.stemmer)
+	p := &Profile{Doc: d, Text: t}
+	p.sents = make([]align.Sentence, len(t.Sentences))
+	p.weights = make([]float64, len(t.Sentences))
+
+	// Facts, each assigned to the sentence that holds it.
+	for _, n := range features.Numbers(d.Text) {
+		si := sentenceAt(t, n.Start)
+		if si < 0 {
+			continue
+		}
+		ctx := make([]string, 0, len(n.Left)+len(n.Right))
+		for _, w := range append(slices.Clip(n.Left), n.Right...) {
+			ctx = append(ctx, c.stemmer.Stem(w))
+		}
+		p.numbers = append(p.numbers, number{Number: n, sent: si, context: ctx})
+	}
+	for _, e := range features.Entities(d.Text) {
+		if si := sentenceAt(t, e.Start); si >= 0 {
+			p.entities = append(p.entities, entity{Entity: e, sent: si})
+		}
+	}
+
+	// Sentence features.
+	ni, ei := 0, 0
+	var fs []align.Feature
+	for si, s := range t.Sentences {
+		fs = fs[:0]
+		words := 0
+		r := t.SentTokens[si]
+		for k := r.Start; k < r.End; k++ {
+			st := t.Stems[k]
+			if st == "" {
+				continue
+			}
+			words++
+			fs = append(fs, align.Feature{Hash: hashKind(kindStem, st), Weight: weightStem})
+			fs = appendGrams(fs, t.Tokens[k].Norm)
+		}
+		for ; ni < len(p.numbers) && p.numbers[ni].sent <= si; ni++ {
+			if p.numbers[ni].sent == si {
+				fs = append(fs, align.Feature{Hash: hashKind(kindNumber, p.numbers[ni].Unit+p.numbers[ni].Value), Weight: weightNumber})
+				words++
+			}
+		}
+		for ; ei < len(p.entities) && p.entities[ei].sent <= si; ei++ {
+			if p.entities[ei].sent == si {
+				for _, k := range p.entities[ei].Words {
+					fs = append(fs, align.Feature{Hash: hashKind(kindName, k), Weight: weightName})
+				}
+			}
+		}
+		p.sents[si] = align.Sentence{Features: align.Normalize(slices.Clone(fs))}
+		if !s.Caption {
+			p.weights[si] = float64(words)
+		}
+		p.words += words
+	}
+	// A text made only of caption-like lines (a list, a short note) still
+	// needs weight to be compared at all.
+	if sum(p.weights) == 0 {
+		for si := range p.weights {
+			p.weights[si] = float64(len(p.sents[si].Features))
+		}
+	}
+
+	p.normHash, p.word5, p.stems, p.char5 = docShingles(t)
+	return p
+}
+
+// appendGrams adds the character 4-grams of a word, padded with spaces at
+// both ends, sharing weightGrams between them.
+func appendGrams(fs []align.Feature, w string) []align.Feature {
+	const n = 4
+	padded := " " + w + " "
+	offs := runeStarts(padded)
+	if len(offs) <= n {
+		return append(fs, align.Feature{Hash: hashKind(kindGram, padded), Weight: weightGrams})
+	}
+	count := len(offs) - n
+	wt := weightGrams / float64(count)
+	for i := 0; i < count; i++ {
+		fs = append(fs, align.Feature{Hash: hashKind(kindGram, padded[offs[i]:offs[i+n]]), Weight: wt})
+	}
+	return fs
+}
+
+// runeStarts returns the byte offset of every rune of s, then len(s).
+func runeStarts(s string) []int {
+	offs := make([]int, 0, len(s)+1)
+	for i := range s {
+		offs = append(offs, i)
+	}
+	return append(offs, len(s))
+}
+
+// sentenceAt returns the index of the sentence containing byte offset off,
+// or -1 when off falls between sentences.
+func sentenceAt(t *text.Doc, off int) int {
+	i, found := slices.BinarySearchFunc(t.Sentences, off, func(s text.Sentence, off int) int {
+		switch {
+		case s.End <= off:
+			return -1
+		case s.Start > off:
+			return 1
+		}
+		return 0
+	})
+	if !found {
+		return -1
+	}
+	return i
+}
+
+// docShingles computes the document-level sets: the hash of the whole
+// normalized token sequence, word 5-grams over all tokens, content stems,
+// and character 5-grams over the normalized tokens joined by spaces.
+func docShingles(t *text.Doc) (normHash uint64, word5, stems, char5 []uint64) {
+	var b strings.Builder
+	for i, tok := range t.Tokens {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(tok.Norm)
+	}
+	joined := b.String()
+	normHash = xxh3.HashString(joined)
+
+	const k = 5
+	if n := len(t.Tokens); n > 0 {
+		// Token start offsets inside joined, to hash 5-grams without copying.
+		starts := make([]int, n+1)
+		pos := 0
+		for i, tok := range t.Tokens {
+			starts[i] = pos
+			pos += len(tok.Norm) + 1
+		}
+		starts[n] = pos
+		if n < k {
+			word5 = append(word5, hashKind(kindWord5, joined))
+		}
+		for i := 0; i+k <= n; i++ {
+			word5 = append(word5, hashKind(kindWord5, joined[starts[i]:starts[i+k]-1]))
+		}
+	}
+	for _, st := range t.Stems {
+		if st != "" {
+			stems = append(stems, hashKind(kindStem, st))
+		}
+	}
+	offs := runeStarts(joined)
+	for i := 0; i+k < len(offs); i++ {
+		char5 = append(char5, hashKind(kindChar5, joined[offs[i]:offs[i+k]]))
+	}
+	return normHash, sketch.Set(word5), sketch.Set(stems), sketch.Set(char5)
+}
+
+func sum(xs []float64) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
