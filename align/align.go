@@ -104,12 +104,13 @@ func Align(a, b []Sentence, opt *Options) []Pair {
 	if opt != nil {
 		o = *opt
 	}
-	return link(candidates(a, b), a, b, o)
+	return link(candidates(a, b, o), a, b, o)
 }
 
-// candidates returns every pair of sentences that share a feature, with its
-// similarity, using an inverted index over b.
-func candidates(a, b []Sentence) []scored {
+// candidates returns the pairs of sentences that could be linked: similar
+// enough for a 1-1 link, or with one side contained enough in the other for
+// a split/merge link. It uses an inverted index over b.
+func candidates(a, b []Sentence, o Options) []scored {
 	type posting struct {
 		sent   int32
 		weight float64
@@ -124,26 +125,31 @@ func candidates(a, b []Sentence) []scored {
 	}
 	var out []scored
 	acc := make([]float64, len(b))
-	touched := make([]int32, 0, len(b))
 	for i, s := range a {
 		totA := 0.0
 		for _, f := range s.Features {
 			totA += f.Weight
 			for _, p := range index[f.Hash] {
-				if acc[p.sent] == 0 {
-					touched = append(touched, p.sent)
-				}
 				acc[p.sent] += min(f.Weight, p.weight)
 			}
 		}
-		slices.Sort(touched)
-		for _, j := range touched {
-			out = append(out, scored{a: i, b: int(j), shared: acc[j], sim: 2 * acc[j] / (totA + totB[j])})
+		for j, sh := range acc {
+			if sh == 0 {
+				continue
+			}
 			acc[j] = 0
+			if c := (scored{a: i, b: j, shared: sh, sim: 2 * sh / (totA + totB[j])}); c.keep(totA, totB[j], o) {
+				out = append(out, c)
+			}
 		}
-		touched = touched[:0]
 	}
 	return out
+}
+
+// keep reports whether a candidate can ever be linked: the rest are
+// dropped before sorting, which is most of the cost.
+func (c scored) keep(totA, totB float64, o Options) bool {
+	return c.sim >= o.MinSim || c.shared >= o.MinContain*totA || c.shared >= o.MinContain*totB
 }
 
 // link does competitive linking and then split/merge links.

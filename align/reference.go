@@ -10,7 +10,9 @@ func referenceAlign(a, b []Sentence, o Options) []Pair {
 			if sh == 0 {
 				continue
 			}
-			cands = append(cands, scored{a: i, b: j, shared: sh, sim: Similarity(a[i], b[j])})
+			if c := (scored{a: i, b: j, shared: sh, sim: Similarity(a[i], b[j])}); c.keep(a[i].total(), b[j].total(), o) {
+				cands = append(cands, c)
+			}
 		}
 	}
 	return link(cands, a, b, o)

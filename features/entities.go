@@ -72,6 +72,10 @@ type entityScanner struct {
 	out         []Entity
 	lineAllCaps bool
 	buf         [8]byte
+	// provisional indexes the entries of out that are a lone word at a
+	// sentence start: they are dropped at the end if the word also occurs
+	// in lower case.
+	provisional []int
 }
 
 // Entities returns the named entities of text in text order.
@@ -90,6 +94,7 @@ type entityScanner struct {
 func Entities(text string) []Entity {
 	s := entityScanner{text: text}
 	s.scan()
+	s.dropCommonWords()
 	return s.out
 }
 
@@ -190,13 +195,19 @@ func (s *entityScanner) isConnector(word string) bool {
 }
 
 func hasArticlePrefix(word string) bool {
-	h := strings.IndexAny(word, "-\u2010\u2011")
-	if h <= 0 || !articlePrefixes[word[:h]] {
-		return false
+	// Every prefix is two or three ASCII letters: look only there.
+	for h := 2; h <= 3 && h < len(word); h++ {
+		rest := word[h:]
+		if !strings.HasPrefix(rest, "-") && !strings.HasPrefix(rest, "\u2010") && !strings.HasPrefix(rest, "\u2011") {
+			continue
+		}
+		if !articlePrefixes[word[:h]] {
+			return false
+		}
+		_, size := utf8.DecodeRuneInString(rest)
+		return isNameUpper(firstRune(rest[size:]))
 	}
-	_, size := utf8.DecodeRuneInString(word[h:])
-	r, _ := utf8.DecodeRuneInString(word[h+size:])
-	return isNameUpper(r)
+	return false
 }
 
 func hasLower(s string) bool {
@@ -309,8 +320,10 @@ func (s *entityScanner) flush() {
 	if len(run) == 1 && utf8.RuneCountInString(s.text[run[0].start:run[0].end]) == 1 {
 		return // a lone letter: "(R)", "Plan B"
 	}
-	if len(run) == 1 && run[0].sentStart && s.occursLower(s.text[run[0].start:run[0].end], run[0].start) {
-		return
+	if len(run) == 1 && run[0].sentStart {
+		// Whether its lower-case form occurs later in the text is only
+		// known at the end: keep it provisionally.
+		s.provisional = append(s.provisional, len(s.out))
 	}
 	start, end := run[0].start, run[len(run)-1].end
 	e := Entity{Text: s.text[start:end], Start: start, End: end, Words: make([]string, len(run))}
@@ -339,35 +352,70 @@ func (s *entityScanner) isLeadingStopword(w nameWord) bool {
 	return text.IsStopword(strings.ToLower(word))
 }
 
-// occursLower reports whether the lower-case form of word occurs as a whole
-// word somewhere in the text other than at offset at.
-func (s *entityScanner) occursLower(word string, at int) bool {
-	lw := strings.ToLower(word)
-	if lw == word {
-		return false
+// dropCommonWords removes the provisional entities whose lower-case form
+// occurs as a word anywhere in the text ("Sporadic ... sporadic"). One
+// pass over the text's lower-case words checks them all, so the rule costs
+// O(len(text)) however many sentences there are.
+func (s *entityScanner) dropCommonWords() {
+	if len(s.provisional) == 0 {
+		return
 	}
-	text := s.text
-	for off := 0; off < len(text); {
-		k := strings.Index(text[off:], lw)
-		if k < 0 {
-			return false
-		}
-		k += off
-		off = k + len(lw)
-		if k == at {
+	lower := make(map[string]bool, len(s.provisional))
+	var firstBytes [256]bool
+	maxLen := 0
+	for _, k := range s.provisional {
+		w := strings.ToLower(s.out[k].Text)
+		if w == s.out[k].Text {
 			continue
 		}
-		if k > 0 {
-			if r, _ := utf8.DecodeLastRuneInString(text[:k]); isAlnum(r) {
-				continue
-			}
-		}
-		if off < len(text) {
-			if r, _ := utf8.DecodeRuneInString(text[off:]); isAlnum(r) {
-				continue
-			}
-		}
-		return true
+		lower[w] = false
+		firstBytes[w[0]] = true
+		maxLen = max(maxLen, len(w))
 	}
-	return false
+	text := s.text
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf && !asciiAlnum[c] {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !isAlnum(r) {
+			i += size
+			continue
+		}
+		j := i + size
+		for j < len(text) {
+			if c := text[j]; c < utf8.RuneSelf {
+				if !asciiAlnum[c] {
+					break
+				}
+				j++
+				continue
+			}
+			r, n := utf8.DecodeRuneInString(text[j:])
+			if !isAlnum(r) {
+				break
+			}
+			j += n
+		}
+		if firstBytes[c] && j-i <= maxLen {
+			if _, ok := lower[text[i:j]]; ok {
+				lower[text[i:j]] = true
+			}
+		}
+		i = j
+	}
+	out := s.out[:0]
+	p := 0
+	for k, e := range s.out {
+		if p < len(s.provisional) && s.provisional[p] == k {
+			p++
+			if lower[strings.ToLower(e.Text)] {
+				continue
+			}
+		}
+		out = append(out, e)
+	}
+	s.out = out
 }

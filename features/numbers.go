@@ -84,19 +84,85 @@ type numberWord struct {
 	val  uint64
 }
 
-var numberWords = map[string]numberWord{
-	"zero": {nwUnit, 0}, "one": {nwUnit, 1}, "two": {nwUnit, 2}, "three": {nwUnit, 3},
-	"four": {nwUnit, 4}, "five": {nwUnit, 5}, "six": {nwUnit, 6}, "seven": {nwUnit, 7},
-	"eight": {nwUnit, 8}, "nine": {nwUnit, 9}, "ten": {nwUnit, 10}, "eleven": {nwUnit, 11},
-	"twelve": {nwUnit, 12}, "thirteen": {nwUnit, 13}, "fourteen": {nwUnit, 14},
-	"fifteen": {nwUnit, 15}, "sixteen": {nwUnit, 16}, "seventeen": {nwUnit, 17},
-	"eighteen": {nwUnit, 18}, "nineteen": {nwUnit, 19},
-	"twenty": {nwTens, 20}, "thirty": {nwTens, 30}, "forty": {nwTens, 40}, "fifty": {nwTens, 50},
-	"sixty": {nwTens, 60}, "seventy": {nwTens, 70}, "eighty": {nwTens, 80}, "ninety": {nwTens, 90},
-	"hundred":  {nwHundred, 2},
-	"thousand": {nwScale, 3}, "million": {nwScale, 6}, "billion": {nwScale, 9}, "trillion": {nwScale, 12},
-	"lakh": {nwScale, 5}, "crore": {nwScale, 7},
-	"dozen": {nwDozen, 12},
+// lookupNumberWord returns the spelled-out number word w (lower case). A
+// switch, which the compiler turns into a search by length and value, beats
+// hashing here: it runs for every word of every text.
+func lookupNumberWord(w string) (numberWord, bool) {
+	switch w {
+	case "zero":
+		return numberWord{nwUnit, 0}, true
+	case "one":
+		return numberWord{nwUnit, 1}, true
+	case "two":
+		return numberWord{nwUnit, 2}, true
+	case "three":
+		return numberWord{nwUnit, 3}, true
+	case "four":
+		return numberWord{nwUnit, 4}, true
+	case "five":
+		return numberWord{nwUnit, 5}, true
+	case "six":
+		return numberWord{nwUnit, 6}, true
+	case "seven":
+		return numberWord{nwUnit, 7}, true
+	case "eight":
+		return numberWord{nwUnit, 8}, true
+	case "nine":
+		return numberWord{nwUnit, 9}, true
+	case "ten":
+		return numberWord{nwUnit, 10}, true
+	case "eleven":
+		return numberWord{nwUnit, 11}, true
+	case "twelve":
+		return numberWord{nwUnit, 12}, true
+	case "thirteen":
+		return numberWord{nwUnit, 13}, true
+	case "fourteen":
+		return numberWord{nwUnit, 14}, true
+	case "fifteen":
+		return numberWord{nwUnit, 15}, true
+	case "sixteen":
+		return numberWord{nwUnit, 16}, true
+	case "seventeen":
+		return numberWord{nwUnit, 17}, true
+	case "eighteen":
+		return numberWord{nwUnit, 18}, true
+	case "nineteen":
+		return numberWord{nwUnit, 19}, true
+	case "twenty":
+		return numberWord{nwTens, 20}, true
+	case "thirty":
+		return numberWord{nwTens, 30}, true
+	case "forty":
+		return numberWord{nwTens, 40}, true
+	case "fifty":
+		return numberWord{nwTens, 50}, true
+	case "sixty":
+		return numberWord{nwTens, 60}, true
+	case "seventy":
+		return numberWord{nwTens, 70}, true
+	case "eighty":
+		return numberWord{nwTens, 80}, true
+	case "ninety":
+		return numberWord{nwTens, 90}, true
+	case "hundred":
+		return numberWord{nwHundred, 2}, true
+	case "thousand":
+		return numberWord{nwScale, 3}, true
+	case "million":
+		return numberWord{nwScale, 6}, true
+	case "billion":
+		return numberWord{nwScale, 9}, true
+	case "trillion":
+		return numberWord{nwScale, 12}, true
+	case "lakh":
+		return numberWord{nwScale, 5}, true
+	case "crore":
+		return numberWord{nwScale, 7}, true
+	case "dozen":
+		return numberWord{nwDozen, 12}, true
+	}
+	return numberWord{}, false
 }
 
 // scaleAfterDigits are words (or glued suffixes) that multiply a preceding
@@ -407,7 +473,7 @@ func (p *numberParser) clock(start, i int) (numberMatch, int, bool) {
 			digits = append(digits, byte('0'+v))
 		}
 	}
-	hourLen := t.intDigits
+	hourLen := int(t.intDigits)
 	hour := 0
 	for _, c := range digits[:hourLen] {
 		hour = hour*10 + int(c-'0')
@@ -520,7 +586,7 @@ func (p *numberParser) words(i int) (numberMatch, int, bool) {
 		if !ok || n.kind != kWord || n.sep != sepSpace {
 			return numberMatch{}, i + 1, false
 		}
-		nw, ok := numberWords[string(p.lower(n))]
+		nw, ok := lookupNumberWord(string(p.lower(n)))
 		if !ok || (nw.kind != nwHundred && nw.kind != nwScale && nw.kind != nwDozen) {
 			return numberMatch{}, i + 1, false
 		}
@@ -537,12 +603,12 @@ func (p *numberParser) words(i int) (numberMatch, int, bool) {
 		}
 		if string(w) == "and" && (last == nwHundred || last == nwScale) && j+1 < len(p.toks) {
 			n := p.toks[j+1]
-			if nw, ok := numberWords[string(p.lower(n))]; ok && n.kind == kWord && n.sep == sepSpace && (nw.kind == nwUnit || nw.kind == nwTens) && nw.val != 0 {
+			if nw, ok := lookupNumberWord(string(p.lower(n))); ok && n.kind == kWord && n.sep == sepSpace && (nw.kind == nwUnit || nw.kind == nwTens) && nw.val != 0 {
 				continue
 			}
 			break
 		}
-		nw, ok := numberWords[string(w)]
+		nw, ok := lookupNumberWord(string(w))
 		if !ok {
 			break
 		}
@@ -611,7 +677,7 @@ func (p *numberParser) oneIsNumber(i int) bool {
 		return true
 	}
 	w := strings.ToLower(p.text[n.start:n.end])
-	if _, isNum := numberWords[w]; isNum {
+	if _, isNum := lookupNumberWord(w); isNum {
 		return false
 	}
 	return n.sep == sepSpace && !text.IsStopword(w)
@@ -633,7 +699,7 @@ func (p *numberParser) context(i, dir int) []string {
 		if text.IsStopword(w) {
 			continue
 		}
-		if _, isNum := numberWords[w]; isNum {
+		if _, isNum := lookupNumberWord(w); isNum {
 			continue
 		}
 		out = append(out, w)

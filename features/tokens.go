@@ -40,19 +40,19 @@ type token struct {
 	kind       tokenKind
 	sep        sepKind
 	// Shape of the numeric prefix, filled for kNum and kNumSuffix.
-	intDigits int   // digits before the first separator
-	commas    uint8 // ",ddd" groups
-	dots      uint8 // ".ddd" groups (never mixed with commas)
-	decimal   bool  // a ".d+" fraction follows
-	time      bool  // "h:mm" or "h:mm:ss"
+	intDigits uint16 // digits before the first separator, saturating
+	commas    uint8  // ",ddd" groups
+	dots      uint8  // ".ddd" groups (never mixed with commas)
+	decimal   bool   // a ".d+" fraction follows
+	time      bool   // "h:mm" or "h:mm:ss"
 }
 
 // tokenize cuts text into tokens. It never fails; every token satisfies
 // 0 <= start < end <= len(text).
 func tokenize(text string) []token {
-	toks := make([]token, 0, len(text)/5+4)
-	prevEnd := -1  // end of the previous token, -1 before the first
-	hyphenAt := -1 // offset of a hyphen that directly follows prevEnd
+	toks := make([]token, 0, len(text)/4+4) // English runs about one token per five bytes
+	prevEnd := -1                           // end of the previous token, -1 before the first
+	hyphenAt := -1                          // offset of a hyphen that directly follows prevEnd
 	i := 0
 	for i < len(text) {
 		if c := text[i]; c == ' ' || c == '\t' {
@@ -238,8 +238,10 @@ func scanAlnum(text string, i int) token {
 	}
 	j := i
 	if unicode.IsDigit(r) {
-		j, t.intDigits = skipDigits(text, i)
-		if k, ok := timeAt(text, j, t.intDigits); ok {
+		var n int
+		j, n = skipDigits(text, i)
+		t.intDigits = uint16(min(n, 1<<16-1))
+		if k, ok := timeAt(text, j, n); ok {
 			j, t.time = k, true
 		} else {
 			for {

@@ -62,11 +62,17 @@ func asciiLower(s string) string {
 
 // isWordRune reports whether r can be part of a word token.
 func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r)
 }
 
 // isUnspaced reports whether r belongs to a script written without spaces
 // between words, where each character becomes its own token.
 func isUnspaced(r rune) bool {
+	if r < 0x0e00 { // below Thai: Latin, Greek, Cyrillic, Arabic, Indic...
+		return false
+	}
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar)
 }

@@ -74,14 +74,26 @@ func pairWeighted(a, b []align.Sentence) ([]align.Sentence, []align.Sentence) {
 		}
 	}
 	n := float64(len(a) + len(b))
+	idf := make(map[int32]float64)
 	re := func(side []align.Sentence) []align.Sentence {
 		out := make([]align.Sentence, len(side))
+		total := 0
+		for _, s := range side {
+			total += len(s.Features)
+		}
+		backing := make([]align.Feature, 0, total)
 		for i, s := range side {
-			fs := make([]align.Feature, len(s.Features))
-			for k, f := range s.Features {
-				fs[k] = align.Feature{Hash: f.Hash, Weight: f.Weight * math.Log(1+n/float64(df[f.Hash]))}
+			start := len(backing)
+			for _, f := range s.Features {
+				d := df[f.Hash]
+				w, ok := idf[d]
+				if !ok {
+					w = math.Log(1 + n/float64(d))
+					idf[d] = w
+				}
+				backing = append(backing, align.Feature{Hash: f.Hash, Weight: f.Weight * w})
 			}
-			out[i] = align.Sentence{Features: fs}
+			out[i] = align.Sentence{Features: backing[start:len(backing):len(backing)]}
 		}
 		return out
 	}

@@ -67,6 +67,9 @@ const (
 	weightGrams  = 0.5 // per word, spread over its 4-grams
 )
 
+// char5Sample is the modulus of the character 5-gram sample.
+const char5Sample = 4
+
 func hashKind(kind byte, s string) uint64 {
 	return xxh3.HashStringSeed(s, uint64(kind)*0x9E3779B97F4A7C15)
 }
@@ -223,9 +226,14 @@ func docShingles(t *text.Doc) (normHash uint64, word5, stems, char5 []uint64) {
 			stems = append(stems, hashKind(kindStem, st))
 		}
 	}
+	// Character 5-grams are many (about six per word), so the set keeps
+	// only the hashes that are 0 mod char5Sample: Broder's mod-m sample,
+	// whose Jaccard is an unbiased estimate of the full sets' Jaccard.
 	offs := runeStarts(joined)
 	for i := 0; i+k < len(offs); i++ {
-		char5 = append(char5, hashKind(kindChar5, joined[offs[i]:offs[i+k]]))
+		if h := hashKind(kindChar5, joined[offs[i]:offs[i+k]]); h%char5Sample == 0 {
+			char5 = append(char5, h)
+		}
 	}
 	return normHash, sketch.Set(word5), sketch.Set(stems), sketch.Set(char5)
 }
