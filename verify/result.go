@@ -95,7 +95,7 @@ type FactDiff struct {
 // value, the same fact (same context words) with a changed value, and the
 // numbers found on one side only.
 type NumberDiff struct {
-	Same    []NumberItem   `json:"same"`
+	Same    []NumberItem   `json:"same"` // A's occurrence of each shared value
 	Changed []NumberChange `json:"changed"`
 	OnlyInA []NumberItem   `json:"only_in_a"`
 	OnlyInB []NumberItem   `json:"only_in_b"`
@@ -119,8 +119,11 @@ type NumberChange struct {
 	B NumberItem `json:"b"`
 }
 
-// EntityDiff sorts named entities: spelled the same, spelled differently but
-// with the same transliteration key (Tokaev / Tokayev), and one side only.
+// EntityDiff sorts named entities. Same lists A's entities found in B too
+// (by key, or by the key of their last word: "Karim Massimov" and
+// "Masimov"); Variants lists the name words that have one key but are
+// spelled differently on the two sides (Tokaev / Tokayev); OnlyInA and
+// OnlyInB the rest.
 type EntityDiff struct {
 	Same     []EntityItem    `json:"same"`
 	Variants []EntityVariant `json:"variants"`

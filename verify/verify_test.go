@@ -5,8 +5,12 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
+
+	"github.com/zeebo/xxh3"
 
 	retold "github.com/retold/retold"
+	"github.com/retold/retold/sketch"
 )
 
 // article builds a deterministic invented news article of about words
@@ -146,4 +150,29 @@ func BenchmarkCompareProfiles(b *testing.B) {
 	for b.Loop() {
 		c.CompareProfiles(pa, pv)
 	}
+}
+
+// BenchmarkWord5Jaccard is the reference measured in the same run: the
+// textbook baseline's work for one pair (word 5-gram sets of both texts and
+// their exact Jaccard), so BenchmarkCompare can be read as a ratio on a
+// noisy shared machine.
+func BenchmarkWord5Jaccard(b *testing.B) {
+	a := article(5, 1500)
+	v := rewrite(a)
+	b.SetBytes(int64(len(a) + len(v)))
+	b.ReportAllocs()
+	for b.Loop() {
+		sketch.Jaccard(word5Reference(a), word5Reference(v))
+	}
+}
+
+// word5Reference is the baseline's shingling: lower-case, split on every
+// rune that is not a letter or digit, hash each run of five words.
+func word5Reference(s string) []uint64 {
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	var hs []uint64
+	for i := 0; i+5 <= len(words); i++ {
+		hs = append(hs, xxh3.HashString(strings.Join(words[i:i+5], " ")))
+	}
+	return sketch.Set(hs)
 }

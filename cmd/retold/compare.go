@@ -45,14 +45,7 @@ func readInput(e *env, path string) (retold.Document, error) {
 	if path == "-" {
 		return extract.Read("stdin", e.stdin, nil)
 	}
-	d, err := extract.ReadFile(path, nil)
-	if err != nil {
-		return d, err
-	}
-	if d.ID == "" {
-		d.ID = filepath.Base(path)
-	}
-	return d, nil
+	return extract.ReadFile(path, nil)
 }
 
 func writeComparison(e *env, a, b retold.Document, asJSON bool, htmlOut string, width int) error {
@@ -65,6 +58,7 @@ func writeComparison(e *env, a, b retold.Document, asJSON bool, htmlOut string, 
 	if asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		return enc.Encode(r)
 	}
 	color := e.stdoutIsTerminal && e.getenv("NO_COLOR") == ""

@@ -98,25 +98,39 @@ func writeHelp(w io.Writer) {
 
 // parseInterspersed parses flags that may come before, between or after the
 // positional arguments (`retold compare a.txt b.txt --json`). A lone "-" is
-// a positional argument (stdin); "--" ends the flags.
+// a positional argument (stdin); "--" ends the flags. The flag package's
+// own error printing is silenced so a usage error is the one line run
+// prints; -h still prints the usage.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	defer func() {
+		fs.Usage = usage
+		fs.SetOutput(out)
+	}()
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(out)
+			usage()
+			return nil, err
+		}
+		if err != nil {
 			return nil, usageErr("%v", err)
 		}
-		args = fs.Args()
-		if len(args) == 0 {
+		rest := fs.Args()
+		// fs.Parse consumes a "--" that ends the flags: everything after
+		// it is positional.
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
 			return pos, nil
 		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+		pos = append(pos, rest[0])
+		args = rest[1:]
 	}
 }
 
