@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -194,20 +195,23 @@ func cell(s *side, i int, text string, repeat bool) *cellView {
 // strongest first: changed numbers, numbers on one side only, entity
 // variants, shared numbers.
 func sides(r *verify.Result, aText, bText string) (sa, sb *side) {
-	alignedA, alignedB := map[int]string{}, map[int]string{}
+	refsA, refsB := slices.Clone(r.OnlyInA), slices.Clone(r.OnlyInB)
+	seenA, seenB := map[int]bool{}, map[int]bool{}
 	partnersA, partnersB := map[int][]int{}, map[int][]int{} // sentence -> aligned sentences of the other side
 	for _, p := range r.Alignment {
-		if _, ok := alignedA[p.A]; !ok {
-			alignedA[p.A] = p.AText
+		if !seenA[p.A] {
+			seenA[p.A] = true
+			refsA = append(refsA, verify.SentenceRef{Index: p.A, Text: p.AText, Start: p.AStart, End: p.AEnd})
 		}
-		if _, ok := alignedB[p.B]; !ok {
-			alignedB[p.B] = p.BText
+		if !seenB[p.B] {
+			seenB[p.B] = true
+			refsB = append(refsB, verify.SentenceRef{Index: p.B, Text: p.BText, Start: p.BStart, End: p.BEnd})
 		}
 		partnersA[p.A] = append(partnersA[p.A], p.B)
 		partnersB[p.B] = append(partnersB[p.B], p.A)
 	}
-	sa = newSide("A", "B", aText, r.OnlyInA, alignedA)
-	sb = newSide("B", "A", bText, r.OnlyInB, alignedB)
+	sa = newSide("A", "B", aText, refsA)
+	sb = newSide("B", "A", bText, refsB)
 
 	n := r.Facts.Numbers
 	for _, c := range n.Changed {

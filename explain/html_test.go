@@ -155,8 +155,15 @@ func TestHTMLEscapesDocumentText(t *testing.T) {
 
 func TestSideLocatesRepeatedSentences(t *testing.T) {
 	text := "Stay calm. The river rose. Stay calm. Help came."
-	s := newSide("A", "B", text, []verify.SentenceRef{{Index: 1, Text: "The river rose.", Start: 11, End: 26}},
-		map[int]string{0: "Stay calm.", 2: "Stay calm.", 3: "Help came.", 4: "Not in the text."})
+	// Refs without a valid span (-1, or one that does not match the text)
+	// are located in index order.
+	s := newSide("A", "B", text, []verify.SentenceRef{
+		{Index: 1, Text: "The river rose.", Start: 11, End: 26},
+		{Index: 0, Text: "Stay calm.", Start: -1, End: -1},
+		{Index: 2, Text: "Stay calm.", Start: 0, End: 3},
+		{Index: 3, Text: "Help came.", Start: -1, End: -1},
+		{Index: 4, Text: "Not in the text.", Start: -1, End: -1},
+	})
 	want := map[int][2]int{0: {0, 10}, 1: {11, 26}, 2: {27, 37}, 3: {38, 48}, 4: {-1, -1}}
 	for i, w := range want {
 		if st := s.sents[i]; st.Start != w[0] || st.End != w[1] {

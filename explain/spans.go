@@ -13,13 +13,13 @@ import (
 // the document: the facts carry byte offsets into the document text
 // (NumberItem.Start/End), the page shows one sentence per cell.
 //
-// SentenceRef has the span; AlignedPair has only the index and the text. Until
-// AlignedPair carries AStart/AEnd/BStart/BEnd, spans locates each aligned
-// sentence in the text: in index order, searching forward from the end of the
+// SentenceRef and AlignedPair carry the spans. A span that does not match
+// the text (a Result built by hand, or with the document text left out) is
+// located instead: in index order, searching forward from the end of the
 // previous sentence, so a sentence that occurs twice gets the right
-// occurrence. A sentence whose text is not found verbatim (say the aligner
-// collapsed its white space) keeps span -1: it is shown, and its facts are
-// found by searching their text in the sentence instead of by offset.
+// occurrence. A sentence whose text is not found verbatim keeps span -1: it
+// is shown, and its facts are found by searching their text in the sentence
+// instead of by offset.
 
 // sentence is one sentence of one side as the page shows it.
 type sentence struct {
@@ -45,21 +45,18 @@ type side struct {
 	order []int // the indexes, ascending
 }
 
-// newSide gathers the sentences of one side from the refs that have spans
-// and the aligned texts that do not.
-func newSide(name, other, text string, refs []verify.SentenceRef, aligned map[int]string) *side {
+// newSide gathers the sentences of one side, each index once.
+func newSide(name, other, text string, refs []verify.SentenceRef) *side {
 	s := &side{name: name, other: other, text: text, sents: map[int]*sentence{}}
 	for _, r := range refs {
+		if _, ok := s.sents[r.Index]; ok {
+			continue
+		}
 		st := &sentence{Index: r.Index, Text: r.Text, Start: -1, End: -1}
 		if r.Start >= 0 && r.Start <= r.End && r.End <= len(text) && text[r.Start:r.End] == r.Text {
 			st.Start, st.End = r.Start, r.End
 		}
 		s.sents[r.Index] = st
-	}
-	for i, t := range aligned {
-		if _, ok := s.sents[i]; !ok {
-			s.sents[i] = &sentence{Index: i, Text: t, Start: -1, End: -1}
-		}
 	}
 	for i := range s.sents {
 		s.order = append(s.order, i)
