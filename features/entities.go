@@ -226,20 +226,7 @@ func (s *entityScanner) scanWord(i int) (nameWord, int, wordEnd) {
 	j := i
 	dotted := false // an inner period: "NUR.KZ", "U.S"
 	for {
-		for j < len(text) {
-			if c := text[j]; c < utf8.RuneSelf {
-				if !asciiAlnum[c] {
-					break
-				}
-				j++
-				continue
-			}
-			r, size := utf8.DecodeRuneInString(text[j:])
-			if !isAlnum(r) {
-				break
-			}
-			j += size
-		}
+		j = alnumEnd(text, j)
 		if j >= len(text) {
 			break
 		}
@@ -385,20 +372,7 @@ func (s *entityScanner) dropCommonWords() {
 			continue
 		}
 		j := i + size
-		for j < len(text) {
-			if c := text[j]; c < utf8.RuneSelf {
-				if !asciiAlnum[c] {
-					break
-				}
-				j++
-				continue
-			}
-			r, n := utf8.DecodeRuneInString(text[j:])
-			if !isAlnum(r) {
-				break
-			}
-			j += n
-		}
+		j = alnumEnd(text, j)
 		if firstBytes[c] && j-i <= maxLen {
 			if _, ok := lower[text[i:j]]; ok {
 				lower[text[i:j]] = true
@@ -418,4 +392,24 @@ func (s *entityScanner) dropCommonWords() {
 		out = append(out, e)
 	}
 	s.out = out
+}
+
+// alnumEnd returns the end of the run of letters, digits and marks that
+// starts at byte j of text, with an ASCII fast path.
+func alnumEnd(text string, j int) int {
+	for j < len(text) {
+		if c := text[j]; c < utf8.RuneSelf {
+			if !asciiAlnum[c] {
+				break
+			}
+			j++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[j:])
+		if !isAlnum(r) {
+			break
+		}
+		j += size
+	}
+	return j
 }

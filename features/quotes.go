@@ -1,6 +1,7 @@
 package features
 
 import (
+	rtext "github.com/retold/retold/text"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -73,7 +74,7 @@ func Quotes(text string) []Quote {
 			i = inner
 			continue
 		}
-		start, end := trimSpace(text, inner, closeAt)
+		start, end := rtext.TrimSpan(text, inner, closeAt)
 		if countWords(text[start:end]) >= pair.minWords {
 			out = append(out, Quote{Text: text[start:end], Start: start, End: end})
 		}
@@ -120,24 +121,6 @@ func closesBefore(text string, i int) bool {
 	}
 	r, _ := utf8.DecodeRuneInString(text[i:])
 	return unicode.IsSpace(r) || unicode.IsPunct(r)
-}
-
-func trimSpace(text string, start, end int) (int, int) {
-	for start < end {
-		r, size := utf8.DecodeRuneInString(text[start:end])
-		if !unicode.IsSpace(r) {
-			break
-		}
-		start += size
-	}
-	for end > start {
-		r, size := utf8.DecodeLastRuneInString(text[start:end])
-		if !unicode.IsSpace(r) {
-			break
-		}
-		end -= size
-	}
-	return start, end
 }
 
 // countWords counts runs of letters and digits; each Han, Hiragana or

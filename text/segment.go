@@ -46,7 +46,7 @@ func paragraphs(text string) []Span {
 		if nl >= 0 {
 			lineEnd = pos + nl
 		}
-		s, e := trimSpan(text, pos, lineEnd)
+		s, e := TrimSpan(text, pos, lineEnd)
 		if s == e {
 			if open {
 				out = append(out, cur)
@@ -81,7 +81,9 @@ func continuesLine(prev, next string) bool {
 	return unicode.IsLower(first)
 }
 
-func trimSpan(text string, s, e int) (int, int) {
+// TrimSpan narrows the byte span [s, e) of text past leading and trailing
+// white space (and a byte-order mark at the start).
+func TrimSpan(text string, s, e int) (int, int) {
 	for s < e {
 		r, size := utf8.DecodeRuneInString(text[s:e])
 		if !unicode.IsSpace(r) && r != '\ufeff' {
@@ -140,12 +142,12 @@ func sentences(text string, p Span) []Span {
 			i = j
 			continue
 		}
-		if s, e := trimSpan(text, start, j); s < e {
+		if s, e := TrimSpan(text, start, j); s < e {
 			out = append(out, Span{s, e})
 		}
 		start, i = k, k
 	}
-	if s, e := trimSpan(text, start, p.End); s < e {
+	if s, e := TrimSpan(text, start, p.End); s < e {
 		out = append(out, Span{s, e})
 	}
 	return out
