@@ -1,10 +1,11 @@
 package features
 
 import (
-	rtext "github.com/retold/retold/text"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	rtext "github.com/retold/retold/text"
 )
 
 // Quote is a direct quotation.
