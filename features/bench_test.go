@@ -16,39 +16,25 @@ func benchText(b *testing.B) string {
 	return string(data)
 }
 
-func BenchmarkNumbers(b *testing.B) {
+// BenchmarkExtract runs each extractor over the same invented news text.
+func BenchmarkExtract(b *testing.B) {
 	s := benchText(b)
-	b.SetBytes(int64(len(s)))
-	b.ReportAllocs()
-	for b.Loop() {
-		Numbers(s)
-	}
-}
-
-func BenchmarkEntities(b *testing.B) {
-	s := benchText(b)
-	b.SetBytes(int64(len(s)))
-	b.ReportAllocs()
-	for b.Loop() {
-		Entities(s)
-	}
-}
-
-func BenchmarkQuotes(b *testing.B) {
-	s := benchText(b)
-	b.SetBytes(int64(len(s)))
-	b.ReportAllocs()
-	for b.Loop() {
-		Quotes(s)
-	}
-}
-
-func BenchmarkDates(b *testing.B) {
-	s := benchText(b)
-	b.SetBytes(int64(len(s)))
-	b.ReportAllocs()
-	for b.Loop() {
-		Dates(s)
+	for _, bm := range []struct {
+		name string
+		run  func(string)
+	}{
+		{"Numbers", func(s string) { Numbers(s) }},
+		{"Entities", func(s string) { Entities(s) }},
+		{"Quotes", func(s string) { Quotes(s) }},
+		{"Dates", func(s string) { Dates(s) }},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.SetBytes(int64(len(s)))
+			b.ReportAllocs()
+			for b.Loop() {
+				bm.run(s)
+			}
+		})
 	}
 }
 
