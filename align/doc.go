@@ -15,11 +15,12 @@
 //  1. Score: an inverted index from feature to the sentences of B that hold
 //     it gives every pair with any shared feature, in time proportional to
 //     the sum of posting list lengths rather than len(a)*len(b) full
-//     comparisons.
+//     comparisons. Pairs that can never be linked (below MinSim and below
+//     MinContain containment) are dropped before the sort.
 //  2. Link: pairs are taken greedily by similarity, best first (competitive
 //     linking), each sentence at most once, down to Options.MinSim. Ties go
-//     to the pair closest to the order implied by the links already made,
-//     then to the lowest indexes, so the result is deterministic. Greedy
+//     to the pair nearer the diagonal (|a - b| smaller), then to the lowest
+//     indexes, so the result is deterministic. Greedy
 //     linking rather than a monotone dynamic program is what lets reordered
 //     paragraphs align.
 //  3. Split and merge: a sentence left unlinked whose features are mostly
