@@ -189,36 +189,10 @@ func link(cands []scored, a, b []Sentence, o Options) []Pair {
 	for _, c := range cands {
 		byPair[[2]int{c.a, c.b}] = c
 	}
-	var extra []Pair
-	for i := range a {
-		if partnerA[i] >= 0 || totA[i] == 0 {
-			continue
-		}
-		for _, n := range []int{i - 1, i + 1} {
-			if n < 0 || n >= len(a) || partnerA[n] < 0 {
-				continue
-			}
-			j := partnerA[n]
-			if c, ok := byPair[[2]int{i, j}]; ok && c.shared/totA[i] >= o.MinContain {
-				extra = append(extra, Pair{A: i, B: j, Sim: c.sim})
-				break
-			}
-		}
-	}
-	for j := range b {
-		if partnerB[j] >= 0 || totB[j] == 0 {
-			continue
-		}
-		for _, n := range []int{j - 1, j + 1} {
-			if n < 0 || n >= len(b) || partnerB[n] < 0 {
-				continue
-			}
-			i := partnerB[n]
-			if c, ok := byPair[[2]int{i, j}]; ok && c.shared/totB[j] >= o.MinContain {
-				extra = append(extra, Pair{A: i, B: j, Sim: c.sim})
-				break
-			}
-		}
+	lookup := func(i, j int) (scored, bool) { c, ok := byPair[[2]int{i, j}]; return c, ok }
+	extra := containedLinks(partnerA, totA, o.MinContain, lookup)
+	for _, p := range containedLinks(partnerB, totB, o.MinContain, func(j, i int) (scored, bool) { return lookup(i, j) }) {
+		extra = append(extra, Pair{A: p.B, B: p.A, Sim: p.Sim})
 	}
 	pairs = append(pairs, extra...)
 	slices.SortFunc(pairs, func(x, y Pair) int {
@@ -228,6 +202,30 @@ func link(cands []scored, a, b []Sentence, o Options) []Pair {
 		return cmp.Compare(x.B, y.B)
 	})
 	return pairs
+}
+
+// containedLinks links each unlinked sentence of one side (partner[i] < 0)
+// to the partner of a neighbour when at least minContain of its weight lies
+// inside that sentence. It works from either side: lookup(self, other)
+// finds the candidate, and the pairs come back as {A: self, B: other}.
+func containedLinks(partner []int, tot []float64, minContain float64, lookup func(self, other int) (scored, bool)) []Pair {
+	var out []Pair
+	for i := range partner {
+		if partner[i] >= 0 || tot[i] == 0 {
+			continue
+		}
+		for _, n := range []int{i - 1, i + 1} {
+			if n < 0 || n >= len(partner) || partner[n] < 0 {
+				continue
+			}
+			j := partner[n]
+			if c, ok := lookup(i, j); ok && c.shared/tot[i] >= minContain {
+				out = append(out, Pair{A: i, B: j, Sim: c.sim})
+				break
+			}
+		}
+	}
+	return out
 }
 
 func totals(s []Sentence) []float64 {

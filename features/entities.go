@@ -226,7 +226,7 @@ func (s *entityScanner) scanWord(i int) (nameWord, int, wordEnd) {
 	j := i
 	dotted := false // an inner period: "NUR.KZ", "U.S"
 	for {
-		j = alnumEnd(text, j)
+		j = alnumEnd(text, j, false)
 		if j >= len(text) {
 			break
 		}
@@ -372,7 +372,7 @@ func (s *entityScanner) dropCommonWords() {
 			continue
 		}
 		j := i + size
-		j = alnumEnd(text, j)
+		j = alnumEnd(text, j, false)
 		if firstBytes[c] && j-i <= maxLen {
 			if _, ok := lower[text[i:j]]; ok {
 				lower[text[i:j]] = true
@@ -395,8 +395,9 @@ func (s *entityScanner) dropCommonWords() {
 }
 
 // alnumEnd returns the end of the run of letters, digits and marks that
-// starts at byte j of text, with an ASCII fast path.
-func alnumEnd(text string, j int) int {
+// starts at byte j of text, with an ASCII fast path. With stopUnspaced the
+// run also ends at a character of a script written without spaces.
+func alnumEnd(text string, j int, stopUnspaced bool) int {
 	for j < len(text) {
 		if c := text[j]; c < utf8.RuneSelf {
 			if !asciiAlnum[c] {
@@ -406,7 +407,7 @@ func alnumEnd(text string, j int) int {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(text[j:])
-		if !isAlnum(r) {
+		if !isAlnum(r) || stopUnspaced && isUnspaced(r) {
 			break
 		}
 		j += size

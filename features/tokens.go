@@ -271,20 +271,7 @@ func scanAlnum(text string, i int) token {
 		t.numEnd = j
 	}
 	// Letters, digits and marks glued to what we have.
-	for j < len(text) {
-		if c := text[j]; c < utf8.RuneSelf {
-			if !asciiAlnum[c] {
-				break
-			}
-			j++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(text[j:])
-		if !isAlnum(r) || isUnspaced(r) {
-			break
-		}
-		j += size
-	}
+	j = alnumEnd(text, j, true)
 	t.end = j
 	switch {
 	case t.numEnd > 0 && t.numEnd == j:

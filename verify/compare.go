@@ -138,17 +138,17 @@ func unaligned(p *Profile, in []bool) []SentenceRef {
 // signals measures the pair.
 func signals(a, b *Profile, pairs []align.Pair, f FactDiff) Signals {
 	var s Signals
-	covA := make([]bool, len(a.sents))
-	covB := make([]bool, len(b.sents))
+	covA := make([]float64, len(a.sents))
+	covB := make([]float64, len(b.sents))
 	simSum, simW := 0.0, 0.0
 	for _, p := range pairs {
-		covA[p.A], covB[p.B] = true, true
+		covA[p.A], covB[p.B] = 1, 1
 		w := a.weights[p.A] + b.weights[p.B]
 		simSum += p.Sim * w
 		simW += w
 	}
-	s.CoverageA = covered(a.weights, covA)
-	s.CoverageB = covered(b.weights, covB)
+	s.CoverageA = weighted(a.weights, covA)
+	s.CoverageB = weighted(b.weights, covB)
 	if simW > 0 {
 		s.AlignedSimilarity = simSum / simW
 	}
@@ -195,25 +195,12 @@ func softCoverage(a, b *Profile, pairs []align.Pair) (float64, float64) {
 	return weighted(a.weights, ca), weighted(b.weights, cb)
 }
 
+// weighted is the share of the weights w credited by c (each in [0, 1]).
 func weighted(w, c []float64) float64 {
 	tot, got := 0.0, 0.0
 	for i, x := range w {
 		tot += x
 		got += x * c[i]
-	}
-	if tot == 0 {
-		return 0
-	}
-	return got / tot
-}
-
-func covered(w []float64, in []bool) float64 {
-	tot, got := 0.0, 0.0
-	for i, x := range w {
-		tot += x
-		if in[i] {
-			got += x
-		}
 	}
 	if tot == 0 {
 		return 0
