@@ -111,15 +111,28 @@ func Align(a, b []Sentence, opt *Options) []Pair {
 // enough for a 1-1 link, or with one side contained enough in the other for
 // a split/merge link. It uses an inverted index over b.
 func candidates(a, b []Sentence, o Options) []scored {
+	// The index maps a feature hash to the head of a chain of postings in
+	// one flat slice, so building it allocates only the map and the slice.
 	type posting struct {
 		sent   int32
+		next   int32 // previous posting of the same hash, or -1
 		weight float64
 	}
-	index := make(map[uint64][]posting)
+	nf := 0
+	for _, s := range b {
+		nf += len(s.Features)
+	}
+	head := make(map[uint64]int32, nf)
+	posts := make([]posting, 0, nf)
 	totB := make([]float64, len(b))
 	for j, s := range b {
 		for _, f := range s.Features {
-			index[f.Hash] = append(index[f.Hash], posting{int32(j), f.Weight})
+			prev, ok := head[f.Hash]
+			if !ok {
+				prev = -1
+			}
+			head[f.Hash] = int32(len(posts))
+			posts = append(posts, posting{sent: int32(j), next: prev, weight: f.Weight})
 			totB[j] += f.Weight
 		}
 	}
@@ -129,8 +142,12 @@ func candidates(a, b []Sentence, o Options) []scored {
 		totA := 0.0
 		for _, f := range s.Features {
 			totA += f.Weight
-			for _, p := range index[f.Hash] {
-				acc[p.sent] += min(f.Weight, p.weight)
+			p, ok := head[f.Hash]
+			if !ok {
+				continue
+			}
+			for ; p >= 0; p = posts[p].next {
+				acc[posts[p].sent] += min(f.Weight, posts[p].weight)
 			}
 		}
 		for j, sh := range acc {

@@ -9,7 +9,7 @@ import (
 // Set returns hs sorted with repeats removed, the form Jaccard takes. It
 // sorts hs in place.
 func Set(hs []uint64) []uint64 {
-	slices.Sort(hs)
+	sortUint64(hs)
 	return slices.Compact(hs)
 }
 

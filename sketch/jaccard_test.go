@@ -1,6 +1,10 @@
 package sketch
 
-import "testing"
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
 
 func TestJaccard(t *testing.T) {
 	tests := []struct {
@@ -19,5 +23,36 @@ func TestJaccard(t *testing.T) {
 		if got := Jaccard(tt.a, tt.b); got != tt.want {
 			t.Errorf("%s: Jaccard = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+func TestSortUint64(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 5, radixMin - 1, radixMin, 1000, 5000} {
+		for _, mask := range []uint64{^uint64(0), 0xff, 0xff00ff0000000000, 0} {
+			hs := make([]uint64, n)
+			for i := range hs {
+				hs[i] = r.Uint64() & mask
+			}
+			want := slices.Clone(hs)
+			slices.Sort(want)
+			sortUint64(hs)
+			if !slices.Equal(hs, want) {
+				t.Fatalf("n=%d mask=%x: not sorted", n, mask)
+			}
+		}
+	}
+}
+
+func BenchmarkSet(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	src := make([]uint64, 4000)
+	for i := range src {
+		src[i] = r.Uint64()
+	}
+	hs := make([]uint64, len(src))
+	for b.Loop() {
+		copy(hs, src)
+		Set(hs)
 	}
 }

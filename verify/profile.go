@@ -3,6 +3,7 @@ package verify
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/zeebo/xxh3"
 
@@ -74,6 +75,10 @@ func hashKind(kind byte, s string) uint64 {
 	return xxh3.HashStringSeed(s, uint64(kind)*0x9E3779B97F4A7C15)
 }
 
+func hashKindBytes(kind byte, b []byte) uint64 {
+	return xxh3.HashSeed(b, uint64(kind)*0x9E3779B97F4A7C15)
+}
+
 // Profile analyses d for comparison.
 func (c *Comparer) Profile(d retold.Document) *Profile {
 	t := text.Analyze(d.Text, c.stemmer)
@@ -101,9 +106,11 @@ func (c *Comparer) Profile(d retold.Document) *Profile {
 
 	// Sentence features.
 	ni, ei := 0, 0
-	var fs []align.Feature
+	// All sentences' features share one backing array.
+	fs := make([]align.Feature, 0, 8*len(t.Tokens)+16)
+	var buf []byte
 	for si, s := range t.Sentences {
-		fs = fs[:0]
+		first := len(fs)
 		words := 0
 		r := t.SentTokens[si]
 		for k := r.Start; k < r.End; k++ {
@@ -113,7 +120,7 @@ func (c *Comparer) Profile(d retold.Document) *Profile {
 			}
 			words++
 			fs = append(fs, align.Feature{Hash: hashKind(kindStem, st), Weight: weightStem})
-			fs = appendGrams(fs, t.Tokens[k].Norm)
+			fs, buf = appendGrams(fs, t.Tokens[k].Norm, buf)
 		}
 		for ; ni < len(p.numbers) && p.numbers[ni].sent <= si; ni++ {
 			if p.numbers[ni].sent == si {
@@ -128,7 +135,9 @@ func (c *Comparer) Profile(d retold.Document) *Profile {
 				}
 			}
 		}
-		p.sents[si] = align.Sentence{Features: align.Normalize(slices.Clone(fs))}
+		own := align.Normalize(fs[first:])
+		fs = fs[:first+len(own)]
+		p.sents[si] = align.Sentence{Features: fs[first:len(fs):len(fs)]}
 		if !s.Caption {
 			p.weights[si] = float64(words)
 		}
@@ -147,29 +156,33 @@ func (c *Comparer) Profile(d retold.Document) *Profile {
 }
 
 // appendGrams adds the character 4-grams of a word, padded with spaces at
-// both ends, sharing weightGrams between them.
-func appendGrams(fs []align.Feature, w string) []align.Feature {
+// both ends, sharing weightGrams between them. buf is scratch space for the
+// padded word; the grown buffer is returned for reuse.
+func appendGrams(fs []align.Feature, w string, buf []byte) ([]align.Feature, []byte) {
 	const n = 4
-	padded := " " + w + " "
-	offs := runeStarts(padded)
-	if len(offs) <= n {
-		return append(fs, align.Feature{Hash: hashKind(kindGram, padded), Weight: weightGrams})
+	buf = append(append(append(buf[:0], ' '), w...), ' ')
+	runes := utf8.RuneCount(buf)
+	if runes <= n {
+		return append(fs, align.Feature{Hash: hashKindBytes(kindGram, buf), Weight: weightGrams}), buf
 	}
-	count := len(offs) - n
+	count := runes - n + 1
 	wt := weightGrams / float64(count)
-	for i := 0; i < count; i++ {
-		fs = append(fs, align.Feature{Hash: hashKind(kindGram, padded[offs[i]:offs[i+n]]), Weight: wt})
+	// start and end walk the padded word n runes apart.
+	start, end := 0, 0
+	for range n {
+		_, size := utf8.DecodeRune(buf[end:])
+		end += size
 	}
-	return fs
-}
-
-// runeStarts returns the byte offset of every rune of s, then len(s).
-func runeStarts(s string) []int {
-	offs := make([]int, 0, len(s)+1)
-	for i := range s {
-		offs = append(offs, i)
+	for {
+		fs = append(fs, align.Feature{Hash: hashKindBytes(kindGram, buf[start:end]), Weight: wt})
+		if end == len(buf) {
+			return fs, buf
+		}
+		_, size := utf8.DecodeRune(buf[start:])
+		start += size
+		_, size = utf8.DecodeRune(buf[end:])
+		end += size
 	}
-	return append(offs, len(s))
 }
 
 // sentenceAt returns the index of the sentence containing byte offset off,
@@ -229,9 +242,20 @@ func docShingles(t *text.Doc) (normHash uint64, word5, stems, char5 []uint64) {
 	// Character 5-grams are many (about six per word), so the set keeps
 	// only the hashes that are 0 mod char5Sample: Broder's mod-m sample,
 	// whose Jaccard is an unbiased estimate of the full sets' Jaccard.
-	offs := runeStarts(joined)
-	for i := 0; i+k < len(offs); i++ {
-		if h := hashKind(kindChar5, joined[offs[i]:offs[i+k]]); h%char5Sample == 0 {
+	// ring holds the byte offsets of the last k+1 rune starts.
+	var ring [k + 1]int
+	n := 0
+	for i := range joined {
+		ring[n%(k+1)] = i
+		if n >= k {
+			if h := hashKind(kindChar5, joined[ring[(n-k)%(k+1)]:i]); h%char5Sample == 0 {
+				char5 = append(char5, h)
+			}
+		}
+		n++
+	}
+	if n >= k {
+		if h := hashKind(kindChar5, joined[ring[(n-k)%(k+1)]:]); h%char5Sample == 0 {
 			char5 = append(char5, h)
 		}
 	}
