@@ -161,6 +161,8 @@ func signals(a, b *Profile, pairs []align.Pair, f FactDiff) Signals {
 	s.NumberAgreement = agreement(len(f.Numbers.Same), len(f.Numbers.Same)+len(f.Numbers.Changed)+len(f.Numbers.OnlyInA), len(f.Numbers.Same)+len(f.Numbers.Changed)+len(f.Numbers.OnlyInB))
 	nSame := len(f.Entities.Same) + len(f.Entities.Variants)
 	s.EntityAgreement = agreement(nSame, nSame+len(f.Entities.OnlyInA), nSame+len(f.Entities.OnlyInB))
+	s.SharedFacts, s.FactOrder = factOrder(a, b)
+	s.EnglishA, s.EnglishB = a.english, b.english
 	s.round()
 	return s
 }
@@ -210,7 +212,7 @@ func weighted(w, c []float64) float64 {
 
 func (s *Signals) round() {
 	for _, f := range []*float64{&s.CoverageA, &s.CoverageB, &s.SoftCoverageA, &s.SoftCoverageB, &s.OrderedCoverageA, &s.OrderedCoverageB, &s.AlignedSimilarity, &s.OrderAgreement,
-		&s.Word5Jaccard, &s.StemJaccard, &s.Char5Jaccard, &s.NumberAgreement, &s.EntityAgreement} {
+		&s.Word5Jaccard, &s.StemJaccard, &s.Char5Jaccard, &s.NumberAgreement, &s.EntityAgreement, &s.FactOrder, &s.EnglishA, &s.EnglishB} {
 		*f = round3(*f)
 	}
 }
@@ -237,6 +239,15 @@ type Rule struct {
 	// SameEventScore: the event score at or above which a pair that is not
 	// a version is same-event.
 	SameEventScore float64
+	// Cross-language versions: when the English shares of the two texts
+	// differ by CrossLanguageGap or more, the words say little and the
+	// pair is a version when its facts agree: at least CrossMinFacts
+	// shared, number and entity agreement at least CrossMinAgreement, and
+	// their order kept (FactOrder at least CrossMinOrder).
+	CrossLanguageGap  float64
+	CrossMinFacts     int
+	CrossMinAgreement float64
+	CrossMinOrder     float64
 }
 
 // StoryWeights weigh the signals into the story evidence.
@@ -259,6 +270,11 @@ var DefaultRule = Rule{
 	StoryThreshold:  4.0,
 	VersionMinPairs: 2,
 	SameEventScore:  0.3,
+
+	CrossLanguageGap:  0.2,
+	CrossMinFacts:     8,
+	CrossMinAgreement: 0.6,
+	CrossMinOrder:     0.8,
 }
 
 // storyEvidence is z, the weighted sum of the story signals.
@@ -291,6 +307,11 @@ func (r Rule) decide(a, b *Profile, s Signals, npairs int) (retold.Verdict, floa
 	}
 	if z >= r.StoryThreshold && npairs >= r.VersionMinPairs {
 		return retold.Version, score, fmt.Sprintf("story evidence %.2f >= %.2f (soft coverage %.2f/%.2f, %d aligned pairs)", z, r.StoryThreshold, s.SoftCoverageA, s.SoftCoverageB, npairs)
+	}
+	if math.Abs(s.EnglishA-s.EnglishB) >= r.CrossLanguageGap && s.SharedFacts >= r.CrossMinFacts &&
+		min(s.NumberAgreement, s.EntityAgreement) >= r.CrossMinAgreement && s.FactOrder >= r.CrossMinOrder {
+		return retold.Version, max(score, round3(0.5+0.5*min(s.NumberAgreement, s.EntityAgreement)*s.FactOrder)), fmt.Sprintf("texts in different languages with %d shared facts in the same order (%.0f%% of pairs), number agreement %.2f, entity agreement %.2f",
+			s.SharedFacts, 100*s.FactOrder, s.NumberAgreement, s.EntityAgreement)
 	}
 	es := round3(eventScore(s))
 	if es >= r.SameEventScore {

@@ -33,6 +33,7 @@ type Profile struct {
 	stems    []uint64 // sorted unique content stem hashes
 	char5    []uint64 // sorted unique character 5-gram hashes
 	words    int
+	english  float64 // share of tokens that are English stopwords
 }
 
 type number struct {
@@ -152,6 +153,7 @@ func (c *Comparer) Profile(d retold.Document) *Profile {
 	}
 
 	p.normHash, p.word5, p.stems, p.char5 = docShingles(t)
+	p.english = englishShare(t)
 	return p
 }
 
@@ -268,4 +270,111 @@ func sum(xs []float64) float64 {
 		s += x
 	}
 	return s
+}
+
+// ContentHash is the hash of the normalized token sequence: two profiles
+// with equal hashes are duplicates.
+func (p *Profile) ContentHash() uint64 { return p.normHash }
+
+// Shingles returns the sorted unique word 5-gram hashes. The slice is the
+// profile's own: do not modify it.
+func (p *Profile) Shingles() []uint64 { return p.word5 }
+
+// StemSet returns the sorted unique content stem hashes. The slice is the
+// profile's own: do not modify it.
+func (p *Profile) StemSet() []uint64 { return p.stems }
+
+// FactSet returns the sorted unique hashes of the document's facts: each
+// number's canonical value with its unit, and each word of each name by
+// its transliteration key. These survive rewording and translation.
+func (p *Profile) FactSet() []uint64 {
+	out := make([]uint64, 0, len(p.numbers)+2*len(p.entities))
+	for _, n := range p.numbers {
+		out = append(out, hashKind(kindNumber, n.Unit+n.Value))
+	}
+	for _, e := range p.entities {
+		for _, k := range e.Words {
+			out = append(out, hashKind(kindName, k))
+		}
+	}
+	return sketch.Set(out)
+}
+
+// Words is the number of content words (stemmed tokens and numbers) in the
+// document's sentences.
+func (p *Profile) Words() int { return p.words }
+
+// englishShare is the share of word tokens that are English stopwords.
+func englishShare(t *text.Doc) float64 {
+	words, stop := 0, 0
+	for i, tok := range t.Tokens {
+		if tok.Number {
+			continue
+		}
+		words++
+		if t.Stems[i] == "" && text.IsStopword(tok.Norm) {
+			stop++
+		}
+	}
+	if words == 0 {
+		return 0
+	}
+	return float64(stop) / float64(words)
+}
+
+// factSequence is the document's distinct facts in order of first
+// appearance: number keys and name keys.
+func factSequence(p *Profile) []string {
+	type at struct {
+		pos int
+		key string
+	}
+	var seq []at
+	seen := make(map[string]bool)
+	for _, n := range p.numbers {
+		if k := "#" + numberKey(n); !seen[k] {
+			seen[k] = true
+			seq = append(seq, at{n.Start, k})
+		}
+	}
+	for _, e := range p.entities {
+		if k := "@" + e.Key; !seen[k] {
+			seen[k] = true
+			seq = append(seq, at{e.Start, k})
+		}
+	}
+	slices.SortStableFunc(seq, func(x, y at) int { return x.pos - y.pos })
+	out := make([]string, len(seq))
+	for i, s := range seq {
+		out[i] = s.key
+	}
+	return out
+}
+
+// factOrder counts the facts two profiles share and the share of pairs of
+// them in the same order in both.
+func factOrder(a, b *Profile) (shared int, order float64) {
+	posB := make(map[string]int)
+	for i, k := range factSequence(b) {
+		posB[k] = i
+	}
+	var seq []int // positions in B of the shared facts, in A's order
+	for _, k := range factSequence(a) {
+		if j, ok := posB[k]; ok {
+			seq = append(seq, j)
+		}
+	}
+	if len(seq) < 2 {
+		return len(seq), 1
+	}
+	agree, total := 0, 0
+	for i := range seq {
+		for j := i + 1; j < len(seq); j++ {
+			total++
+			if seq[i] < seq[j] {
+				agree++
+			}
+		}
+	}
+	return len(seq), float64(agree) / float64(total)
 }

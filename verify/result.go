@@ -51,6 +51,17 @@ type Signals struct {
 	// documents have in common; EntityAgreement the same for named entities.
 	NumberAgreement float64 `json:"number_agreement"`
 	EntityAgreement float64 `json:"entity_agreement"`
+	// SharedFacts is the number of distinct facts (numbers by value,
+	// names by transliteration key) found in both documents; FactOrder is
+	// the share of pairs of them that come in the same order in both
+	// (1 when fewer than two are shared).
+	SharedFacts int     `json:"shared_facts"`
+	FactOrder   float64 `json:"fact_order"`
+	// EnglishA and EnglishB are the shares of each text's words that are
+	// English function words: about 0.4 for English, under 0.1 for most
+	// other languages. A pair far apart is judged on its facts.
+	EnglishA float64 `json:"english_a"`
+	EnglishB float64 `json:"english_b"`
 }
 
 // DocInfo names one side of the comparison.

@@ -26,8 +26,9 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
-	// stdoutIsTerminal says whether stdout is a terminal (for color).
-	stdoutIsTerminal bool
+	// stdoutIsTerminal says whether stdout is a terminal (for color);
+	// stderrIsTerminal, whether progress may be drawn on stderr.
+	stdoutIsTerminal, stderrIsTerminal bool
 }
 
 // errUsage marks errors in how the command was called: exit status 2.
@@ -39,8 +40,10 @@ func usageErr(format string, a ...any) error {
 
 func commands() []command {
 	return []command{
+		{"cluster", "group a JSONL corpus into stories and events", runCluster},
 		{"compare", "tell whether two texts are versions of one story, with the evidence", runCompare},
 		{"demo", "compare the two built-in demo articles (no files needed)", runDemo},
+		{"eval", "score a clustering against labeled truth (ARI, pairwise and B-cubed F1)", runEval},
 		{"eval-compare", "measure pairwise verdict quality on the labeled data", runEvalCompare},
 	}
 }
@@ -48,7 +51,7 @@ func commands() []command {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, stdoutIsTerminal: isTerminal(os.Stdout)}
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, stdoutIsTerminal: isTerminal(os.Stdout), stderrIsTerminal: isTerminal(os.Stderr)}
 	os.Exit(run(ctx, e, os.Args[1:]))
 }
 

@@ -1,0 +1,236 @@
+package cluster
+
+import (
+	"cmp"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/zeebo/xxh3"
+
+	"github.com/retold/retold/sketch"
+	"github.com/retold/retold/verify"
+)
+
+// noDay marks a document without a usable date.
+const noDay = -1 << 31
+
+// fingerprint is what the candidate channels keep of a document: small
+// and fixed, so a corpus of millions fits in memory.
+type fingerprint struct {
+	content uint64   // hash of the normalized text: equal for duplicates
+	sig     []uint64 // MinHash of the content-stem bigrams
+	keys    []uint64 // sorted unique facts (numbers, name keys) and content stems
+	day     int      // days since 1970-01-01, or noDay
+}
+
+// pair is a candidate: documents a < b.
+type pair struct{ a, b int32 }
+
+// fingerprintOf keeps what the candidate channels need of a profile.
+func fingerprintOf(p *verify.Profile, mh *sketch.MinHasher, date string, bigrams []uint64) (fingerprint, []uint64) {
+	bigrams = stemBigrams(p, bigrams[:0])
+	return fingerprint{
+		content: p.ContentHash(),
+		sig:     mh.Signature(sketch.Set(bigrams), nil),
+		keys:    mergeSets(p.FactSet(), p.StemSet()),
+		day:     parseDay(date),
+	}, bigrams
+}
+
+// reporter passes progress to Options.Progress, one call at a time.
+type reporter struct {
+	mu          sync.Mutex
+	o           *Options
+	stage       string
+	done, total int
+}
+
+func newReporter(o *Options, stage string, total int) *reporter {
+	return &reporter{o: o, stage: stage, total: total}
+}
+
+func (r *reporter) add(k int) {
+	if r.o.Progress == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.done += k
+	r.o.Progress(r.stage, r.done, r.total)
+}
+
+// stemBigrams appends the hashes of consecutive content stems: the word
+// order a copy keeps and a rewrite partly keeps, without the stopwords
+// editors change freely.
+func stemBigrams(p *verify.Profile, dst []uint64) []uint64 {
+	prev := ""
+	for _, st := range p.Text.Stems {
+		if st == "" {
+			continue
+		}
+		if prev != "" {
+			h := xxh3.HashString(prev)
+			dst = append(dst, h^xxh3.HashStringSeed(st, h))
+		}
+		prev = st
+	}
+	return dst
+}
+
+// mergeSets returns the sorted union of two sorted sets.
+func mergeSets(a, b []uint64) []uint64 {
+	out := make([]uint64, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case a[i] > b[j]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+// parseDay reads an RFC 3339 timestamp or a YYYY-MM-DD date.
+func parseDay(s string) int {
+	if len(s) < 10 {
+		return noDay
+	}
+	t, err := time.Parse("2006-01-02", s[:10])
+	if err != nil {
+		return noDay
+	}
+	return int(t.Unix() / 86400)
+}
+
+// maxBucket is the most documents a lexical LSH bucket is scanned with:
+// a fuller bucket holds boilerplate every document shares.
+const maxBucket = 2000
+
+// index finds, for each new document, the earlier documents worth
+// verifying against it, through two channels: the lexical channel
+// (MinHash LSH over stem bigrams: copies, trims, write-thrus, light
+// rewrites) and the anchor channel (its rarest facts and words: rewrites
+// and translations that keep the numbers and names). Documents enter in
+// input order and are matched against those before them only, so the
+// candidates do not depend on how the work is split.
+type index struct {
+	o           *Options
+	fp          []fingerprint
+	bands, rows int
+	maxDF       int32
+	buckets     map[uint64][]int32
+	df          map[uint64]int32   // documents so far holding each key
+	postings    map[uint64][]int32 // documents holding each key, while df <= maxDF
+	first       map[uint64]int32   // content hash -> first document with it
+
+	// Scratch, reused between documents.
+	shared, stamp []int32
+	keys, anchors []uint64
+	touched       []int32
+	cands         []cand
+}
+
+type cand struct {
+	i     int32
+	score float64
+}
+
+func newIndex(fp []fingerprint, o *Options) *index {
+	n := len(fp)
+	bands, rows := sketch.BandParams(o.LexicalThreshold, o.Perms)
+	return &index{
+		o: o, fp: fp, bands: bands, rows: rows, maxDF: int32(o.MaxAnchorDF),
+		buckets: make(map[uint64][]int32), df: make(map[uint64]int32),
+		postings: make(map[uint64][]int32), first: make(map[uint64]int32),
+		shared: make([]int32, n), stamp: make([]int32, n),
+	}
+}
+
+// add matches document j (whose fingerprint is set) against the earlier
+// ones and then indexes it. It returns the first earlier document with
+// the same normalized text (dup >= 0: j joins it unverified and is not
+// indexed), or the candidates to verify, best first.
+func (x *index) add(j int32, dst []pair) (dup int32, out []pair) {
+	f := x.fp[j]
+	if d, ok := x.first[f.content]; ok {
+		return d, dst
+	}
+	x.first[f.content] = j
+	x.touched = x.touched[:0]
+	touch := func(i int32) {
+		if x.stamp[i] != j+1 {
+			x.stamp[i] = j + 1
+			x.shared[i] = 0
+			x.touched = append(x.touched, i)
+		}
+	}
+	x.keys = sketch.BandKeys(f.sig, x.bands, x.rows, x.keys[:0])
+	for _, k := range x.keys {
+		if b := x.buckets[k]; len(b) <= maxBucket {
+			for _, i := range b {
+				touch(i)
+			}
+		}
+	}
+	// Anchors: j's rarest keys already seen in an earlier document (rarest
+	// overall would pick the words it shares with its own later copies).
+	x.anchors = x.anchors[:0]
+	for _, k := range f.keys {
+		if d := x.df[k]; d > 0 && d <= x.maxDF {
+			x.anchors = append(x.anchors, k)
+		}
+	}
+	slices.SortFunc(x.anchors, func(a, b uint64) int {
+		if c := cmp.Compare(x.df[a], x.df[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	x.anchors = x.anchors[:min(len(x.anchors), x.o.Anchors)]
+	for _, k := range x.anchors {
+		for _, i := range x.postings[k] {
+			touch(i)
+			x.shared[i]++
+		}
+	}
+	x.cands = x.cands[:0]
+	for _, i := range x.touched {
+		lex := sketch.EstimateJaccard(f.sig, x.fp[i].sig)
+		anc := float64(x.shared[i]) / float64(max(1, len(x.anchors)))
+		if lex >= x.o.LexicalThreshold/2 || int(x.shared[i]) >= x.o.AnchorShared {
+			x.cands = append(x.cands, cand{i, max(lex, anc)})
+		}
+	}
+	slices.SortFunc(x.cands, func(a, b cand) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.i, a.i) // nearer first
+	})
+	for _, c := range x.cands[:min(len(x.cands), x.o.MaxCandidates)] {
+		dst = append(dst, pair{c.i, j})
+	}
+	for _, k := range x.keys {
+		x.buckets[k] = append(x.buckets[k], j)
+	}
+	for _, k := range f.keys {
+		d := x.df[k] + 1
+		x.df[k] = d
+		if d <= x.maxDF {
+			x.postings[k] = append(x.postings[k], j)
+		} else if d == x.maxDF+1 {
+			delete(x.postings, k) // too common to anchor from now on
+		}
+	}
+	return -1, dst
+}

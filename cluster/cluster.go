@@ -1,0 +1,301 @@
+package cluster
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/verify"
+)
+
+// Options tune clustering. A nil *Options means DefaultOptions.
+type Options struct {
+	// Workers is the number of goroutines profiling and comparing; 0 means
+	// GOMAXPROCS. The result does not depend on it.
+	Workers int
+	// Compare configures the compare engine that verifies candidates.
+	Compare *verify.Options
+
+	// Perms and LexicalThreshold set the lexical channel: MinHash with
+	// Perms permutations over content-stem bigrams, LSH banded for this
+	// Jaccard.
+	Perms            int
+	LexicalThreshold float64
+	// Anchors is how many of its rarest facts and words (document
+	// frequency between 2 and MaxAnchorDF) each document sends to the
+	// anchor channel; AnchorShared is how many of them another document
+	// must share to become a candidate.
+	Anchors      int
+	AnchorShared int
+	MaxAnchorDF  int
+	// MaxCandidates bounds the earlier documents verified against each
+	// document, best candidates first.
+	MaxCandidates int
+
+	// StoryMinScore is the least compare score of a version verdict for
+	// it to count as a story edge; weaker versions count as event edges.
+	StoryMinScore float64
+	// StoryAlpha and EventAlpha: two groups of more than one member merge
+	// only when the edges between them number at least this share of the
+	// smaller group's size (and at least two).
+	StoryAlpha, EventAlpha float64
+	// EventWindowDays: documents whose dates lie further apart than this
+	// are not linked into one event (documents without dates always may).
+	EventWindowDays int
+	// EventMinScore is the least story score of a same-event verdict for
+	// it to count as an event edge.
+	EventMinScore float64
+
+	// Progress, when set, is called with the stage name and how much of
+	// it is done, from one goroutine at a time.
+	Progress func(stage string, done, total int)
+}
+
+// DefaultOptions were chosen on the development data (see doc.go).
+var DefaultOptions = Options{
+	Perms:            64,
+	LexicalThreshold: 0.3,
+	Anchors:          32,
+	AnchorShared:     3,
+	MaxAnchorDF:      0, // 0: max(50, N/200)
+	MaxCandidates:    40,
+	StoryMinScore:    0.7,
+	StoryAlpha:       0.5,
+	EventAlpha:       0.34,
+	EventWindowDays:  7,
+	EventMinScore:    0.0,
+}
+
+// Assignment is the clustering of one input document.
+type Assignment struct {
+	ID string
+	// Story is the ID of the story's probable original; Event is the
+	// Story of the event's earliest story.
+	Story, Event string
+	// Original is true for the story's probable original.
+	Original bool
+}
+
+// Stats summarizes a run.
+type Stats struct {
+	Docs, Stories, Events int
+	// Duplicates is the number of documents identical (after
+	// normalization) to an earlier one: they join its story unverified.
+	Duplicates int
+	// Candidates is the number of pairs verified with the compare engine;
+	// StoryEdges and EventEdges are those that came out as versions and
+	// as same-event evidence.
+	Candidates, StoryEdges, EventEdges int
+	Elapsed                            time.Duration
+}
+
+// Cluster groups docs into stories and events. docs[i].ID must be unique
+// and Text non-empty (the caller reports bad records). The result has one
+// Assignment per document, in input order.
+func Cluster(ctx context.Context, docs []retold.Document, opt *Options) ([]Assignment, Stats, error) {
+	start := time.Now()
+	o := DefaultOptions
+	if opt != nil {
+		o = *opt
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.MaxAnchorDF <= 0 {
+		o.MaxAnchorDF = max(50, len(docs)/200)
+	}
+	cmpr := verify.New(o.Compare)
+	n := len(docs)
+	if n > math.MaxInt32-1 {
+		return nil, Stats{}, fmt.Errorf("cluster: %d documents is more than %d", n, math.MaxInt32-1)
+	}
+	st := Stats{Docs: n}
+
+	fp, dupOf, edges, verified, err := stream(ctx, cmpr, docs, &o)
+	if err != nil {
+		return nil, st, err
+	}
+	st.Candidates = verified
+	for _, d := range dupOf {
+		if d >= 0 {
+			st.Duplicates++
+		}
+	}
+	// A duplicate is an edge of full score to its first copy.
+	for i, d := range dupOf {
+		if d >= 0 {
+			edges = append(edges, edge{a: d, b: int32(i), verdict: retold.Duplicate, score: 1, event: 1})
+		}
+	}
+
+	story, storyEdges := stories(n, edges, &o)
+	st.StoryEdges = len(storyEdges)
+	event, eventEdges := events(n, story, edges, fp, &o)
+	st.EventEdges = len(eventEdges)
+	orig := originals(n, story, storyEdges, fp)
+
+	out := make([]Assignment, n)
+	// An event is labelled by its earliest story's original.
+	eventLabel := make(map[int32]int32)
+	for i := range n {
+		s := orig[story[i]]
+		if cur, ok := eventLabel[event[i]]; !ok || earlier(fp, s, cur) {
+			eventLabel[event[i]] = s
+		}
+	}
+	seenStory := make(map[int32]bool)
+	for i := range n {
+		s := orig[story[i]]
+		seenStory[s] = true
+		out[i] = Assignment{ID: docs[i].ID, Story: docs[s].ID, Event: docs[eventLabel[event[i]]].ID, Original: s == int32(i)}
+	}
+	st.Stories = len(seenStory)
+	st.Events = len(eventLabel)
+	st.Elapsed = time.Since(start)
+	return out, st, nil
+}
+
+// stories clusters documents over their version edges; it returns each
+// document's story root and the edges used.
+func stories(n int, edges []edge, o *Options) ([]int32, []edge) {
+	var es []edge
+	for _, e := range edges {
+		if e.verdict.SameStory() && e.score >= o.StoryMinScore {
+			es = append(es, e)
+		}
+	}
+	sortEdges(es, func(e edge) float64 { return e.score })
+	items := make([][]int32, n)
+	node := make([]int32, n)
+	for i := range n {
+		items[i] = []int32{int32(i)}
+		node[i] = int32(i)
+	}
+	f := agglomeration{alpha: o.StoryAlpha}.run(n, items, node, es, adjacency(n, es))
+	story := make([]int32, n)
+	for i := range n {
+		story[i] = f.find(int32(i))
+	}
+	return story, es
+}
+
+// events clusters stories over same-event evidence between their
+// documents within the date window; it returns each document's event root.
+func events(n int, story []int32, edges []edge, fp []fingerprint, o *Options) ([]int32, []edge) {
+	var es []edge
+	for _, e := range edges {
+		if story[e.a] == story[e.b] || !e.verdict.AtLeast(retold.SameEvent) || e.score < o.EventMinScore {
+			continue
+		}
+		if da, db := fp[e.a].day, fp[e.b].day; da != noDay && db != noDay && abs(da-db) > o.EventWindowDays {
+			continue
+		}
+		es = append(es, e)
+	}
+	sortEdges(es, func(e edge) float64 { return e.score })
+	items := make([][]int32, n)
+	for i := range n {
+		items[story[i]] = append(items[story[i]], int32(i))
+	}
+	f := agglomeration{alpha: o.EventAlpha}.run(n, items, story, es, adjacency(n, es))
+	event := make([]int32, n)
+	for i := range n {
+		event[i] = f.find(story[i])
+	}
+	return event, es
+}
+
+// originals picks each story's probable original: the earliest dated
+// member; among undated or equally dated ones, the most central (largest
+// sum of edge scores within the story: the version the others contain);
+// then the first in input order.
+func originals(n int, story []int32, es []edge, fp []fingerprint) map[int32]int32 {
+	central := make([]float64, n)
+	for _, e := range es {
+		if story[e.a] == story[e.b] {
+			central[e.a] += e.score
+			central[e.b] += e.score
+		}
+	}
+	best := make(map[int32]int32)
+	for i := range int32(n) {
+		cur, ok := best[story[i]]
+		if !ok {
+			best[story[i]] = i
+			continue
+		}
+		di, dc := fp[i].day, fp[cur].day
+		switch {
+		case di != dc && di != noDay && (dc == noDay || di < dc):
+			best[story[i]] = i
+		case di == dc && central[i] > central[cur]:
+			best[story[i]] = i
+		}
+	}
+	return best
+}
+
+// earlier reports whether document a comes before b: by date when both
+// have one, else by input order.
+func earlier(fp []fingerprint, a, b int32) bool {
+	da, db := fp[a].day, fp[b].day
+	if da != db && da != noDay && db != noDay {
+		return da < db
+	}
+	if da != db {
+		return da != noDay // a dated document before an undated one
+	}
+	return a < b
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// parallel runs f(i) for i in [0, n) on workers goroutines, stopping early
+// when ctx is done.
+func parallel(ctx context.Context, workers, n int, f func(i int)) error {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range max(1, min(workers, n)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	var err error
+loop:
+	for i := range n {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			err = ctx.Err()
+			break loop
+		}
+	}
+	close(next)
+	wg.Wait()
+	return err
+}
+
+// sortPairs orders candidate pairs by later document, then earlier.
+func sortPairs(ps []pair) {
+	slices.SortFunc(ps, func(x, y pair) int {
+		if c := cmp.Compare(x.b, y.b); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.a, y.a)
+	})
+}

@@ -1,0 +1,96 @@
+package cluster
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/internal/evalpairs"
+	"github.com/retold/retold/internal/metrics"
+)
+
+// sharedData returns the path of a labeled file in ../shared/data, or
+// skips the test when it is absent (a user's clone); with
+// RETOLD_REQUIRE_SHARED set, as in CI, absence fails.
+func sharedData(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join("..", "..", "shared", "data", name)
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("RETOLD_REQUIRE_SHARED") != "" {
+			t.Fatalf("labeled data missing: %v", err)
+		}
+		t.Skipf("labeled data not found at %s (it lives in the team's shared folder beside the repo)", p)
+	}
+	return p
+}
+
+// levelScores clusters the records and scores stories and events against
+// their labels, with key choosing the truth label of each level.
+func levelScores(t *testing.T, recs []evalpairs.Record, story, event func(evalpairs.Record) string) (metrics.Scores, metrics.Scores) {
+	t.Helper()
+	docs := make([]retold.Document, len(recs))
+	for i, r := range recs {
+		docs[i] = r.Document
+	}
+	as, st, err := Cluster(context.Background(), docs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("stats: %+v", st)
+	var ts, te, ps, pe []string
+	for i, r := range recs {
+		ts = append(ts, story(r))
+		te = append(te, event(r))
+		ps = append(ps, as[i].Story)
+		pe = append(pe, as[i].Event)
+	}
+	s, err := metrics.Compare(ts, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := metrics.Compare(te, pe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, e
+}
+
+func TestQualityDev(t *testing.T) {
+	recs, err := evalpairs.Load(sharedData(t, "newsversions-dev.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, e := levelScores(t, recs, func(r evalpairs.Record) string { return r.Story }, func(r evalpairs.Record) string { return r.Event })
+	t.Logf("dev story: ARI %.3f P %.3f R %.3f F1 %.3f; event: ARI %.3f P %.3f R %.3f F1 %.3f",
+		s.ARI, s.Precision, s.Recall, s.F1, e.ARI, e.Precision, e.Recall, e.F1)
+}
+
+func TestDebugDev(t *testing.T) {
+	if os.Getenv("RETOLD_DEBUG") == "" {
+		t.Skip()
+	}
+	recs, _ := evalpairs.Load(sharedData(t, "newsversions-dev.jsonl"))
+	docs := make([]retold.Document, len(recs))
+	for i, r := range recs {
+		docs[i] = r.Document
+	}
+	as, _, _ := Cluster(context.Background(), docs, nil)
+	groups := map[string][]int{}
+	var order []string
+	for i, a := range as {
+		if groups[a.Story] == nil {
+			order = append(order, a.Story)
+		}
+		groups[a.Story] = append(groups[a.Story], i)
+	}
+	for _, g := range order {
+		m := groups[g]
+		line := ""
+		for _, i := range m {
+			line += " " + recs[i].ID + "=" + recs[i].Story + "/" + recs[i].Event
+		}
+		t.Logf("story %s (event %s):%s", g, as[m[0]].Event, line)
+	}
+}

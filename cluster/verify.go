@@ -1,0 +1,98 @@
+package cluster
+
+import (
+	"context"
+	"slices"
+
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/sketch"
+	"github.com/retold/retold/verify"
+)
+
+// docBlock is how many documents are profiled, matched and verified
+// together.
+const docBlock = 256
+
+// profileWindow is how many of the latest documents keep their profiles
+// for verification: in a corpus most versions follow their source
+// closely, and an older partner is profiled again when needed.
+const profileWindow = 1024
+
+// stream makes the single pass over the corpus: each block of documents is
+// profiled in parallel, matched in input order against the documents
+// before it, and its candidate pairs verified in parallel. It returns the
+// fingerprints, each document's first copy (or -1), the edges with some
+// evidence (same-event or closer), and the number of pairs verified. The
+// result does not depend on o.Workers: every decision that depends on
+// order is taken in input order.
+func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *Options) ([]fingerprint, []int32, []edge, int, error) {
+	n := len(docs)
+	fp := make([]fingerprint, n)
+	dupOf := make([]int32, n)
+	x := newIndex(fp, o)
+	mh := sketch.NewMinHasher(o.Perms, 1)
+	cache := make(map[int32]*verify.Profile) // the window's profiles
+	rep := newReporter(o, "cluster", n)
+	var edges []edge
+	verified := 0
+	var pairs []pair
+	for lo := 0; lo < n; lo += docBlock {
+		hi := min(n, lo+docBlock)
+		made := make([]*verify.Profile, hi-lo)
+		err := parallel(ctx, o.Workers, hi-lo, func(k int) {
+			made[k] = c.Profile(docs[lo+k])
+			fp[lo+k], _ = fingerprintOf(made[k], mh, docs[lo+k].Date, nil)
+		})
+		if err != nil {
+			return nil, nil, nil, 0, err
+		}
+		for k, p := range made {
+			cache[int32(lo+k)] = p
+		}
+		pairs = pairs[:0]
+		for j := lo; j < hi; j++ {
+			dupOf[j], pairs = x.add(int32(j), pairs)
+		}
+		verified += len(pairs)
+
+		// Partners that left the window are profiled again.
+		var old []int32
+		for _, p := range pairs {
+			if cache[p.a] == nil && !slices.Contains(old, p.a) {
+				old = append(old, p.a)
+			}
+		}
+		slices.Sort(old)
+		again := make([]*verify.Profile, len(old))
+		if err := parallel(ctx, o.Workers, len(old), func(k int) { again[k] = c.Profile(docs[old[k]]) }); err != nil {
+			return nil, nil, nil, 0, err
+		}
+		profileOf := func(d int32) *verify.Profile {
+			if p := cache[d]; p != nil {
+				return p
+			}
+			k, _ := slices.BinarySearch(old, d)
+			return again[k]
+		}
+		results := make([]edge, len(pairs))
+		err = parallel(ctx, o.Workers, len(pairs), func(k int) {
+			r := c.CompareProfiles(profileOf(pairs[k].a), profileOf(pairs[k].b))
+			results[k] = edge{a: pairs[k].a, b: pairs[k].b, verdict: r.Verdict, score: r.Score}
+		})
+		if err != nil {
+			return nil, nil, nil, 0, err
+		}
+		for _, e := range results {
+			if e.verdict.AtLeast(retold.SameEvent) {
+				edges = append(edges, e)
+			}
+		}
+		for d := range cache {
+			if int(d) < hi-profileWindow {
+				delete(cache, d)
+			}
+		}
+		rep.add(hi - lo)
+	}
+	return fp, dupOf, edges, verified, nil
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/cluster"
+	"github.com/retold/retold/cluster/baseline"
+	"github.com/retold/retold/extract"
+)
+
+// clusterLine is one output record of `retold cluster`.
+type clusterLine struct {
+	ID       string `json:"id"`
+	Story    string `json:"story"`
+	Event    string `json:"event"`
+	Original bool   `json:"original"`
+}
+
+func runCluster(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "cluster", "cluster --in IN.jsonl[.gz] --out OUT.jsonl [--workers N] [--method retold|minhash|tfidf] [--strict]")
+	in := fs.String("in", "", "input corpus `FILE` (JSONL, optionally gzipped; - for stdin)")
+	out := fs.String("out", "", "output `FILE` (JSONL, one line per good input record; - for stdout)")
+	workers := fs.Int("workers", 0, "goroutines (0: one per core); the output does not depend on it")
+	method := fs.String("method", "retold", "`METHOD`: retold, or a baseline: minhash (word 5-gram MinHash LSH at Jaccard 0.5) or tfidf (TF-IDF cosine single link)")
+	strict := fs.Bool("strict", false, "fail on the first bad record instead of reporting and skipping it")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usageErr("takes no arguments (use --in and --out)")
+	}
+	if *in == "" || *out == "" {
+		return usageErr("--in and --out are required")
+	}
+	if *method != "retold" && *method != "minhash" && *method != "tfidf" {
+		return usageErr("unknown --method %q (retold, minhash or tfidf)", *method)
+	}
+	start := time.Now()
+	docs, bad, err := readCorpus(e, *in, *strict)
+	if err != nil {
+		return err
+	}
+	var lines []clusterLine
+	switch *method {
+	case "retold":
+		opt := cluster.DefaultOptions
+		opt.Workers = *workers
+		if e.stderrIsTerminal {
+			opt.Progress = progressPrinter(e.stderr, start)
+		}
+		as, _, err := cluster.Cluster(ctx, docs, &opt)
+		if e.stderrIsTerminal {
+			fmt.Fprint(e.stderr, "\r\033[K")
+		}
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			lines = append(lines, clusterLine{ID: a.ID, Story: a.Story, Event: a.Event, Original: a.Story == a.ID})
+		}
+	case "minhash", "tfidf":
+		var labels []string
+		if *method == "minhash" {
+			labels = baseline.MinHash(docs, nil)
+		} else {
+			labels = baseline.TFIDF(docs, nil)
+		}
+		for i, d := range docs {
+			lines = append(lines, clusterLine{ID: d.ID, Story: labels[i], Event: labels[i], Original: labels[i] == d.ID})
+		}
+	}
+	write := func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<16)
+		enc := json.NewEncoder(bw)
+		enc.SetEscapeHTML(false)
+		for _, l := range lines {
+			if err := enc.Encode(l); err != nil {
+				return err
+			}
+		}
+		return bw.Flush()
+	}
+	if *out == "-" {
+		err = write(e.stdout)
+	} else {
+		err = writeFileAtomic(*out, write)
+	}
+	if err != nil {
+		return err
+	}
+	stories, events := map[string]bool{}, map[string]bool{}
+	for _, l := range lines {
+		stories[l.Story], events[l.Event] = true, true
+	}
+	fmt.Fprintf(e.stderr, "cluster: %d docs, %d stories, %d events, %d bad records skipped, %.1f s\n",
+		len(lines), len(stories), len(events), bad, time.Since(start).Seconds())
+	return nil
+}
+
+// readCorpus reads the good records of a JSONL corpus. A bad record (and a
+// repeated id: the first one is kept) is reported on stderr as FILE:LINE
+// and skipped, or ends the run with strict. An error that stops the stream
+// (a truncated gzip) is reported and the records before it are kept,
+// unless strict.
+func readCorpus(e *env, path string, strict bool) ([]retold.Document, int, error) {
+	var r *extract.JSONLReader
+	var err error
+	if path == "-" {
+		r, err = extract.NewJSONL("stdin", e.stdin, nil)
+	} else {
+		r, err = extract.OpenJSONL(path, nil)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	defer r.Close()
+	var docs []retold.Document
+	seen := make(map[string]int)
+	bad := 0
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		var re *extract.RecordError
+		if errors.As(err, &re) {
+			if strict {
+				return nil, bad, err
+			}
+			fmt.Fprintln(e.stderr, err)
+			bad++
+			continue
+		}
+		if err != nil {
+			if strict || len(docs) == 0 {
+				return nil, bad, err
+			}
+			fmt.Fprintf(e.stderr, "%v (keeping the %d records before it)\n", err, len(docs))
+			break
+		}
+		if first, ok := seen[rec.Doc.ID]; ok {
+			err := fmt.Errorf("%s:%d: duplicate id %q (first on line %d): skipped", path, rec.Line, rec.Doc.ID, first)
+			if strict {
+				return nil, bad, err
+			}
+			fmt.Fprintln(e.stderr, err)
+			bad++
+			continue
+		}
+		seen[rec.Doc.ID] = rec.Line
+		docs = append(docs, rec.Doc)
+	}
+	if len(docs) == 0 {
+		return nil, bad, fmt.Errorf("%s: no good records", path)
+	}
+	return docs, bad, nil
+}
+
+// progressPrinter shows records per second and an ETA on one terminal line.
+func progressPrinter(w io.Writer, start time.Time) func(stage string, done, total int) {
+	last := time.Time{}
+	return func(stage string, done, total int) {
+		now := time.Now()
+		if now.Sub(last) < 200*time.Millisecond && done < total {
+			return
+		}
+		last = now
+		el := now.Sub(start).Seconds()
+		rate := float64(done) / max(el, 1e-9)
+		eta := "?"
+		if done > 0 {
+			eta = fmt.Sprintf("%.0fs", float64(total-done)/rate)
+		}
+		fmt.Fprintf(w, "\r\033[K%s %d/%d  %.0f/s  ETA %s", stage, done, total, rate, eta)
+	}
+}
