@@ -43,7 +43,7 @@ type Options struct {
 	StoryMinScore float64
 	// StoryAlpha and EventAlpha: two groups of more than one member merge
 	// only when the edges between them number at least this share of the
-	// smaller group's size (and at least two).
+	// smaller group's size, rounded up.
 	StoryAlpha, EventAlpha float64
 	// EventWindowDays: documents whose dates lie further apart than this
 	// are not linked into one event (documents without dates always may).
@@ -67,7 +67,7 @@ var DefaultOptions = Options{
 	MaxCandidates:    40,
 	StoryMinScore:    0.7,
 	StoryAlpha:       0.5,
-	EventAlpha:       0.34,
+	EventAlpha:       0.5,
 	EventWindowDays:  7,
 	EventMinScore:    0.0,
 }

@@ -32,6 +32,7 @@ func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *
 	x := newIndex(fp, o)
 	mh := sketch.NewMinHasher(o.Perms, 1)
 	cache := make(map[int32]*verify.Profile) // the window's profiles
+	older := make(map[int32]*olderProfile)   // partners profiled again
 	rep := newReporter(o, "cluster", n)
 	var edges []edge
 	verified := 0
@@ -58,7 +59,14 @@ func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *
 		// Partners that left the window are profiled again.
 		var old []int32
 		for _, p := range pairs {
-			if cache[p.a] == nil && !slices.Contains(old, p.a) {
+			if cache[p.a] != nil {
+				continue
+			}
+			if op := older[p.a]; op != nil {
+				op.used = lo
+				continue
+			}
+			if !slices.Contains(old, p.a) {
 				old = append(old, p.a)
 			}
 		}
@@ -67,12 +75,14 @@ func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *
 		if err := parallel(ctx, o.Workers, len(old), func(k int) { again[k] = c.Profile(docs[old[k]]) }); err != nil {
 			return nil, nil, nil, 0, err
 		}
+		for k, d := range old {
+			older[d] = &olderProfile{p: again[k], used: lo}
+		}
 		profileOf := func(d int32) *verify.Profile {
 			if p := cache[d]; p != nil {
 				return p
 			}
-			k, _ := slices.BinarySearch(old, d)
-			return again[k]
+			return older[d].p
 		}
 		results := make([]edge, len(pairs))
 		err = parallel(ctx, o.Workers, len(pairs), func(k int) {
@@ -92,7 +102,39 @@ func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *
 				delete(cache, d)
 			}
 		}
+		evictOlder(older, maxOlder)
 		rep.add(hi - lo)
 	}
 	return fp, dupOf, edges, verified, nil
+}
+
+// maxOlder is how many partners from before the window keep the profile
+// they were given again: a story's original is often the partner of many
+// later versions.
+const maxOlder = 512
+
+type olderProfile struct {
+	p    *verify.Profile
+	used int // first document of the block that last used it
+}
+
+// evictOlder drops the least recently used profiles beyond max, the
+// oldest documents first among equals, so eviction is deterministic.
+func evictOlder(older map[int32]*olderProfile, max int) {
+	if len(older) <= max {
+		return
+	}
+	ids := make([]int32, 0, len(older))
+	for d := range older {
+		ids = append(ids, d)
+	}
+	slices.SortFunc(ids, func(x, y int32) int {
+		if c := older[x].used - older[y].used; c != 0 {
+			return c
+		}
+		return int(x - y)
+	})
+	for _, d := range ids[:len(ids)-max] {
+		delete(older, d)
+	}
 }
