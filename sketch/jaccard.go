@@ -1,5 +1,5 @@
-// Package sketch holds set similarity: exact Jaccard of hashed shingle sets
-// here, and (later) MinHash signatures and LSH banding that estimate it.
+// Package sketch holds set similarity: exact Jaccard of hashed shingle sets,
+// and the MinHash signatures and LSH banding that estimate it.
 package sketch
 
 import (

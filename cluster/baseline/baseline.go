@@ -184,12 +184,13 @@ func MinHash(docs []retold.Document, opt *Options) []string {
 // documents whose cosine reaches the threshold share a cluster, and so,
 // transitively, does everything linked to either. Terms are the lower-cased
 // word unigrams and bigrams of Title and Text (sketch.WordShingles with
-// n = 1 and 2); a term's weight is its raw count times the smoothed
-// inverse document frequency ln((1+N)/(1+df)) + 1, and each vector is
-// L2-normalised: scikit-learn's TfidfVectorizer(ngram_range=(1, 2))
-// defaults. It returns one label per document, in input order: the ID of
-// the cluster's first document. The partition serves as both stories and
-// events.
+// n = 1 and 2); a term's weight is the sublinear term frequency
+// 1 + ln(tf) times the smoothed inverse document frequency
+// ln((1+N)/(1+df)) + 1, and each vector is L2-normalised: scikit-learn's
+// TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True). It returns one
+// label per document, in input order: the ID of the cluster's first
+// document. The partition serves as both stories and events; see
+// StoryCosine and EventCosine for one per level.
 //
 // Pairs are found without an N x N matrix, by prefix filtering (Bayardo,
 // Ma & Srikant, "Scaling up all pairs similarity search", 2007): each
@@ -199,7 +200,8 @@ func MinHash(docs []retold.Document, opt *Options) []string {
 // prefix (otherwise its cosine is at most the remainder's norm, below t),
 // so the search is exact; the lookups touch mostly the short posting
 // lists of rare terms. Each candidate's cosine is then computed exactly
-// from the two sparse vectors.
+// from the two sparse vectors. Options.MaxPostings trades exactness for
+// bounded work on large corpora (see the package doc).
 func TFIDF(docs []retold.Document, opt *Options) []string {
 	o := opt.withDefaults(DefaultCosine)
 	v := vectorize(docs, o)

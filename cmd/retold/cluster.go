@@ -67,14 +67,18 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 			lines = append(lines, clusterLine{ID: a.ID, Story: a.Story, Event: a.Event, Original: a.Story == a.ID})
 		}
 	case "minhash", "tfidf":
-		var labels []string
+		// minhash gives one partition for both levels; tfidf links at the
+		// story and at the event cosine chosen on the dev data.
+		var stories, events []string
 		if *method == "minhash" {
-			labels = baseline.MinHash(docs, nil)
+			stories = baseline.MinHash(docs, nil)
+			events = stories
 		} else {
-			labels = baseline.TFIDF(docs, nil)
+			stories = baseline.TFIDF(docs, &baseline.Options{Threshold: baseline.StoryCosine, Workers: *workers})
+			events = baseline.TFIDF(docs, &baseline.Options{Threshold: baseline.EventCosine, Workers: *workers})
 		}
 		for i, d := range docs {
-			lines = append(lines, clusterLine{ID: d.ID, Story: labels[i], Event: labels[i], Original: labels[i] == d.ID})
+			lines = append(lines, clusterLine{ID: d.ID, Story: stories[i], Event: events[i], Original: stories[i] == d.ID})
 		}
 	}
 	write := func(w io.Writer) error {

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestClusterSkipsBadRecordsAndKeepsOrder(t *testing.T) {
+	dir := t.TempDir()
+	a, b := storyFiles(t)
+	textA, _ := os.ReadFile(a)
+	textB, _ := os.ReadFile(b)
+	rec := func(id string, text []byte) string {
+		j, _ := json.Marshal(map[string]string{"id": id, "text": string(text)})
+		return string(j)
+	}
+	lines := []string{
+		rec("a", textA),
+		`not json`,
+		rec("b", textB),
+		`{"id": "no-text"}`,
+		rec("a", textB), // repeated id: the first is kept
+		"{\"id\": \"bad\", \"text\": \"caf\xe9\"}",
+		rec("c", textA), // an exact copy of a
+	}
+	in := writeFile(t, dir, "in.jsonl", []byte(strings.Join(lines, "\n")+"\n"))
+	out := filepath.Join(dir, "out.jsonl")
+	r := runCLI(t, "", "cluster", "--in", in, "--out", out)
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"in.jsonl:2:", "in.jsonl:4:", "in.jsonl:5: duplicate id", "in.jsonl:6:", "3 docs", "4 bad records skipped"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []clusterLine
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var c clusterLine
+		if err := json.Unmarshal([]byte(l), &c); err != nil {
+			t.Fatalf("bad output line %q: %v", l, err)
+		}
+		got = append(got, c)
+	}
+	if len(got) != 3 || got[0].ID != "a" || got[1].ID != "b" || got[2].ID != "c" {
+		t.Fatalf("output ids = %+v, want a, b, c in input order", got)
+	}
+	if got[2].Story != "a" || !got[0].Original || got[2].Original {
+		t.Errorf("the copy c should join a's story with a as original: %+v", got)
+	}
+
+	if r := runCLI(t, "", "cluster", "--in", in, "--out", out, "--strict"); r.code != 1 || !strings.Contains(r.stderr, "in.jsonl:2:") {
+		t.Errorf("--strict: exit %d, stderr %q; want 1 naming line 2", r.code, r.stderr)
+	}
+	if r := runCLI(t, "", "cluster", "--in", in); r.code != 2 {
+		t.Errorf("missing --out: exit %d, want 2", r.code)
+	}
+	if r := runCLI(t, "", "cluster", "--in", filepath.Join(dir, "missing.jsonl"), "--out", out); r.code != 1 || !strings.Contains(r.stderr, "missing.jsonl") {
+		t.Errorf("missing input: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
