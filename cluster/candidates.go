@@ -20,7 +20,7 @@ const noDay = -1 << 31
 type fingerprint struct {
 	content uint64   // hash of the normalized text: equal for duplicates
 	sig     []uint64 // MinHash of the content-stem bigrams
-	keys    []uint64 // sorted unique facts (numbers, name keys) and content stems
+	keys    []uint64 // sorted unique facts (numbers, name keys) and content stems; dropped once indexed
 	day     int      // days since 1970-01-01, or noDay
 }
 
@@ -162,6 +162,9 @@ func newIndex(fp []fingerprint, o *Options) *index {
 // indexed), or the candidates to verify, best first.
 func (x *index) add(j int32, dst []pair) (dup int32, out []pair) {
 	f := x.fp[j]
+	// The keys are not needed again: later documents find j through the
+	// postings.
+	x.fp[j].keys = nil
 	if d, ok := x.first[f.content]; ok {
 		return d, dst
 	}

@@ -27,10 +27,13 @@ type Options struct {
 	// Jaccard.
 	Perms            int
 	LexicalThreshold float64
-	// Anchors is how many of its rarest facts and words (document
-	// frequency between 2 and MaxAnchorDF) each document sends to the
-	// anchor channel; AnchorShared is how many of them another document
-	// must share to become a candidate.
+	// Anchors is how many of its rarest facts and words (held by at most
+	// MaxAnchorDF earlier documents) each document sends to the anchor
+	// channel; AnchorShared is how many of them another document must share
+	// to become a candidate. MaxAnchorDF is a count, not a share of the
+	// corpus: with a share, the chance that some earlier document shares
+	// AnchorShared of the anchors by accident grows with the corpus, and
+	// so would the candidates per document.
 	Anchors      int
 	AnchorShared int
 	MaxAnchorDF  int
@@ -63,7 +66,7 @@ var DefaultOptions = Options{
 	LexicalThreshold: 0.3,
 	Anchors:          32,
 	AnchorShared:     3,
-	MaxAnchorDF:      0, // 0: max(50, N/200)
+	MaxAnchorDF:      50,
 	MaxCandidates:    40,
 	StoryMinScore:    0.7,
 	StoryAlpha:       0.5,
@@ -108,7 +111,7 @@ func Cluster(ctx context.Context, docs []retold.Document, opt *Options) ([]Assig
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	if o.MaxAnchorDF <= 0 {
-		o.MaxAnchorDF = max(50, len(docs)/200)
+		o.MaxAnchorDF = DefaultOptions.MaxAnchorDF
 	}
 	cmpr := verify.New(o.Compare)
 	n := len(docs)

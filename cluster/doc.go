@@ -29,7 +29,10 @@
 //     earlier document; an earlier document sharing 3 of them is a
 //     candidate. Numbers and names survive rewording and translation, so
 //     this channel finds rewrites, translations and same-event reports. A
-//     key stops anchoring once more than max(50, N/200) documents hold it.
+//     key stops anchoring once more than 50 documents hold it: a fixed
+//     count, since with a share of the corpus the accidental matches per
+//     document would grow with the corpus (at 100,000 documents and N/200,
+//     about 60 per document; at 50, well under one).
 //     "Rarest among earlier documents" matters: rarest overall picks the
 //     words a document shares with its own later copies.
 //

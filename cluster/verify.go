@@ -72,7 +72,9 @@ func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *
 		}
 		slices.Sort(old)
 		again := make([]*verify.Profile, len(old))
-		if err := parallel(ctx, o.Workers, len(old), func(k int) { again[k] = c.Profile(docs[old[k]]) }); err != nil {
+		if err := parallel(ctx, o.Workers, len(old), func(k int) {
+			again[k] = c.Profile(docs[old[k]])
+		}); err != nil {
 			return nil, nil, nil, 0, err
 		}
 		for k, d := range old {
@@ -86,8 +88,8 @@ func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *
 		}
 		results := make([]edge, len(pairs))
 		err = parallel(ctx, o.Workers, len(pairs), func(k int) {
-			r := c.CompareProfiles(profileOf(pairs[k].a), profileOf(pairs[k].b))
-			results[k] = edge{a: pairs[k].a, b: pairs[k].b, verdict: r.Verdict, score: r.Score}
+			v, score := c.Judge(profileOf(pairs[k].a), profileOf(pairs[k].b))
+			results[k] = edge{a: pairs[k].a, b: pairs[k].b, verdict: v, score: score}
 		})
 		if err != nil {
 			return nil, nil, nil, 0, err

@@ -45,7 +45,7 @@ func (c *Comparer) Compare(a, b retold.Document) *Result {
 // CompareProfiles compares two profiled documents and returns the verdict
 // with its evidence.
 func (c *Comparer) CompareProfiles(a, b *Profile) *Result {
-	sa, sb := pairWeighted(a.sents, b.sents)
+	sa, sb := pairWeighted(a, b)
 	pairs := align.Align(sa, sb, &c.opt.Align)
 	r := &Result{
 		A: docInfo(a),
@@ -64,40 +64,47 @@ func (c *Comparer) CompareProfiles(a, b *Profile) *Result {
 // sentence matches which, while a detail found in one sentence on each side
 // says much. The weight is multiplied by log(1 + N/df), N the number of
 // sentences of both documents and df the number holding the feature.
-func pairWeighted(a, b []align.Sentence) ([]align.Sentence, []align.Sentence) {
-	df := make(map[uint64]int32, 1024)
-	for _, side := range [2][]align.Sentence{a, b} {
-		for _, s := range side {
-			for _, f := range s.Features {
-				df[f.Hash]++
-			}
+func pairWeighted(a, b *Profile) ([]align.Sentence, []align.Sentence) {
+	sa, sb := a.sentences(), b.sentences()
+	// df of each distinct feature of each side, over both documents.
+	dfA := slices.Clone(a.ucount)
+	dfB := slices.Clone(b.ucount)
+	for i, j := 0, 0; i < len(a.uniq) && j < len(b.uniq); {
+		switch {
+		case a.uniq[i] < b.uniq[j]:
+			i++
+		case a.uniq[i] > b.uniq[j]:
+			j++
+		default:
+			dfA[i] += b.ucount[j]
+			dfB[j] += a.ucount[i]
+			i++
+			j++
 		}
 	}
-	n := float64(len(a) + len(b))
-	idf := make(map[int32]float64)
-	re := func(side []align.Sentence) []align.Sentence {
+	n := float64(len(sa) + len(sb))
+	idf := make([]float64, len(sa)+len(sb)+1) // by df; 0 = not computed yet
+	re := func(side []align.Sentence, fidx, df []int32) []align.Sentence {
 		out := make([]align.Sentence, len(side))
-		total := 0
-		for _, s := range side {
-			total += len(s.Features)
-		}
-		backing := make([]align.Feature, 0, total)
+		backing := make([]align.Feature, len(fidx))
+		k := 0
 		for i, s := range side {
-			start := len(backing)
+			start := k
 			for _, f := range s.Features {
-				d := df[f.Hash]
-				w, ok := idf[d]
-				if !ok {
+				d := df[fidx[k]]
+				w := idf[d]
+				if w == 0 {
 					w = math.Log(1 + n/float64(d))
 					idf[d] = w
 				}
-				backing = append(backing, align.Feature{Hash: f.Hash, Weight: f.Weight * w})
+				backing[k] = align.Feature{Hash: f.Hash, Weight: f.Weight * w}
+				k++
 			}
-			out[i] = align.Sentence{Features: backing[start:len(backing):len(backing)]}
+			out[i] = align.Sentence{Features: backing[start:k:k]}
 		}
 		return out
 	}
-	return re(a), re(b)
+	return re(sa, a.fidx, dfA), re(sb, b.fidx, dfB)
 }
 
 func docInfo(p *Profile) DocInfo {
@@ -158,13 +165,20 @@ func signals(a, b *Profile, pairs []align.Pair, f FactDiff) Signals {
 	s.Word5Jaccard = sketch.Jaccard(a.word5, b.word5)
 	s.StemJaccard = sketch.Jaccard(a.stems, b.stems)
 	s.Char5Jaccard = sketch.Jaccard(a.char5, b.char5)
-	s.NumberAgreement = agreement(len(f.Numbers.Same), len(f.Numbers.Same)+len(f.Numbers.Changed)+len(f.Numbers.OnlyInA), len(f.Numbers.Same)+len(f.Numbers.Changed)+len(f.Numbers.OnlyInB))
-	nSame := len(f.Entities.Same) + len(f.Entities.Variants)
-	s.EntityAgreement = agreement(nSame, nSame+len(f.Entities.OnlyInA), nSame+len(f.Entities.OnlyInB))
+	factAgreement(&s, f)
 	s.SharedFacts, s.FactOrder = factOrder(a, b)
 	s.EnglishA, s.EnglishB = a.english, b.english
 	s.round()
 	return s
+}
+
+// factAgreement sets the number and entity agreement. Neither depends on
+// the alignment: the numbers of each side are split into same, changed and
+// only-in, whatever pairs the changed ones.
+func factAgreement(s *Signals, f FactDiff) {
+	s.NumberAgreement = agreement(len(f.Numbers.Same), len(f.Numbers.Same)+len(f.Numbers.Changed)+len(f.Numbers.OnlyInA), len(f.Numbers.Same)+len(f.Numbers.Changed)+len(f.Numbers.OnlyInB))
+	nSame := len(f.Entities.Same) + len(f.Entities.Variants)
+	s.EntityAgreement = agreement(nSame, nSame+len(f.Entities.OnlyInA), nSame+len(f.Entities.OnlyInB))
 }
 
 // agreement is shared / min(na, nb): 1 when the smaller side's facts are all
@@ -277,6 +291,13 @@ var DefaultRule = Rule{
 	CrossMinOrder:     0.8,
 }
 
+// crossLanguage reports whether the cross-language rule makes the pair a
+// version: texts in different languages whose facts agree, in order.
+func (r Rule) crossLanguage(s Signals) bool {
+	return math.Abs(s.EnglishA-s.EnglishB) >= r.CrossLanguageGap && s.SharedFacts >= r.CrossMinFacts &&
+		min(s.NumberAgreement, s.EntityAgreement) >= r.CrossMinAgreement && s.FactOrder >= r.CrossMinOrder
+}
+
 // storyEvidence is z, the weighted sum of the story signals.
 func (w StoryWeights) storyEvidence(s Signals) float64 {
 	return w.SoftCoverageMax*max(s.SoftCoverageA, s.SoftCoverageB) +
@@ -308,8 +329,7 @@ func (r Rule) decide(a, b *Profile, s Signals, npairs int) (retold.Verdict, floa
 	if z >= r.StoryThreshold && npairs >= r.VersionMinPairs {
 		return retold.Version, score, fmt.Sprintf("story evidence %.2f >= %.2f (soft coverage %.2f/%.2f, %d aligned pairs)", z, r.StoryThreshold, s.SoftCoverageA, s.SoftCoverageB, npairs)
 	}
-	if math.Abs(s.EnglishA-s.EnglishB) >= r.CrossLanguageGap && s.SharedFacts >= r.CrossMinFacts &&
-		min(s.NumberAgreement, s.EntityAgreement) >= r.CrossMinAgreement && s.FactOrder >= r.CrossMinOrder {
+	if r.crossLanguage(s) {
 		return retold.Version, max(score, round3(0.5+0.5*min(s.NumberAgreement, s.EntityAgreement)*s.FactOrder)), fmt.Sprintf("texts in different languages with %d shared facts in the same order (%.0f%% of pairs), number agreement %.2f, entity agreement %.2f",
 			s.SharedFacts, 100*s.FactOrder, s.NumberAgreement, s.EntityAgreement)
 	}

@@ -3,6 +3,7 @@ package verify
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/zeebo/xxh3"
@@ -16,14 +17,19 @@ import (
 
 // Profile is a document analysed once for comparison: sentences, their
 // alignment features, facts and document-level shingle sets. A Profile is
-// read-only after it is made, so one may be compared with many others from
-// several goroutines.
+// read-only after it is made (the sentence features are built once, on
+// first use, under a sync.Once), so one may be compared with many others
+// from several goroutines.
 type Profile struct {
 	Doc  retold.Document
 	Text *text.Doc
 
-	sents   []align.Sentence
-	weights []float64 // content weight of each sentence; 0 for captions
+	once    sync.Once
+	sents   []align.Sentence // built by sentences(), on first use, with:
+	uniq    []uint64         // the distinct feature hashes, sorted
+	ucount  []int32          // sentences holding each of uniq
+	fidx    []int32          // each feature's index in uniq, in sentence order
+	weights []float64        // content weight of each sentence; 0 for captions
 
 	numbers  []number
 	entities []entity
@@ -84,7 +90,6 @@ func hashKindBytes(kind byte, b []byte) uint64 {
 func (c *Comparer) Profile(d retold.Document) *Profile {
 	t := text.Analyze(d.Text, c.stemmer)
 	p := &Profile{Doc: d, Text: t}
-	p.sents = make([]align.Sentence, len(t.Sentences))
 	p.weights = make([]float64, len(t.Sentences))
 
 	// Facts, each assigned to the sentence that holds it.
@@ -105,28 +110,61 @@ func (c *Comparer) Profile(d retold.Document) *Profile {
 		}
 	}
 
-	// Sentence features.
+	// Content weight of each sentence: its content words and numbers.
+	ni := 0
+	for si, s := range t.Sentences {
+		words := 0
+		r := t.SentTokens[si]
+		for k := r.Start; k < r.End; k++ {
+			if t.Stems[k] != "" {
+				words++
+			}
+		}
+		for ; ni < len(p.numbers) && p.numbers[ni].sent <= si; ni++ {
+			if p.numbers[ni].sent == si {
+				words++
+			}
+		}
+		if !s.Caption {
+			p.weights[si] = float64(words)
+		}
+		p.words += words
+	}
+
+	p.normHash, p.word5, p.stems, p.char5 = docShingles(t)
+	p.english = englishShare(t)
+	return p
+}
+
+// sentences returns the alignment features of each sentence, built on
+// first use: a profile judged on its facts alone (see Judge) never needs
+// them. It also settles the weights of a text made only of captions.
+func (p *Profile) sentences() []align.Sentence {
+	p.once.Do(p.buildSentences)
+	return p.sents
+}
+
+func (p *Profile) buildSentences() {
+	t := p.Text
+	p.sents = make([]align.Sentence, len(t.Sentences))
 	ni, ei := 0, 0
 	// All sentences' features share one backing array.
 	fs := make([]align.Feature, 0, 8*len(t.Tokens)+16)
 	var buf []byte
-	for si, s := range t.Sentences {
+	for si := range t.Sentences {
 		first := len(fs)
-		words := 0
 		r := t.SentTokens[si]
 		for k := r.Start; k < r.End; k++ {
 			st := t.Stems[k]
 			if st == "" {
 				continue
 			}
-			words++
 			fs = append(fs, align.Feature{Hash: hashKind(kindStem, st), Weight: weightStem})
 			fs, buf = appendGrams(fs, t.Tokens[k].Norm, buf)
 		}
 		for ; ni < len(p.numbers) && p.numbers[ni].sent <= si; ni++ {
 			if p.numbers[ni].sent == si {
 				fs = append(fs, align.Feature{Hash: hashKind(kindNumber, p.numbers[ni].Unit+p.numbers[ni].Value), Weight: weightNumber})
-				words++
 			}
 		}
 		for ; ei < len(p.entities) && p.entities[ei].sent <= si; ei++ {
@@ -139,10 +177,17 @@ func (c *Comparer) Profile(d retold.Document) *Profile {
 		own := align.Normalize(fs[first:])
 		fs = fs[:first+len(own)]
 		p.sents[si] = align.Sentence{Features: fs[first:len(fs):len(fs)]}
-		if !s.Caption {
-			p.weights[si] = float64(words)
+	}
+	// The backing array was sized for the worst case; most documents use
+	// half of it, so a tight copy halves what a held profile costs.
+	if cap(fs) > len(fs)+len(fs)/4 {
+		tight := slices.Clone(fs)
+		off := 0
+		for si := range p.sents {
+			k := len(p.sents[si].Features)
+			p.sents[si].Features = tight[off : off+k : off+k]
+			off += k
 		}
-		p.words += words
 	}
 	// A text made only of caption-like lines (a list, a short note) still
 	// needs weight to be compared at all.
@@ -151,10 +196,23 @@ func (c *Comparer) Profile(d retold.Document) *Profile {
 			p.weights[si] = float64(len(p.sents[si].Features))
 		}
 	}
-
-	p.normHash, p.word5, p.stems, p.char5 = docShingles(t)
-	p.english = englishShare(t)
-	return p
+	// The document's distinct features, how many sentences hold each, and
+	// each feature's place among them: pairWeighted merges two of these
+	// tables instead of hashing every feature of both documents.
+	var hs []uint64
+	for _, st := range p.sents {
+		for _, f := range st.Features {
+			hs = append(hs, f.Hash)
+		}
+	}
+	p.fidx = make([]int32, len(hs))
+	p.uniq = sketch.Set(slices.Clone(hs))
+	p.ucount = make([]int32, len(p.uniq))
+	for k, h := range hs {
+		i, _ := slices.BinarySearch(p.uniq, h)
+		p.fidx[k] = int32(i)
+		p.ucount[i]++
+	}
 }
 
 // appendGrams adds the character 4-grams of a word, padded with spaces at

@@ -49,6 +49,7 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	var lines []clusterLine
+	extra := ""
 	switch *method {
 	case "retold":
 		opt := cluster.DefaultOptions
@@ -56,13 +57,14 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 		if e.stderrIsTerminal {
 			opt.Progress = progressPrinter(e.stderr, start)
 		}
-		as, _, err := cluster.Cluster(ctx, docs, &opt)
+		as, st, err := cluster.Cluster(ctx, docs, &opt)
 		if e.stderrIsTerminal {
 			fmt.Fprint(e.stderr, "\r\033[K")
 		}
 		if err != nil {
 			return err
 		}
+		extra = fmt.Sprintf(", %d duplicates, %d pairs verified", st.Duplicates, st.Candidates)
 		for _, a := range as {
 			lines = append(lines, clusterLine{ID: a.ID, Story: a.Story, Event: a.Event, Original: a.Story == a.ID})
 		}
@@ -104,8 +106,8 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 	for _, l := range lines {
 		stories[l.Story], events[l.Event] = true, true
 	}
-	fmt.Fprintf(e.stderr, "cluster: %d docs, %d stories, %d events, %d bad records skipped, %.1f s\n",
-		len(lines), len(stories), len(events), bad, time.Since(start).Seconds())
+	fmt.Fprintf(e.stderr, "cluster: %d docs, %d stories, %d events, %d bad records skipped%s, %.1f s\n",
+		len(lines), len(stories), len(events), bad, extra, time.Since(start).Seconds())
 	return nil
 }
 

@@ -1,0 +1,82 @@
+package verify
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	retold "github.com/retold/retold"
+)
+
+// corpus reads the documents of a JSONL text.
+func corpus(t *testing.T, data string, limit int) []retold.Document {
+	t.Helper()
+	var docs []retold.Document
+	for _, line := range strings.Split(strings.TrimSpace(data), "\n") {
+		var d retold.Document
+		if err := json.Unmarshal([]byte(line), &d); err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, d)
+		if len(docs) == limit {
+			break
+		}
+	}
+	return docs
+}
+
+// judgeMatches checks Judge against CompareProfiles on every pair.
+func judgeMatches(t *testing.T, name string, docs []retold.Document) {
+	c := New(nil)
+	ps := make([]*Profile, len(docs))
+	for i, d := range docs {
+		ps[i] = c.Profile(d)
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	bad := 0
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := w; b < len(ps); b += 2 {
+				for a := range b {
+					got, _ := c.Judge(ps[a], ps[b])
+					want := c.CompareProfiles(ps[a], ps[b]).Verdict
+					if got != want {
+						mu.Lock()
+						if bad++; bad <= 5 {
+							t.Errorf("%s %s/%s: Judge says %s, CompareProfiles %s", name, docs[a].ID, docs[b].ID, got, want)
+						}
+						mu.Unlock()
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if bad > 0 {
+		t.Errorf("%s: %d pairs differ", name, bad)
+	}
+}
+
+func TestJudgeAgreesWithCompare(t *testing.T) {
+	invented, err := readFile(filepath.Join("..", "testdata", "cluster", "corpus.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	judgeMatches(t, "invented", corpus(t, invented, 0))
+	judgeMatches(t, "newsversions-dev", corpus(t, readShared(t, filepath.Join("data", "newsversions-dev.jsonl")), 0))
+	if testing.Short() {
+		return
+	}
+	judgeMatches(t, "wmt-versions", corpus(t, readShared(t, filepath.Join("data", "wmt-versions.jsonl")), 240))
+}
+
+func readFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	return string(b), err
+}
