@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,5 +66,67 @@ func TestClusterSkipsBadRecordsAndKeepsOrder(t *testing.T) {
 	}
 	if r := runCLI(t, "", "cluster", "--in", filepath.Join(dir, "missing.jsonl"), "--out", out); r.code != 1 || !strings.Contains(r.stderr, "missing.jsonl") {
 		t.Errorf("missing input: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestClusterTruncatedGzipKeepsRecordsBeforeTheCut(t *testing.T) {
+	dir := t.TempDir()
+	a, b := storyFiles(t)
+	textA, _ := os.ReadFile(a)
+	textB, _ := os.ReadFile(b)
+	var sb strings.Builder
+	for i := range 40 {
+		text := textA
+		if i%2 == 1 {
+			text = textB
+		}
+		j, _ := json.Marshal(map[string]string{"id": fmt.Sprintf("r%02d", i), "text": string(text)})
+		sb.Write(j)
+		sb.WriteByte('\n')
+	}
+	gz := gzipped(t, sb.String())
+	in := writeFile(t, dir, "cut.jsonl.gz", gz[:len(gz)*2/3])
+	out := filepath.Join(dir, "out.jsonl")
+	r := runCLI(t, "", "cluster", "--in", in, "--out", out)
+	if r.code != 0 || !strings.Contains(r.stderr, "cut.jsonl.gz") || !strings.Contains(r.stderr, "truncated") {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := strings.Count(string(data), "\n")
+	if n == 0 || n >= 40 {
+		t.Errorf("%d output lines, want the records before the cut (1 to 39)", n)
+	}
+	if r := runCLI(t, "", "cluster", "--in", in, "--out", out, "--strict"); r.code != 1 {
+		t.Errorf("--strict on a truncated gzip: exit %d, want 1", r.code)
+	}
+}
+
+func TestClusterSkipsHugeLine(t *testing.T) {
+	dir := t.TempDir()
+	a, _ := storyFiles(t)
+	textA, _ := os.ReadFile(a)
+	good, _ := json.Marshal(map[string]string{"id": "good", "text": string(textA)})
+	p := filepath.Join(dir, "huge.jsonl")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(good)
+	f.WriteString("\n{\"id\": \"huge\", \"text\": \"")
+	chunk := bytes.Repeat([]byte("abcdefghij"), 100_000)
+	for range 50 {
+		f.Write(chunk)
+	}
+	f.WriteString("\"}\n")
+	f.Write(good[:len(good)-1])
+	f.WriteString(`, "x": 1}` + "\n")
+	f.Close()
+	out := filepath.Join(dir, "out.jsonl")
+	r := runCLI(t, "", "cluster", "--in", p, "--out", out)
+	if r.code != 0 || !strings.Contains(r.stderr, "huge.jsonl:2:") || !strings.Contains(r.stderr, "huge.jsonl:3: duplicate id") {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 }
