@@ -164,7 +164,7 @@ func signals(a, b *Profile, pairs []align.Pair, f FactDiff) Signals {
 	s.OrderedCoverageA, s.OrderedCoverageB = softCoverage(a, b, align.OrderedRun(pairs))
 	s.Word5Jaccard = sketch.Jaccard(a.word5, b.word5)
 	s.StemJaccard = sketch.Jaccard(a.stems, b.stems)
-	s.Char5Jaccard = sketch.Jaccard(a.char5, b.char5)
+	s.Char5Jaccard = sketch.Jaccard(a.char5Set(), b.char5Set())
 	factAgreement(&s, f)
 	s.SharedFacts, s.FactOrder = factOrder(a, b)
 	s.EnglishA, s.EnglishB = a.english, b.english

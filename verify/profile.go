@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"sync"
@@ -37,9 +38,12 @@ type Profile struct {
 	normHash uint64   // hash of the normalized token sequence
 	word5    []uint64 // sorted unique word 5-gram hashes
 	stems    []uint64 // sorted unique content stem hashes
-	char5    []uint64 // sorted unique character 5-gram hashes
+	charOnce sync.Once
+	char5    []uint64 // sorted unique character 5-gram hashes, built by char5Set
 	words    int
-	english  float64 // share of tokens that are English stopwords
+	english  float64    // share of tokens that are English stopwords
+	facts    []uint64   // distinct facts in order of appearance (factSequence)
+	factRank []factRank // the same sorted by hash
 }
 
 type number struct {
@@ -131,8 +135,10 @@ func (c *Comparer) Profile(d retold.Document) *Profile {
 		p.words += words
 	}
 
-	p.normHash, p.word5, p.stems, p.char5 = docShingles(t)
+	p.normHash, p.word5, p.stems = docShingles(t)
 	p.english = englishShare(t)
+	p.facts = factSequence(p)
+	p.factRank = factRanks(p.facts)
 	return p
 }
 
@@ -263,10 +269,8 @@ func sentenceAt(t *text.Doc, off int) int {
 	return i
 }
 
-// docShingles computes the document-level sets: the hash of the whole
-// normalized token sequence, word 5-grams over all tokens, content stems,
-// and character 5-grams over the normalized tokens joined by spaces.
-func docShingles(t *text.Doc) (normHash uint64, word5, stems, char5 []uint64) {
+// joinedTokens is the normalized token sequence joined by spaces.
+func joinedTokens(t *text.Doc) string {
 	var b strings.Builder
 	for i, tok := range t.Tokens {
 		if i > 0 {
@@ -274,7 +278,14 @@ func docShingles(t *text.Doc) (normHash uint64, word5, stems, char5 []uint64) {
 		}
 		b.WriteString(tok.Norm)
 	}
-	joined := b.String()
+	return b.String()
+}
+
+// docShingles computes the document-level sets: the hash of the whole
+// normalized token sequence, word 5-grams over all tokens, and content
+// stems.
+func docShingles(t *text.Doc) (normHash uint64, word5, stems []uint64) {
+	joined := joinedTokens(t)
 	normHash = xxh3.HashString(joined)
 
 	const k = 5
@@ -299,27 +310,39 @@ func docShingles(t *text.Doc) (normHash uint64, word5, stems, char5 []uint64) {
 			stems = append(stems, hashKind(kindStem, st))
 		}
 	}
-	// Character 5-grams are many (about six per word), so the set keeps
-	// only the hashes that are 0 mod char5Sample: Broder's mod-m sample,
-	// whose Jaccard is an unbiased estimate of the full sets' Jaccard.
-	// ring holds the byte offsets of the last k+1 rune starts.
-	var ring [k + 1]int
-	n := 0
-	for i := range joined {
-		ring[n%(k+1)] = i
+	return normHash, sketch.Set(word5), sketch.Set(stems)
+}
+
+// char5Set returns the sorted unique character 5-grams of the normalized
+// tokens joined by spaces, built on first use (only a full comparison
+// reports their Jaccard). They are many (about six per word), so the set
+// keeps only the hashes that are 0 mod char5Sample: Broder's mod-m sample,
+// whose Jaccard is an unbiased estimate of the full sets' Jaccard.
+func (p *Profile) char5Set() []uint64 {
+	p.charOnce.Do(func() {
+		const k = 5
+		joined := joinedTokens(p.Text)
+		var char5 []uint64
+		// ring holds the byte offsets of the last k+1 rune starts.
+		var ring [k + 1]int
+		n := 0
+		for i := range joined {
+			ring[n%(k+1)] = i
+			if n >= k {
+				if h := hashKind(kindChar5, joined[ring[(n-k)%(k+1)]:i]); h%char5Sample == 0 {
+					char5 = append(char5, h)
+				}
+			}
+			n++
+		}
 		if n >= k {
-			if h := hashKind(kindChar5, joined[ring[(n-k)%(k+1)]:i]); h%char5Sample == 0 {
+			if h := hashKind(kindChar5, joined[ring[(n-k)%(k+1)]:]); h%char5Sample == 0 {
 				char5 = append(char5, h)
 			}
 		}
-		n++
-	}
-	if n >= k {
-		if h := hashKind(kindChar5, joined[ring[(n-k)%(k+1)]:]); h%char5Sample == 0 {
-			char5 = append(char5, h)
-		}
-	}
-	return normHash, sketch.Set(word5), sketch.Set(stems), sketch.Set(char5)
+		p.char5 = sketch.Set(char5)
+	})
+	return p.char5
 }
 
 func sum(xs []float64) float64 {
@@ -381,45 +404,58 @@ func englishShare(t *text.Doc) float64 {
 }
 
 // factSequence is the document's distinct facts in order of first
-// appearance: number keys and name keys.
-func factSequence(p *Profile) []string {
+// appearance: number keys and name keys, hashed.
+func factSequence(p *Profile) []uint64 {
 	type at struct {
 		pos int
-		key string
+		key uint64
 	}
 	var seq []at
-	seen := make(map[string]bool)
+	seen := make(map[uint64]bool)
 	for _, n := range p.numbers {
-		if k := "#" + numberKey(n); !seen[k] {
+		if k := hashKind(kindNumber, numberKey(n)); !seen[k] {
 			seen[k] = true
 			seq = append(seq, at{n.Start, k})
 		}
 	}
 	for _, e := range p.entities {
-		if k := "@" + e.Key; !seen[k] {
+		if k := hashKind(kindName, e.Key); !seen[k] {
 			seen[k] = true
 			seq = append(seq, at{e.Start, k})
 		}
 	}
 	slices.SortStableFunc(seq, func(x, y at) int { return x.pos - y.pos })
-	out := make([]string, len(seq))
+	out := make([]uint64, len(seq))
 	for i, s := range seq {
 		out[i] = s.key
 	}
 	return out
 }
 
+// factRank is a document's facts sorted by hash, with each one's place in
+// the order of appearance, for factOrder's lookups.
+type factRank struct {
+	key uint64
+	pos int32
+}
+
+func factRanks(seq []uint64) []factRank {
+	out := make([]factRank, len(seq))
+	for i, k := range seq {
+		out[i] = factRank{k, int32(i)}
+	}
+	slices.SortFunc(out, func(x, y factRank) int { return cmp.Compare(x.key, y.key) })
+	return out
+}
+
 // factOrder counts the facts two profiles share and the share of pairs of
 // them in the same order in both.
 func factOrder(a, b *Profile) (shared int, order float64) {
-	posB := make(map[string]int)
-	for i, k := range factSequence(b) {
-		posB[k] = i
-	}
-	var seq []int // positions in B of the shared facts, in A's order
-	for _, k := range factSequence(a) {
-		if j, ok := posB[k]; ok {
-			seq = append(seq, j)
+	var seq []int32 // positions in B of the shared facts, in A's order
+	for _, k := range a.facts {
+		i, ok := slices.BinarySearchFunc(b.factRank, k, func(r factRank, k uint64) int { return cmp.Compare(r.key, k) })
+		if ok {
+			seq = append(seq, b.factRank[i].pos)
 		}
 	}
 	if len(seq) < 2 {
