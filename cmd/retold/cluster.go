@@ -31,7 +31,7 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 	workers := fs.Int("workers", 0, "goroutines (0: one per core); the output does not depend on it")
 	method := fs.String("method", "retold", "`METHOD`: retold, or a baseline: minhash (word 5-gram MinHash LSH at Jaccard 0.5) or tfidf (TF-IDF cosine single link)")
 	strict := fs.Bool("strict", false, "fail on the first bad record instead of reporting and skipping it")
-	memMB := fs.Int("mem", 1536, "soft memory limit in `MB`: the garbage collector works harder near it (0: no limit; the GOMEMLIMIT environment variable wins)")
+	memMB := fs.Int("mem", 1800, "soft memory limit in `MB`: the garbage collector works harder near it (0: no limit; the GOMEMLIMIT environment variable wins)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
