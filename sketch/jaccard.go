@@ -16,7 +16,16 @@ func Set(hs []uint64) []uint64 {
 // Jaccard returns |a ∩ b| / |a ∪ b| of two sets made by Set; 0 when both
 // are empty.
 func Jaccard(a, b []uint64) float64 {
-	inter := 0
+	inter := Intersection(a, b)
+	if u := len(a) + len(b) - inter; u > 0 {
+		return float64(inter) / float64(u)
+	}
+	return 0
+}
+
+// Intersection returns |a ∩ b| of two sets made by Set.
+func Intersection(a, b []uint64) int {
+	n := 0
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		switch {
 		case a[i] < b[j]:
@@ -24,13 +33,10 @@ func Jaccard(a, b []uint64) float64 {
 		case a[i] > b[j]:
 			j++
 		default:
-			inter++
+			n++
 			i++
 			j++
 		}
 	}
-	if u := len(a) + len(b) - inter; u > 0 {
-		return float64(inter) / float64(u)
-	}
-	return 0
+	return n
 }

@@ -33,7 +33,7 @@ func (c *Comparer) Judge(a, b *Profile) (retold.Verdict, float64) {
 		return retold.NearDuplicate, j
 	}
 	var s Signals
-	inter := intersection(a.stems, b.stems)
+	inter := sketch.Intersection(a.stems, b.stems)
 	ca := float64(inter) / float64(max(1, len(a.stems)))
 	cb := float64(inter) / float64(max(1, len(b.stems)))
 	if u := len(a.stems) + len(b.stems) - inter; u > 0 {
@@ -57,22 +57,4 @@ func (c *Comparer) Judge(a, b *Profile) (retold.Verdict, float64) {
 		return retold.SameEvent, score
 	}
 	return retold.Unrelated, score
-}
-
-// intersection counts the values two sorted sets share.
-func intersection(a, b []uint64) int {
-	n := 0
-	for i, j := 0, 0; i < len(a) && j < len(b); {
-		switch {
-		case a[i] < b[j]:
-			i++
-		case a[i] > b[j]:
-			j++
-		default:
-			n++
-			i++
-			j++
-		}
-	}
-	return n
 }

@@ -313,18 +313,11 @@ func WriteTable(w io.Writer, rows []Row, verbose bool) {
 }
 
 // Word5 returns the sorted unique hashes of word 5-grams of s, tokenized as
-// the textbook MinHash pipeline does: lower-cased, split on every rune that
-// is not a letter or digit; a text of fewer than 5 words is one shingle.
+// the textbook MinHash pipeline does (sketch.WordShingles): lower-cased,
+// split on every rune that is not a letter or digit; a text of fewer than 5
+// words is one shingle.
 func Word5(s string) []uint64 {
-	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !isAlnum(r) })
-	var out []uint64
-	if len(words) < 5 {
-		return []uint64{hashWords(words)}
-	}
-	for i := 0; i+5 <= len(words); i++ {
-		out = append(out, hashWords(words[i:i+5]))
-	}
-	return sketch.Set(out)
+	return sketch.Set(sketch.WordShingles(s, 5, nil))
 }
 
 // DumpLine is one judged pair as written by WriteDump.
