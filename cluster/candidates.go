@@ -136,8 +136,15 @@ type index struct {
 	// Scratch, reused between documents.
 	shared, stamp []int32
 	keys, anchors []uint64
+	ranked        []rankedKey
 	touched       []int32
 	cands         []cand
+}
+
+// rankedKey is a key with its document frequency so far.
+type rankedKey struct {
+	df  int32
+	key uint64
 }
 
 type cand struct {
@@ -187,19 +194,22 @@ func (x *index) add(j int32, dst []pair) (dup int32, out []pair) {
 	}
 	// Anchors: j's rarest keys already seen in an earlier document (rarest
 	// overall would pick the words it shares with its own later copies).
-	x.anchors = x.anchors[:0]
+	x.ranked = x.ranked[:0]
 	for _, k := range f.keys {
 		if d := x.df[k]; d > 0 && d <= x.maxDF {
-			x.anchors = append(x.anchors, k)
+			x.ranked = append(x.ranked, rankedKey{d, k})
 		}
 	}
-	slices.SortFunc(x.anchors, func(a, b uint64) int {
-		if c := cmp.Compare(x.df[a], x.df[b]); c != 0 {
+	slices.SortFunc(x.ranked, func(a, b rankedKey) int {
+		if c := cmp.Compare(a.df, b.df); c != 0 {
 			return c
 		}
-		return cmp.Compare(a, b)
+		return cmp.Compare(a.key, b.key)
 	})
-	x.anchors = x.anchors[:min(len(x.anchors), x.o.Anchors)]
+	x.anchors = x.anchors[:0]
+	for _, r := range x.ranked[:min(len(x.ranked), x.o.Anchors)] {
+		x.anchors = append(x.anchors, r.key)
+	}
 	for _, k := range x.anchors {
 		for _, i := range x.postings[k] {
 			touch(i)

@@ -145,6 +145,19 @@ func unaligned(p *Profile, in []bool) []SentenceRef {
 // signals measures the pair.
 func signals(a, b *Profile, pairs []align.Pair, f FactDiff) Signals {
 	var s Signals
+	alignmentSignals(&s, a, b, pairs)
+	s.Word5Jaccard = sketch.Jaccard(a.word5, b.word5)
+	s.StemJaccard = sketch.Jaccard(a.stems, b.stems)
+	s.Char5Jaccard = sketch.Jaccard(a.char5Set(), b.char5Set())
+	factAgreement(&s, f)
+	s.SharedFacts, s.FactOrder = factOrder(a, b)
+	s.EnglishA, s.EnglishB = a.english, b.english
+	s.round()
+	return s
+}
+
+// alignmentSignals sets the signals that come from the aligned pairs.
+func alignmentSignals(s *Signals, a, b *Profile, pairs []align.Pair) {
 	covA := make([]float64, len(a.sents))
 	covB := make([]float64, len(b.sents))
 	simSum, simW := 0.0, 0.0
@@ -162,14 +175,6 @@ func signals(a, b *Profile, pairs []align.Pair, f FactDiff) Signals {
 	s.OrderAgreement = align.OrderAgreement(pairs)
 	s.SoftCoverageA, s.SoftCoverageB = softCoverage(a, b, pairs)
 	s.OrderedCoverageA, s.OrderedCoverageB = softCoverage(a, b, align.OrderedRun(pairs))
-	s.Word5Jaccard = sketch.Jaccard(a.word5, b.word5)
-	s.StemJaccard = sketch.Jaccard(a.stems, b.stems)
-	s.Char5Jaccard = sketch.Jaccard(a.char5Set(), b.char5Set())
-	factAgreement(&s, f)
-	s.SharedFacts, s.FactOrder = factOrder(a, b)
-	s.EnglishA, s.EnglishB = a.english, b.english
-	s.round()
-	return s
 }
 
 // factAgreement sets the number and entity agreement. Neither depends on

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	retold "github.com/retold/retold"
+	"github.com/retold/retold/align"
 	"github.com/retold/retold/sketch"
 )
 
@@ -22,14 +23,17 @@ const screenBound = 3.0
 // screenBound, and which the cross-language rule cannot take either, is
 // judged on its facts alone, with no alignment: same-event or unrelated,
 // scored from the evidence that needs no alignment. All other pairs are
-// compared in full. The verdict is always CompareProfiles' (a test holds
-// Judge to it on the labeled data).
+// aligned and decided as in CompareProfiles, without writing out the
+// evidence. The verdict is always CompareProfiles' (a test holds Judge to
+// it on the labeled data), and so is the score but for near-duplicates and
+// the pairs judged on their facts alone.
 func (c *Comparer) Judge(a, b *Profile) (retold.Verdict, float64) {
 	r := c.opt.Rule
 	if a.normHash == b.normHash {
 		return retold.Duplicate, 1
 	}
-	if j := sketch.Jaccard(a.word5, b.word5); j >= r.NearDupWord5 {
+	j := sketch.Jaccard(a.word5, b.word5)
+	if j >= r.NearDupWord5 {
 		return retold.NearDuplicate, j
 	}
 	var s Signals
@@ -48,8 +52,17 @@ func (c *Comparer) Judge(a, b *Profile) (retold.Verdict, float64) {
 	bound.SoftCoverageA, bound.SoftCoverageB = ca, cb
 	bound.OrderedCoverageA = max(ca, cb)
 	if r.Story.storyEvidence(bound) >= screenBound || r.crossLanguage(s) {
-		res := c.CompareProfiles(a, b)
-		return res.Verdict, res.Score
+		// The full decision, without the evidence CompareProfiles also
+		// writes out (sentence texts, fact items, character n-grams).
+		sa, sb := pairWeighted(a, b)
+		pairs := align.Align(sa, sb, &c.opt.Align)
+		s.Word5Jaccard = j
+		alignmentSignals(&s, a, b, pairs)
+		// The aligned pairs can pair changed numbers differently.
+		factAgreement(&s, FactDiff{Numbers: numberDiff(a, b, pairs), Entities: entityDiff(a, b)})
+		s.round()
+		v, score, _ := r.decide(a, b, s, len(pairs))
+		return v, score
 	}
 	z := r.Story.storyEvidence(s)
 	score := round3(1 / (1 + math.Exp(-(z - r.StoryThreshold))))

@@ -44,8 +44,16 @@ func judgeMatches(t *testing.T, name string, docs []retold.Document) {
 			defer wg.Done()
 			for b := w; b < len(ps); b += 2 {
 				for a := range b {
-					got, _ := c.Judge(ps[a], ps[b])
-					want := c.CompareProfiles(ps[a], ps[b]).Verdict
+					got, score := c.Judge(ps[a], ps[b])
+					res := c.CompareProfiles(ps[a], ps[b])
+					want := res.Verdict
+					if got == retold.Version && score != res.Score {
+						mu.Lock()
+						if bad++; bad <= 5 {
+							t.Errorf("%s %s/%s: version scored %v by Judge, %v by CompareProfiles", name, docs[a].ID, docs[b].ID, score, res.Score)
+						}
+						mu.Unlock()
+					}
 					if got != want {
 						mu.Lock()
 						if bad++; bad <= 5 {
