@@ -1,6 +1,7 @@
 package sketch
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -54,5 +55,32 @@ func BenchmarkSet(b *testing.B) {
 	for b.Loop() {
 		copy(hs, src)
 		Set(hs)
+	}
+}
+
+func TestSortWithValues(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 7, radixMin - 1, radixMin, 3000} {
+		for _, mask := range []uint64{^uint64(0), 0xf, 0} {
+			keys := make([]uint64, n)
+			vals := make([]int32, n)
+			type kv struct {
+				k uint64
+				v int32
+			}
+			ref := make([]kv, n)
+			for i := range keys {
+				keys[i] = r.Uint64() & mask
+				vals[i] = int32(i)
+				ref[i] = kv{keys[i], vals[i]}
+			}
+			slices.SortStableFunc(ref, func(x, y kv) int { return cmp.Compare(x.k, y.k) })
+			SortWithValues(keys, vals)
+			for i := range ref {
+				if keys[i] != ref[i].k || vals[i] != ref[i].v {
+					t.Fatalf("n=%d mask=%x: position %d is (%x, %d), want (%x, %d)", n, mask, i, keys[i], vals[i], ref[i].k, ref[i].v)
+				}
+			}
+		}
 	}
 }

@@ -206,18 +206,23 @@ func (p *Profile) buildSentences() {
 	// each feature's place among them: pairWeighted merges two of these
 	// tables instead of hashing every feature of both documents.
 	var hs []uint64
+	var at []int32 // each hash's feature position, carried through the sort
 	for _, st := range p.sents {
 		for _, f := range st.Features {
+			at = append(at, int32(len(hs)))
 			hs = append(hs, f.Hash)
 		}
 	}
+	sketch.SortWithValues(hs, at)
 	p.fidx = make([]int32, len(hs))
-	p.uniq = sketch.Set(slices.Clone(hs))
-	p.ucount = make([]int32, len(p.uniq))
-	for k, h := range hs {
-		i, _ := slices.BinarySearch(p.uniq, h)
-		p.fidx[k] = int32(i)
-		p.ucount[i]++
+	for i, h := range hs {
+		if i == 0 || h != hs[i-1] {
+			p.uniq = append(p.uniq, h)
+			p.ucount = append(p.ucount, 0)
+		}
+		u := len(p.uniq) - 1
+		p.ucount[u]++
+		p.fidx[at[i]] = int32(u)
 	}
 }
 
