@@ -1,5 +1,7 @@
 // Package extract turns one input (a file or stdin) into a retold.Document:
-// the step before `retold compare A B` can look at two texts.
+// the step before `retold compare A B` can look at two texts. JSONLReader
+// streams a corpus instead, one Document per line (see its doc comment):
+// the input of `retold cluster`.
 //
 // # What comes in
 //

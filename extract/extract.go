@@ -55,18 +55,11 @@ func ReadFile(path string, opt *Options) (retold.Document, error) {
 		return Read(StdinName, os.Stdin, opt)
 	}
 	o := opt.withDefaults()
-	f, err := os.Open(path)
+	f, fi, err := openFile(path)
 	if err != nil {
-		return retold.Document{}, fmt.Errorf("read %s: %w", path, unwrapPath(err))
+		return retold.Document{}, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return retold.Document{}, fmt.Errorf("read %s: %w", path, unwrapPath(err))
-	}
-	if fi.IsDir() {
-		return retold.Document{}, fmt.Errorf("%s: %w", path, syscall.EISDIR)
-	}
 	if fi.Mode().IsRegular() && fi.Size() > o.MaxBytes {
 		return retold.Document{}, tooLarge(path, o.MaxBytes)
 	}
@@ -76,6 +69,25 @@ func ReadFile(path string, opt *Options) (retold.Document, error) {
 // unwrapPath drops the *fs.PathError layer, whose "open a.txt" would repeat
 // the name we already give; the errno underneath still satisfies
 // errors.Is(err, fs.ErrNotExist) and friends.
+// openFile opens path for reading, refusing a directory, with errors that
+// name the path once.
+func openFile(path string) (*os.File, os.FileInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", path, unwrapPath(err))
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("read %s: %w", path, unwrapPath(err))
+	}
+	if fi.IsDir() {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w", path, syscall.EISDIR)
+	}
+	return f, fi, nil
+}
+
 func unwrapPath(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {

@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"syscall"
 
 	"github.com/retold/retold"
 )
@@ -201,18 +200,9 @@ func NewJSONL(name string, r io.Reader, opt *JSONLOptions) (*JSONLReader, error)
 // path in errors. Close closes the file. Standard input ("-") is the
 // caller's to handle, with NewJSONL.
 func OpenJSONL(path string, opt *JSONLOptions) (*JSONLReader, error) {
-	f, err := os.Open(path)
+	f, _, err := openFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, unwrapPath(err))
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("read %s: %w", path, unwrapPath(err))
-	}
-	if fi.IsDir() {
-		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, syscall.EISDIR)
+		return nil, err
 	}
 	r, err := NewJSONL(path, f, opt)
 	if err != nil {
