@@ -133,7 +133,7 @@ func Cluster(ctx context.Context, docs []retold.Document, opt *Options) ([]Assig
 	// A duplicate is an edge of full score to its first copy.
 	for i, d := range dupOf {
 		if d >= 0 {
-			edges = append(edges, edge{a: d, b: int32(i), verdict: retold.Duplicate, score: 1, event: 1})
+			edges = append(edges, edge{a: d, b: int32(i), verdict: retold.Duplicate, score: 1})
 		}
 	}
 

@@ -13,7 +13,6 @@ type edge struct {
 	a, b    int32
 	verdict retold.Verdict
 	score   float64 // the compare engine's story score in [0, 1]
-	event   float64 // same-event evidence in [0, 1]
 }
 
 // forest is union-find over n items with each root's size and members.

@@ -65,32 +65,29 @@ func TestQualityDev(t *testing.T) {
 	s, e := levelScores(t, recs, func(r evalpairs.Record) string { return r.Story }, func(r evalpairs.Record) string { return r.Event })
 	t.Logf("dev story: ARI %.3f P %.3f R %.3f F1 %.3f; event: ARI %.3f P %.3f R %.3f F1 %.3f",
 		s.ARI, s.Precision, s.Recall, s.F1, e.ARI, e.Precision, e.Recall, e.F1)
+	// Floors at the numbers in the README (story ARI misses its 0.95
+	// target; event ARI meets 0.85): a change that loses quality fails.
+	if s.ARI < 0.70 {
+		t.Errorf("dev story ARI %.3f < 0.70", s.ARI)
+	}
+	if e.ARI < 0.90 {
+		t.Errorf("dev event ARI %.3f < 0.90", e.ARI)
+	}
 }
 
-func TestDebugDev(t *testing.T) {
-	if os.Getenv("RETOLD_DEBUG") == "" {
-		t.Skip()
+func TestQualityWMT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("clusters 3,568 documents")
 	}
-	recs, _ := evalpairs.Load(sharedData(t, "newsversions-dev.jsonl"))
-	docs := make([]retold.Document, len(recs))
-	for i, r := range recs {
-		docs[i] = r.Document
+	recs, err := evalpairs.Load(sharedData(t, "wmt-versions.jsonl"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	as, _, _ := Cluster(context.Background(), docs, nil)
-	groups := map[string][]int{}
-	var order []string
-	for i, a := range as {
-		if groups[a.Story] == nil {
-			order = append(order, a.Story)
-		}
-		groups[a.Story] = append(groups[a.Story], i)
-	}
-	for _, g := range order {
-		m := groups[g]
-		line := ""
-		for _, i := range m {
-			line += " " + recs[i].ID + "=" + recs[i].Story + "/" + recs[i].Event
-		}
-		t.Logf("story %s (event %s):%s", g, as[m[0]].Event, line)
+	group := func(r evalpairs.Record) string { return r.Group }
+	s, _ := levelScores(t, recs, group, group)
+	t.Logf("wmt story: pairwise P %.3f R %.3f F1 %.3f", s.Precision, s.Recall, s.F1)
+	if s.F1 < 0.95 {
+		t.Errorf("wmt story pairwise F1 %.3f < 0.95", s.F1)
 	}
 }
+
