@@ -90,4 +90,3 @@ func TestQualityWMT(t *testing.T) {
 		t.Errorf("wmt story pairwise F1 %.3f < 0.95", s.F1)
 	}
 }
-
