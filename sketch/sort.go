@@ -2,52 +2,21 @@ package sketch
 
 import "slices"
 
-// radixMin is the length below which sortUint64 leaves the work to
-// slices.Sort: under a few hundred values the comparison sort wins.
+// radixMin is the length below which the sorts here leave the work to a
+// comparison sort: under a few hundred values it wins.
 const radixMin = 256
 
-// sortUint64 sorts hs in place. Long slices take an LSD radix sort, one
-// byte a pass, skipping passes where every value has the same byte; the
-// scratch buffer is allocated once.
+// sortUint64 sorts hs in place.
 func sortUint64(hs []uint64) {
 	if len(hs) < radixMin {
 		slices.Sort(hs)
 		return
 	}
-	var counts [8][256]int
-	for _, h := range hs {
-		for p := range 8 {
-			counts[p][byte(h>>(8*p))]++
-		}
-	}
-	src, dst := hs, make([]uint64, len(hs))
-	for p := range 8 {
-		c := &counts[p]
-		if c[byte(src[0]>>(8*p))] == len(src) {
-			continue // all values share this byte
-		}
-		pos := 0
-		for i := range c {
-			n := c[i]
-			c[i] = pos
-			pos += n
-		}
-		shift := uint(8 * p)
-		for _, h := range src {
-			b := byte(h >> shift)
-			dst[c[b]] = h
-			c[b]++
-		}
-		src, dst = dst, src
-	}
-	if &src[0] != &hs[0] {
-		copy(hs, src)
-	}
+	radixSort(hs, nil)
 }
 
 // SortWithValues sorts keys in place and moves vals (of the same length)
-// with them; equal keys keep their order (the sort is stable). Long slices
-// take the same LSD radix sort as Set.
+// with them; equal keys keep their order (the sort is stable).
 func SortWithValues(keys []uint64, vals []int32) {
 	if len(keys) != len(vals) {
 		panic("sketch: SortWithValues: lengths differ")
@@ -64,6 +33,13 @@ func SortWithValues(keys []uint64, vals []int32) {
 		}
 		return
 	}
+	radixSort(keys, vals)
+}
+
+// radixSort is a stable LSD radix sort of keys, one byte a pass, skipping
+// passes where every key has the same byte, moving vals along when it is
+// not nil. The scratch buffers are allocated once.
+func radixSort(keys []uint64, vals []int32) {
 	var counts [8][256]int
 	for _, h := range keys {
 		for p := range 8 {
@@ -71,7 +47,10 @@ func SortWithValues(keys []uint64, vals []int32) {
 		}
 	}
 	srcK, dstK := keys, make([]uint64, len(keys))
-	srcV, dstV := vals, make([]int32, len(vals))
+	var srcV, dstV []int32
+	if vals != nil {
+		srcV, dstV = vals, make([]int32, len(vals))
+	}
 	for p := range 8 {
 		c := &counts[p]
 		if c[byte(srcK[0]>>(8*p))] == len(srcK) {
@@ -87,7 +66,9 @@ func SortWithValues(keys []uint64, vals []int32) {
 		for i, h := range srcK {
 			b := byte(h >> shift)
 			dstK[c[b]] = h
-			dstV[c[b]] = srcV[i]
+			if srcV != nil {
+				dstV[c[b]] = srcV[i]
+			}
 			c[b]++
 		}
 		srcK, dstK = dstK, srcK
