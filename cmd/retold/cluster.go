@@ -179,17 +179,21 @@ func readCorpus(e *env, path string, strict bool) ([]retold.Document, int, error
 	return docs, bad, nil
 }
 
-// progressPrinter shows records per second and an ETA on one terminal line.
+// progressPrinter shows records per second and an ETA on one terminal
+// line, measured from the start of the current stage.
 func progressPrinter(w io.Writer, start time.Time) func(stage string, done, total int) {
 	last := time.Time{}
+	cur := ""
 	return func(stage string, done, total int) {
 		now := time.Now()
+		if stage != cur {
+			cur, start = stage, now
+		}
 		if now.Sub(last) < 200*time.Millisecond && done < total {
 			return
 		}
 		last = now
-		el := now.Sub(start).Seconds()
-		rate := float64(done) / max(el, 1e-9)
+		rate := float64(done) / max(now.Sub(start).Seconds(), 1e-9)
 		eta := "?"
 		if done > 0 {
 			eta = fmt.Sprintf("%.0fs", float64(total-done)/rate)
