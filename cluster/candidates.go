@@ -28,14 +28,13 @@ type fingerprint struct {
 type pair struct{ a, b int32 }
 
 // fingerprintOf keeps what the candidate channels need of a profile.
-func fingerprintOf(p *verify.Profile, mh *sketch.MinHasher, date string, bigrams []uint64) (fingerprint, []uint64) {
-	bigrams = stemBigrams(p, bigrams[:0])
+func fingerprintOf(p *verify.Profile, mh *sketch.MinHasher, date string) fingerprint {
 	return fingerprint{
 		content: p.ContentHash(),
-		sig:     mh.Signature(sketch.Set(bigrams), nil),
+		sig:     mh.Signature(sketch.Set(stemBigrams(p, nil)), nil),
 		keys:    mergeSets(p.FactSet(), p.StemSet()),
 		day:     parseDay(date),
-	}, bigrams
+	}
 }
 
 // reporter passes progress to Options.Progress, one call at a time.

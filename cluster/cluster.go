@@ -1,12 +1,10 @@
 package cluster
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"runtime"
-	"slices"
 	"sync"
 	"time"
 
@@ -125,14 +123,10 @@ func Cluster(ctx context.Context, docs []retold.Document, opt *Options) ([]Assig
 		return nil, st, err
 	}
 	st.Candidates = verified
-	for _, d := range dupOf {
-		if d >= 0 {
-			st.Duplicates++
-		}
-	}
 	// A duplicate is an edge of full score to its first copy.
 	for i, d := range dupOf {
 		if d >= 0 {
+			st.Duplicates++
 			edges = append(edges, edge{a: d, b: int32(i), verdict: retold.Duplicate, score: 1})
 		}
 	}
@@ -233,11 +227,11 @@ func originals(n int, story []int32, es []edge, fp []fingerprint) map[int32]int3
 			best[story[i]] = i
 			continue
 		}
-		di, dc := fp[i].day, fp[cur].day
-		switch {
-		case di != dc && di != noDay && (dc == noDay || di < dc):
-			best[story[i]] = i
-		case di == dc && central[i] > central[cur]:
+		if fp[i].day != fp[cur].day {
+			if earlier(fp, i, cur) {
+				best[story[i]] = i
+			}
+		} else if central[i] > central[cur] {
 			best[story[i]] = i
 		}
 	}
@@ -291,14 +285,4 @@ loop:
 	close(next)
 	wg.Wait()
 	return err
-}
-
-// sortPairs orders candidate pairs by later document, then earlier.
-func sortPairs(ps []pair) {
-	slices.SortFunc(ps, func(x, y pair) int {
-		if c := cmp.Compare(x.b, y.b); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.a, y.a)
-	})
 }

@@ -42,7 +42,7 @@ func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *
 		made := make([]*verify.Profile, hi-lo)
 		err := parallel(ctx, o.Workers, hi-lo, func(k int) {
 			made[k] = c.Profile(docs[lo+k])
-			fp[lo+k], _ = fingerprintOf(made[k], mh, docs[lo+k].Date, nil)
+			fp[lo+k] = fingerprintOf(made[k], mh, docs[lo+k].Date)
 		})
 		if err != nil {
 			return nil, nil, nil, 0, err
@@ -66,11 +66,10 @@ func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *
 				op.used = lo
 				continue
 			}
-			if !slices.Contains(old, p.a) {
-				old = append(old, p.a)
-			}
+			old = append(old, p.a)
 		}
 		slices.Sort(old)
+		old = slices.Compact(old)
 		again := make([]*verify.Profile, len(old))
 		if err := parallel(ctx, o.Workers, len(old), func(k int) {
 			again[k] = c.Profile(docs[old[k]])

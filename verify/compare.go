@@ -177,9 +177,10 @@ func alignmentSignals(s *Signals, a, b *Profile, pairs []align.Pair) {
 	s.OrderedCoverageA, s.OrderedCoverageB = softCoverage(a, b, align.OrderedRun(pairs))
 }
 
-// factAgreement sets the number and entity agreement. Neither depends on
-// the alignment: the numbers of each side are split into same, changed and
-// only-in, whatever pairs the changed ones.
+// factAgreement sets the number and entity agreement. Entity agreement does
+// not depend on the alignment; number agreement can, a little: a value
+// written twice counts once among the same and only-in numbers but once per
+// pairing among the changed ones, and the alignment decides the pairings.
 func factAgreement(s *Signals, f FactDiff) {
 	s.NumberAgreement = agreement(len(f.Numbers.Same), len(f.Numbers.Same)+len(f.Numbers.Changed)+len(f.Numbers.OnlyInA), len(f.Numbers.Same)+len(f.Numbers.Changed)+len(f.Numbers.OnlyInB))
 	nSame := len(f.Entities.Same) + len(f.Entities.Variants)

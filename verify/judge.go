@@ -59,7 +59,8 @@ func (c *Comparer) Judge(a, b *Profile) (retold.Verdict, float64) {
 		s.Word5Jaccard = j
 		alignmentSignals(&s, a, b, pairs)
 		// The aligned pairs can pair changed numbers differently.
-		factAgreement(&s, FactDiff{Numbers: numberDiff(a, b, pairs), Entities: entityDiff(a, b)})
+		f.Numbers = numberDiff(a, b, pairs)
+		factAgreement(&s, f)
 		s.round()
 		v, score, _ := r.decide(a, b, s, len(pairs))
 		return v, score

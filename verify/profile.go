@@ -362,10 +362,6 @@ func sum(xs []float64) float64 {
 // with equal hashes are duplicates.
 func (p *Profile) ContentHash() uint64 { return p.normHash }
 
-// Shingles returns the sorted unique word 5-gram hashes. The slice is the
-// profile's own: do not modify it.
-func (p *Profile) Shingles() []uint64 { return p.word5 }
-
 // StemSet returns the sorted unique content stem hashes. The slice is the
 // profile's own: do not modify it.
 func (p *Profile) StemSet() []uint64 { return p.stems }
@@ -385,10 +381,6 @@ func (p *Profile) FactSet() []uint64 {
 	}
 	return sketch.Set(out)
 }
-
-// Words is the number of content words (stemmed tokens and numbers) in the
-// document's sentences.
-func (p *Profile) Words() int { return p.words }
 
 // englishShare is the share of word tokens that are English stopwords.
 func englishShare(t *text.Doc) float64 {
