@@ -84,3 +84,25 @@ func TestSortWithValues(t *testing.T) {
 		}
 	}
 }
+
+func TestSet32MatchesSortAndCompact(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	var scratch []uint32
+	for _, n := range []int{0, 1, 5, radixMin - 1, radixMin, 1000, 5000} {
+		for _, mod := range []uint32{7, 1 << 12, 1 << 31} {
+			v := make([]uint32, n)
+			for i := range v {
+				v[i] = r.Uint32() % mod
+				if mod == 1<<31 && i%3 == 0 {
+					v[i] |= 0xff000000 // high bytes vary too
+				}
+			}
+			want := slices.Compact(slices.Sorted(slices.Values(slices.Clone(v))))
+			var got []uint32
+			got, scratch = Set32(v, scratch)
+			if !slices.Equal(got, want) {
+				t.Fatalf("n=%d mod=%d: Set32 differs from sort+compact", n, mod)
+			}
+		}
+	}
+}

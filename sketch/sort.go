@@ -79,3 +79,46 @@ func radixSort(keys []uint64, vals []int32) {
 		copy(vals, srcV)
 	}
 }
+
+// Set32 sorts v in place, drops repeats and returns the set, a prefix of
+// v. scratch, grown to len(v) if shorter, is returned for reuse: with it,
+// Set32 allocates nothing. Longer inputs go through an LSD radix sort of
+// one byte a pass, so a set of n values costs O(n), not O(n log n).
+func Set32(v, scratch []uint32) (set, newScratch []uint32) {
+	if len(v) < radixMin {
+		slices.Sort(v)
+		return slices.Compact(v), scratch
+	}
+	scratch = slices.Grow(scratch[:0], len(v))[:len(v)]
+	var counts [4][256]int
+	for _, x := range v {
+		counts[0][byte(x)]++
+		counts[1][byte(x>>8)]++
+		counts[2][byte(x>>16)]++
+		counts[3][byte(x>>24)]++
+	}
+	src, dst := v, scratch
+	for p := range 4 {
+		c := &counts[p]
+		shift := uint(8 * p)
+		if c[byte(src[0]>>shift)] == len(src) {
+			continue // all values share this byte
+		}
+		pos := 0
+		for i := range c {
+			n := c[i]
+			c[i] = pos
+			pos += n
+		}
+		for _, x := range src {
+			b := byte(x >> shift)
+			dst[c[b]] = x
+			c[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &v[0] {
+		copy(v, src)
+	}
+	return slices.Compact(v), scratch
+}

@@ -42,6 +42,7 @@ func commands() []command {
 	return []command{
 		{"cluster", "group a JSONL corpus into stories and events", runCluster},
 		{"compare", "tell whether two texts are versions of one story, with the evidence", runCompare},
+		{"dedup", "remove near-duplicate records from a JSONL corpus, fast, with the evidence", runDedup},
 		{"demo", "compare the two built-in demo articles (no files needed)", runDemo},
 		{"eval", "score a clustering against labeled truth (ARI, pairwise and B-cubed F1)", runEval},
 		{"eval-compare", "measure pairwise verdict quality on the labeled data", runEvalCompare},

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/retold/retold/dedup"
+)
+
+// listFlag is a flag that may be given more than once.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+func runDedup(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "dedup", "dedup --in IN.jsonl[.gz]|DIR --out KEPT.jsonl[.gz] [--dropped DROPPED.jsonl] [--threshold 0.8] [--ngram 5] [--against REF.jsonl[.gz]|DIR ...] [--workers N]")
+	var ins, refs listFlag
+	fs.Var(&ins, "in", "input `FILE` or DIR (JSONL, optionally gzipped; a directory is read recursively in name order; - for stdin); may be repeated")
+	out := fs.String("out", "", "kept records `FILE` (input lines unchanged; .gz compresses; - for stdout)")
+	droppedPath := fs.String("dropped", "", "write one {\"id\",\"dup_of\",\"similarity\",\"kind\",\"kept\"} line per dropped record to `FILE`")
+	threshold := fs.Float64("threshold", 0.8, "word-shingle Jaccard `T` at or above which a record is a near-duplicate")
+	ngram := fs.Int("ngram", 5, "shingle size in `WORDS`")
+	fs.Var(&refs, "against", "reference corpus `FILE` or DIR: drop records that near-duplicate it, without writing it out; may be repeated")
+	workers := fs.Int("workers", 0, "signature goroutines (0: one per core); the output does not depend on it")
+	tmp := fs.String("tmp", "", "`DIR` for the shingle store (default: the system temp dir)")
+	memMB := fs.Int("mem", defaultDedupMemMB(), "memory budget of the band index in `MB`; past it the index spills to sorted files in --tmp (0: no budget)")
+	seed := fs.Uint64("seed", 1, "hash seed")
+	sk := fs.String("sketch", "oneperm", "MinHash `SCHEME` behind the LSH keys: oneperm (fast) or kperm (the textbook k-permutation reference, for comparison)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usageErr("takes no arguments (use --in and --out)")
+	}
+	if len(ins) == 0 || *out == "" {
+		return usageErr("--in and --out are required")
+	}
+	if !(*threshold > 0 && *threshold <= 1) {
+		return usageErr("--threshold must be in (0, 1]")
+	}
+	if *ngram < 1 {
+		return usageErr("--ngram must be at least 1")
+	}
+	if *sk != "oneperm" && *sk != "kperm" {
+		return usageErr("unknown --sketch %q (oneperm or kperm)", *sk)
+	}
+	if *memMB < 0 {
+		return usageErr("--mem must be 0 or more")
+	}
+	inputs, err := dedupInputs(e, ins)
+	if err != nil {
+		return err
+	}
+	against, err := dedupInputs(e, refs)
+	if err != nil {
+		return err
+	}
+	opt := dedup.Options{Threshold: *threshold, NGram: *ngram, Workers: *workers, TempDir: *tmp, Seed: *seed, Sketch: *sk, MemBytes: int64(*memMB) << 20}
+	start := time.Now()
+	if e.stderrIsTerminal {
+		last := time.Time{}
+		opt.Progress = func(docs, n int64) {
+			now := time.Now()
+			if now.Sub(last) < 200*time.Millisecond {
+				return
+			}
+			last = now
+			s := max(now.Sub(start).Seconds(), 1e-9)
+			fmt.Fprintf(e.stderr, "\r\033[Kdedup: %d docs, %.0f MB, %.1f MB/s, %.0f docs/s", docs, float64(n)/1e6, float64(n)/1e6/s, float64(docs)/s)
+		}
+	}
+	bad := func(err error) { fmt.Fprintln(e.stderr, err) }
+	if e.stderrIsTerminal {
+		bad = func(err error) { fmt.Fprintf(e.stderr, "\r\033[K%v\n", err) }
+	}
+	var rep dedup.Report
+	var runErr error
+	run := func(kept, dropped io.Writer) error {
+		rep, runErr = dedup.Run(ctx, opt, against, inputs, kept, dropped, bad)
+		if runErr != nil && !errors.Is(runErr, dedup.ErrTruncated) {
+			return runErr
+		}
+		return nil
+	}
+	err = withOutput(e, *out, func(kept io.Writer) error {
+		if *droppedPath == "" {
+			return run(kept, nil)
+		}
+		return withOutput(e, *droppedPath, func(dropped io.Writer) error { return run(kept, dropped) })
+	})
+	if e.stderrIsTerminal {
+		fmt.Fprint(e.stderr, "\r\033[K")
+	}
+	if err != nil {
+		return err
+	}
+	secs := time.Since(start).Seconds()
+	spilled := ""
+	if rep.Spills > 0 {
+		spilled = fmt.Sprintf(", spilled %d times", rep.Spills)
+	}
+	fmt.Fprintf(e.stderr, "dedup: %d docs, %.1f MB, %.1f MB/s, kept %d, dropped %d (exact %d, near %d), %d bad records skipped, %.2f s, index %.1f MB (%.0f bytes/doc%s), shingle store %.0f MB on disk, peak RSS %s\n",
+		rep.Docs, float64(rep.Bytes)/1e6, float64(rep.Bytes)/1e6/max(secs, 1e-9), rep.Kept,
+		rep.DroppedExact+rep.DroppedNear, rep.DroppedExact, rep.DroppedNear, rep.Bad, secs,
+		float64(rep.IndexBytes)/1e6, rep.MemoryPerDoc(), spilled, float64(rep.StoreBytes)/1e6, peakRSS())
+	return runErr
+}
+
+// withOutput runs write on the file at path, written atomically (a
+// temporary file renamed into place once write succeeds), gzipped if the
+// name ends in .gz; "-" is standard output.
+func withOutput(e *env, path string, write func(io.Writer) error) error {
+	if path == "-" {
+		bw := bufio.NewWriterSize(e.stdout, 1<<16)
+		if err := write(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+	return writeFileAtomic(path, func(w io.Writer) error {
+		if !strings.HasSuffix(path, ".gz") {
+			return write(w)
+		}
+		// BestSpeed: default compression would be slower than dedup.
+		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		if err := write(zw); err != nil {
+			return err
+		}
+		return zw.Close()
+	})
+}
+
+// dedupInputs expands files and directories into inputs, in the order
+// given; a directory contributes its regular files, recursively, in
+// lexical path order, skipping names that start with ".".
+func dedupInputs(e *env, paths []string) ([]dedup.Input, error) {
+	var inputs []dedup.Input
+	for _, p := range paths {
+		if p == "-" {
+			inputs = append(inputs, dedup.Input{Name: "stdin", Open: func() (io.ReadCloser, error) { return io.NopCloser(e.stdin), nil }})
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, unwrapPathErr(err))
+		}
+		if !st.IsDir() {
+			inputs = append(inputs, fileInput(p))
+			continue
+		}
+		var files []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if path != p && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read directory %s: %w", p, err)
+		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("%s: directory holds no files", p)
+		}
+		slices.Sort(files)
+		for _, f := range files {
+			inputs = append(inputs, fileInput(f))
+		}
+	}
+	return inputs, nil
+}
+
+func fileInput(path string) dedup.Input {
+	return dedup.Input{Name: path, Open: func() (io.ReadCloser, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, unwrapPathErr(err)
+		}
+		return f, nil
+	}}
+}
+
+// unwrapPathErr drops the path an *fs.PathError repeats, since the
+// caller names the file already.
+func unwrapPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// defaultDedupMemMB is a fair share of the machine's memory for the band
+// index: a quarter of MemTotal (Linux), or 1 GB where that is unknown.
+func defaultDedupMemMB() int {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "MemTotal:"); ok {
+				if f := strings.Fields(v); len(f) > 0 {
+					if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil && kb > 0 {
+						return int(kb / 1024 / 4)
+					}
+				}
+			}
+		}
+	}
+	return 1024
+}
+
+// peakRSS is the process's peak resident memory, from /proc (Linux);
+// "?" elsewhere.
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "?"
+	}
+	for _, l := range bytes.Split(b, []byte("\n")) {
+		if v, ok := bytes.CutPrefix(l, []byte("VmHWM:")); ok {
+			f := strings.Fields(string(v))
+			if len(f) >= 1 {
+				if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+					return fmt.Sprintf("%.0f MB", float64(kb)/1024)
+				}
+			}
+		}
+	}
+	return "?"
+}

@@ -1,0 +1,689 @@
+package dedup
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/zeebo/xxh3"
+
+	"github.com/retold/retold/extract"
+	"github.com/retold/retold/sketch"
+)
+
+// Options configures a Run. The zero value of a field means its default.
+type Options struct {
+	// Threshold is the word-shingle Jaccard similarity at or above which a
+	// document is a near-duplicate of an earlier one. Default 0.8.
+	Threshold float64
+	// NGram is the shingle size in words. Default 5.
+	NGram int
+	// Workers is the number of goroutines computing signatures. Default
+	// runtime.GOMAXPROCS(0). The output does not depend on it.
+	Workers int
+	// TempDir holds the shingle store (an unlinked temporary file); ""
+	// means the system default.
+	TempDir string
+	// Seed seeds every hash. Output for one seed is deterministic; two
+	// seeds can differ only in which rare borderline pairs LSH proposes.
+	Seed uint64
+	// MemBytes is the memory budget of the band index. Past it the index
+	// is spilled to sorted run files in TempDir and lookups read them
+	// (through in-memory Bloom filters), so a corpus whose index does not
+	// fit in memory still runs, more slowly. 0 means no budget.
+	MemBytes int64
+	// Sketch is the MinHash scheme behind the LSH keys: "oneperm" (the
+	// default: one-permutation hashing with densification, O(n + k) per
+	// document) or "kperm" (textbook k-permutation MinHash, O(n·k), kept
+	// as the reference to measure against). Both give the same keys'
+	// collision probabilities, so the same duplicates up to chance.
+	Sketch string
+	// MaxLine is the longest input line accepted; 0 means
+	// extract.DefaultJSONLMaxLine.
+	MaxLine int
+	// MaxBytes bounds the decompressed bytes read from each input (a
+	// guard against gzip bombs); 0 means no bound.
+	MaxBytes int64
+	// Progress, if set, is called from the deciding goroutine after each
+	// batch with the totals so far.
+	Progress func(docs, bytes int64)
+}
+
+func (o Options) withDefaults() Options {
+	if o.Threshold == 0 {
+		o.Threshold = 0.8
+	}
+	if o.NGram == 0 {
+		o.NGram = 5
+	}
+	if o.Sketch == "" {
+		o.Sketch = "oneperm"
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	return o
+}
+
+// Input is one JSONL stream: plain or gzipped, named in errors by Name.
+// Open is called once, when the stream's turn comes, and the stream is
+// closed after it is read.
+type Input struct {
+	Name string
+	Open func() (io.ReadCloser, error)
+}
+
+// Report is what a Run did.
+type Report struct {
+	Docs         int64 // good input records read (not counting --against)
+	Bytes        int64 // bytes of input lines read, good or bad
+	Kept         int64
+	DroppedExact int64
+	DroppedNear  int64
+	Bad          int64 // records reported and skipped
+	RefDocs      int64 // records of the reference corpora
+	Candidates   int64 // candidate pairs verified
+	Seconds      float64
+	// IndexBytes is the memory of the band index at the end; IndexEntries
+	// the keys in it. Each document also costs 8 bytes of offset.
+	IndexBytes   int64
+	IndexEntries int64
+	// StoreBytes is the size of the on-disk shingle store.
+	StoreBytes int64
+	// Spills counts how often the band index passed MemBytes and was
+	// written to disk.
+	Spills int
+	Bands  int
+	Rows   int
+	// Truncated counts inputs that ended with a fatal read error (a
+	// truncated gzip, say); what was read before it was processed.
+	Truncated int
+}
+
+// MemoryPerDoc is the memory the index and offsets hold per document seen.
+func (r Report) MemoryPerDoc() float64 {
+	n := r.Docs + r.RefDocs
+	if n == 0 {
+		return 0
+	}
+	return float64(r.IndexBytes+8*n) / float64(n)
+}
+
+// Dropped is one dropped record, as written to the dropped stream.
+type Dropped struct {
+	ID string `json:"id"`
+	// DupOf is the earlier record it was verified against: the most
+	// similar candidate at or above the threshold, earliest on ties.
+	DupOf      string  `json:"dup_of"`
+	Similarity float64 `json:"similarity"`
+	// Kind is "exact" (the same text) or "near".
+	Kind string `json:"kind"`
+	// Kept is the record that stands for the group in the output (or the
+	// reference record): DupOf itself when it was kept.
+	Kept string `json:"kept"`
+	// Against is set when Kept comes from a reference corpus.
+	Against bool `json:"against,omitempty"`
+}
+
+// ErrTruncated is returned by Run when an input ended early (a truncated
+// gzip or a read error); everything before the break was processed.
+var ErrTruncated = errors.New("an input ended early")
+
+// maxVerify bounds the candidates verified per document, earliest first:
+// a key shared by many documents (boilerplate) must not make one document
+// cost thousands of reads.
+const maxVerify = 64
+
+// Run reads the reference corpora, then the inputs, in order, and writes
+// every input line that is not a near-duplicate of an earlier input line
+// or of a reference record to kept, unchanged, with "\n". For each dropped
+// line it writes a Dropped as one JSON line to dropped, if not nil. Bad
+// records are passed to bad (with file and line) and skipped. The output
+// bytes depend only on the inputs, Threshold, NGram and Seed.
+func Run(ctx context.Context, opt Options, refs, inputs []Input, kept, dropped io.Writer, bad func(error)) (Report, error) {
+	opt = opt.withDefaults()
+	if !(opt.Threshold > 0 && opt.Threshold <= 1) {
+		return Report{}, fmt.Errorf("dedup: threshold %v: want 0 < t <= 1", opt.Threshold)
+	}
+	if opt.NGram < 1 {
+		return Report{}, fmt.Errorf("dedup: ngram %d: want >= 1", opt.NGram)
+	}
+	if opt.Sketch != "oneperm" && opt.Sketch != "kperm" {
+		return Report{}, fmt.Errorf("dedup: sketch %q: want oneperm or kperm", opt.Sketch)
+	}
+	start := time.Now()
+	bands, rows := bandRows(opt.Threshold)
+	store, err := newShingleStore(opt.TempDir)
+	if err != nil {
+		return Report{}, err
+	}
+	defer store.Close()
+	d := &decider{
+		opt: opt, bands: bands, rows: rows,
+		index: newBandIndex(bands, opt.TempDir), exact: newBandIndex(1, opt.TempDir), store: store,
+		kept: bufio.NewWriterSize(kept, 1<<20),
+	}
+	if dropped != nil {
+		d.dropped = bufio.NewWriterSize(dropped, 1<<16)
+	}
+	defer d.index.close()
+	defer d.exact.close()
+	d.rep.Bands, d.rep.Rows = bands, rows
+	var truncated []error
+	for _, set := range []struct {
+		inputs []Input
+		ref    bool
+	}{{refs, true}, {inputs, false}} {
+		if len(set.inputs) == 0 {
+			continue
+		}
+		errs, err := d.pass(ctx, set.inputs, set.ref, bad)
+		truncated = append(truncated, errs...)
+		if err != nil {
+			return d.rep, err
+		}
+	}
+	if err := d.kept.Flush(); err != nil {
+		return d.rep, fmt.Errorf("dedup: write kept: %w", err)
+	}
+	if d.dropped != nil {
+		if err := d.dropped.Flush(); err != nil {
+			return d.rep, fmt.Errorf("dedup: write dropped: %w", err)
+		}
+	}
+	d.rep.Seconds = time.Since(start).Seconds()
+	d.rep.IndexBytes = d.index.bytes() + d.exact.bytes()
+	d.rep.IndexEntries = d.index.entries() + d.exact.entries()
+	d.rep.StoreBytes = store.size()
+	d.rep.Spills = d.index.spills
+	d.rep.Truncated = len(truncated)
+	if len(truncated) > 0 {
+		return d.rep, fmt.Errorf("%w: %w", ErrTruncated, errors.Join(truncated...))
+	}
+	return d.rep, nil
+}
+
+// bandRows picks the LSH banding for a threshold. Every candidate is
+// verified on its shingle sets, so a false candidate costs one read and
+// a missed pair is lost for good: the banding is the one with the fewest
+// bands (the memory per document) whose chance of proposing a pair at
+// exactly the threshold is at least 99.5%, with at least 3 rows so pairs
+// far below the threshold are seldom proposed. At 0.8 that is 8 bands of
+// 3 rows: P(0.8) = 0.9968, P(0.5) = 0.66, P(0.2) = 0.063.
+func bandRows(t float64) (bands, rows int) {
+	best, bestRows := math.MaxInt, 3
+	for r := 3; r <= 16; r++ {
+		p := math.Pow(t, float64(r))
+		if p >= 1 {
+			return 1, r
+		}
+		b := int(math.Ceil(math.Log(0.005) / math.Log(1-p)))
+		if b < best || b == best {
+			best, bestRows = b, r
+		}
+	}
+	return best, bestRows
+}
+
+// batch is a run of consecutive lines of one input, read by the reader,
+// signed by a worker and decided in order.
+type batch struct {
+	seq   int
+	input int
+	data  []byte // the lines, back to back
+	items []item
+	// fatal, if not nil, is the error that ended the input after these
+	// lines.
+	fatal error
+	done  chan struct{} // closed when signed
+	// Arenas the items' slices point into, kept for the batch's next use.
+	ids      []byte
+	shingles []uint32
+	keys     []uint64
+}
+
+type item struct {
+	start, end int // the line in data
+	line       int
+	err        error // a bad record: reported and skipped
+	id         []byte
+	hash       uint64
+	shingles   []uint32 // the low 32 bits of the shingle hashes, a sorted set
+	keys       []uint64
+}
+
+// A batch closes at batchLines lines or batchBytes bytes, whichever comes
+// first. Batches are recycled, 2*Workers+2 of them per pass, so memory is
+// bounded by that many batches whatever the input.
+const (
+	batchLines = 512
+	batchBytes = 2 << 20
+)
+
+// decider is the sequential half of Run: it owns the index, the store and
+// the outputs.
+type decider struct {
+	opt         Options
+	bands, rows int
+	index       *bandIndex // LSH band keys
+	exact       *bandIndex // content hashes, one band
+	store       *shingleStore
+	kept        *bufio.Writer
+	dropped     *bufio.Writer
+	rep         Report
+
+	cands []uint32
+	found []bool
+	query []uint32
+	rec   record
+	names []string // of the inputs of the current pass
+}
+
+// pass runs the pipeline over one list of inputs: a reader goroutine cuts
+// batches, workers sign them, and this goroutine decides them in order.
+// It returns the fatal errors of inputs that ended early, and an error
+// that stops the run.
+func (d *decider) pass(ctx context.Context, inputs []Input, ref bool, bad func(error)) ([]error, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	d.names = d.names[:0]
+	for _, in := range inputs {
+		d.names = append(d.names, in.Name)
+	}
+	jobs := make(chan *batch, d.opt.Workers)
+	order := make(chan *batch, 2*d.opt.Workers)
+	free := make(chan *batch, 2*d.opt.Workers+2)
+	for range cap(free) {
+		free <- &batch{}
+	}
+	var readErr error
+	go func() {
+		defer close(jobs)
+		defer close(order)
+		readErr = d.read(ctx, inputs, free, jobs, order)
+	}()
+	var wg sync.WaitGroup
+	for range d.opt.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := newSigner(d.opt, d.bands, d.rows)
+			for b := range jobs {
+				s.sign(b)
+				close(b.done)
+			}
+		}()
+	}
+	defer wg.Wait()
+
+	var truncated []error
+	for b := range order {
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+			return truncated, ctx.Err()
+		}
+		if err := d.decide(b, ref, bad); err != nil {
+			cancel()
+			for range order {
+			}
+			return truncated, err
+		}
+		if b.fatal != nil {
+			bad(b.fatal)
+			truncated = append(truncated, b.fatal)
+		}
+		if d.opt.Progress != nil && !ref {
+			d.opt.Progress(d.rep.Docs, d.rep.Bytes)
+		}
+		free <- b
+	}
+	if readErr != nil {
+		return truncated, readErr
+	}
+	return truncated, ctx.Err()
+}
+
+// read cuts the inputs into batches and hands each to the workers (jobs)
+// and, in the same order, to the decider (order).
+func (d *decider) read(ctx context.Context, inputs []Input, free <-chan *batch, jobs, order chan<- *batch) error {
+	seq := 0
+	send := func(b *batch) bool {
+		select {
+		case order <- b:
+		case <-ctx.Done():
+			return false
+		}
+		select {
+		case jobs <- b:
+		case <-ctx.Done():
+			return false
+		}
+		return true
+	}
+	// newBatch waits for a free batch; nil means the run was cancelled.
+	newBatch := func(input int) *batch {
+		var b *batch
+		select {
+		case b = <-free:
+		case <-ctx.Done():
+			return nil
+		}
+		seq++
+		b.seq, b.input, b.fatal, b.done = seq, input, nil, make(chan struct{})
+		b.data, b.items = b.data[:0], b.items[:0]
+		return b
+	}
+	for i, in := range inputs {
+		b := newBatch(i)
+		if b == nil {
+			return ctx.Err()
+		}
+		rc, err := in.Open()
+		if err != nil {
+			b.fatal = fmt.Errorf("%s: %w", in.Name, err)
+			if !send(b) {
+				return ctx.Err()
+			}
+			continue
+		}
+		jr, err := extract.NewJSONL(in.Name, rc, &extract.JSONLOptions{MaxLine: d.opt.MaxLine, MaxBytes: d.opt.MaxBytes})
+		if err != nil {
+			rc.Close()
+			b.fatal = err
+			if !send(b) {
+				return ctx.Err()
+			}
+			continue
+		}
+		for {
+			line, n, err := jr.NextLine()
+			if err == io.EOF {
+				break
+			}
+			var re *extract.RecordError
+			if errors.As(err, &re) {
+				b.items = append(b.items, item{line: n, err: err})
+			} else if err != nil {
+				b.fatal = err
+				break
+			} else {
+				s := len(b.data)
+				b.data = append(b.data, line...)
+				b.items = append(b.items, item{start: s, end: len(b.data), line: n})
+			}
+			if len(b.items) >= batchLines || len(b.data) >= batchBytes {
+				if !send(b) {
+					jr.Close()
+					rc.Close()
+					return ctx.Err()
+				}
+				if b = newBatch(i); b == nil {
+					jr.Close()
+					rc.Close()
+					return ctx.Err()
+				}
+			}
+		}
+		jr.Close()
+		rc.Close()
+		if !send(b) {
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// signer is one worker's scratch.
+type signer struct {
+	bands, rows int
+	sh          *shingler
+	oph         *sketch.OnePerm
+	kperm       *sketch.MinHasher // instead of oph, for Sketch "kperm"
+	hashes      []uint64
+	sig         []uint64
+	buf         []byte
+	scratch     []uint32
+	seed        uint64
+}
+
+func newSigner(opt Options, bands, rows int) *signer {
+	s := &signer{bands: bands, rows: rows, sh: newShingler(opt.NGram, opt.Seed), seed: opt.Seed}
+	if opt.Sketch == "kperm" {
+		s.kperm = sketch.NewMinHasher(bands*rows, opt.Seed)
+	} else {
+		s.oph = sketch.NewOnePerm(bands*rows, opt.Seed^0x6f6e657065726d) // "oneperm"
+	}
+	return s
+}
+
+// sign fills in the id, content hash, stored shingles and band keys of
+// every good line of b. The slices point into arenas owned by b.
+func (s *signer) sign(b *batch) {
+	shingleArena, keyArena, idArena := b.shingles[:0], b.keys[:0], b.ids[:0]
+	for i := range b.items {
+		it := &b.items[i]
+		if it.err != nil {
+			continue
+		}
+		line := b.data[it.start:it.end]
+		id, text, buf, err := extract.ScanIDText(line, s.buf)
+		s.buf = buf
+		if err != nil {
+			it.err = err
+			continue
+		}
+		is := len(idArena)
+		idArena = append(idArena, id...)
+		it.id = idArena[is:len(idArena):len(idArena)]
+		it.hash = xxh3.HashSeed(text, s.seed)
+		s.hashes = s.sh.appendShingles(s.hashes[:0], text)
+		ss := len(shingleArena)
+		for _, h := range s.hashes {
+			shingleArena = append(shingleArena, uint32(h))
+		}
+		var set []uint32
+		set, s.scratch = sketch.Set32(shingleArena[ss:], s.scratch)
+		shingleArena = shingleArena[:ss+len(set)]
+		it.shingles = shingleArena[ss:len(shingleArena):len(shingleArena)]
+		ks := len(keyArena)
+		keyArena = s.bandKeys(keyArena, it.hash)
+		it.keys = keyArena[ks:len(keyArena):len(keyArena)]
+	}
+	// The arenas grew by append, so earlier items may point into an old
+	// array; that is fine, the old arrays stay alive through them. The
+	// grown ones are kept for the batch's next use.
+	b.shingles, b.keys, b.ids = shingleArena, keyArena, idArena
+}
+
+// bandKeys appends the band keys of the signature of s.hashes. A text
+// without shingles (no words at all) gets keys from its content hash, so
+// that its exact copies still meet.
+func (s *signer) bandKeys(dst []uint64, contentHash uint64) []uint64 {
+	if len(s.hashes) == 0 {
+		for b := range s.bands {
+			dst = append(dst, mix(contentHash^uint64(b+1)*gramMul))
+		}
+		return dst
+	}
+	if s.kperm != nil {
+		s.sig = s.kperm.Signature(s.hashes, s.sig)
+	} else {
+		s.sig = s.oph.Signature(s.hashes, s.sig)
+	}
+	for b := range s.bands {
+		k := s.seed ^ uint64(b+1)*wordMul
+		for _, v := range s.sig[b*s.rows : (b+1)*s.rows] {
+			k = mix(k ^ v)
+		}
+		dst = append(dst, k)
+	}
+	return dst
+}
+
+// decide takes the signed lines of b in order: verify candidates, keep or
+// drop, file the document.
+func (d *decider) decide(b *batch, ref bool, bad func(error)) error {
+	for i := range b.items {
+		it := &b.items[i]
+		d.rep.Bytes += int64(it.end - it.start)
+		if it.err != nil {
+			var re *extract.RecordError
+			if !errors.As(it.err, &re) {
+				it.err = &extract.RecordError{Name: d.inputName(b), Line: it.line, Err: it.err}
+			}
+			bad(it.err)
+			d.rep.Bad++
+			continue
+		}
+		if ref {
+			d.rep.RefDocs++
+		} else {
+			d.rep.Docs++
+		}
+		if err := d.decideOne(b, it, ref); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *decider) inputName(b *batch) string { return d.names[b.input] }
+
+func (d *decider) decideOne(b *batch, it *item, ref bool) error {
+	best, bestSim, exact := -1, 0.0, false
+	var bestGroup, bestFlags uint32
+	// Exact duplicates first, by content hash: the texts with an equal
+	// hash fingerprint, confirmed on the full 64-bit hash in the store.
+	var err error
+	if d.cands, err = d.exact.lookup(0, it.hash, d.cands[:0]); err != nil {
+		return err
+	}
+	slices.Sort(d.cands)
+	for _, c := range d.cands {
+		if err := d.store.get(c, &d.rec, false); err != nil {
+			return err
+		}
+		if d.rec.hash == it.hash {
+			best, bestSim, exact = int(c), 1, true
+			bestGroup, bestFlags = d.rec.group, d.rec.flags
+			break
+		}
+	}
+	// Near duplicates: every document filed under one of the band keys,
+	// verified on the shingle sets.
+	d.found = slices.Grow(d.found[:0], d.bands)[:d.bands]
+	if !exact {
+		d.cands = d.cands[:0]
+		for band, key := range it.keys {
+			n := len(d.cands)
+			if d.cands, err = d.index.lookup(band, key, d.cands); err != nil {
+				return err
+			}
+			d.found[band] = len(d.cands) > n
+		}
+		slices.Sort(d.cands)
+		d.cands = slices.Compact(d.cands)
+		if len(d.cands) > maxVerify {
+			d.cands = d.cands[:maxVerify]
+		}
+		for _, c := range d.cands {
+			if err := d.store.get(c, &d.rec, true); err != nil {
+				return err
+			}
+			d.rep.Candidates++
+			if sim := jaccard(it.shingles, d.rec.shingle); sim >= d.opt.Threshold && sim > bestSim {
+				best, bestSim = int(c), sim
+				bestGroup, bestFlags = d.rec.group, d.rec.flags
+			}
+		}
+	}
+	self := uint32(len(d.store.offsets))
+	rec := record{hash: it.hash, group: self, id: it.id, shingle: it.shingles}
+	if ref {
+		rec.flags = fromRef
+	}
+	if best >= 0 {
+		rec.group = bestGroup
+		rec.flags |= bestFlags & fromRef
+	}
+	if _, err := d.store.append(&rec); err != nil {
+		return err
+	}
+	// An exact copy files nothing: its twin is filed. A near duplicate
+	// files only the band keys it does not share with an earlier
+	// document: its group is reachable under the others, and probe runs
+	// stay short.
+	if !exact {
+		d.exact.insert(0, it.hash, self)
+		for band, key := range it.keys {
+			if best < 0 || !d.found[band] {
+				d.index.insert(band, key, self)
+			}
+		}
+	}
+	if d.opt.MemBytes > 0 && d.index.memBytes()+d.exact.memBytes() > d.opt.MemBytes {
+		if err := d.index.spill(); err != nil {
+			return err
+		}
+		if err := d.exact.spill(); err != nil {
+			return err
+		}
+	}
+	if ref {
+		return nil
+	}
+	if best < 0 {
+		d.rep.Kept++
+		d.kept.Write(b.data[it.start:it.end])
+		return d.kept.WriteByte('\n')
+	}
+	if exact {
+		d.rep.DroppedExact++
+	} else {
+		d.rep.DroppedNear++
+	}
+	if d.dropped == nil {
+		return nil
+	}
+	return d.writeDropped(uint32(best), bestSim, exact, bestGroup, bestFlags&fromRef != 0, it.id)
+}
+
+// writeDropped writes one Dropped line. The ids are read back from the
+// store (the duplicate's own is still in hand).
+func (d *decider) writeDropped(dupOf uint32, sim float64, exact bool, group uint32, against bool, id []byte) error {
+	var r record
+	if err := d.store.get(dupOf, &r, false); err != nil {
+		return err
+	}
+	dupID := string(r.id)
+	keptID := dupID
+	if group != dupOf {
+		if err := d.store.get(group, &r, false); err != nil {
+			return err
+		}
+		keptID = string(r.id)
+	}
+	kind := "near"
+	if exact {
+		kind = "exact"
+	}
+	// Similarity is rounded to 4 places so the bytes do not depend on
+	// float formatting subtleties of the last digit.
+	sim, _ = strconv.ParseFloat(strconv.FormatFloat(sim, 'f', 4, 64), 64)
+	line, err := json.Marshal(Dropped{ID: string(id), DupOf: dupID, Similarity: sim, Kind: kind, Kept: keptID, Against: against})
+	if err != nil {
+		return err
+	}
+	d.dropped.Write(line)
+	return d.dropped.WriteByte('\n')
+}

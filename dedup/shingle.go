@@ -1,0 +1,240 @@
+package dedup
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Shingles
+//
+// Tokenization is the textbook one of near-duplicate detection, the same
+// as peer-minhash's, datasketch users' `[^\W_]+` and sketch.WordShingles:
+// a word is a maximal run of Unicode letters and numbers
+// (unicode.IsLetter or unicode.IsNumber), lower-cased with
+// unicode.ToLower; everything else separates words. A shingle is n
+// consecutive words; a text of fewer than n words (but at least one) is
+// one shingle of all its words, so short texts still match; a text with
+// no words has no shingles.
+//
+// The cost is what sets dedup's speed, so no string is made per word or
+// shingle. ASCII bytes go through one table lookup that both classifies
+// and lower-cases them; other bytes decode a rune. The bytes of a word are
+// packed eight at a time into a 64-bit word and folded into the word's
+// hash with one multiply per eight bytes; the hash is finished with a
+// 64-bit mixer. A shingle's hash is a polynomial in its n word hashes,
+// rolled in O(1) per word (subtract the oldest word's term, shift, add the
+// newest), and mixed again so every bit of it is usable as a bin index or
+// a set member.
+
+// wordByte classifies an ASCII byte: 0 for a separator, otherwise the
+// byte lower-cased. Bytes of 0x80 and above are marked multiByte: they
+// start or continue a UTF-8 sequence and are decoded as runes.
+var wordByte = func() (t [256]byte) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= 0x80:
+			t[c] = multiByte
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			t[c] = byte(c)
+		case 'A' <= c && c <= 'Z':
+			t[c] = byte(c) + 'a' - 'A'
+		}
+	}
+	return t
+}()
+
+const multiByte = 0xff
+
+// Multipliers: odd 64-bit constants with well-spread bits (from the
+// golden ratio and from MurmurHash3's finalizer).
+const (
+	wordMul = 0x9e3779b97f4a7c15
+	gramMul = 0xc4ceb9fe1a85ec53
+)
+
+// mix is the MurmurHash3 64-bit finalizer, a bijection whose every output
+// bit depends on every input bit.
+func mix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+// shingler turns texts into shingle hashes. It keeps its scratch between
+// calls, so one shingler per goroutine allocates nothing in steady state.
+type shingler struct {
+	n    int
+	seed uint64
+	// powN is gramMul^(n-1), the weight of the oldest word in a shingle's
+	// polynomial, which rolling subtracts.
+	powN uint64
+	ring []uint64 // the last n word hashes
+}
+
+func newShingler(n int, seed uint64) *shingler {
+	if n < 1 {
+		panic("dedup: shingle size must be at least 1")
+	}
+	p := uint64(1)
+	for range n - 1 {
+		p *= gramMul
+	}
+	return &shingler{n: n, seed: seed, powN: p, ring: make([]uint64, n)}
+}
+
+// wordState is a word being read: its hash so far, over whole groups of
+// eight bytes, and the packed bytes of the group being filled.
+type wordState struct {
+	h, acc uint64
+	shift  uint // bits of acc filled, < 64
+	in     bool // inside a word
+}
+
+// add appends the k low bytes of seg (k <= 8, seg's other bytes zero) to
+// the word.
+func (w *wordState) add(seg uint64, k uint) {
+	w.acc |= seg << w.shift
+	if w.shift += 8 * k; w.shift >= 64 {
+		w.h = bits.RotateLeft64((w.h^w.acc)*wordMul, 29)
+		// The bytes that did not fit; none when the group just filled
+		// (a shift by 64 is 0 in Go).
+		w.acc = seg >> (64 - (w.shift - 8*k))
+		w.shift -= 64
+	}
+}
+
+// hash finishes the word's hash.
+func (w *wordState) hash() uint64 { return mix((w.h ^ w.acc) * wordMul) }
+
+const (
+	lsb8 = 0x0101010101010101
+	msb8 = 0x8080808080808080
+)
+
+// asciiWordBytes classifies eight ASCII bytes x (every byte < 0x80) at
+// once: mask has bit 7 of each byte that is a letter or digit, and lower
+// is x with the capital letters lower-cased. Each test adds a constant
+// per byte so that bit 7 says "at least lo" or "more than hi"; the bytes
+// are below 0x80 and the constants small enough that no sum carries into
+// the next byte.
+func asciiWordBytes(x uint64) (mask, lower uint64) {
+	l := x | 0x20*lsb8 // letters of both cases to lower case
+	letter := (l + (0x80-'a')*lsb8) &^ (l + (0x7f-'z')*lsb8) & msb8
+	digit := (x + (0x80-'0')*lsb8) &^ (x + (0x7f-'9')*lsb8) & msb8
+	return letter | digit, x | letter>>2 // 0x80>>2 is the case bit 0x20
+}
+
+// appendShingles appends the hashes of text's shingles to dst, in text
+// order with repeats, and returns it.
+//
+// Runs of eight ASCII bytes are classified at once (asciiWordBytes) and a
+// word's bytes within them are added as one segment, so the loop runs
+// once per word or separator run, not per byte; other bytes go one rune
+// at a time through the same word state.
+func (s *shingler) appendShingles(dst []uint64, text []byte) []uint64 {
+	n, ring, powN := s.n, s.ring, s.powN
+	var (
+		gram  uint64 // polynomial of the last min(count, n) word hashes
+		count int    // words seen
+		pos   int    // ring slot of the oldest word, once count >= n
+		w     = wordState{h: s.seed}
+	)
+	// emit ends the current word and rolls it into the shingle: drop the
+	// oldest word's term once the window is full, shift, add the newest.
+	emit := func() {
+		h := w.hash()
+		w = wordState{h: s.seed}
+		if count >= n {
+			gram -= ring[pos] * powN
+		}
+		gram = gram*gramMul + h
+		ring[pos] = h
+		if pos++; pos == n {
+			pos = 0
+		}
+		count++
+		if count >= n {
+			dst = append(dst, gram)
+		}
+	}
+	i := 0
+	for i < len(text) {
+		if i+8 <= len(text) {
+			x := binary.LittleEndian.Uint64(text[i:])
+			if x&msb8 == 0 {
+				mask, lower := asciiWordBytes(x)
+				for k := uint(0); k < 8; {
+					m := mask >> (8 * k)
+					if !w.in {
+						if m == 0 {
+							break
+						}
+						k += uint(bits.TrailingZeros64(m)) / 8
+						m = mask >> (8 * k)
+						w.in = true
+					}
+					// A word runs from byte k to the next separator.
+					run := 8 - k
+					sep := ^m & (msb8 >> (8 * k))
+					if sep != 0 {
+						run = uint(bits.TrailingZeros64(sep)) / 8
+					}
+					w.add(lower>>(8*k)&(1<<(8*run)-1), run)
+					k += run
+					if sep != 0 {
+						emit()
+					}
+				}
+				i += 8
+				continue
+			}
+		}
+		c := wordByte[text[i]]
+		if c != multiByte {
+			if c == 0 {
+				if w.in {
+					emit()
+				}
+			} else {
+				w.in = true
+				w.add(uint64(c), 1)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(text[i:])
+		i += size
+		if !isWordRune(r) {
+			if w.in {
+				emit()
+			}
+			continue
+		}
+		w.in = true
+		var enc [utf8.UTFMax]byte
+		for _, b := range enc[:utf8.EncodeRune(enc[:], unicode.ToLower(r))] {
+			w.add(uint64(b), 1)
+		}
+	}
+	if w.in {
+		emit()
+	}
+	if count > 0 && count < n {
+		dst = append(dst, gram)
+	}
+	return dst
+}
+
+// isWordRune reports whether r belongs in a word: a Unicode letter or
+// number, as in the peer pipeline.
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return wordByte[r] != 0
+	}
+	return unicode.IsLetter(r) || unicode.IsNumber(r)
+}

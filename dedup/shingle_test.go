@@ -1,0 +1,167 @@
+package dedup
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// referenceShingles is the plain tokenization the fast shingler must
+// match: split on every rune that is not a letter or number, lower-case,
+// join n words with spaces.
+func referenceShingles(text string, n int) map[string]bool {
+	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	for i, w := range words {
+		words[i] = strings.Map(unicode.ToLower, w)
+	}
+	set := map[string]bool{}
+	if len(words) == 0 {
+		return set
+	}
+	if len(words) < n {
+		set[strings.Join(words, " ")] = true
+		return set
+	}
+	for i := 0; i+n <= len(words); i++ {
+		set[strings.Join(words[i:i+n], " ")] = true
+	}
+	return set
+}
+
+func referenceJaccard(a, b map[string]bool) float64 {
+	if len(a) == 0 && len(b) == 0 {
+		return 0
+	}
+	inter := 0
+	for s := range a {
+		if b[s] {
+			inter++
+		}
+	}
+	return float64(inter) / float64(len(a)+len(b)-inter)
+}
+
+// toSet sorts v and removes repeats in place.
+func toSet(v []uint32) []uint32 {
+	slices.Sort(v)
+	return slices.Compact(v)
+}
+
+func fastSet(s *shingler, text string) []uint32 {
+	var v []uint32
+	for _, h := range s.appendShingles(nil, []byte(text)) {
+		v = append(v, uint32(h))
+	}
+	return toSet(v)
+}
+
+// randomText draws words from a small vocabulary that mixes ASCII, case,
+// accents, other scripts, digits and separators, so that shared shingles
+// are common and every tokenizer branch runs.
+func randomText(r *rand.Rand, words int) string {
+	vocab := []string{"the", "The", "THE", "quake", "Quake", "2,200", "164", "Tokaev", "Tokayev",
+		"Ünïcödé", "ünïcödé", "Straße", "東京", "Москва", "москва", "x²", "½", "a", "of", "in",
+		"rescuers", "verylongwordthatcrossesthepackingboundary", "O'Brien", "U.S.", "e-mail"}
+	seps := []string{" ", " ", " ", ", ", ". ", "\n\n", " — ", "\t", "(", ") ", "\u00a0", "\"", "\xff"}
+	var b strings.Builder
+	for i := range words {
+		if i > 0 {
+			b.WriteString(seps[r.IntN(len(seps))])
+		}
+		b.WriteString(vocab[r.IntN(len(vocab))])
+	}
+	return b.String()
+}
+
+func TestShinglesMatchReferenceTokenization(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{1, 2, 3, 5} {
+		s := newShingler(n, 7)
+		for trial := range 400 {
+			a := randomText(r, r.IntN(60))
+			b := a
+			if trial%2 == 0 {
+				b = randomText(r, r.IntN(60))
+			} else if len(a) > 10 {
+				b = a[:len(a)/2] + " rescuers " + a[len(a)/2:]
+			}
+			ra, rb := referenceShingles(a, n), referenceShingles(b, n)
+			fa, fb := fastSet(s, a), fastSet(s, b)
+			if len(fa) != len(ra) || len(fb) != len(rb) {
+				t.Fatalf("n=%d: set sizes %d,%d, reference %d,%d\nA=%q\nB=%q", n, len(fa), len(fb), len(ra), len(rb), a, b)
+			}
+			if got, want := jaccard(fa, fb), referenceJaccard(ra, rb); got != want {
+				t.Fatalf("n=%d: jaccard %v, reference %v\nA=%q\nB=%q", n, got, want, a, b)
+			}
+		}
+	}
+}
+
+func TestShinglesEdgeCases(t *testing.T) {
+	s := newShingler(5, 1)
+	tests := []struct {
+		name string
+		text string
+		want int // shingles, repeats kept
+	}{
+		{"empty", "", 0},
+		{"no words", " ,.;—!? \n", 0},
+		{"fewer words than n", "Two words", 1},
+		{"exactly n", "one two three four five", 1},
+		{"n plus two", "one two three four five six seven", 3},
+		{"invalid UTF-8 separates", "one\xfftwo three four five", 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := len(s.appendShingles(nil, []byte(tc.text))); got != tc.want {
+				t.Errorf("%q: %d shingles, want %d", tc.text, got, tc.want)
+			}
+		})
+	}
+	// Case and punctuation do not matter; word order does.
+	a := fastSet(s, "Rescuers found 164 bodies in the rubble on Monday.")
+	b := fastSet(s, "rescuers FOUND 164 bodies, in the rubble on monday")
+	c := fastSet(s, "found rescuers 164 bodies in the rubble on Monday")
+	if jaccard(a, b) != 1 {
+		t.Errorf("case/punctuation changed the set: %v", jaccard(a, b))
+	}
+	if jaccard(a, c) == 1 {
+		t.Errorf("word order did not change the set")
+	}
+}
+
+func BenchmarkShingles(b *testing.B) {
+	text := []byte(benchText(1500))
+	s := newShingler(5, 1)
+	var dst []uint64
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		dst = s.appendShingles(dst[:0], text)
+	}
+}
+
+// benchText is an invented news-like text of about words words.
+func benchText(words int) string {
+	r := rand.New(rand.NewPCG(3, 4))
+	vocab := strings.Fields(`the a of to in and said on for with at by from was were is are
+	officials police minister government city river flood water rescue teams families homes
+	Tuesday Wednesday morning night people killed injured missing 164 2,200 percent million
+	according statement spokesman reporters residents village region northern southern bridge
+	roads closed emergency shelters aid workers hospital damage estimated Lisbon Porto Coimbra`)
+	var sb strings.Builder
+	for i := range words {
+		if i > 0 {
+			if i%17 == 0 {
+				sb.WriteString(". ")
+			} else if i%120 == 0 {
+				sb.WriteString(".\n\n")
+			} else {
+				sb.WriteByte(' ')
+			}
+		}
+		sb.WriteString(vocab[r.IntN(len(vocab))])
+	}
+	return sb.String()
+}
