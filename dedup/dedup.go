@@ -282,8 +282,6 @@ type decider struct {
 	rep         Report
 
 	cands []uint32
-	found []bool
-	query []uint32
 	rec   record
 	names []string // of the inputs of the current pass
 }
@@ -581,15 +579,12 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 	}
 	// Near duplicates: every document filed under one of the band keys,
 	// verified on the shingle sets.
-	d.found = slices.Grow(d.found[:0], d.bands)[:d.bands]
 	if !exact {
 		d.cands = d.cands[:0]
 		for band, key := range it.keys {
-			n := len(d.cands)
 			if d.cands, err = d.index.lookup(band, key, d.cands); err != nil {
 				return err
 			}
-			d.found[band] = len(d.cands) > n
 		}
 		slices.Sort(d.cands)
 		d.cands = slices.Compact(d.cands)
@@ -620,15 +615,13 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 		return err
 	}
 	// An exact copy files nothing: its twin is filed. A near duplicate
-	// files only the band keys it does not share with an earlier
-	// document: its group is reachable under the others, and probe runs
-	// stay short.
+	// files all its keys like a kept record: a later version may reach
+	// the threshold with it and not with the record it matched (a chain
+	// of write-thrus), and under a shared key only it would be found.
 	if !exact {
 		d.exact.insert(0, it.hash, self)
 		for band, key := range it.keys {
-			if best < 0 || !d.found[band] {
-				d.index.insert(band, key, self)
-			}
+			d.index.insert(band, key, self)
 		}
 	}
 	if d.opt.MemBytes > 0 && d.index.memBytes()+d.exact.memBytes() > d.opt.MemBytes {

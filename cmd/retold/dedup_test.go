@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const dedupCorpus = `{"id":"a","title":"Flood","text":"The river rose two meters overnight and flooded the old town of Coimbra on Tuesday, officials said."}
+{"id":"b","text":"A new bridge opened in Porto after three years of work on the riverside, the mayor said."}
+{"id":"c","title":"Flood (update)","text":"The river rose two meters overnight and flooded the old town of Coimbra on Tuesday, officials said."}
+{"id":"d","text":"the river rose two meters overnight and flooded the old town of Coimbra on Tuesday officials said"}
+{"id":"e","text":"Rescue teams reached the last cut-off village in the hills north of Lisbon on Wednesday."}
+`
+
+func readOut(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err = io.ReadAll(zr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return string(b)
+}
+
+func TestDedupKeepsFirstOfEachGroupAndExplainsDrops(t *testing.T) {
+	dir := t.TempDir()
+	in := writeFile(t, dir, "in.jsonl", []byte(dedupCorpus))
+	kept, dropped := filepath.Join(dir, "kept.jsonl.gz"), filepath.Join(dir, "dropped.jsonl")
+	r := runCLI(t, "", "dedup", "--in", in, "--out", kept, "--dropped", dropped)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(dedupCorpus, "\n")
+	if got, want := readOut(t, kept), lines[0]+"\n"+lines[1]+"\n"+lines[4]+"\n"; got != want {
+		t.Errorf("kept:\n%s\nwant:\n%s", got, want)
+	}
+	want := `{"id":"c","dup_of":"a","similarity":1,"kind":"exact","kept":"a"}
+{"id":"d","dup_of":"a","similarity":1,"kind":"near","kept":"a"}
+`
+	if got := readOut(t, dropped); got != want {
+		t.Errorf("dropped:\n%s\nwant:\n%s", got, want)
+	}
+	for _, s := range []string{"5 docs", "kept 3", "dropped 2 (exact 1, near 1)", "MB/s", "bytes/doc", "peak RSS"} {
+		if !strings.Contains(r.stderr, s) {
+			t.Errorf("summary %q lacks %q", r.stderr, s)
+		}
+	}
+}
+
+func TestDedupReadsDirectoriesInNameOrderAndAgainstReferences(t *testing.T) {
+	dir := t.TempDir()
+	lines := strings.Split(dedupCorpus, "\n")
+	sub := filepath.Join(dir, "corpus", "2024")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "corpus"), "b.jsonl", []byte(lines[2]+"\n"))
+	writeFile(t, sub, "a.jsonl.gz", gzipped(t, lines[0]+"\n"+lines[1]+"\n"))
+	writeFile(t, filepath.Join(dir, "corpus"), ".hidden.jsonl", []byte(lines[4]+"\n"))
+	ref := writeFile(t, dir, "ref.jsonl", []byte(lines[4]+"\n"+strings.Replace(lines[1], `"b"`, `"ref-b"`, 1)+"\n"))
+	out := filepath.Join(dir, "kept.jsonl")
+	// corpus/2024/a.jsonl.gz (a, b) sorts before corpus/b.jsonl (c), and
+	// .hidden.jsonl is skipped. b is in the reference and c is a copy of
+	// a, so only a is kept.
+	r := runCLI(t, "", "dedup", "--in", filepath.Join(dir, "corpus"), "--against", ref, "--out", out, "--dropped", "-")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if got := readOut(t, out); got != lines[0]+"\n" {
+		t.Errorf("kept:\n%s", got)
+	}
+	want := `{"id":"b","dup_of":"ref-b","similarity":1,"kind":"exact","kept":"ref-b","against":true}
+{"id":"c","dup_of":"a","similarity":1,"kind":"exact","kept":"a"}
+`
+	if r.stdout != want {
+		t.Errorf("dropped:\n%s\nwant:\n%s", r.stdout, want)
+	}
+}
+
+func TestDedupBadInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeFile(t, dir, "bad.jsonl", []byte("{\"id\":\"a\",\"text\":\"one two three\"}\nnot json\n{\"id\":\"b\"}\n{\"id\":\"c\",\"text\":\"four five six\"}\n"))
+	full := gzipped(t, dedupCorpus+dedupCorpus)
+	trunc := writeFile(t, dir, "trunc.jsonl.gz", full[:len(full)-20])
+	empty := writeFile(t, dir, "empty.jsonl", nil)
+	huge := writeHugeLine(t, dir)
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		stderr   []string
+		keptRecs int
+	}{
+		{"bad records are reported and skipped", []string{"--in", bad}, 0, []string{"bad.jsonl:2:", "bad.jsonl:3:", "2 bad records skipped"}, 2},
+		{"truncated gzip keeps what came before", []string{"--in", trunc}, 1, []string{"trunc.jsonl.gz:", "truncated gzip"}, -1},
+		{"empty file", []string{"--in", empty}, 0, []string{"0 docs"}, 0},
+		{"50 MB line", []string{"--in", huge}, 0, []string{"huge.txt:1:", "longer than"}, 0},
+		{"missing file", []string{"--in", filepath.Join(dir, "nope.jsonl")}, 1, []string{"nope.jsonl", "no such file"}, -2},
+		{"missing --out", []string{"--in", bad, "--out", ""}, 2, []string{"--in and --out are required"}, -2},
+		{"bad threshold", []string{"--in", bad, "--threshold", "1.5"}, 2, []string{"--threshold"}, -2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "kept.jsonl")
+			args := append([]string{"dedup", "--out", out}, tc.args...)
+			r := runCLI(t, "", args...)
+			if r.code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", r.code, tc.code, r.stderr)
+			}
+			for _, s := range tc.stderr {
+				if !strings.Contains(r.stderr, s) {
+					t.Errorf("stderr %q lacks %q", r.stderr, s)
+				}
+			}
+			if tc.keptRecs == -2 {
+				return
+			}
+			got := readOut(t, out)
+			if tc.keptRecs >= 0 && strings.Count(got, "\n") != tc.keptRecs {
+				t.Errorf("kept %d records, want %d:\n%s", strings.Count(got, "\n"), tc.keptRecs, got)
+			}
+			if tc.keptRecs == -1 && !strings.HasPrefix(got, strings.Split(dedupCorpus, "\n")[0]) {
+				t.Errorf("records before the cut were not kept: %q", got)
+			}
+		})
+	}
+}
