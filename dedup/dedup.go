@@ -169,14 +169,13 @@ func Run(ctx context.Context, opt Options, refs, inputs []Input, kept, dropped i
 	defer store.Close()
 	d := &decider{
 		opt: opt, bands: bands, rows: rows,
-		index: newBandIndex(bands, opt.TempDir), exact: newBandIndex(1, opt.TempDir), store: store,
+		index: newBandIndex(bands, opt.TempDir), store: store,
 		kept: bufio.NewWriterSize(kept, 1<<20),
 	}
 	if dropped != nil {
 		d.dropped = bufio.NewWriterSize(dropped, 1<<16)
 	}
 	defer d.index.close()
-	defer d.exact.close()
 	d.rep.Bands, d.rep.Rows = bands, rows
 	var truncated []error
 	for _, set := range []struct {
@@ -201,8 +200,8 @@ func Run(ctx context.Context, opt Options, refs, inputs []Input, kept, dropped i
 		}
 	}
 	d.rep.Seconds = time.Since(start).Seconds()
-	d.rep.IndexBytes = d.index.bytes() + d.exact.bytes()
-	d.rep.IndexEntries = d.index.entries() + d.exact.entries()
+	d.rep.IndexBytes = d.index.bytes()
+	d.rep.IndexEntries = d.index.entries()
 	d.rep.StoreBytes = store.size()
 	d.rep.Spills = d.index.spills
 	d.rep.Truncated = len(truncated)
@@ -274,8 +273,7 @@ const (
 type decider struct {
 	opt         Options
 	bands, rows int
-	index       *bandIndex // LSH band keys
-	exact       *bandIndex // content hashes, one band
+	index       *bandIndex
 	store       *shingleStore
 	kept        *bufio.Writer
 	dropped     *bufio.Writer
@@ -560,46 +558,37 @@ func (d *decider) inputName(b *batch) string { return d.names[b.input] }
 func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 	best, bestSim, exact := -1, 0.0, false
 	var bestGroup, bestFlags uint32
-	// Exact duplicates first, by content hash: the texts with an equal
-	// hash fingerprint, confirmed on the full 64-bit hash in the store.
+	// Candidates: every earlier document filed under one of the band
+	// keys. An exact copy shares all of them with its twin, which is
+	// always filed (copies are not, but their twin is), so exact
+	// duplicates are among the candidates too.
+	d.cands = d.cands[:0]
 	var err error
-	if d.cands, err = d.exact.lookup(0, it.hash, d.cands[:0]); err != nil {
-		return err
-	}
-	slices.Sort(d.cands)
-	for _, c := range d.cands {
-		if err := d.store.get(c, &d.rec, false); err != nil {
+	for band, key := range it.keys {
+		if d.cands, err = d.index.lookup(band, key, d.cands); err != nil {
 			return err
 		}
+	}
+	slices.Sort(d.cands)
+	d.cands = slices.Compact(d.cands)
+	if len(d.cands) > maxVerify {
+		d.cands = d.cands[:maxVerify]
+	}
+	for _, c := range d.cands {
+		if err := d.store.get(c, &d.rec, true); err != nil {
+			return err
+		}
+		d.rep.Candidates++
+		// An equal content hash (all 64 bits) is an exact duplicate and
+		// ends the search; otherwise the shingle sets decide.
 		if d.rec.hash == it.hash {
 			best, bestSim, exact = int(c), 1, true
 			bestGroup, bestFlags = d.rec.group, d.rec.flags
 			break
 		}
-	}
-	// Near duplicates: every document filed under one of the band keys,
-	// verified on the shingle sets.
-	if !exact {
-		d.cands = d.cands[:0]
-		for band, key := range it.keys {
-			if d.cands, err = d.index.lookup(band, key, d.cands); err != nil {
-				return err
-			}
-		}
-		slices.Sort(d.cands)
-		d.cands = slices.Compact(d.cands)
-		if len(d.cands) > maxVerify {
-			d.cands = d.cands[:maxVerify]
-		}
-		for _, c := range d.cands {
-			if err := d.store.get(c, &d.rec, true); err != nil {
-				return err
-			}
-			d.rep.Candidates++
-			if sim := jaccard(it.shingles, d.rec.shingle); sim >= d.opt.Threshold && sim > bestSim {
-				best, bestSim = int(c), sim
-				bestGroup, bestFlags = d.rec.group, d.rec.flags
-			}
+		if sim := jaccard(it.shingles, d.rec.shingle); sim >= d.opt.Threshold && sim > bestSim {
+			best, bestSim = int(c), sim
+			bestGroup, bestFlags = d.rec.group, d.rec.flags
 		}
 	}
 	self := uint32(len(d.store.offsets))
@@ -619,16 +608,12 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 	// the threshold with it and not with the record it matched (a chain
 	// of write-thrus), and under a shared key only it would be found.
 	if !exact {
-		d.exact.insert(0, it.hash, self)
 		for band, key := range it.keys {
 			d.index.insert(band, key, self)
 		}
 	}
-	if d.opt.MemBytes > 0 && d.index.memBytes()+d.exact.memBytes() > d.opt.MemBytes {
+	if d.opt.MemBytes > 0 && d.index.memBytes() > d.opt.MemBytes {
 		if err := d.index.spill(); err != nil {
-			return err
-		}
-		if err := d.exact.spill(); err != nil {
 			return err
 		}
 	}

@@ -15,19 +15,21 @@
 // per shingle, where k-permutation MinHash needs k) cut into LSH band keys.
 // One goroutine then decides the records strictly in input order:
 //
-//  1. Exact duplicates: texts with the same content hash (confirmed on the
-//     full 64-bit hash) are dropped at once as "exact".
-//  2. Candidates: every earlier document filed under one of the record's
-//     band keys.
-//  3. Verification: each candidate's shingle set is read back from the
-//     store and the exact Jaccard similarity computed by a merge. The
-//     record is dropped as "near" if one reaches the threshold; the most
-//     similar one (earliest on ties) is reported as dup_of. LSH only
-//     proposes: no record is ever dropped on an estimate, and none on a
-//     chain of loose matches, since every drop is one verified pair.
-//  4. Filing: the record joins the store and the index (unless it is an
-//     exact copy), so later records can match it even when it was dropped (the group is the connected
-//     set of verified pairs; its first record is the one kept).
+//  1. Candidates: every earlier document filed under one of the record's
+//     band keys. An exact copy shares every key with its twin, so exact
+//     duplicates are candidates too.
+//  2. Verification, earliest candidate first: an equal content hash (all
+//     64 bits) drops the record as "exact" at once; otherwise the
+//     candidate's shingle set is read back from the store and the exact
+//     Jaccard similarity computed by a merge, and the record is dropped as
+//     "near" if one reaches the threshold, reporting the most similar
+//     (earliest on ties) as dup_of. LSH only proposes: no record is
+//     dropped on an estimate, and none on a chain of loose matches, since
+//     every drop is one verified pair.
+//  3. Filing: the record joins the store and, unless it is an exact copy,
+//     the index, so later records can match it even when it was dropped
+//     (a group is the connected set of verified pairs; its first record
+//     is the one kept).
 //
 // Because decisions are sequential and only the signing is parallel, the
 // output is the same bytes for any number of workers.
