@@ -237,30 +237,60 @@ func (r *JSONLReader) Close() error {
 // Next returns the same error from then on; records returned before it
 // stay valid.
 func (r *JSONLReader) Next() (Record, error) {
+	line, owned, err := r.nextLine()
+	if err != nil {
+		return Record{}, err
+	}
+	doc, err := decodeJSONLine(line, &r.fields)
+	if err != nil {
+		return Record{}, &RecordError{r.name, r.line, err}
+	}
+	if !owned {
+		line = bytes.Clone(line)
+	}
+	return Record{Doc: doc, Line: r.line, Raw: line}, nil
+}
+
+// NextLine returns the next non-blank line as read, without its "\n" or
+// "\r\n", and its 1-based line number, leaving the decoding to the caller
+// (ScanIDText, say). The line is valid only until the next call: it is
+// usually a slice of the read buffer, which the next call reuses.
+//
+// Blank lines are skipped and counted as Next skips them. The one line
+// NextLine refuses is one longer than MaxLine: a *RecordError wrapping
+// retold.ErrTooLarge, with lineNo its line, after which NextLine may be
+// called again. io.EOF and fatal errors are as in Next, with lineNo 0.
+// NextLine and Next may be mixed; each takes the next line.
+func (r *JSONLReader) NextLine() (line []byte, lineNo int, err error) {
+	line, _, err = r.nextLine()
+	if _, bad := err.(*RecordError); err == nil || bad {
+		return line, r.line, err
+	}
+	return nil, 0, err
+}
+
+// nextLine skips blank lines and returns the next other line as readLine
+// does (owned tells that the line is the caller's), or the error Next and
+// NextLine return: a *RecordError for a line past MaxLine, io.EOF, or the
+// fatal error, kept in r.err.
+func (r *JSONLReader) nextLine() (line []byte, owned bool, err error) {
 	for r.err == nil {
-		line, owned, err := r.readLine()
+		line, owned, err = r.readLine()
 		switch {
 		case err == errLineTooLong:
-			return Record{}, &RecordError{r.name, r.line,
+			return nil, false, &RecordError{r.name, r.line,
 				fmt.Errorf("%w: line longer than %d bytes (MaxLine)", retold.ErrTooLarge, r.opt.MaxLine)}
 		case err == io.EOF:
-			return Record{}, io.EOF
+			return nil, false, io.EOF
 		case err != nil:
 			r.err = r.fatal(err)
-			return Record{}, r.err
+			return nil, false, r.err
 		case isBlank(line):
 			continue
 		}
-		doc, err := decodeJSONLine(line, &r.fields)
-		if err != nil {
-			return Record{}, &RecordError{r.name, r.line, err}
-		}
-		if !owned {
-			line = bytes.Clone(line)
-		}
-		return Record{Doc: doc, Line: r.line, Raw: line}, nil
+		return line, owned, nil
 	}
-	return Record{}, r.err
+	return nil, false, r.err
 }
 
 // errLineTooLong is readLine's report of a line past MaxLine, already read
