@@ -30,16 +30,18 @@ type Options struct {
 	// Workers is the number of goroutines computing signatures. Default
 	// runtime.GOMAXPROCS(0). The output does not depend on it.
 	Workers int
-	// TempDir holds the shingle store (an unlinked temporary file); ""
-	// means the system default.
+	// TempDir holds what spills past MemBytes (unlinked temporary files);
+	// "" means the system default.
 	TempDir string
 	// Seed seeds every hash. Output for one seed is deterministic; two
 	// seeds can differ only in which rare borderline pairs LSH proposes.
 	Seed uint64
-	// MemBytes is the memory budget of the band index. Past it the index
-	// is spilled to sorted run files in TempDir and lookups read them
-	// (through in-memory Bloom filters), so a corpus whose index does not
-	// fit in memory still runs, more slowly. 0 means no budget.
+	// MemBytes is the memory budget of the band index and the shingle
+	// store together. Past it the store's oldest slabs go to a file in
+	// TempDir, and once the index alone passes half of it, the index is
+	// spilled to sorted run files there too, which lookups read through
+	// in-memory Bloom filters. So a corpus whose index does not fit in
+	// memory still runs, more slowly. 0 means no budget: all in memory.
 	MemBytes int64
 	// Sketch is the MinHash scheme behind the LSH keys: "oneperm" (the
 	// default: one-permutation hashing with densification, O(n + k) per
@@ -97,8 +99,10 @@ type Report struct {
 	// the keys in it. Each document also costs 8 bytes of offset.
 	IndexBytes   int64
 	IndexEntries int64
-	// StoreBytes is the size of the on-disk shingle store.
-	StoreBytes int64
+	// StoreBytes is the size of the shingle store; StoreDiskBytes the
+	// part of it spilled to disk.
+	StoreBytes     int64
+	StoreDiskBytes int64
 	// Spills counts how often the band index passed MemBytes and was
 	// written to disk.
 	Spills int
@@ -162,15 +166,12 @@ func Run(ctx context.Context, opt Options, refs, inputs []Input, kept, dropped i
 	}
 	start := time.Now()
 	bands, rows := bandRows(opt.Threshold)
-	store, err := newShingleStore(opt.TempDir)
-	if err != nil {
-		return Report{}, err
-	}
+	store := newShingleStore(opt.TempDir)
 	defer store.Close()
 	d := &decider{
 		opt: opt, bands: bands, rows: rows,
 		index: newBandIndex(bands, opt.TempDir), store: store,
-		kept: bufio.NewWriterSize(kept, 1<<20),
+		kept: bufio.NewWriterSize(kept, 256<<10),
 	}
 	if dropped != nil {
 		d.dropped = bufio.NewWriterSize(dropped, 1<<16)
@@ -203,6 +204,7 @@ func Run(ctx context.Context, opt Options, refs, inputs []Input, kept, dropped i
 	d.rep.IndexBytes = d.index.bytes()
 	d.rep.IndexEntries = d.index.entries()
 	d.rep.StoreBytes = store.size()
+	d.rep.StoreDiskBytes = store.disk
 	d.rep.Spills = d.index.spills
 	d.rep.Truncated = len(truncated)
 	if len(truncated) > 0 {
@@ -248,6 +250,7 @@ type batch struct {
 	ids      []byte
 	shingles []uint32
 	keys     []uint64
+	enc      []byte
 }
 
 type item struct {
@@ -256,7 +259,8 @@ type item struct {
 	err        error // a bad record: reported and skipped
 	id         []byte
 	hash       uint64
-	shingles   []uint32 // the low 32 bits of the shingle hashes, a sorted set
+	shingles   []uint32 // the set of 24-bit shingle values (store.go), sorted
+	enc        []byte   // shingles encoded for the store
 	keys       []uint64
 }
 
@@ -465,7 +469,7 @@ func newSigner(opt Options, bands, rows int) *signer {
 // sign fills in the id, content hash, stored shingles and band keys of
 // every good line of b. The slices point into arenas owned by b.
 func (s *signer) sign(b *batch) {
-	shingleArena, keyArena, idArena := b.shingles[:0], b.keys[:0], b.ids[:0]
+	shingleArena, keyArena, idArena, encArena := b.shingles[:0], b.keys[:0], b.ids[:0], b.enc[:0]
 	for i := range b.items {
 		it := &b.items[i]
 		if it.err != nil {
@@ -483,14 +487,19 @@ func (s *signer) sign(b *batch) {
 		it.id = idArena[is:len(idArena):len(idArena)]
 		it.hash = xxh3.HashSeed(text, s.seed)
 		s.hashes = s.sh.appendShingles(s.hashes[:0], text)
+		// The set keeps 24 bits of each shingle hash (store.go); a radix
+		// sort of 24-bit values takes three passes.
 		ss := len(shingleArena)
 		for _, h := range s.hashes {
-			shingleArena = append(shingleArena, uint32(h))
+			shingleArena = append(shingleArena, uint32(h)>>8)
 		}
 		var set []uint32
 		set, s.scratch = sketch.Set32(shingleArena[ss:], s.scratch)
 		shingleArena = shingleArena[:ss+len(set)]
 		it.shingles = shingleArena[ss:len(shingleArena):len(shingleArena)]
+		es := len(encArena)
+		encArena = encodeSet(encArena, it.shingles)
+		it.enc = encArena[es:len(encArena):len(encArena)]
 		ks := len(keyArena)
 		keyArena = s.bandKeys(keyArena, it.hash)
 		it.keys = keyArena[ks:len(keyArena):len(keyArena)]
@@ -498,7 +507,7 @@ func (s *signer) sign(b *batch) {
 	// The arenas grew by append, so earlier items may point into an old
 	// array; that is fine, the old arrays stay alive through them. The
 	// grown ones are kept for the batch's next use.
-	b.shingles, b.keys, b.ids = shingleArena, keyArena, idArena
+	b.shingles, b.keys, b.ids, b.enc = shingleArena, keyArena, idArena, encArena
 }
 
 // bandKeys appends the band keys of the signature of s.hashes. A text
@@ -557,7 +566,8 @@ func (d *decider) inputName(b *batch) string { return d.names[b.input] }
 
 func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 	best, bestSim, exact := -1, 0.0, false
-	var bestGroup, bestFlags uint32
+	var bestGroup uint32
+	var bestFlags byte
 	// Candidates: every earlier document filed under one of the band
 	// keys. An exact copy shares all of them with its twin, which is
 	// always filed (copies are not, but their twin is), so exact
@@ -592,17 +602,15 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 		}
 	}
 	self := uint32(len(d.store.offsets))
-	rec := record{hash: it.hash, group: self, id: it.id, shingle: it.shingles}
+	group, flags := self, byte(0)
 	if ref {
-		rec.flags = fromRef
+		flags = fromRef
 	}
 	if best >= 0 {
-		rec.group = bestGroup
-		rec.flags |= bestFlags & fromRef
+		group = bestGroup
+		flags |= bestFlags & fromRef
 	}
-	if _, err := d.store.append(&rec); err != nil {
-		return err
-	}
+	d.store.append(it.hash, group, flags, it.id, len(it.shingles), it.enc)
 	// An exact copy files nothing: its twin is filed. A near duplicate
 	// files all its keys like a kept record: a later version may reach
 	// the threshold with it and not with the record it matched (a chain
@@ -612,9 +620,19 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 			d.index.insert(band, key, self)
 		}
 	}
-	if d.opt.MemBytes > 0 && d.index.memBytes() > d.opt.MemBytes {
-		if err := d.index.spill(); err != nil {
-			return err
+	// The budget covers the index and the store. The store gives way
+	// first (its oldest slabs are the least likely candidates); the index
+	// spills when it alone passes half the budget.
+	if d.opt.MemBytes > 0 {
+		if d.index.memBytes() > d.opt.MemBytes/2 {
+			if err := d.index.spill(); err != nil {
+				return err
+			}
+		}
+		if over := d.index.memBytes() + d.store.memBytes(); over > d.opt.MemBytes {
+			if err := d.store.spill(d.opt.MemBytes - d.index.memBytes() - int64(cap(d.store.offsets))*8); err != nil {
+				return err
+			}
 		}
 	}
 	if ref {

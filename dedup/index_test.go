@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -59,39 +60,34 @@ func TestBandIndexFindsEveryEntryThroughGrowth(t *testing.T) {
 	}
 }
 
-func TestShingleStoreRoundTripsAcrossFlushes(t *testing.T) {
-	s, err := newShingleStore(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+func TestShingleStoreRoundTripsInMemoryAndSpilled(t *testing.T) {
+	s := newShingleStore(t.TempDir())
 	defer s.Close()
 	r := rand.New(rand.NewPCG(7, 8))
 	var want []record
-	for i := range 3000 {
-		rec := record{hash: r.Uint64(), group: uint32(r.IntN(i + 1)), flags: uint32(i % 2), id: []byte("doc-" + string(rune('a'+i%26)))}
-		for range r.IntN(2000) {
-			rec.shingle = append(rec.shingle, r.Uint32()%500)
+	var enc []byte
+	for i := range 6000 {
+		rec := record{hash: r.Uint64(), group: uint32(r.IntN(i + 1)), flags: byte(i % 2), id: []byte(fmt.Sprintf("doc-%d", i))}
+		for range r.IntN(3000) {
+			rec.shingle = append(rec.shingle, r.Uint32()>>8)
+		}
+		if i == 17 {
+			rec.shingle = append(rec.shingle, 0, 1<<24-1) // the extremes
 		}
 		rec.shingle = toSet(rec.shingle)
-		n, err := s.append(&rec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if int(n) != i {
+		enc = encodeSet(enc[:0], rec.shingle)
+		if n := s.append(rec.hash, rec.group, rec.flags, rec.id, len(rec.shingle), enc); int(n) != i {
 			t.Fatalf("record %d numbered %d", i, n)
 		}
 		want = append(want, rec)
-		// Read an early record now and then, while later ones sit in the
-		// tail.
-		if i%500 == 499 {
-			var got record
-			if err := s.get(uint32(i/2), &got, true); err != nil {
+		if i%1000 == 999 {
+			if err := s.spill(slabSize); err != nil { // keep about one slab
 				t.Fatal(err)
 			}
 		}
 	}
-	if s.flushed == 0 {
-		t.Fatal("test never flushed: make records bigger")
+	if s.onDisk == 0 || s.onDisk == len(s.slabs) {
+		t.Fatalf("%d of %d slabs on disk: test both kinds", s.onDisk, len(s.slabs))
 	}
 	var got record
 	for i, w := range want {
@@ -99,10 +95,13 @@ func TestShingleStoreRoundTripsAcrossFlushes(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got.hash != w.hash || got.group != w.group || got.flags != w.flags || string(got.id) != string(w.id) {
-			t.Fatalf("record %d: header %+v, want %+v", i, got, w)
+			t.Fatalf("record %d: header %d %d %d %q, want %d %d %d %q", i, got.hash, got.group, got.flags, got.id, w.hash, w.group, w.flags, w.id)
 		}
 		if !slices.Equal(got.shingle, w.shingle) {
 			t.Fatalf("record %d: shingles differ", i)
+		}
+		if err := s.get(uint32(i), &got, false); err != nil || len(got.shingle) != 0 || string(got.id) != string(w.id) {
+			t.Fatalf("record %d without shingles: %v %q %d", i, err, got.id, len(got.shingle))
 		}
 	}
 }

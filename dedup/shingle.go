@@ -72,8 +72,8 @@ type shingler struct {
 	seed uint64
 	// powN is gramMul^(n-1), the weight of the oldest word in a shingle's
 	// polynomial, which rolling subtracts.
-	powN uint64
-	ring []uint64 // the last n word hashes
+	powN  uint64
+	words []uint64 // scratch: the word hashes of a text
 }
 
 func newShingler(n int, seed uint64) *shingler {
@@ -84,32 +84,34 @@ func newShingler(n int, seed uint64) *shingler {
 	for range n - 1 {
 		p *= gramMul
 	}
-	return &shingler{n: n, seed: seed, powN: p, ring: make([]uint64, n)}
+	return &shingler{n: n, seed: seed, powN: p}
 }
 
-// wordState is a word being read: its hash so far, over whole groups of
-// eight bytes, and the packed bytes of the group being filled.
-type wordState struct {
-	h, acc uint64
-	shift  uint // bits of acc filled, < 64
-	in     bool // inside a word
-}
+// A word being read is three numbers: h, its hash so far over whole
+// groups of eight bytes; acc, the packed bytes of the group being filled;
+// shift, the bits of acc filled (< 64). They are plain values passed
+// through small functions, not a struct behind a pointer, so that they
+// stay in registers.
 
-// add appends the k low bytes of seg (k <= 8, seg's other bytes zero) to
-// the word.
-func (w *wordState) add(seg uint64, k uint) {
-	w.acc |= seg << w.shift
-	if w.shift += 8 * k; w.shift >= 64 {
-		w.h = bits.RotateLeft64((w.h^w.acc)*wordMul, 29)
-		// The bytes that did not fit; none when the group just filled
-		// (a shift by 64 is 0 in Go).
-		w.acc = seg >> (64 - (w.shift - 8*k))
-		w.shift -= 64
+// addBytes appends the k low bytes of seg (k <= 8, seg's other bytes
+// zero) to the word.
+func addBytes(h, acc uint64, shift uint, seg uint64, k uint) (uint64, uint64, uint) {
+	acc |= seg << shift
+	if next := shift + 8*k; next < 64 {
+		return h, acc, next
 	}
+	// The group is full: fold it in and keep the bytes that did not fit
+	// (none when it just filled: a shift by 64 is 0 in Go).
+	return bits.RotateLeft64((h^acc)*wordMul, 29), seg >> (64 - shift), shift + 8*k - 64
 }
 
-// hash finishes the word's hash.
-func (w *wordState) hash() uint64 { return mix((w.h ^ w.acc) * wordMul) }
+// wordHash finishes a word's hash: a multiply and an xor-shift, both
+// bijections, so words of up to eight bytes never collide, and the high
+// bits reach the low ones that the shingle's low bits are made of.
+func wordHash(h, acc uint64) uint64 {
+	x := (h ^ acc) * wordMul
+	return x ^ x>>29
+}
 
 const (
 	lsb8 = 0x0101010101010101
@@ -137,31 +139,11 @@ func asciiWordBytes(x uint64) (mask, lower uint64) {
 // once per word or separator run, not per byte; other bytes go one rune
 // at a time through the same word state.
 func (s *shingler) appendShingles(dst []uint64, text []byte) []uint64 {
-	n, ring, powN := s.n, s.ring, s.powN
-	var (
-		gram  uint64 // polynomial of the last min(count, n) word hashes
-		count int    // words seen
-		pos   int    // ring slot of the oldest word, once count >= n
-		w     = wordState{h: s.seed}
-	)
-	// emit ends the current word and rolls it into the shingle: drop the
-	// oldest word's term once the window is full, shift, add the newest.
-	emit := func() {
-		h := w.hash()
-		w = wordState{h: s.seed}
-		if count >= n {
-			gram -= ring[pos] * powN
-		}
-		gram = gram*gramMul + h
-		ring[pos] = h
-		if pos++; pos == n {
-			pos = 0
-		}
-		count++
-		if count >= n {
-			dst = append(dst, gram)
-		}
-	}
+	// First the word hashes, then the shingles over them: two simple loops
+	// run faster than one that does both.
+	words := s.words[:0]
+	seed := s.seed
+	h, acc, shift, in := seed, uint64(0), uint(0), false
 	i := 0
 	for i < len(text) {
 		if i+8 <= len(text) {
@@ -170,13 +152,13 @@ func (s *shingler) appendShingles(dst []uint64, text []byte) []uint64 {
 				mask, lower := asciiWordBytes(x)
 				for k := uint(0); k < 8; {
 					m := mask >> (8 * k)
-					if !w.in {
+					if !in {
 						if m == 0 {
 							break
 						}
 						k += uint(bits.TrailingZeros64(m)) / 8
 						m = mask >> (8 * k)
-						w.in = true
+						in = true
 					}
 					// A word runs from byte k to the next separator.
 					run := 8 - k
@@ -184,10 +166,11 @@ func (s *shingler) appendShingles(dst []uint64, text []byte) []uint64 {
 					if sep != 0 {
 						run = uint(bits.TrailingZeros64(sep)) / 8
 					}
-					w.add(lower>>(8*k)&(1<<(8*run)-1), run)
+					h, acc, shift = addBytes(h, acc, shift, lower>>(8*k)&(1<<(8*run)-1), run)
 					k += run
 					if sep != 0 {
-						emit()
+						words = append(words, wordHash(h, acc))
+						h, acc, shift, in = seed, 0, 0, false
 					}
 				}
 				i += 8
@@ -196,13 +179,12 @@ func (s *shingler) appendShingles(dst []uint64, text []byte) []uint64 {
 		}
 		c := wordByte[text[i]]
 		if c != multiByte {
-			if c == 0 {
-				if w.in {
-					emit()
-				}
-			} else {
-				w.in = true
-				w.add(uint64(c), 1)
+			if c != 0 {
+				h, acc, shift = addBytes(h, acc, shift, uint64(c), 1)
+				in = true
+			} else if in {
+				words = append(words, wordHash(h, acc))
+				h, acc, shift, in = seed, 0, 0, false
 			}
 			i++
 			continue
@@ -210,21 +192,38 @@ func (s *shingler) appendShingles(dst []uint64, text []byte) []uint64 {
 		r, size := utf8.DecodeRune(text[i:])
 		i += size
 		if !isWordRune(r) {
-			if w.in {
-				emit()
+			if in {
+				words = append(words, wordHash(h, acc))
+				h, acc, shift, in = seed, 0, 0, false
 			}
 			continue
 		}
-		w.in = true
+		in = true
 		var enc [utf8.UTFMax]byte
 		for _, b := range enc[:utf8.EncodeRune(enc[:], unicode.ToLower(r))] {
-			w.add(uint64(b), 1)
+			h, acc, shift = addBytes(h, acc, shift, uint64(b), 1)
 		}
 	}
-	if w.in {
-		emit()
+	if in {
+		words = append(words, wordHash(h, acc))
 	}
-	if count > 0 && count < n {
+	s.words = words
+	return s.appendGrams(dst, words)
+}
+
+// appendGrams appends the hashes of the n-grams of the word hashes.
+func (s *shingler) appendGrams(dst []uint64, words []uint64) []uint64 {
+	n := s.n
+	if len(words) == 0 {
+		return dst
+	}
+	var gram uint64
+	for _, w := range words[:min(n, len(words))] {
+		gram = gram*gramMul + w
+	}
+	dst = append(dst, gram) // all the words, if fewer than n
+	for i := n; i < len(words); i++ {
+		gram = (gram-words[i-n]*s.powN)*gramMul + words[i]
 		dst = append(dst, gram)
 	}
 	return dst

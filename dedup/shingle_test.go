@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/retold/retold/sketch"
 )
 
 // referenceShingles is the plain tokenization the fast shingler must
@@ -164,4 +166,36 @@ func benchText(words int) string {
 		sb.WriteString(vocab[r.IntN(len(vocab))])
 	}
 	return sb.String()
+}
+
+// BenchmarkSignature is the per-document signing work that LSH needs:
+// shingle hashes, a 24-value one-permutation MinHash and the 8 band keys
+// (the configuration of threshold 0.8), on a 1,500-word text. The kperm
+// variant runs the same on textbook k-permutation MinHash, for the ratio;
+// the k=128 variants sign 128 values, the common textbook size.
+func BenchmarkSignature(b *testing.B) {
+	text := []byte(benchText(1500))
+	bands, rows := bandRows(0.8)
+	for _, bc := range []struct {
+		name   string
+		sketch string
+		k      int
+	}{{"oneperm", "oneperm", 0}, {"kperm", "kperm", 0}, {"oneperm-k128", "oneperm", 128}, {"kperm-k128", "kperm", 128}} {
+		b.Run(bc.name, func(b *testing.B) {
+			s := newSigner(Options{NGram: 5, Sketch: bc.sketch}.withDefaults(), bands, rows)
+			if bc.k > 0 {
+				if bc.sketch == "kperm" {
+					s.kperm = sketch.NewMinHasher(bc.k, 1)
+				} else {
+					s.oph = sketch.NewOnePerm(bc.k, 1)
+				}
+			}
+			var keys []uint64
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				s.hashes = s.sh.appendShingles(s.hashes[:0], text)
+				keys = s.bandKeys(keys[:0], 1)
+			}
+		})
+	}
 }

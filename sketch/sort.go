@@ -83,7 +83,9 @@ func radixSort(keys []uint64, vals []int32) {
 // Set32 sorts v in place, drops repeats and returns the set, a prefix of
 // v. scratch, grown to len(v) if shorter, is returned for reuse: with it,
 // Set32 allocates nothing. Longer inputs go through an LSD radix sort of
-// one byte a pass, so a set of n values costs O(n), not O(n log n).
+// one byte a pass, skipping the bytes all values share (the top byte of
+// values under 2^24, say), so a set of n values costs O(n), not
+// O(n log n).
 func Set32(v, scratch []uint32) (set, newScratch []uint32) {
 	if len(v) < radixMin {
 		slices.Sort(v)

@@ -36,7 +36,7 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	fs.Var(&refs, "against", "reference corpus `FILE` or DIR: drop records that near-duplicate it, without writing it out; may be repeated")
 	workers := fs.Int("workers", 0, "signature goroutines (0: one per core); the output does not depend on it")
 	tmp := fs.String("tmp", "", "`DIR` for the shingle store (default: the system temp dir)")
-	memMB := fs.Int("mem", defaultDedupMemMB(), "memory budget of the band index in `MB`; past it the index spills to sorted files in --tmp (0: no budget)")
+	memMB := fs.Int("mem", defaultDedupMemMB(), "memory budget in `MB` for the index and the shingle store; past it they spill to files in --tmp (0: no budget; default a quarter of RAM)")
 	seed := fs.Uint64("seed", 1, "hash seed")
 	sk := fs.String("sketch", "oneperm", "MinHash `SCHEME` behind the LSH keys: oneperm (fast) or kperm (the textbook k-permutation reference, for comparison)")
 	pos, err := parseInterspersed(fs, args)
@@ -113,7 +113,7 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	if rep.Spills > 0 {
 		spilled = fmt.Sprintf(", spilled %d times", rep.Spills)
 	}
-	fmt.Fprintf(e.stderr, "dedup: %d docs, %.1f MB, %.1f MB/s, kept %d, dropped %d (exact %d, near %d), %d bad records skipped, %.2f s, index %.1f MB (%.0f bytes/doc%s), shingle store %.0f MB on disk, peak RSS %s\n",
+	fmt.Fprintf(e.stderr, "dedup: %d docs, %.1f MB, %.1f MB/s, kept %d, dropped %d (exact %d, near %d), %d bad records skipped, %.2f s, index %.1f MB (%.0f bytes/doc%s), shingle store %.0f MB, peak RSS %s\n",
 		rep.Docs, float64(rep.Bytes)/1e6, float64(rep.Bytes)/1e6/max(secs, 1e-9), rep.Kept,
 		rep.DroppedExact+rep.DroppedNear, rep.DroppedExact, rep.DroppedNear, rep.Bad, secs,
 		float64(rep.IndexBytes)/1e6, rep.MemoryPerDoc(), spilled, float64(rep.StoreBytes)/1e6, peakRSS())
@@ -212,8 +212,8 @@ func unwrapPathErr(err error) error {
 	return err
 }
 
-// defaultDedupMemMB is a fair share of the machine's memory for the band
-// index: a quarter of MemTotal (Linux), or 1 GB where that is unknown.
+// defaultDedupMemMB is a fair share of the machine's memory for the index
+// and the shingle store: a quarter of MemTotal (Linux), or 1 GB where that is unknown.
 func defaultDedupMemMB() int {
 	b, err := os.ReadFile("/proc/meminfo")
 	if err == nil {
