@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,6 +61,14 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	}
 	if *memMB < 0 {
 		return usageErr("--mem must be 0 or more")
+	}
+	if *memMB > 0 && e.getenv("GOMEMLIMIT") == "" {
+		// The budget covers the index and the store; batches in flight and
+		// the runtime take about 100 MB more. A soft limit there makes the
+		// garbage collector return spilled slabs instead of letting the
+		// heap double.
+		old := debug.SetMemoryLimit(int64(*memMB+100) << 20)
+		defer debug.SetMemoryLimit(old)
 	}
 	inputs, err := dedupInputs(e, ins)
 	if err != nil {
@@ -113,10 +122,10 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	if rep.Spills > 0 {
 		spilled = fmt.Sprintf(", spilled %d times", rep.Spills)
 	}
-	fmt.Fprintf(e.stderr, "dedup: %d docs, %.1f MB, %.1f MB/s, kept %d, dropped %d (exact %d, near %d), %d bad records skipped, %.2f s, index %.1f MB (%.0f bytes/doc%s), shingle store %.0f MB, peak RSS %s\n",
+	fmt.Fprintf(e.stderr, "dedup: %d docs, %.1f MB, %.1f MB/s, kept %d, dropped %d (exact %d, near %d), %d bad records skipped, %.2f s, index %.1f MB (%.0f bytes/doc%s), shingle store %.0f MB (%.0f MB on disk), peak RSS %s\n",
 		rep.Docs, float64(rep.Bytes)/1e6, float64(rep.Bytes)/1e6/max(secs, 1e-9), rep.Kept,
 		rep.DroppedExact+rep.DroppedNear, rep.DroppedExact, rep.DroppedNear, rep.Bad, secs,
-		float64(rep.IndexBytes)/1e6, rep.MemoryPerDoc(), spilled, float64(rep.StoreBytes)/1e6, peakRSS())
+		float64(rep.IndexBytes)/1e6, rep.MemoryPerDoc(), spilled, float64(rep.StoreBytes)/1e6, float64(rep.StoreDiskBytes)/1e6, peakRSS())
 	return runErr
 }
 
