@@ -199,3 +199,29 @@ func BenchmarkSignature(b *testing.B) {
 		})
 	}
 }
+
+// FuzzShingles holds the fast shingler to the plain reference
+// tokenization on any input: the same number of distinct shingles, and
+// texts that the reference calls equal (Jaccard 1) get equal sets.
+func FuzzShingles(f *testing.F) {
+	for _, s := range []string{"", "a", "The quake struck at 4:30 a.m.", "Ünïcödé ÜNÏCÖDÉ straße STRASSE", "東京 Москва x² ½ \xff\xfe",
+		"verylongwordthatcrossesthepackingboundary and more words here", "a\u00a0b\tc\nd—e"} {
+		f.Add(s, 3)
+	}
+	f.Fuzz(func(t *testing.T, text string, n int) {
+		n = 1 + (n&7+8)%8
+		ref := referenceShingles(text, n)
+		got := fastSet(newShingler(n, 1), text)
+		// 24-bit members could merge two of a few thousand shingles; the
+		// fuzzer's texts are far smaller.
+		if len(got) != len(ref) {
+			t.Fatalf("n=%d %q: %d distinct shingles, reference %d", n, text, len(got), len(ref))
+		}
+		lower := strings.ToLower(text)
+		if referenceJaccard(ref, referenceShingles(lower, n)) == 1 && len(ref) > 0 {
+			if jaccard(got, fastSet(newShingler(n, 1), lower)) != 1 {
+				t.Fatalf("n=%d: %q and its lower-casing differ", n, text)
+			}
+		}
+	})
+}
