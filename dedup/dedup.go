@@ -43,6 +43,13 @@ type Options struct {
 	// in-memory Bloom filters. So a corpus whose index does not fit in
 	// memory still runs, more slowly. 0 means no budget: all in memory.
 	MemBytes int64
+	// NoVerify turns verification off, for comparison with pipelines that
+	// trust LSH (text-dedup, NeMo Curator by default): a record is dropped
+	// when it shares a band key with an earlier one, with the banding
+	// datasketch would pick for Threshold and 128 permutations (9 x 13 at
+	// 0.8), and Dropped.Similarity is the fraction of bands shared, not a
+	// Jaccard value. Exact duplicates are still found by content hash.
+	NoVerify bool
 	// Sketch is the MinHash scheme behind the LSH keys: "oneperm" (the
 	// default: one-permutation hashing with densification, O(n + k) per
 	// document) or "kperm" (textbook k-permutation MinHash, O(n·k), kept
@@ -166,6 +173,9 @@ func Run(ctx context.Context, opt Options, refs, inputs []Input, kept, dropped i
 	}
 	start := time.Now()
 	bands, rows := bandRows(opt.Threshold)
+	if opt.NoVerify {
+		bands, rows = sketch.BandParams(min(opt.Threshold, 0.99), 128)
+	}
 	store := newShingleStore(opt.TempDir)
 	defer store.Close()
 	d := &decider{
@@ -580,25 +590,32 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 		}
 	}
 	slices.Sort(d.cands)
-	d.cands = slices.Compact(d.cands)
-	if len(d.cands) > maxVerify {
-		d.cands = d.cands[:maxVerify]
-	}
-	for _, c := range d.cands {
-		if err := d.store.get(c, &d.rec, true); err != nil {
+	if d.opt.NoVerify {
+		best, bestSim, exact, bestGroup, bestFlags, err = d.trustBands(it)
+		if err != nil {
 			return err
 		}
-		d.rep.Candidates++
-		// An equal content hash (all 64 bits) is an exact duplicate and
-		// ends the search; otherwise the shingle sets decide.
-		if d.rec.hash == it.hash {
-			best, bestSim, exact = int(c), 1, true
-			bestGroup, bestFlags = d.rec.group, d.rec.flags
-			break
+	} else {
+		d.cands = slices.Compact(d.cands)
+		if len(d.cands) > maxVerify {
+			d.cands = d.cands[:maxVerify]
 		}
-		if sim := jaccard(it.shingles, d.rec.shingle); sim >= d.opt.Threshold && sim > bestSim {
-			best, bestSim = int(c), sim
-			bestGroup, bestFlags = d.rec.group, d.rec.flags
+		for _, c := range d.cands {
+			if err := d.store.get(c, &d.rec, true); err != nil {
+				return err
+			}
+			d.rep.Candidates++
+			// An equal content hash (all 64 bits) is an exact duplicate and
+			// ends the search; otherwise the shingle sets decide.
+			if d.rec.hash == it.hash {
+				best, bestSim, exact = int(c), 1, true
+				bestGroup, bestFlags = d.rec.group, d.rec.flags
+				break
+			}
+			if sim := jaccard(it.shingles, d.rec.shingle); sim >= d.opt.Threshold && sim > bestSim {
+				best, bestSim = int(c), sim
+				bestGroup, bestFlags = d.rec.group, d.rec.flags
+			}
 		}
 	}
 	self := uint32(len(d.store.offsets))
@@ -610,7 +627,11 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 		group = bestGroup
 		flags |= bestFlags & fromRef
 	}
-	d.store.append(it.hash, group, flags, it.id, len(it.shingles), it.enc)
+	if d.opt.NoVerify {
+		d.store.append(it.hash, group, flags, it.id, 0, nil) // sets are never read
+	} else {
+		d.store.append(it.hash, group, flags, it.id, len(it.shingles), it.enc)
+	}
 	// An exact copy files nothing: its twin is filed. A near duplicate
 	// files all its keys like a kept record: a later version may reach
 	// the threshold with it and not with the record it matched (a chain
@@ -652,6 +673,36 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 		return nil
 	}
 	return d.writeDropped(uint32(best), bestSim, exact, bestGroup, bestFlags&fromRef != 0, it.id)
+}
+
+// trustBands decides without verification (Options.NoVerify): an exact
+// twin by content hash if there is one among the candidates (d.cands,
+// sorted, with repeats: one per band shared), else the candidate sharing
+// the most bands, earliest on ties.
+func (d *decider) trustBands(it *item) (best int, share float64, exact bool, group uint32, flags byte, err error) {
+	best, most := -1, 0
+	for i, seen := 0, 0; i < len(d.cands) && seen < maxVerify; seen++ {
+		j := i
+		for j < len(d.cands) && d.cands[j] == d.cands[i] {
+			j++
+		}
+		c := d.cands[i]
+		if err := d.store.get(c, &d.rec, false); err != nil {
+			return 0, 0, false, 0, 0, err
+		}
+		d.rep.Candidates++
+		if d.rec.hash == it.hash {
+			return int(c), 1, true, d.rec.group, d.rec.flags, nil
+		}
+		if j-i > most {
+			best, most, group, flags = int(c), j-i, d.rec.group, d.rec.flags
+		}
+		i = j
+	}
+	if best < 0 {
+		return -1, 0, false, 0, 0, nil
+	}
+	return best, float64(most) / float64(d.bands), false, group, flags, nil
 }
 
 // writeDropped writes one Dropped line. The ids are read back from the

@@ -300,3 +300,18 @@ func TestRunOutputDoesNotDependOnTheMemoryBudget(t *testing.T) {
 		t.Errorf("output with a spilled index differs (%d spills)", r2.Spills)
 	}
 }
+
+func TestNoVerifyTrustsBucketsAndDropsMore(t *testing.T) {
+	corpus, _, _ := plantedCorpus(6, 2000)
+	_, dv, rv, _ := runBytes(t, Options{}, nil, corpus)
+	_, dn, rn, _ := runBytes(t, Options{NoVerify: true}, nil, corpus)
+	if rn.Bands != 9 || rn.Rows != 13 {
+		t.Errorf("NoVerify banding %d x %d, want datasketch's 9 x 13", rn.Bands, rn.Rows)
+	}
+	if rn.DroppedExact != rv.DroppedExact {
+		t.Errorf("exact drops differ: %d verified, %d trusted", rv.DroppedExact, rn.DroppedExact)
+	}
+	if dv == dn {
+		t.Error("trusting buckets changed nothing; the test corpus is too easy")
+	}
+}

@@ -39,6 +39,7 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	tmp := fs.String("tmp", "", "`DIR` for the shingle store (default: the system temp dir)")
 	memMB := fs.Int("mem", defaultDedupMemMB(), "memory budget in `MB` for the index and the shingle store; past it they spill to files in --tmp (0: no budget; default a quarter of RAM)")
 	seed := fs.Uint64("seed", 1, "hash seed")
+	verifyPairs := fs.Bool("verify", true, "verify every LSH candidate on its shingle set; --verify=false trusts shared LSH buckets as text-dedup does (for comparison: it drops unrelated records)")
 	sk := fs.String("sketch", "oneperm", "MinHash `SCHEME` behind the LSH keys: oneperm (fast) or kperm (the textbook k-permutation reference, for comparison)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -78,7 +79,7 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opt := dedup.Options{Threshold: *threshold, NGram: *ngram, Workers: *workers, TempDir: *tmp, Seed: *seed, Sketch: *sk, MemBytes: int64(*memMB) << 20}
+	opt := dedup.Options{Threshold: *threshold, NGram: *ngram, Workers: *workers, TempDir: *tmp, Seed: *seed, Sketch: *sk, MemBytes: int64(*memMB) << 20, NoVerify: !*verifyPairs}
 	start := time.Now()
 	if e.stderrIsTerminal {
 		last := time.Time{}
