@@ -526,7 +526,7 @@ func (s *signer) sign(b *batch) {
 func (s *signer) bandKeys(dst []uint64, contentHash uint64) []uint64 {
 	if len(s.hashes) == 0 {
 		for b := range s.bands {
-			dst = append(dst, mix(contentHash^uint64(b+1)*gramMul))
+			dst = append(dst, sketch.Mix64(contentHash^uint64(b+1)*gramMul))
 		}
 		return dst
 	}
@@ -538,7 +538,7 @@ func (s *signer) bandKeys(dst []uint64, contentHash uint64) []uint64 {
 	for b := range s.bands {
 		k := s.seed ^ uint64(b+1)*wordMul
 		for _, v := range s.sig[b*s.rows : (b+1)*s.rows] {
-			k = mix(k ^ v)
+			k = sketch.Mix64(k ^ v)
 		}
 		dst = append(dst, k)
 	}
@@ -612,7 +612,7 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 				bestGroup, bestFlags = d.rec.group, d.rec.flags
 				break
 			}
-			if sim := jaccard(it.shingles, d.rec.shingle); sim >= d.opt.Threshold && sim > bestSim {
+			if sim := sketch.Jaccard(it.shingles, d.rec.shingle); sim >= d.opt.Threshold && sim > bestSim {
 				best, bestSim = int(c), sim
 				bestGroup, bestFlags = d.rec.group, d.rec.flags
 			}

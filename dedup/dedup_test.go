@@ -13,6 +13,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/retold/retold/sketch"
 )
 
 // plantedCorpus is an invented corpus of n records: originals of random
@@ -111,7 +113,7 @@ func TestRunDropsWhatExactJaccardSaysAndNothingElse(t *testing.T) {
 		if j >= i {
 			t.Fatalf("%s dropped as a duplicate of a later record %s", d.ID, d.DupOf)
 		}
-		exact := jaccard(sets[i], sets[j])
+		exact := sketch.Jaccard(sets[i], sets[j])
 		if exact < threshold-0.002 || math.Abs(exact-d.Similarity) > 0.002 {
 			t.Errorf("%s dropped against %s at %.4f; exact Jaccard %.4f", d.ID, d.DupOf, d.Similarity, exact)
 		}
@@ -128,7 +130,7 @@ func TestRunDropsWhatExactJaccardSaysAndNothingElse(t *testing.T) {
 			// J <= min/max of the sizes: skip pairs that cannot reach it.
 			small, big := min(len(sets[i]), len(sets[j])), max(len(sets[i]), len(sets[j]))
 			if float64(small) >= threshold*float64(big) {
-				best = max(best, jaccard(sets[i], sets[j]))
+				best = max(best, sketch.Jaccard(sets[i], sets[j]))
 			}
 		}
 		if best >= threshold {

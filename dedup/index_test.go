@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/retold/retold/sketch"
 )
 
 func TestBandIndexFindsEveryEntryThroughGrowth(t *testing.T) {
@@ -117,8 +119,8 @@ func TestJaccardOfSortedSets(t *testing.T) {
 		{[]uint32{1, 2, 3, 4}, []uint32{3, 4, 5, 6}, 2.0 / 6},
 	}
 	for _, tc := range tests {
-		if got := jaccard(tc.a, tc.b); got != tc.want {
-			t.Errorf("jaccard(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.want)
+		if got := sketch.Jaccard(tc.a, tc.b); got != tc.want {
+			t.Errorf("sketch.Jaccard(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
 	}
 }

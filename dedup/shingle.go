@@ -54,17 +54,6 @@ const (
 	gramMul = 0xc4ceb9fe1a85ec53
 )
 
-// mix is the MurmurHash3 64-bit finalizer, a bijection whose every output
-// bit depends on every input bit.
-func mix(h uint64) uint64 {
-	h ^= h >> 33
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	h *= 0xc4ceb9fe1a85ec53
-	h ^= h >> 33
-	return h
-}
-
 // shingler turns texts into shingle hashes. It keeps its scratch between
 // calls, so one shingler per goroutine allocates nothing in steady state.
 type shingler struct {

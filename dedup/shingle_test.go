@@ -94,7 +94,7 @@ func TestShinglesMatchReferenceTokenization(t *testing.T) {
 			if len(fa) != len(ra) || len(fb) != len(rb) {
 				t.Fatalf("n=%d: set sizes %d,%d, reference %d,%d\nA=%q\nB=%q", n, len(fa), len(fb), len(ra), len(rb), a, b)
 			}
-			if got, want := jaccard(fa, fb), referenceJaccard(ra, rb); got != want {
+			if got, want := sketch.Jaccard(fa, fb), referenceJaccard(ra, rb); got != want {
 				t.Fatalf("n=%d: jaccard %v, reference %v\nA=%q\nB=%q", n, got, want, a, b)
 			}
 		}
@@ -126,10 +126,10 @@ func TestShinglesEdgeCases(t *testing.T) {
 	a := fastSet(s, "Rescuers found 164 bodies in the rubble on Monday.")
 	b := fastSet(s, "rescuers FOUND 164 bodies, in the rubble on monday")
 	c := fastSet(s, "found rescuers 164 bodies in the rubble on Monday")
-	if jaccard(a, b) != 1 {
-		t.Errorf("case/punctuation changed the set: %v", jaccard(a, b))
+	if sketch.Jaccard(a, b) != 1 {
+		t.Errorf("case/punctuation changed the set: %v", sketch.Jaccard(a, b))
 	}
-	if jaccard(a, c) == 1 {
+	if sketch.Jaccard(a, c) == 1 {
 		t.Errorf("word order did not change the set")
 	}
 }
@@ -219,7 +219,7 @@ func FuzzShingles(f *testing.F) {
 		}
 		lower := strings.ToLower(text)
 		if referenceJaccard(ref, referenceShingles(lower, n)) == 1 && len(ref) > 0 {
-			if jaccard(got, fastSet(newShingler(n, 1), lower)) != 1 {
+			if sketch.Jaccard(got, fastSet(newShingler(n, 1), lower)) != 1 {
 				t.Fatalf("n=%d: %q and its lower-casing differ", n, text)
 			}
 		}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"slices"
 	"sort"
+
+	"github.com/retold/retold/sketch"
 )
 
 // Spilling the band index
@@ -50,7 +52,7 @@ type run struct {
 // bloomProbes returns the three bit positions of key in a filter of m
 // bits.
 func bloomProbes(key uint64, m uint64) (uint64, uint64, uint64) {
-	h := mix(key)
+	h := sketch.Mix64(key)
 	h1, h2 := h, h>>32|h<<32
 	return h1 % m, (h1 + h2) % m, (h1 + 2*h2) % m
 }

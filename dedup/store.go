@@ -210,24 +210,3 @@ func (s *shingleStore) get(i uint32, r *record, shingles bool) error {
 	}
 	return nil
 }
-
-// jaccard is |a ∩ b| / |a ∪ b| of two sorted sets; two empty sets give 0.
-func jaccard(a, b []uint32) float64 {
-	if len(a) == 0 && len(b) == 0 {
-		return 0
-	}
-	inter, i, j := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			i++
-		case a[i] > b[j]:
-			j++
-		default:
-			inter++
-			i++
-			j++
-		}
-	}
-	return float64(inter) / float64(len(a)+len(b)-inter)
-}

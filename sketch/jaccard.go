@@ -13,9 +13,9 @@ func Set(hs []uint64) []uint64 {
 	return slices.Compact(hs)
 }
 
-// Jaccard returns |a ∩ b| / |a ∪ b| of two sets made by Set; 0 when both
-// are empty.
-func Jaccard(a, b []uint64) float64 {
+// Jaccard returns |a ∩ b| / |a ∪ b| of two sorted sets without repeats
+// (made by Set or Set32); 0 when both are empty.
+func Jaccard[T uint32 | uint64](a, b []T) float64 {
 	inter := Intersection(a, b)
 	if u := len(a) + len(b) - inter; u > 0 {
 		return float64(inter) / float64(u)
@@ -23,8 +23,8 @@ func Jaccard(a, b []uint64) float64 {
 	return 0
 }
 
-// Intersection returns |a ∩ b| of two sets made by Set.
-func Intersection(a, b []uint64) int {
+// Intersection returns |a ∩ b| of two sorted sets without repeats.
+func Intersection[T uint32 | uint64](a, b []T) int {
 	n := 0
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		switch {

@@ -76,7 +76,7 @@ func (m *MinHasher) Signature(shingles []uint64, sig []uint64) []uint64 {
 	for len(shingles) > 0 {
 		xs := chunk[:min(len(shingles), len(chunk))]
 		for j := range xs {
-			xs[j] = mix64(shingles[j] ^ m.mixSeed)
+			xs[j] = Mix64(shingles[j] ^ m.mixSeed)
 		}
 		shingles = shingles[len(xs):]
 		for i := range a {
@@ -124,9 +124,10 @@ func EstimateJaccard(a, b []uint64) float64 {
 	return float64(same) / float64(len(a))
 }
 
-// mix64 is the 64-bit finalizer of MurmurHash3 (fmix64): a bijection whose
-// every output bit depends on every input bit.
-func mix64(h uint64) uint64 {
+// Mix64 is the 64-bit finalizer of MurmurHash3 (fmix64): a bijection whose
+// every output bit depends on every input bit. Callers use it to make
+// structured values (polynomial hashes, counters) look random.
+func Mix64(h uint64) uint64 {
 	h ^= h >> 33
 	h *= 0xff51afd7ed558ccd
 	h ^= h >> 33

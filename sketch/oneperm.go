@@ -11,7 +11,7 @@ import (
 // usable with BandKeys, for O(n + k) work per document instead of O(n*k).
 //
 // One-permutation hashing (Li, Owen and Zhang 2012) mixes each shingle
-// hash once, x = mix64(h ^ seed), and lets the top of x choose one of k
+// hash once, x = Mix64(h ^ seed), and lets the top of x choose one of k
 // bins: bin = floor(x*k / 2^64), the high word of bits.Mul64(x, k), which
 // splits the hash space into k ranges of equal size (within one part in
 // 2^64) for any k, not only powers of two. Each bin keeps the smallest x
@@ -85,7 +85,7 @@ const maxProbes = 32
 // seed, and never with MinHasher signatures.
 type OnePerm struct {
 	k         int
-	mixSeed   uint64 // xored into each shingle hash before mix64
+	mixSeed   uint64 // xored into each shingle hash before Mix64
 	probeSeed uint64 // seeds the densification probe sequences
 }
 
@@ -134,7 +134,7 @@ func (o *OnePerm) Reset(sig []uint64) []uint64 {
 func (o *OnePerm) Add(sig []uint64, h uint64) {
 	// emptySlot-1 stands in for a mixed value of emptySlot, which would
 	// otherwise read as an empty bin; both lie in the last bin.
-	x := min(mix64(h^o.mixSeed), emptySlot-1)
+	x := min(Mix64(h^o.mixSeed), emptySlot-1)
 	bin, _ := bits.Mul64(x, uint64(len(sig)))
 	if x < sig[bin] {
 		sig[bin] = x
@@ -182,6 +182,6 @@ func (o *OnePerm) Finish(sig []uint64) {
 // probe is bin number t of the sequence empty bin i draws from. It depends
 // on i, t and the seed only, never on the document.
 func (o *OnePerm) probe(i, t int) int {
-	b, _ := bits.Mul64(mix64(o.probeSeed^(uint64(i)<<32|uint64(t))), uint64(o.k))
+	b, _ := bits.Mul64(Mix64(o.probeSeed^(uint64(i)<<32|uint64(t))), uint64(o.k))
 	return int(b)
 }

@@ -18,7 +18,7 @@ func onePermReference(o *OnePerm, shingles []uint64) []uint64 {
 	own := make([]uint64, k)
 	full := make([]bool, k)
 	for _, h := range shingles {
-		x := mix64(h ^ o.mixSeed)
+		x := Mix64(h ^ o.mixSeed)
 		if x == emptySlot {
 			x = emptySlot - 1
 		}
@@ -254,7 +254,7 @@ func TestOnePermShortInput(t *testing.T) {
 			a, _ := setPair(r, n, 0, 0, false)
 			mixed := make(map[uint64]bool, n)
 			for _, h := range a {
-				mixed[min(mix64(h^o.mixSeed), emptySlot-1)] = true
+				mixed[min(Mix64(h^o.mixSeed), emptySlot-1)] = true
 			}
 			sig := o.Signature(a, nil)
 			fromOwnBin := 0
@@ -274,7 +274,7 @@ func TestOnePermShortInput(t *testing.T) {
 	}
 }
 
-// unmix64 inverts mix64: x ^= x>>33 is its own inverse, and the
+// unmix64 inverts Mix64: x ^= x>>33 is its own inverse, and the
 // multipliers are odd, so invertible mod 2^64 (Newton's iteration doubles
 // the correct low bits of an inverse each step).
 func unmix64(h uint64) uint64 {
@@ -299,8 +299,8 @@ func TestOnePermMixedMaxNotEmpty(t *testing.T) {
 	for _, k := range []int{1, 5, 128} {
 		o := NewOnePerm(k, 6)
 		h := unmix64(emptySlot) ^ o.mixSeed
-		if mix64(h^o.mixSeed) != emptySlot {
-			t.Fatalf("unmix64 is not the inverse of mix64")
+		if Mix64(h^o.mixSeed) != emptySlot {
+			t.Fatalf("unmix64 is not the inverse of Mix64")
 		}
 		sig := o.Signature([]uint64{h}, nil)
 		for i, v := range sig {
@@ -321,7 +321,7 @@ func TestOnePermK1(t *testing.T) {
 	a := []uint64{10, 20, 30, 40}
 	want := emptySlot
 	for _, h := range a {
-		want = min(want, mix64(h^o.mixSeed))
+		want = min(want, Mix64(h^o.mixSeed))
 	}
 	if got := o.Signature(a, nil); len(got) != 1 || got[0] != want {
 		t.Errorf("k=1: %x, want [%x]", got, want)
@@ -329,7 +329,7 @@ func TestOnePermK1(t *testing.T) {
 	// The one bin agrees exactly when the minimum of the union is shared.
 	var inFirstTwo float64
 	for _, h := range a[:2] {
-		if mix64(h^o.mixSeed) == want {
+		if Mix64(h^o.mixSeed) == want {
 			inFirstTwo = 1
 		}
 	}
@@ -350,7 +350,7 @@ func TestOnePermBinsCoverK(t *testing.T) {
 		for range perBin * k {
 			h := r.Uint64()
 			o.Add(sig, h)
-			hi, _ := bits.Mul64(min(mix64(h^o.mixSeed), emptySlot-1), uint64(k))
+			hi, _ := bits.Mul64(min(Mix64(h^o.mixSeed), emptySlot-1), uint64(k))
 			counts[hi]++
 		}
 		for i, v := range sig {
