@@ -2,7 +2,7 @@ package dedup
 
 import (
 	"encoding/binary"
-	"math/bits"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -76,29 +76,15 @@ func newShingler(n int, seed uint64) *shingler {
 	return &shingler{n: n, seed: seed, powN: p}
 }
 
-// A word being read is three numbers: h, its hash so far over whole
-// groups of eight bytes; acc, the packed bytes of the group being filled;
-// shift, the bits of acc filled (< 64). They are plain values passed
-// through small functions, not a struct behind a pointer, so that they
-// stay in registers.
-
-// addBytes appends the k low bytes of seg (k <= 8, seg's other bytes
-// zero) to the word.
-func addBytes(h, acc uint64, shift uint, seg uint64, k uint) (uint64, uint64, uint) {
-	acc |= seg << shift
-	if next := shift + 8*k; next < 64 {
-		return h, acc, next
-	}
-	// The group is full: fold it in and keep the bytes that did not fit
-	// (none when it just filled: a shift by 64 is 0 in Go).
-	return bits.RotateLeft64((h^acc)*wordMul, 29), seg >> (64 - shift), shift + 8*k - 64
-}
+// fnvPrime is the 64-bit FNV prime: a word's hash is FNV-1a over its
+// lower-cased bytes (xor the byte, multiply), finished by wordHash.
+const fnvPrime = 0x100000001b3
 
 // wordHash finishes a word's hash: a multiply and an xor-shift, both
-// bijections, so words of up to eight bytes never collide, and the high
-// bits reach the low ones that the shingle's low bits are made of.
-func wordHash(h, acc uint64) uint64 {
-	x := (h ^ acc) * wordMul
+// bijections, so the high bits reach the low ones that the shingle's low
+// bits are made of.
+func wordHash(h uint64) uint64 {
+	x := h * wordMul
 	return x ^ x>>29
 }
 
@@ -130,37 +116,28 @@ func asciiWordBytes(x uint64) (mask, lower uint64) {
 func (s *shingler) appendShingles(dst []uint64, text []byte) []uint64 {
 	// First the word hashes, then the shingles over them: two simple loops
 	// run faster than one that does both.
-	words := s.words[:0]
-	seed := s.seed
-	h, acc, shift, in := seed, uint64(0), uint(0), false
+	//
+	// The ASCII loop has no branch per byte: the word's hash h is updated
+	// by every byte and masked to 0 by a separator, and at every byte h is
+	// stored at words[n], with n advancing only where a word just ended.
+	// Word ends in real text are unpredictable, so a branch there would be
+	// mispredicted about once a word.
+	words := slices.Grow(s.words[:0], len(text)/2+2)
+	words = words[:cap(words)]
+	n := 0
+	var h, prev uint64 // prev is 1 when the last byte was in a word
 	i := 0
 	for i < len(text) {
 		if i+8 <= len(text) {
 			x := binary.LittleEndian.Uint64(text[i:])
 			if x&msb8 == 0 {
 				mask, lower := asciiWordBytes(x)
-				for k := uint(0); k < 8; {
-					m := mask >> (8 * k)
-					if !in {
-						if m == 0 {
-							break
-						}
-						k += uint(bits.TrailingZeros64(m)) / 8
-						m = mask >> (8 * k)
-						in = true
-					}
-					// A word runs from byte k to the next separator.
-					run := 8 - k
-					sep := ^m & (msb8 >> (8 * k))
-					if sep != 0 {
-						run = uint(bits.TrailingZeros64(sep)) / 8
-					}
-					h, acc, shift = addBytes(h, acc, shift, lower>>(8*k)&(1<<(8*run)-1), run)
-					k += run
-					if sep != 0 {
-						words = append(words, wordHash(h, acc))
-						h, acc, shift, in = seed, 0, 0, false
-					}
+				for j := uint(0); j < 64; j += 8 {
+					isw := mask >> (j + 7) & 1
+					words[n] = h
+					n += int(prev &^ isw)
+					h = (h ^ lower>>j&0xff) * fnvPrime & -isw
+					prev = isw
 				}
 				i += 8
 				continue
@@ -168,33 +145,38 @@ func (s *shingler) appendShingles(dst []uint64, text []byte) []uint64 {
 		}
 		c := wordByte[text[i]]
 		if c != multiByte {
+			isw := uint64(0)
 			if c != 0 {
-				h, acc, shift = addBytes(h, acc, shift, uint64(c), 1)
-				in = true
-			} else if in {
-				words = append(words, wordHash(h, acc))
-				h, acc, shift, in = seed, 0, 0, false
+				isw = 1
 			}
+			words[n] = h
+			n += int(prev &^ isw)
+			h = (h ^ uint64(c)) * fnvPrime & -isw
+			prev = isw
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRune(text[i:])
 		i += size
 		if !isWordRune(r) {
-			if in {
-				words = append(words, wordHash(h, acc))
-				h, acc, shift, in = seed, 0, 0, false
-			}
+			words[n] = h
+			n += int(prev)
+			h, prev = 0, 0
 			continue
 		}
-		in = true
 		var enc [utf8.UTFMax]byte
 		for _, b := range enc[:utf8.EncodeRune(enc[:], unicode.ToLower(r))] {
-			h, acc, shift = addBytes(h, acc, shift, uint64(b), 1)
+			h = (h ^ uint64(b)) * fnvPrime
 		}
+		prev = 1
 	}
-	if in {
-		words = append(words, wordHash(h, acc))
+	if prev == 1 {
+		words[n] = h
+		n++
+	}
+	words = words[:n]
+	for j, w := range words {
+		words[j] = wordHash(w ^ s.seed)
 	}
 	s.words = words
 	return s.appendGrams(dst, words)
