@@ -250,7 +250,7 @@ func bandRows(t float64) (bands, rows int) {
 type batch struct {
 	seq   int
 	input int
-	data  []byte // the lines, back to back
+	data  []byte // the lines, each with its "\n", back to back
 	items []item
 	// fatal, if not nil, is the error that ended the input after these
 	// lines.
@@ -264,7 +264,7 @@ type batch struct {
 }
 
 type item struct {
-	start, end int // the line in data
+	start, end int // the line in data, without its "\n" (at end)
 	line       int
 	err        error // a bad record: reported and skipped
 	id         []byte
@@ -295,7 +295,10 @@ type decider struct {
 
 	cands []uint32
 	rec   record
-	names []string // of the inputs of the current pass
+	// runStart, runEnd delimit kept lines of the batch being decided not
+	// yet written (keep, flushKept).
+	runStart, runEnd int
+	names            []string // of the inputs of the current pass
 }
 
 // pass runs the pipeline over one list of inputs: a reader goroutine cuts
@@ -427,9 +430,12 @@ func (d *decider) read(ctx context.Context, inputs []Input, free <-chan *batch, 
 				b.fatal = err
 				break
 			} else {
+				// Lines keep their "\n", so a run of kept lines is one
+				// slice to write.
 				s := len(b.data)
 				b.data = append(b.data, line...)
-				b.items = append(b.items, item{start: s, end: len(b.data), line: n})
+				b.data = append(b.data, '\n')
+				b.items = append(b.items, item{start: s, end: len(b.data) - 1, line: n})
 			}
 			if len(b.items) >= batchLines || len(b.data) >= batchBytes {
 				if !send(b) {
@@ -504,7 +510,7 @@ func (s *signer) sign(b *batch) {
 			shingleArena = append(shingleArena, uint32(h)>>8)
 		}
 		var set []uint32
-		set, s.scratch = sketch.Set32(shingleArena[ss:], s.scratch)
+		set, s.scratch = sketch.Set24(shingleArena[ss:], s.scratch)
 		shingleArena = shingleArena[:ss+len(set)]
 		it.shingles = shingleArena[ss:len(shingleArena):len(shingleArena)]
 		es := len(encArena)
@@ -569,7 +575,32 @@ func (d *decider) decide(b *batch, ref bool, bad func(error)) error {
 			return err
 		}
 	}
+	return d.flushKept(b)
+}
+
+// keep adds a kept line to the run of kept lines waiting to be written:
+// consecutive kept lines are adjacent in the batch, and a long run goes
+// to the output in one write, past the writer's buffer.
+func (d *decider) keep(b *batch, it *item) error {
+	if d.runEnd > d.runStart && d.runEnd == it.start {
+		d.runEnd = it.end + 1
+		return nil
+	}
+	if err := d.flushKept(b); err != nil {
+		return err
+	}
+	d.runStart, d.runEnd = it.start, it.end+1
 	return nil
+}
+
+// flushKept writes the run of kept lines of b.
+func (d *decider) flushKept(b *batch) error {
+	if d.runEnd <= d.runStart {
+		return nil
+	}
+	_, err := d.kept.Write(b.data[d.runStart:d.runEnd])
+	d.runStart, d.runEnd = 0, 0
+	return err
 }
 
 func (d *decider) inputName(b *batch) string { return d.names[b.input] }
@@ -661,8 +692,7 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 	}
 	if best < 0 {
 		d.rep.Kept++
-		d.kept.Write(b.data[it.start:it.end])
-		return d.kept.WriteByte('\n')
+		return d.keep(b, it)
 	}
 	if exact {
 		d.rep.DroppedExact++

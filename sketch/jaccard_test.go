@@ -85,7 +85,7 @@ func TestSortWithValues(t *testing.T) {
 	}
 }
 
-func TestSet32MatchesSortAndCompact(t *testing.T) {
+func TestSet32AndSet24MatchSortAndCompact(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	var scratch []uint32
 	for _, n := range []int{0, 1, 5, radixMin - 1, radixMin, 1000, 5000} {
@@ -98,10 +98,19 @@ func TestSet32MatchesSortAndCompact(t *testing.T) {
 				}
 			}
 			want := slices.Compact(slices.Sorted(slices.Values(slices.Clone(v))))
+			v24 := slices.Clone(v)
+			for i := range v24 {
+				v24[i] >>= 8
+			}
+			want24 := slices.Compact(slices.Sorted(slices.Values(slices.Clone(v24))))
 			var got []uint32
 			got, scratch = Set32(v, scratch)
 			if !slices.Equal(got, want) {
 				t.Fatalf("n=%d mod=%d: Set32 differs from sort+compact", n, mod)
+			}
+			got, scratch = Set24(v24, scratch)
+			if !slices.Equal(got, want24) {
+				t.Fatalf("n=%d mod=%d: Set24 differs from sort+compact", n, mod)
 			}
 		}
 	}

@@ -83,30 +83,45 @@ func radixSort(keys []uint64, vals []int32) {
 // Set32 sorts v in place, drops repeats and returns the set, a prefix of
 // v. scratch, grown to len(v) if shorter, is returned for reuse: with it,
 // Set32 allocates nothing. Longer inputs go through an LSD radix sort of
-// one byte a pass, skipping the bytes all values share (the top byte of
-// values under 2^24, say), so a set of n values costs O(n), not
-// O(n log n).
-func Set32(v, scratch []uint32) (set, newScratch []uint32) {
+// one byte a pass, skipping the bytes all values share, so a set of n
+// values costs O(n), not O(n log n).
+func Set32(v, scratch []uint32) (set, newScratch []uint32) { return radixSet(v, scratch, 4) }
+
+// Set24 is Set32 for values below 2^24: three passes instead of four,
+// and no histogram of the top byte. Larger values are a caller's bug: the
+// set comes back unsorted in their top byte.
+func Set24(v, scratch []uint32) (set, newScratch []uint32) { return radixSet(v, scratch, 3) }
+
+// radixSet sorts the low 8*bytes bits of v's values and compacts them.
+func radixSet(v, scratch []uint32, bytes int) (set, newScratch []uint32) {
 	if len(v) < radixMin {
 		slices.Sort(v)
 		return slices.Compact(v), scratch
 	}
 	scratch = slices.Grow(scratch[:0], len(v))[:len(v)]
-	var counts [4][256]int
-	for _, x := range v {
-		counts[0][byte(x)]++
-		counts[1][byte(x>>8)]++
-		counts[2][byte(x>>16)]++
-		counts[3][byte(x>>24)]++
+	var counts [4][256]uint32
+	if bytes == 3 {
+		for _, x := range v {
+			counts[0][byte(x)]++
+			counts[1][byte(x>>8)]++
+			counts[2][byte(x>>16)]++
+		}
+	} else {
+		for _, x := range v {
+			counts[0][byte(x)]++
+			counts[1][byte(x>>8)]++
+			counts[2][byte(x>>16)]++
+			counts[3][byte(x>>24)]++
+		}
 	}
 	src, dst := v, scratch
-	for p := range 4 {
+	for p := range bytes {
 		c := &counts[p]
 		shift := uint(8 * p)
-		if c[byte(src[0]>>shift)] == len(src) {
+		if int(c[byte(src[0]>>shift)]) == len(src) {
 			continue // all values share this byte
 		}
-		pos := 0
+		pos := uint32(0)
 		for i := range c {
 			n := c[i]
 			c[i] = pos

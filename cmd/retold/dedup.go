@@ -123,9 +123,9 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	if rep.Spills > 0 {
 		spilled = fmt.Sprintf(", spilled %d times", rep.Spills)
 	}
-	fmt.Fprintf(e.stderr, "dedup: %d docs, %.1f MB, %.1f MB/s, kept %d, dropped %d (exact %d, near %d), %d bad records skipped, %.2f s, index %.1f MB (%.0f bytes/doc%s), shingle store %.0f MB (%.0f MB on disk), peak RSS %s\n",
+	fmt.Fprintf(e.stderr, "dedup: %d docs, %.1f MB, %.1f MB/s, kept %d, dropped %d (exact %d, near %d), %d pairs verified, %d bad records skipped, %.2f s, index %.1f MB (%.0f bytes/doc%s), shingle store %.0f MB (%.0f MB on disk), peak RSS %s\n",
 		rep.Docs, float64(rep.Bytes)/1e6, float64(rep.Bytes)/1e6/max(secs, 1e-9), rep.Kept,
-		rep.DroppedExact+rep.DroppedNear, rep.DroppedExact, rep.DroppedNear, rep.Bad, secs,
+		rep.DroppedExact+rep.DroppedNear, rep.DroppedExact, rep.DroppedNear, rep.Candidates, rep.Bad, secs,
 		float64(rep.IndexBytes)/1e6, rep.MemoryPerDoc(), spilled, float64(rep.StoreBytes)/1e6, float64(rep.StoreDiskBytes)/1e6, peakRSS())
 	return runErr
 }
