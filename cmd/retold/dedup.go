@@ -31,7 +31,7 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	var ins, refs listFlag
 	fs.Var(&ins, "in", "input `FILE` or DIR (JSONL, optionally gzipped; a directory is read recursively in name order; - for stdin); may be repeated")
 	out := fs.String("out", "", "kept records `FILE` (input lines unchanged; .gz compresses; - for stdout)")
-	droppedPath := fs.String("dropped", "", "write one {\"id\",\"dup_of\",\"similarity\",\"kind\",\"kept\"} line per dropped record to `FILE`")
+	droppedPath := fs.String("dropped", "", "write one {\"id\",\"dup_of\",\"similarity\",\"kind\",\"kept\"} line per dropped record to `FILE` (in story mode kind is the compare verdict against the kept record and similarity its score)")
 	threshold := fs.Float64("threshold", 0.8, "word-shingle Jaccard `T` at or above which a record is a near-duplicate")
 	ngram := fs.Int("ngram", 5, "shingle size in `WORDS`")
 	fs.Var(&refs, "against", "reference corpus `FILE` or DIR: drop records that near-duplicate it, without writing it out; may be repeated")
@@ -39,6 +39,7 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	tmp := fs.String("tmp", "", "`DIR` for the shingle store (default: the system temp dir)")
 	memMB := fs.Int("mem", defaultDedupMemMB(), "memory budget in `MB` for the index and the shingle store; past it they spill to files in --tmp (0: no budget; default a quarter of RAM)")
 	seed := fs.Uint64("seed", 1, "hash seed")
+	mode := fs.String("mode", "shingle", "`MODE`: shingle (streaming near-duplicate removal at --threshold) or story (drop every version of a story, rewrites and translations too, judged by the compare engine; reads the corpus into memory, at cluster's speed)")
 	verifyPairs := fs.Bool("verify", true, "verify every LSH candidate on its shingle set; --verify=false trusts shared LSH buckets as text-dedup does (for comparison: it drops unrelated records)")
 	sk := fs.String("sketch", "oneperm", "MinHash `SCHEME` behind the LSH keys: oneperm (fast) or kperm (the textbook k-permutation reference, for comparison)")
 	pos, err := parseInterspersed(fs, args)
@@ -56,6 +57,9 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	}
 	if *ngram < 1 {
 		return usageErr("--ngram must be at least 1")
+	}
+	if *mode != "shingle" && *mode != "story" {
+		return usageErr("unknown --mode %q (shingle or story)", *mode)
 	}
 	if *sk != "oneperm" && *sk != "kperm" {
 		return usageErr("unknown --sketch %q (oneperm or kperm)", *sk)
@@ -100,7 +104,11 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	var rep dedup.Report
 	var runErr error
 	run := func(kept, dropped io.Writer) error {
-		rep, runErr = dedup.Run(ctx, opt, against, inputs, kept, dropped, bad)
+		if *mode == "story" {
+			rep, runErr = dedup.RunStories(ctx, opt, against, inputs, kept, dropped, bad)
+		} else {
+			rep, runErr = dedup.Run(ctx, opt, against, inputs, kept, dropped, bad)
+		}
 		if runErr != nil && !errors.Is(runErr, dedup.ErrTruncated) {
 			return runErr
 		}
@@ -119,6 +127,11 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	secs := time.Since(start).Seconds()
+	if *mode == "story" {
+		fmt.Fprintf(e.stderr, "dedup --mode story: %d docs, %.1f MB, kept %d, dropped %d, %d pairs verified, %d bad records skipped, %.2f s, peak RSS %s\n",
+			rep.Docs, float64(rep.Bytes)/1e6, rep.Kept, rep.DroppedNear, rep.Candidates, rep.Bad, secs, peakRSS())
+		return runErr
+	}
 	spilled := ""
 	if rep.Spills > 0 {
 		spilled = fmt.Sprintf(", spilled %d times", rep.Spills)

@@ -138,3 +138,31 @@ func TestDedupBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestDedupStoryModeDropsRewrites(t *testing.T) {
+	dir := t.TempDir()
+	// Two versions of one invented story that share almost no 5-gram
+	// (a rewrite with the same facts), an unrelated story, and a copy.
+	corpus := `{"id":"s1","date":"2024-03-04","text":"Floodwaters from the Mondego river forced 2,300 residents of Coimbra from their homes on Monday, the civil protection agency said. The river rose 4.2 meters in twelve hours after three days of rain. Mayor Ana Ribeiro said 14 schools would stay closed until Thursday. Two people were reported missing near the village of Ceira, and rescue teams with boats searched the area through the night. The agency said 61 roads were cut in the district."}
+{"id":"other","date":"2024-03-04","text":"A new metro line opened in Porto on Monday after six years of construction, linking the airport to the city centre in 18 minutes. The line cost 310 million euros and has 9 stations. Transport minister Jorge Lima said 40,000 passengers a day were expected by the end of the year."}
+{"id":"s2","date":"2024-03-04","text":"Some 2,300 people had to leave their houses in Coimbra on Monday as the Mondego burst its banks, according to civil protection officials. After three days of rainfall the water level climbed 4.2 meters within twelve hours. Schools - 14 of them - will remain shut until Thursday, Mayor Ana Ribeiro announced. Boats were used overnight to look for two residents missing close to Ceira. In the district, 61 roads were closed, officials said."}
+`
+	in := writeFile(t, dir, "in.jsonl", []byte(corpus))
+	out := filepath.Join(dir, "kept.jsonl")
+	r := runCLI(t, "", "dedup", "--mode", "story", "--in", in, "--out", out, "--dropped", "-")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(corpus, "\n")
+	if got := readOut(t, out); got != lines[0]+"\n"+lines[1]+"\n" {
+		t.Errorf("kept:\n%s", got)
+	}
+	if !strings.HasPrefix(r.stdout, `{"id":"s2","dup_of":"s1",`) || !strings.Contains(r.stdout, `"kind":"version"`) {
+		t.Errorf("dropped: %s", r.stdout)
+	}
+	// Shingle mode keeps the rewrite: it shares few 5-grams.
+	r = runCLI(t, "", "dedup", "--in", in, "--out", out)
+	if got := readOut(t, out); strings.Count(got, "\n") != 3 {
+		t.Errorf("shingle mode dropped the rewrite: %s", r.stderr)
+	}
+}
