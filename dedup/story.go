@@ -214,4 +214,3 @@ func joinTruncated(errs []error) error {
 	}
 	return fmt.Errorf("%w: %w", ErrTruncated, errors.Join(errs...))
 }
-
