@@ -36,10 +36,11 @@ const (
 )
 
 func runEval(ctx context.Context, e *env, args []string) error {
-	const usage = "eval --truth T.jsonl --pred P.jsonl [--json] [--truth-story-key KEY] [--truth-event-key KEY]"
+	const usage = "eval --truth T.jsonl (--pred P.jsonl | --kept K.jsonl) [--json] [--truth-story-key KEY] [--truth-event-key KEY]"
 	fs := newFlagSet(e, "eval", usage)
 	truthPath := fs.String("truth", "", "labeled JSONL `FILE`: per line an id and story and/or event labels")
 	predPath := fs.String("pred", "", "predicted JSONL `FILE`, as retold cluster writes it: id, story, event")
+	keptPath := fs.String("kept", "", "score a dedup instead: the records `FILE` retold dedup kept (only ids are read); a drop is right when its truth story has an earlier kept record")
 	asJSON := fs.Bool("json", false, "write the scores as one JSON object keyed by level")
 	storyKey := fs.String("truth-story-key", "story", "the truth's `KEY` for the story label, e.g. group for wmt-versions.jsonl (the pred always uses story)")
 	eventKey := fs.String("truth-event-key", "event", "the truth's `KEY` for the event label (the pred always uses event)")
@@ -50,8 +51,8 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	switch {
 	case len(pos) != 0:
 		return usageErr("takes no arguments, got %q (usage: retold %s)", pos[0], usage)
-	case *truthPath == "" || *predPath == "":
-		return usageErr("needs --truth and --pred (usage: retold %s)", usage)
+	case *truthPath == "" || (*predPath == "") == (*keptPath == ""):
+		return usageErr("needs --truth and one of --pred and --kept (usage: retold %s)", usage)
 	case *storyKey == "" || *eventKey == "":
 		return usageErr("--truth-story-key and --truth-event-key must not be empty")
 	}
@@ -60,6 +61,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	truth, err := readTruth(ctx, *truthPath, levels)
 	if err != nil {
 		return err
+	}
+	if *keptPath != "" {
+		return evalKept(e, truth, *keptPath, *asJSON)
 	}
 	pred, err := readPred(ctx, e, *predPath, truth, levels)
 	if err != nil {
@@ -455,4 +459,70 @@ func writeEvalJSON(w io.Writer, rows []levelScores) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
+}
+
+// evalKept scores a dedup against the truth's stories, walking the truth
+// in file order: a dropped record is a right drop when an earlier record
+// of its story was kept; recall is over the records whose story has an
+// earlier record at all.
+func evalKept(e *env, truth *truthSet, path string, asJSON bool) error {
+	if truth.labels[0] == nil {
+		return fmt.Errorf("%s: truth has no story labels to score a dedup against", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	defer f.Close()
+	kept := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), evalMaxLine)
+	for n := 1; sc.Scan(); n++ {
+		var r struct {
+			ID string `json:"id"`
+		}
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil || r.ID == "" {
+			return fmt.Errorf("%s:%d: want a JSON record with a string id", path, n)
+		}
+		if _, ok := truth.index[r.ID]; !ok {
+			return fmt.Errorf("%s:%d: id %q is not in the truth", path, n, r.ID)
+		}
+		kept[r.ID] = true
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	seen, seenKept := map[string]bool{}, map[string]bool{}
+	var dropped, right, later int
+	for i, id := range truth.ids {
+		s := truth.labels[0][i]
+		if seen[s] {
+			later++
+		}
+		if kept[id] {
+			seenKept[s] = true
+		} else {
+			dropped++
+			if seenKept[s] {
+				right++
+			}
+		}
+		seen[s] = true
+	}
+	ratio := func(a, b int) float64 {
+		if b == 0 {
+			return 1
+		}
+		return float64(a) / float64(b)
+	}
+	p, r := ratio(right, dropped), ratio(right, later)
+	if asJSON {
+		return json.NewEncoder(e.stdout).Encode(map[string]any{"docs": len(truth.ids), "dropped": dropped, "right_drops": right, "later_versions": later, "precision": p, "recall": r})
+	}
+	fmt.Fprintf(e.stdout, "| docs | later versions | dropped | right drops | precision | recall |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n| %d | %d | %d | %d | %.3f | %.3f |\n",
+		len(truth.ids), later, dropped, right, p, r)
+	return nil
 }

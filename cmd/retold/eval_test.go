@@ -403,3 +403,30 @@ func TestEvalSharedDataAgainstItself(t *testing.T) {
 		})
 	}
 }
+
+func TestEvalKeptScoresADedup(t *testing.T) {
+	dir := t.TempDir()
+	truth := writeFile(t, dir, "truth.jsonl", []byte(`{"id":"r1","story":"a"}
+{"id":"r2","story":"b"}
+{"id":"r3","story":"a"}
+{"id":"r4","story":"b"}
+{"id":"r5","story":"c"}
+`))
+	// r3 is a right drop (a was kept before), r5 a wrong one (c's first),
+	// r4 a missed version.
+	kept := writeFile(t, dir, "kept.jsonl", []byte(`{"id":"r1","text":"x"}
+{"id":"r2","text":"y"}
+{"id":"r4","text":"z"}
+`))
+	r := runCLI(t, "", "eval", "--truth", truth, "--kept", kept, "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	want := `{"docs":5,"dropped":2,"later_versions":2,"precision":0.5,"recall":0.5,"right_drops":1}` + "\n"
+	if r.stdout != want {
+		t.Errorf("got %s want %s", r.stdout, want)
+	}
+	if r := runCLI(t, "", "eval", "--truth", truth, "--kept", kept, "--pred", kept); r.code != 2 {
+		t.Errorf("--kept with --pred: exit %d", r.code)
+	}
+}
