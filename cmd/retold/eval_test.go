@@ -288,7 +288,7 @@ func TestEvalBadInput(t *testing.T) {
 		{
 			name: "no --pred",
 			args: []string{"--truth", good},
-			code: 2, want: []string{"needs --truth and --pred"},
+			code: 2, want: []string{"needs --truth and one of --pred and --kept"},
 		},
 		{
 			name: "positional argument",
