@@ -154,8 +154,19 @@ func (p *Profile) buildSentences() {
 	t := p.Text
 	p.sents = make([]align.Sentence, len(t.Sentences))
 	ni, ei := 0, 0
-	// All sentences' features share one backing array.
-	fs := make([]align.Feature, 0, 8*len(t.Tokens)+16)
+	// All sentences' features share one backing array, sized exactly:
+	// a stem and the character grams of each word, the numbers and the
+	// entity words (Normalize only ever drops some).
+	total := len(p.numbers)
+	for _, e := range p.entities {
+		total += len(e.Words)
+	}
+	for k, st := range t.Stems {
+		if st != "" {
+			total += 1 + max(1, utf8.RuneCountInString(t.Tokens[k].Norm)-1)
+		}
+	}
+	fs := make([]align.Feature, 0, total)
 	var buf []byte
 	for si := range t.Sentences {
 		first := len(fs)
@@ -205,16 +216,31 @@ func (p *Profile) buildSentences() {
 	// The document's distinct features, how many sentences hold each, and
 	// each feature's place among them: pairWeighted merges two of these
 	// tables instead of hashing every feature of both documents.
-	var hs []uint64
-	var at []int32 // each hash's feature position, carried through the sort
+	n := 0
+	for _, st := range p.sents {
+		n += len(st.Features)
+	}
+	sc := tableScratch.Get().(*featureScratch)
+	defer tableScratch.Put(sc)
+	hs := slices.Grow(sc.hashes[:0], n)
+	at := slices.Grow(sc.at[:0], n) // each hash's feature position, carried through the sort
 	for _, st := range p.sents {
 		for _, f := range st.Features {
 			at = append(at, int32(len(hs)))
 			hs = append(hs, f.Hash)
 		}
 	}
+	sc.hashes, sc.at = hs, at
 	sketch.SortWithValues(hs, at)
+	distinct := 0
+	for i, h := range hs {
+		if i == 0 || h != hs[i-1] {
+			distinct++
+		}
+	}
 	p.fidx = make([]int32, len(hs))
+	p.uniq = make([]uint64, 0, distinct)
+	p.ucount = make([]int32, 0, distinct)
 	for i, h := range hs {
 		if i == 0 || h != hs[i-1] {
 			p.uniq = append(p.uniq, h)
@@ -225,6 +251,16 @@ func (p *Profile) buildSentences() {
 		p.fidx[at[i]] = int32(u)
 	}
 }
+
+// featureScratch is the temporary space of the feature table, reused
+// across profiles: it is as large as the document's features, and
+// garbage the moment the table is built.
+type featureScratch struct {
+	hashes []uint64
+	at     []int32
+}
+
+var tableScratch = sync.Pool{New: func() any { return new(featureScratch) }}
 
 // appendGrams adds the character 4-grams of a word, padded with spaces at
 // both ends, sharing weightGrams between them. buf is scratch space for the
