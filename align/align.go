@@ -3,6 +3,7 @@ package align
 import (
 	"cmp"
 	"slices"
+	"sync"
 )
 
 // Feature is one hashed feature of a sentence with its weight.
@@ -112,19 +113,20 @@ func Align(a, b []Sentence, opt *Options) []Pair {
 // a split/merge link. It uses an inverted index over b.
 func candidates(a, b []Sentence, o Options) []scored {
 	// The index maps a feature hash to the head of a chain of postings in
-	// one flat slice, so building it allocates only the map and the slice.
-	type posting struct {
-		sent   int32
-		next   int32 // previous posting of the same hash, or -1
-		weight float64
-	}
+	// one flat slice. Map and slices come from indexScratch: a corpus
+	// aligns many pairs, and building them fresh for each was an eighth of
+	// all the garbage clustering made.
+	sc := indexScratch.Get().(*bIndex)
+	defer indexScratch.Put(sc)
+	clear(sc.head)
 	nf := 0
 	for _, s := range b {
 		nf += len(s.Features)
 	}
-	head := make(map[uint64]int32, nf)
-	posts := make([]posting, 0, nf)
-	totB := make([]float64, len(b))
+	head := sc.head
+	posts := slices.Grow(sc.posts[:0], nf)
+	totB := slices.Grow(sc.totB[:0], len(b))[:len(b)]
+	clear(totB)
 	for j, s := range b {
 		for _, f := range s.Features {
 			prev, ok := head[f.Hash]
@@ -137,7 +139,8 @@ func candidates(a, b []Sentence, o Options) []scored {
 		}
 	}
 	var out []scored
-	acc := make([]float64, len(b))
+	acc := slices.Grow(sc.acc[:0], len(b))[:len(b)]
+	clear(acc)
 	for i, s := range a {
 		totA := 0.0
 		for _, f := range s.Features {
@@ -160,8 +163,26 @@ func candidates(a, b []Sentence, o Options) []scored {
 			}
 		}
 	}
+	sc.posts, sc.totB, sc.acc = posts, totB, acc
 	return out
 }
+
+// posting is one feature of one sentence of b in the candidates index.
+type posting struct {
+	sent   int32
+	next   int32 // previous posting of the same hash, or -1
+	weight float64
+}
+
+// bIndex is the scratch of candidates, reused across calls.
+type bIndex struct {
+	head  map[uint64]int32
+	posts []posting
+	totB  []float64
+	acc   []float64
+}
+
+var indexScratch = sync.Pool{New: func() any { return &bIndex{head: make(map[uint64]int32)} }}
 
 // keep reports whether a candidate can ever be linked: the rest are
 // dropped before sorting, which is most of the cost.
