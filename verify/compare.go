@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/align"
@@ -45,7 +46,9 @@ func (c *Comparer) Compare(a, b retold.Document) *Result {
 // CompareProfiles compares two profiled documents and returns the verdict
 // with its evidence.
 func (c *Comparer) CompareProfiles(a, b *Profile) *Result {
-	sa, sb := pairWeighted(a, b)
+	w := pairScratchPool.Get().(*pairScratch)
+	defer pairScratchPool.Put(w)
+	sa, sb := pairWeighted(a, b, w)
 	pairs := align.Align(sa, sb, &c.opt.Align)
 	r := &Result{
 		A: docInfo(a),
@@ -64,11 +67,16 @@ func (c *Comparer) CompareProfiles(a, b *Profile) *Result {
 // sentence matches which, while a detail found in one sentence on each side
 // says much. The weight is multiplied by log(1 + N/df), N the number of
 // sentences of both documents and df the number holding the feature.
-func pairWeighted(a, b *Profile) ([]align.Sentence, []align.Sentence) {
+//
+// The result lives in w's buffers (a pooled pairScratch: the reweighted
+// features are as large as both documents' and garbage once aligned) and
+// is valid until w is reused.
+func pairWeighted(a, b *Profile, w *pairScratch) ([]align.Sentence, []align.Sentence) {
 	sa, sb := a.sentences(), b.sentences()
 	// df of each distinct feature of each side, over both documents.
-	dfA := slices.Clone(a.ucount)
-	dfB := slices.Clone(b.ucount)
+	dfA := append(w.dfA[:0], a.ucount...)
+	dfB := append(w.dfB[:0], b.ucount...)
+	w.dfA, w.dfB = dfA, dfB
 	for i, j := 0, 0; i < len(a.uniq) && j < len(b.uniq); {
 		switch {
 		case a.uniq[i] < b.uniq[j]:
@@ -83,10 +91,12 @@ func pairWeighted(a, b *Profile) ([]align.Sentence, []align.Sentence) {
 		}
 	}
 	n := float64(len(sa) + len(sb))
-	idf := make([]float64, len(sa)+len(sb)+1) // by df; 0 = not computed yet
-	re := func(side []align.Sentence, fidx, df []int32) []align.Sentence {
-		out := make([]align.Sentence, len(side))
-		backing := make([]align.Feature, len(fidx))
+	idf := slices.Grow(w.idf[:0], len(sa)+len(sb)+1)[:len(sa)+len(sb)+1] // by df; 0 = not computed yet
+	clear(idf)
+	w.idf = idf
+	re := func(side []align.Sentence, fidx, df []int32, out []align.Sentence, backing []align.Feature) ([]align.Sentence, []align.Feature) {
+		out = slices.Grow(out[:0], len(side))[:len(side)]
+		backing = slices.Grow(backing[:0], len(fidx))[:len(fidx)]
 		k := 0
 		for i, s := range side {
 			start := k
@@ -102,10 +112,22 @@ func pairWeighted(a, b *Profile) ([]align.Sentence, []align.Sentence) {
 			}
 			out[i] = align.Sentence{Features: backing[start:k:k]}
 		}
-		return out
+		return out, backing
 	}
-	return re(sa, a.fidx, dfA), re(sb, b.fidx, dfB)
+	w.sa, w.backA = re(sa, a.fidx, dfA, w.sa, w.backA)
+	w.sb, w.backB = re(sb, b.fidx, dfB, w.sb, w.backB)
+	return w.sa, w.sb
 }
+
+// pairScratch holds pairWeighted's buffers for reuse across pairs.
+type pairScratch struct {
+	sa, sb       []align.Sentence
+	backA, backB []align.Feature
+	dfA, dfB     []int32
+	idf          []float64
+}
+
+var pairScratchPool = sync.Pool{New: func() any { return new(pairScratch) }}
 
 func docInfo(p *Profile) DocInfo {
 	name := p.Doc.ID

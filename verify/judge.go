@@ -54,7 +54,9 @@ func (c *Comparer) Judge(a, b *Profile) (retold.Verdict, float64) {
 	if r.Story.storyEvidence(bound) >= screenBound || r.crossLanguage(s) {
 		// The full decision, without the evidence CompareProfiles also
 		// writes out (sentence texts, fact items, character n-grams).
-		sa, sb := pairWeighted(a, b)
+		w := pairScratchPool.Get().(*pairScratch)
+		defer pairScratchPool.Put(w)
+		sa, sb := pairWeighted(a, b, w)
 		pairs := align.Align(sa, sb, &c.opt.Align)
 		s.Word5Jaccard = j
 		alignmentSignals(&s, a, b, pairs)
