@@ -37,16 +37,40 @@ func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *
 	var edges []edge
 	verified := 0
 	var pairs []pair
+	// Each block's documents are profiled while the block before it is
+	// matched and verified: the matching is sequential, and the workers
+	// would otherwise wait for it. Profiles and fingerprints depend on
+	// their document alone, and matching reads only earlier blocks'
+	// fingerprints, so the overlap changes nothing but the time.
+	type profiled struct {
+		made []*verify.Profile
+		err  error
+	}
+	profileBlock := func(lo int) chan profiled {
+		if lo >= n {
+			return nil
+		}
+		hi := min(n, lo+docBlock)
+		ch := make(chan profiled, 1)
+		go func() {
+			made := make([]*verify.Profile, hi-lo)
+			err := parallel(ctx, o.Workers, hi-lo, func(k int) {
+				made[k] = c.Profile(docs[lo+k])
+				fp[lo+k] = fingerprintOf(made[k], mh, docs[lo+k].Date)
+			})
+			ch <- profiled{made, err}
+		}()
+		return ch
+	}
+	next := profileBlock(0)
 	for lo := 0; lo < n; lo += docBlock {
 		hi := min(n, lo+docBlock)
-		made := make([]*verify.Profile, hi-lo)
-		err := parallel(ctx, o.Workers, hi-lo, func(k int) {
-			made[k] = c.Profile(docs[lo+k])
-			fp[lo+k] = fingerprintOf(made[k], mh, docs[lo+k].Date)
-		})
-		if err != nil {
-			return nil, nil, nil, 0, err
+		got := <-next
+		if got.err != nil {
+			return nil, nil, nil, 0, got.err
 		}
+		next = profileBlock(hi)
+		made := got.made
 		for k, p := range made {
 			cache[int32(lo+k)] = p
 		}
@@ -86,7 +110,7 @@ func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *
 			return older[d].p
 		}
 		results := make([]edge, len(pairs))
-		err = parallel(ctx, o.Workers, len(pairs), func(k int) {
+		err := parallel(ctx, o.Workers, len(pairs), func(k int) {
 			v, score := c.Judge(profileOf(pairs[k].a), profileOf(pairs[k].b))
 			results[k] = edge{a: pairs[k].a, b: pairs[k].b, verdict: v, score: score}
 		})
