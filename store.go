@@ -1,0 +1,157 @@
+package retold
+
+import (
+	"context"
+	"errors"
+)
+
+// The story index
+//
+// A Store is the persistent half of retold: the documents that were added,
+// the sketch keys that find candidates for a new document, the verified
+// edges between documents with their evidence, and which story and event
+// each document belongs to. `retold add` matches a new document against
+// it and records the result in one transaction, so a crash leaves either
+// all of a document's changes or none.
+//
+// The interface is transactional in the manner of bbolt: View runs a
+// read-only function against a consistent snapshot, Update a read-write
+// function whose changes are committed together when it returns nil and
+// discarded when it returns an error. Writers are serialized; readers run
+// alongside a writer and never see half of its work. Backends live in
+// store/<name> (store/sqlite first) and must pass store/storetest.
+
+var (
+	// ErrNotFound is returned for a document, story or event that is not
+	// in the store.
+	ErrNotFound = errors.New("not found")
+	// ErrExists is returned by Tx.PutDocument for a text (by content
+	// hash) that is already stored.
+	ErrExists = errors.New("already stored")
+)
+
+// StoredDocument is a document as the store holds it.
+type StoredDocument struct {
+	Document
+	// Seq is the store's number for this text, assigned by PutDocument,
+	// increasing in the order documents were added.
+	Seq int64
+	// Version counts the texts stored under one Document.ID, from 1: the
+	// same id with a new text is a new version, and the old one is kept.
+	Version int
+	// Hash is the content hash of the normalized text; two documents with
+	// the same Hash are one text, stored once.
+	Hash uint64
+	// Added is when the document was stored (RFC 3339, UTC).
+	Added string
+	// Story and Event are the labels the document has now; merges change
+	// them.
+	Story, Event string
+}
+
+// Edge is one verified relation between two stored documents: A is the
+// earlier (smaller Seq), B the later.
+type Edge struct {
+	A, B    int64
+	Verdict Verdict
+	Score   float64
+	// Evidence is the compare result as JSON (the `retold compare --json`
+	// schema), or empty when only the verdict was kept.
+	Evidence []byte
+}
+
+// Story is a story's summary.
+type Story struct {
+	ID    string
+	Event string
+	// Original is the Seq of the story's probable original.
+	Original int64
+	// Size is the number of documents; Outlets the distinct outlets, in
+	// name order; FirstSeen the earliest document date (or added time when
+	// no document has a date).
+	Size      int
+	Outlets   []string
+	FirstSeen string
+}
+
+// StoryQuery selects stories for ReadTx.Stories.
+type StoryQuery struct {
+	// Since keeps stories first seen at or after this date (a prefix of
+	// RFC 3339, "2024-05" say); "" keeps all.
+	Since string
+	// Limit is the most stories returned, newest first; 0 means 100.
+	Limit int
+	// Offset skips that many stories first, for paging.
+	Offset int
+}
+
+// Counts are the sizes of a store.
+type Counts struct {
+	Documents, Stories, Events, Edges, Keys int64
+}
+
+// Store is a persistent story index. It is safe for concurrent use.
+type Store interface {
+	// View runs fn in a read-only transaction over a consistent snapshot.
+	View(ctx context.Context, fn func(ReadTx) error) error
+	// Update runs fn in a read-write transaction: its changes are stored
+	// together, durably, when fn returns nil, and none of them when it
+	// returns an error (which Update returns).
+	Update(ctx context.Context, fn func(Tx) error) error
+	// Close releases the store. Calls after Close fail.
+	Close() error
+}
+
+// ReadTx reads a store.
+type ReadTx interface {
+	// Document returns the document with number seq.
+	Document(seq int64) (StoredDocument, error)
+	// DocumentByID returns the latest version stored under id.
+	DocumentByID(id string) (StoredDocument, error)
+	// DocumentByHash returns the document whose text has this hash.
+	DocumentByHash(hash uint64) (StoredDocument, error)
+	// Versions returns every version stored under id, oldest first.
+	Versions(id string) ([]StoredDocument, error)
+	// Candidates returns the documents filed under any of keys, each once,
+	// in Seq order, at most perKey of them for any one key (the earliest):
+	// a key shared by thousands of documents says nothing.
+	Candidates(keys []uint64, perKey int) ([]int64, error)
+	// Edges returns the edges that touch seq, by the other end's Seq.
+	Edges(seq int64) ([]Edge, error)
+	// Story returns a story's summary.
+	Story(id string) (Story, error)
+	// StoryDocuments returns a story's documents in Seq order.
+	StoryDocuments(id string) ([]StoredDocument, error)
+	// Stories returns story summaries, newest first (by FirstSeen, then
+	// ID).
+	Stories(q StoryQuery) ([]Story, error)
+	// Counts returns the sizes of the store.
+	Counts() (Counts, error)
+}
+
+// Tx reads and writes a store inside Update.
+type Tx interface {
+	ReadTx
+	// PutDocument stores d with d.Hash set, assigns d.Seq, d.Version and
+	// d.Added, and files it under keys. It returns ErrExists, storing
+	// nothing, when a document with the same Hash is stored. An empty
+	// d.Story becomes "s<Seq>" and an empty d.Event "e<Seq>": a story or
+	// event of its own.
+	PutDocument(d *StoredDocument, keys []uint64) error
+	// PutEdge stores e, replacing an edge between the same two documents.
+	PutEdge(e Edge) error
+	// SetStory moves document seq to story and event.
+	SetStory(seq int64, story, event string) error
+	// MergeStories moves every document of story from into story into;
+	// the merged story keeps into's event. Original is recomputed by the
+	// caller with SetOriginal.
+	MergeStories(into, from string) error
+	// MergeEvents moves every story and document of event from into
+	// event into.
+	MergeEvents(into, from string) error
+	// SetOriginal records the probable original of a story.
+	SetOriginal(story string, seq int64) error
+	// DeleteDocument removes every version stored under id, their keys
+	// and edges. A story left empty disappears.
+	DeleteDocument(id string) error
+}

@@ -1,0 +1,528 @@
+// Package sqlite is the embedded backend of retold.Store: one SQLite file
+// (modernc.org/sqlite, pure Go) in WAL mode.
+//
+// Guarantees: a committed Update is durable (synchronous=FULL), also
+// across a kill -9 or a power cut; a failed or interrupted one leaves no
+// trace. One writer at a time, on its own connection, which takes the
+// write lock when the transaction begins (BEGIN IMMEDIATE), so two writers
+// never deadlock upgrading; readers use a pool of read-only connections
+// and see the last commit before their first read, never blocking the
+// writer nor blocked by it (WAL).
+//
+// The schema is versioned in the meta table and migrated forward on Open,
+// each step in a transaction of its own; a file written by a newer retold
+// is refused rather than guessed at.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+
+	retold "github.com/retold/retold"
+)
+
+// migrations are the schema, one step per version: migrations[i] takes a
+// database from version i to i+1. Steps are only ever appended.
+var migrations = []string{
+	// 1: documents, their keys, edges, story originals.
+	`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+	CREATE TABLE documents (
+		seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+		id      TEXT NOT NULL,
+		version INTEGER NOT NULL,
+		hash    INTEGER NOT NULL UNIQUE,
+		title   TEXT NOT NULL,
+		text    TEXT NOT NULL,
+		url     TEXT NOT NULL,
+		outlet  TEXT NOT NULL,
+		date    TEXT NOT NULL,
+		lang    TEXT NOT NULL,
+		added   TEXT NOT NULL,
+		story   TEXT NOT NULL,
+		event   TEXT NOT NULL,
+		UNIQUE (id, version)
+	);
+	CREATE INDEX documents_story ON documents (story);
+	CREATE INDEX documents_event ON documents (event);
+	CREATE TABLE keys (
+		key INTEGER NOT NULL,
+		seq INTEGER NOT NULL REFERENCES documents (seq) ON DELETE CASCADE,
+		PRIMARY KEY (key, seq)
+	) WITHOUT ROWID;
+	CREATE INDEX keys_seq ON keys (seq);
+	CREATE TABLE edges (
+		a        INTEGER NOT NULL REFERENCES documents (seq) ON DELETE CASCADE,
+		b        INTEGER NOT NULL REFERENCES documents (seq) ON DELETE CASCADE,
+		verdict  TEXT NOT NULL,
+		score    REAL NOT NULL,
+		evidence BLOB,
+		PRIMARY KEY (a, b)
+	) WITHOUT ROWID;
+	CREATE INDEX edges_b ON edges (b);
+	CREATE TABLE originals (story TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;`,
+}
+
+// SchemaVersion is the schema version this package writes.
+var SchemaVersion = len(migrations)
+
+// ErrNewerSchema is returned by Open for a file whose schema is newer
+// than this package knows.
+var ErrNewerSchema = errors.New("database schema is newer than this retold")
+
+// Store is a retold.Store in one SQLite file.
+type Store struct {
+	path   string
+	writer *sql.DB // one connection
+	reader *sql.DB // read-only pool
+	now    func() time.Time
+}
+
+var _ retold.Store = (*Store)(nil)
+
+// Options tune Open. A nil *Options means the defaults.
+type Options struct {
+	// Now gives the time stamped on added documents; nil means time.Now.
+	// Tests set it for reproducible files.
+	Now func() time.Time
+}
+
+// Open opens the store at path, creating the file if it does not exist,
+// and migrates its schema to SchemaVersion.
+func Open(ctx context.Context, path string, opt *Options) (*Store, error) {
+	if path == "" {
+		return nil, fmt.Errorf("sqlite: empty path")
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("sqlite: %s is a directory", path)
+	}
+	s := &Store{path: path, now: time.Now}
+	if opt != nil && opt.Now != nil {
+		s.now = opt.Now
+	}
+	pragmas := []string{"busy_timeout(10000)", "foreign_keys(1)"}
+	dsn := func(extra ...string) string {
+		q := url.Values{}
+		for _, p := range append(pragmas, extra...) {
+			q.Add("_pragma", p)
+		}
+		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	}
+	var err error
+	s.writer, err = sql.Open("sqlite", dsn("journal_mode(WAL)", "synchronous(FULL)")+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	s.writer.SetMaxOpenConns(1)
+	if err := s.migrate(ctx); err != nil {
+		s.writer.Close()
+		return nil, err
+	}
+	s.reader, err = sql.Open("sqlite", dsn("query_only(1)"))
+	if err != nil {
+		s.writer.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	s.reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	return s, nil
+}
+
+// migrate brings the schema to SchemaVersion.
+func (s *Store) migrate(ctx context.Context) error {
+	for {
+		v, err := s.schemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		if v > SchemaVersion {
+			return fmt.Errorf("sqlite: %s: %w (version %d, this retold knows %d)", s.path, ErrNewerSchema, v, SchemaVersion)
+		}
+		if v == SchemaVersion {
+			return nil
+		}
+		tx, err := s.writer.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("sqlite: %s: migrate: %w", s.path, err)
+		}
+		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("sqlite: %s: migrate to version %d: %w", s.path, v+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('schema_version', ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, strconv.Itoa(v+1)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("sqlite: %s: migrate: %w", s.path, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("sqlite: %s: migrate: %w", s.path, err)
+		}
+	}
+}
+
+// schemaVersion is the file's version, 0 for a new file.
+func (s *Store) schemaVersion(ctx context.Context) (int, error) {
+	var n int
+	err := s.writer.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: %s: %w", s.path, err)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	var v string
+	err = s.writer.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: %s: %w", s.path, err)
+	}
+	return strconv.Atoi(v)
+}
+
+// Close closes the store.
+func (s *Store) Close() error {
+	return errors.Join(s.reader.Close(), s.writer.Close())
+}
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(ctx context.Context, fn func(retold.ReadTx) error) error {
+	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", s.path, err)
+	}
+	defer tx.Rollback()
+	return fn(&readTx{ctx: ctx, q: tx})
+}
+
+// Update runs fn in a read-write transaction.
+func (s *Store) Update(ctx context.Context, fn func(retold.Tx) error) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", s.path, err)
+	}
+	w := &writeTx{readTx: readTx{ctx: ctx, q: tx}, now: s.now}
+	if err := fn(w); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: %s: commit: %w", s.path, err)
+	}
+	return nil
+}
+
+// querier is what both transaction kinds run statements on.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type readTx struct {
+	ctx context.Context
+	q   querier
+}
+
+const docColumns = `seq, id, version, hash, title, text, url, outlet, date, lang, added, story, event`
+
+func scanDoc(row interface{ Scan(...any) error }) (retold.StoredDocument, error) {
+	var d retold.StoredDocument
+	var hash int64
+	err := row.Scan(&d.Seq, &d.ID, &d.Version, &hash, &d.Title, &d.Text, &d.URL, &d.Outlet, &d.Date, &d.Lang, &d.Added, &d.Story, &d.Event)
+	d.Hash = uint64(hash)
+	return d, err
+}
+
+func (t *readTx) one(query string, args ...any) (retold.StoredDocument, error) {
+	d, err := scanDoc(t.q.QueryRowContext(t.ctx, `SELECT `+docColumns+` FROM documents `+query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, retold.ErrNotFound
+	}
+	return d, err
+}
+
+func (t *readTx) many(query string, args ...any) ([]retold.StoredDocument, error) {
+	rows, err := t.q.QueryContext(t.ctx, `SELECT `+docColumns+` FROM documents `+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []retold.StoredDocument
+	for rows.Next() {
+		d, err := scanDoc(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func (t *readTx) Document(seq int64) (retold.StoredDocument, error) {
+	return t.one(`WHERE seq = ?`, seq)
+}
+
+func (t *readTx) DocumentByID(id string) (retold.StoredDocument, error) {
+	return t.one(`WHERE id = ? ORDER BY version DESC LIMIT 1`, id)
+}
+
+func (t *readTx) DocumentByHash(hash uint64) (retold.StoredDocument, error) {
+	return t.one(`WHERE hash = ?`, int64(hash))
+}
+
+func (t *readTx) Versions(id string) ([]retold.StoredDocument, error) {
+	return t.many(`WHERE id = ? ORDER BY version`, id)
+}
+
+func (t *readTx) StoryDocuments(id string) ([]retold.StoredDocument, error) {
+	return t.many(`WHERE story = ? ORDER BY seq`, id)
+}
+
+func (t *readTx) Candidates(keys []uint64, perKey int) ([]int64, error) {
+	if perKey <= 0 {
+		perKey = 50
+	}
+	seen := map[int64]bool{}
+	var out []int64
+	for _, k := range keys {
+		rows, err := t.q.QueryContext(t.ctx, `SELECT seq FROM keys WHERE key = ? ORDER BY seq LIMIT ?`, int64(k), perKey)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var seq int64
+			if err := rows.Scan(&seq); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if !seen[seq] {
+				seen[seq] = true
+				out = append(out, seq)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func (t *readTx) Edges(seq int64) ([]retold.Edge, error) {
+	rows, err := t.q.QueryContext(t.ctx, `SELECT a, b, verdict, score, evidence FROM edges WHERE a = ? OR b = ?
+		ORDER BY CASE WHEN a = ? THEN b ELSE a END`, seq, seq, seq)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []retold.Edge
+	for rows.Next() {
+		var e retold.Edge
+		var v string
+		if err := rows.Scan(&e.A, &e.B, &v, &e.Score, &e.Evidence); err != nil {
+			return nil, err
+		}
+		e.Verdict = retold.Verdict(v)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// storySummary is the query behind Story and Stories: one row a story,
+// aggregated over its documents.
+const storySummary = `SELECT d.story, min(d.event), count(*),
+		coalesce((SELECT o.seq FROM originals o WHERE o.story = d.story), min(d.seq)),
+		coalesce(group_concat(DISTINCT nullif(d.outlet, '')), ''),
+		coalesce(min(nullif(d.date, '')), min(d.added)) AS first_seen
+	FROM documents d`
+
+func scanStory(row interface{ Scan(...any) error }) (retold.Story, error) {
+	var s retold.Story
+	var outlets string
+	if err := row.Scan(&s.ID, &s.Event, &s.Size, &s.Original, &outlets, &s.FirstSeen); err != nil {
+		return s, err
+	}
+	if outlets != "" {
+		s.Outlets = strings.Split(outlets, ",")
+		slices.Sort(s.Outlets)
+	}
+	return s, nil
+}
+
+func (t *readTx) Story(id string) (retold.Story, error) {
+	s, err := scanStory(t.q.QueryRowContext(t.ctx, storySummary+` WHERE d.story = ? GROUP BY d.story`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, retold.ErrNotFound
+	}
+	return s, err
+}
+
+func (t *readTx) Stories(q retold.StoryQuery) ([]retold.Story, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := t.q.QueryContext(t.ctx, storySummary+` GROUP BY d.story HAVING first_seen >= ?
+		ORDER BY first_seen DESC, d.story LIMIT ? OFFSET ?`, q.Since, limit, max(q.Offset, 0))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []retold.Story
+	for rows.Next() {
+		s, err := scanStory(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func (t *readTx) Counts() (retold.Counts, error) {
+	var c retold.Counts
+	err := t.q.QueryRowContext(t.ctx, `SELECT
+		(SELECT count(*) FROM documents),
+		(SELECT count(DISTINCT story) FROM documents),
+		(SELECT count(DISTINCT event) FROM documents),
+		(SELECT count(*) FROM edges),
+		(SELECT count(*) FROM keys)`).Scan(&c.Documents, &c.Stories, &c.Events, &c.Edges, &c.Keys)
+	return c, err
+}
+
+type writeTx struct {
+	readTx
+	now func() time.Time
+}
+
+func (t *writeTx) PutDocument(d *retold.StoredDocument, keys []uint64) error {
+	if d.ID == "" {
+		return fmt.Errorf("sqlite: PutDocument: %w: empty id", retold.ErrFormat)
+	}
+	if _, err := t.DocumentByHash(d.Hash); err == nil {
+		return retold.ErrExists
+	} else if !errors.Is(err, retold.ErrNotFound) {
+		return err
+	}
+	var version int
+	if err := t.q.QueryRowContext(t.ctx, `SELECT coalesce(max(version), 0) + 1 FROM documents WHERE id = ?`, d.ID).Scan(&version); err != nil {
+		return err
+	}
+	// Numbers are never reused, even after deletes (AUTOINCREMENT keeps
+	// the highest ever given in sqlite_sequence); one writer at a time
+	// makes reading it here safe.
+	var seq int64
+	if err := t.q.QueryRowContext(t.ctx, `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'documents'), 0) + 1`).Scan(&seq); err != nil {
+		return err
+	}
+	d.Seq, d.Version, d.Added = seq, version, t.now().UTC().Format(time.RFC3339)
+	if d.Story == "" {
+		d.Story = "s" + strconv.FormatInt(seq, 10)
+	}
+	if d.Event == "" {
+		d.Event = "e" + strconv.FormatInt(seq, 10)
+	}
+	_, err := t.q.ExecContext(t.ctx, `INSERT INTO documents (`+docColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.Seq, d.ID, d.Version, int64(d.Hash), d.Title, d.Text, d.URL, d.Outlet, d.Date, d.Lang, d.Added, d.Story, d.Event)
+	if err != nil {
+		return fmt.Errorf("sqlite: PutDocument %q: %w", d.ID, err)
+	}
+	for _, k := range keys {
+		if _, err := t.q.ExecContext(t.ctx, `INSERT OR IGNORE INTO keys (key, seq) VALUES (?, ?)`, int64(k), seq); err != nil {
+			return fmt.Errorf("sqlite: PutDocument %q: keys: %w", d.ID, err)
+		}
+	}
+	return nil
+}
+
+func (t *writeTx) PutEdge(e retold.Edge) error {
+	if e.A > e.B {
+		e.A, e.B = e.B, e.A
+	}
+	_, err := t.q.ExecContext(t.ctx, `INSERT INTO edges (a, b, verdict, score, evidence) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (a, b) DO UPDATE SET verdict = excluded.verdict, score = excluded.score, evidence = excluded.evidence`,
+		e.A, e.B, string(e.Verdict), e.Score, e.Evidence)
+	if err != nil {
+		return fmt.Errorf("sqlite: PutEdge %d-%d: %w", e.A, e.B, err)
+	}
+	return nil
+}
+
+func (t *writeTx) SetStory(seq int64, story, event string) error {
+	res, err := t.q.ExecContext(t.ctx, `UPDATE documents SET story = ?, event = ? WHERE seq = ?`, story, event, seq)
+	return changed(res, err, "SetStory")
+}
+
+func (t *writeTx) MergeStories(into, from string) error {
+	if into == from {
+		return nil
+	}
+	var event string
+	err := t.q.QueryRowContext(t.ctx, `SELECT event FROM documents WHERE story = ? LIMIT 1`, into).Scan(&event)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlite: MergeStories: story %q: %w", into, retold.ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	res, err := t.q.ExecContext(t.ctx, `UPDATE documents SET story = ?, event = ? WHERE story = ?`, into, event, from)
+	if err := changed(res, err, "MergeStories"); err != nil {
+		return err
+	}
+	_, err = t.q.ExecContext(t.ctx, `DELETE FROM originals WHERE story = ?`, from)
+	return err
+}
+
+func (t *writeTx) MergeEvents(into, from string) error {
+	if into == from {
+		return nil
+	}
+	res, err := t.q.ExecContext(t.ctx, `UPDATE documents SET event = ? WHERE event = ?`, into, from)
+	return changed(res, err, "MergeEvents")
+}
+
+func (t *writeTx) SetOriginal(story string, seq int64) error {
+	var n int
+	if err := t.q.QueryRowContext(t.ctx, `SELECT count(*) FROM documents WHERE seq = ? AND story = ?`, seq, story).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlite: SetOriginal: document %d in story %q: %w", seq, story, retold.ErrNotFound)
+	}
+	_, err := t.q.ExecContext(t.ctx, `INSERT INTO originals (story, seq) VALUES (?, ?)
+		ON CONFLICT (story) DO UPDATE SET seq = excluded.seq`, story, seq)
+	return err
+}
+
+func (t *writeTx) DeleteDocument(id string) error {
+	// Originals pointing at the versions go too; keys and edges follow
+	// by ON DELETE CASCADE.
+	if _, err := t.q.ExecContext(t.ctx, `DELETE FROM originals WHERE seq IN (SELECT seq FROM documents WHERE id = ?)`, id); err != nil {
+		return err
+	}
+	res, err := t.q.ExecContext(t.ctx, `DELETE FROM documents WHERE id = ?`, id)
+	return changed(res, err, "DeleteDocument")
+}
+
+// changed turns an update that touched no row into ErrNotFound.
+func changed(res sql.Result, err error, op string) error {
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("sqlite: %s: %w", op, retold.ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,85 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) func() (retold.Store, error) {
+		path := filepath.Join(t.TempDir(), "retold.db")
+		return func() (retold.Store, error) { return Open(context.Background(), path, nil) }
+	})
+}
+
+func TestNewFileGetsTheCurrentSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "retold.db")
+	s, err := Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.schemaVersion(context.Background())
+	if err != nil || v != SchemaVersion {
+		t.Errorf("schema version %d (%v), want %d", v, err, SchemaVersion)
+	}
+	var mode string
+	if err := s.writer.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode %q (%v), want wal", mode, err)
+	}
+	s.Close()
+	// Opening again migrates nothing and keeps the version.
+	s, err = Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+}
+
+func TestNewerSchemaIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "retold.db")
+	s, err := Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.writer.Exec(`UPDATE meta SET value = '99' WHERE key = 'schema_version'`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err = Open(context.Background(), path, nil)
+	if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), path) {
+		t.Errorf("Open of a newer file: %v, want ErrNewerSchema naming the file", err)
+	}
+}
+
+func TestBadPaths(t *testing.T) {
+	dir := t.TempDir()
+	notDB := filepath.Join(dir, "notes.txt")
+	os.WriteFile(notDB, []byte(strings.Repeat("this is not a database\n", 200)), 0o644)
+	for _, tc := range []struct{ name, path string }{
+		{"directory", dir},
+		{"not a database", notDB},
+		{"missing directory", filepath.Join(dir, "no", "such", "retold.db")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Open(context.Background(), tc.path, nil)
+			if err == nil {
+				s.Close()
+				t.Fatalf("Open(%s) succeeded", tc.path)
+			}
+			if !strings.Contains(err.Error(), tc.path) {
+				t.Errorf("error %q does not name %s", err, tc.path)
+			}
+		})
+	}
+	// The text file was not touched.
+	if b, _ := os.ReadFile(notDB); !strings.HasPrefix(string(b), "this is not") {
+		t.Error("Open wrote into a file that is not a database")
+	}
+}

@@ -1,0 +1,500 @@
+// Package storetest is the conformance suite every retold.Store backend
+// must pass: call Run from the backend's tests with a function that makes
+// a new, empty store and returns how to open it (again).
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	retold "github.com/retold/retold"
+)
+
+// NewStore makes a new empty store for one test and returns a function
+// that opens it; calling that again after Close opens the same data.
+type NewStore func(t *testing.T) (open func() (retold.Store, error))
+
+// Run runs the suite.
+func Run(t *testing.T, newStore NewStore) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, open func() (retold.Store, error))
+	}{
+		{"PutAndGet", testPutAndGet},
+		{"SameTextStoredOnce", testSameTextStoredOnce},
+		{"NewTextOfAnIDIsANewVersion", testVersions},
+		{"Candidates", testCandidates},
+		{"Edges", testEdges},
+		{"StoriesAndEvents", testStories},
+		{"StoryListing", testStoryListing},
+		{"Delete", testDelete},
+		{"FailedUpdateLeavesNothing", testRollback},
+		{"ReadersSeeASnapshot", testSnapshot},
+		{"ReadersAreNotBlockedByAWriter", testReadersNotBlocked},
+		{"DataSurvivesReopen", testReopen},
+		{"ConcurrentWritersAreSerialized", testConcurrentWriters},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.fn(t, newStore(t))
+		})
+	}
+}
+
+func mustOpen(t *testing.T, open func() (retold.Store, error)) retold.Store {
+	t.Helper()
+	s, err := open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func doc(id, text string, hash uint64) *retold.StoredDocument {
+	return &retold.StoredDocument{Document: retold.Document{ID: id, Title: "T " + id, Text: text, URL: "https://example.org/" + id,
+		Outlet: "Outlet " + id, Date: "2024-05-0" + fmt.Sprint(hash%9+1), Lang: "en"}, Hash: hash}
+}
+
+// put stores docs in one Update and returns them with their Seq.
+func put(t *testing.T, s retold.Store, keys map[uint64][]uint64, docs ...*retold.StoredDocument) {
+	t.Helper()
+	err := s.Update(context.Background(), func(tx retold.Tx) error {
+		for _, d := range docs {
+			if err := tx.PutDocument(d, keys[d.Hash]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func view(t *testing.T, s retold.Store, fn func(tx retold.ReadTx) error) {
+	t.Helper()
+	if err := s.View(context.Background(), fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func counts(t *testing.T, s retold.Store) retold.Counts {
+	t.Helper()
+	var c retold.Counts
+	view(t, s, func(tx retold.ReadTx) (err error) { c, err = tx.Counts(); return })
+	return c
+}
+
+func testPutAndGet(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	a, b := doc("a", "first text", 1<<63+5), doc("b", "second text", 7)
+	put(t, s, nil, a, b)
+	if a.Seq <= 0 || b.Seq <= a.Seq {
+		t.Fatalf("Seq %d then %d: want positive and increasing", a.Seq, b.Seq)
+	}
+	if a.Version != 1 || a.Added == "" || a.Story == "" || a.Event == "" || a.Story == b.Story || a.Event == b.Event {
+		t.Fatalf("assigned fields %+v / %+v", a, b)
+	}
+	if _, err := time.Parse(time.RFC3339, a.Added); err != nil {
+		t.Errorf("Added %q: %v", a.Added, err)
+	}
+	view(t, s, func(tx retold.ReadTx) error {
+		for _, get := range []func() (retold.StoredDocument, error){
+			func() (retold.StoredDocument, error) { return tx.Document(a.Seq) },
+			func() (retold.StoredDocument, error) { return tx.DocumentByID("a") },
+			func() (retold.StoredDocument, error) { return tx.DocumentByHash(a.Hash) },
+		} {
+			got, err := get()
+			if err != nil {
+				return err
+			}
+			if got != *a {
+				t.Errorf("got %+v\nwant %+v", got, *a)
+			}
+		}
+		if _, err := tx.Document(999); !errors.Is(err, retold.ErrNotFound) {
+			t.Errorf("Document(999): %v, want ErrNotFound", err)
+		}
+		if _, err := tx.DocumentByID("nope"); !errors.Is(err, retold.ErrNotFound) {
+			t.Errorf("DocumentByID(nope): %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+	if c := counts(t, s); c.Documents != 2 || c.Stories != 2 || c.Events != 2 {
+		t.Errorf("counts %+v", c)
+	}
+}
+
+func testSameTextStoredOnce(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	put(t, s, nil, doc("a", "text", 1))
+	err := s.Update(context.Background(), func(tx retold.Tx) error {
+		return tx.PutDocument(doc("other-id", "text", 1), []uint64{9})
+	})
+	if !errors.Is(err, retold.ErrExists) {
+		t.Fatalf("second PutDocument of one hash: %v, want ErrExists", err)
+	}
+	if c := counts(t, s); c.Documents != 1 || c.Keys != 0 {
+		t.Errorf("counts after the refused put: %+v", c)
+	}
+}
+
+func testVersions(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	v1, v2 := doc("a", "old text", 1), doc("a", "new text", 2)
+	put(t, s, nil, v1)
+	put(t, s, nil, v2)
+	if v1.Version != 1 || v2.Version != 2 {
+		t.Fatalf("versions %d, %d", v1.Version, v2.Version)
+	}
+	view(t, s, func(tx retold.ReadTx) error {
+		latest, err := tx.DocumentByID("a")
+		if err != nil || latest.Seq != v2.Seq {
+			t.Errorf("DocumentByID: %+v %v, want version 2", latest, err)
+		}
+		all, err := tx.Versions("a")
+		if err != nil || len(all) != 2 || all[0].Seq != v1.Seq || all[1].Seq != v2.Seq {
+			t.Errorf("Versions: %+v %v", all, err)
+		}
+		return nil
+	})
+}
+
+func testCandidates(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	var docs []*retold.StoredDocument
+	keys := map[uint64][]uint64{}
+	for i := range 6 {
+		d := doc(fmt.Sprint("d", i), fmt.Sprint("text ", i), uint64(100+i))
+		docs = append(docs, d)
+		keys[d.Hash] = []uint64{1 << 63, uint64(i % 2)} // all share key 2^63; halves share 0 or 1
+	}
+	put(t, s, keys, docs...)
+	view(t, s, func(tx retold.ReadTx) error {
+		got, err := tx.Candidates([]uint64{1}, 10)
+		if err != nil {
+			return err
+		}
+		if want := []int64{docs[1].Seq, docs[3].Seq, docs[5].Seq}; !slices.Equal(got, want) {
+			t.Errorf("Candidates(1) = %v, want %v", got, want)
+		}
+		got, _ = tx.Candidates([]uint64{1 << 63, 0}, 2)
+		// perKey keeps the two earliest of each key: d0, d1 from 2^63;
+		// d0, d2 from 0; each once, in Seq order.
+		if want := []int64{docs[0].Seq, docs[1].Seq, docs[2].Seq}; !slices.Equal(got, want) {
+			t.Errorf("Candidates(2^63, 0; perKey 2) = %v, want %v", got, want)
+		}
+		if got, _ := tx.Candidates([]uint64{42}, 10); len(got) != 0 {
+			t.Errorf("Candidates(absent) = %v", got)
+		}
+		return nil
+	})
+	if c := counts(t, s); c.Keys != 12 {
+		t.Errorf("keys %d, want 12", c.Keys)
+	}
+}
+
+func testEdges(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	a, b, c := doc("a", "a", 1), doc("b", "b", 2), doc("c", "c", 3)
+	put(t, s, nil, a, b, c)
+	err := s.Update(context.Background(), func(tx retold.Tx) error {
+		if err := tx.PutEdge(retold.Edge{A: b.Seq, B: a.Seq, Verdict: retold.SameEvent, Score: 0.2}); err != nil {
+			return err
+		}
+		if err := tx.PutEdge(retold.Edge{A: a.Seq, B: c.Seq, Verdict: retold.Version, Score: 0.9, Evidence: []byte(`{"verdict":"version"}`)}); err != nil {
+			return err
+		}
+		// Replaces the first.
+		return tx.PutEdge(retold.Edge{A: a.Seq, B: b.Seq, Verdict: retold.NearDuplicate, Score: 0.95})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	view(t, s, func(tx retold.ReadTx) error {
+		es, err := tx.Edges(a.Seq)
+		if err != nil {
+			return err
+		}
+		want := []retold.Edge{
+			{A: a.Seq, B: b.Seq, Verdict: retold.NearDuplicate, Score: 0.95},
+			{A: a.Seq, B: c.Seq, Verdict: retold.Version, Score: 0.9, Evidence: []byte(`{"verdict":"version"}`)},
+		}
+		if len(es) != 2 || es[0].A != want[0].A || es[0].B != want[0].B || es[0].Verdict != want[0].Verdict ||
+			es[1].Verdict != want[1].Verdict || string(es[1].Evidence) != string(want[1].Evidence) || len(es[0].Evidence) != 0 {
+			t.Errorf("Edges(a) = %+v\nwant %+v", es, want)
+		}
+		if es, _ := tx.Edges(c.Seq); len(es) != 1 || es[0].B != c.Seq {
+			t.Errorf("Edges(c) = %+v", es)
+		}
+		return nil
+	})
+	if n := counts(t, s).Edges; n != 2 {
+		t.Errorf("%d edges, want 2", n)
+	}
+}
+
+func testStories(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	a, b, c, d := doc("a", "a", 1), doc("b", "b", 2), doc("c", "c", 3), doc("d", "d", 4)
+	put(t, s, nil, a, b, c, d)
+	err := s.Update(context.Background(), func(tx retold.Tx) error {
+		// b joins a's story; c's story merges into a's; d's event merges
+		// into a's.
+		if err := tx.SetStory(b.Seq, a.Story, a.Event); err != nil {
+			return err
+		}
+		if err := tx.MergeStories(a.Story, c.Story); err != nil {
+			return err
+		}
+		if err := tx.MergeEvents(a.Event, d.Event); err != nil {
+			return err
+		}
+		return tx.SetOriginal(a.Story, b.Seq)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	view(t, s, func(tx retold.ReadTx) error {
+		st, err := tx.Story(a.Story)
+		if err != nil {
+			return err
+		}
+		if st.Size != 3 || st.Event != a.Event || st.Original != b.Seq ||
+			!slices.Equal(st.Outlets, []string{"Outlet a", "Outlet b", "Outlet c"}) || st.FirstSeen != "2024-05-02" {
+			t.Errorf("story %+v", st)
+		}
+		docs, err := tx.StoryDocuments(a.Story)
+		if err != nil || len(docs) != 3 || docs[0].Seq != a.Seq || docs[2].Seq != c.Seq || docs[2].Event != a.Event {
+			t.Errorf("StoryDocuments %+v %v", docs, err)
+		}
+		if _, err := tx.Story(c.Story); !errors.Is(err, retold.ErrNotFound) {
+			t.Errorf("merged-away story: %v, want ErrNotFound", err)
+		}
+		if got, _ := tx.Document(d.Seq); got.Event != a.Event || got.Story != d.Story {
+			t.Errorf("d after the event merge: %+v", got)
+		}
+		return nil
+	})
+	if c := counts(t, s); c.Stories != 2 || c.Events != 1 {
+		t.Errorf("counts %+v", c)
+	}
+	err = s.Update(context.Background(), func(tx retold.Tx) error {
+		return tx.SetOriginal(a.Story, d.Seq) // d is not in the story
+	})
+	if !errors.Is(err, retold.ErrNotFound) {
+		t.Errorf("SetOriginal to an outsider: %v, want ErrNotFound", err)
+	}
+	err = s.Update(context.Background(), func(tx retold.Tx) error { return tx.SetStory(999, "x", "y") })
+	if !errors.Is(err, retold.ErrNotFound) {
+		t.Errorf("SetStory of a missing document: %v, want ErrNotFound", err)
+	}
+}
+
+func testStoryListing(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	var docs []*retold.StoredDocument
+	for i := range 5 {
+		d := doc(fmt.Sprint("d", i), fmt.Sprint("t", i), uint64(i)) // dates 2024-05-01 .. 05
+		docs = append(docs, d)
+	}
+	put(t, s, nil, docs...)
+	view(t, s, func(tx retold.ReadTx) error {
+		all, err := tx.Stories(retold.StoryQuery{})
+		if err != nil {
+			return err
+		}
+		var first []string
+		for _, st := range all {
+			first = append(first, st.FirstSeen)
+		}
+		if want := []string{"2024-05-05", "2024-05-04", "2024-05-03", "2024-05-02", "2024-05-01"}; !slices.Equal(first, want) {
+			t.Errorf("newest first: %v, want %v", first, want)
+		}
+		page, _ := tx.Stories(retold.StoryQuery{Limit: 2, Offset: 1})
+		if len(page) != 2 || page[0].FirstSeen != "2024-05-04" {
+			t.Errorf("page %+v", page)
+		}
+		since, _ := tx.Stories(retold.StoryQuery{Since: "2024-05-04"})
+		if len(since) != 2 {
+			t.Errorf("since 05-04: %d stories, want 2", len(since))
+		}
+		return nil
+	})
+}
+
+func testDelete(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	a1, a2, b := doc("a", "a1", 1), doc("a", "a2", 2), doc("b", "b", 3)
+	put(t, s, map[uint64][]uint64{1: {7}, 2: {7}, 3: {7}}, a1, a2, b)
+	err := s.Update(context.Background(), func(tx retold.Tx) error {
+		if err := tx.PutEdge(retold.Edge{A: a1.Seq, B: b.Seq, Verdict: retold.Version, Score: 1}); err != nil {
+			return err
+		}
+		if err := tx.SetStory(b.Seq, a1.Story, a1.Event); err != nil {
+			return err
+		}
+		return tx.SetOriginal(a1.Story, a1.Seq)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(context.Background(), func(tx retold.Tx) error { return tx.DeleteDocument("a") }); err != nil {
+		t.Fatal(err)
+	}
+	view(t, s, func(tx retold.ReadTx) error {
+		if _, err := tx.DocumentByID("a"); !errors.Is(err, retold.ErrNotFound) {
+			t.Errorf("deleted a: %v", err)
+		}
+		if got, _ := tx.Candidates([]uint64{7}, 10); !slices.Equal(got, []int64{b.Seq}) {
+			t.Errorf("keys after delete: %v", got)
+		}
+		if es, _ := tx.Edges(b.Seq); len(es) != 0 {
+			t.Errorf("edges after delete: %v", es)
+		}
+		st, err := tx.Story(a1.Story)
+		if err != nil || st.Size != 1 || st.Original != b.Seq {
+			t.Errorf("story after its original went: %+v %v", st, err)
+		}
+		return nil
+	})
+	if err := s.Update(context.Background(), func(tx retold.Tx) error { return tx.DeleteDocument("a") }); !errors.Is(err, retold.ErrNotFound) {
+		t.Errorf("second delete: %v, want ErrNotFound", err)
+	}
+	// Numbers are not reused after a delete.
+	c := doc("c", "c", 4)
+	put(t, s, nil, c)
+	if c.Seq <= b.Seq {
+		t.Errorf("new document got Seq %d after deletes, not above %d", c.Seq, b.Seq)
+	}
+}
+
+func testRollback(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	boom := errors.New("boom")
+	err := s.Update(context.Background(), func(tx retold.Tx) error {
+		if err := tx.PutDocument(doc("a", "a", 1), []uint64{5}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Update returned %v, want fn's error", err)
+	}
+	if c := counts(t, s); c != (retold.Counts{}) {
+		t.Errorf("after a failed update: %+v", c)
+	}
+}
+
+func testSnapshot(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	put(t, s, nil, doc("a", "a", 1))
+	err := s.View(context.Background(), func(tx retold.ReadTx) error {
+		before, err := tx.Counts()
+		if err != nil {
+			return err
+		}
+		put(t, s, nil, doc("b", "b", 2)) // commits while the view is open
+		after, err := tx.Counts()
+		if err != nil {
+			return err
+		}
+		if after != before {
+			t.Errorf("a view saw a commit made after it began: %+v then %+v", before, after)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := counts(t, s).Documents; n != 2 {
+		t.Errorf("a new view sees %d documents, want 2", n)
+	}
+}
+
+func testReadersNotBlocked(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	put(t, s, nil, doc("a", "a", 1))
+	inside, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Update(context.Background(), func(tx retold.Tx) error {
+			if err := tx.PutDocument(doc("b", "b", 2), nil); err != nil {
+				return err
+			}
+			close(inside)
+			<-release // hold the write transaction open
+			return nil
+		})
+	}()
+	<-inside
+	start := time.Now()
+	if n := counts(t, s).Documents; n != 1 {
+		t.Errorf("reader during a write saw %d documents, want the committed 1", n)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("a reader waited %v for a writer", d)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testReopen(t *testing.T, open func() (retold.Store, error)) {
+	s, err := open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := doc("a", "a", 1)
+	put(t, s, map[uint64][]uint64{1: {3}}, a)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = mustOpen(t, open)
+	view(t, s, func(tx retold.ReadTx) error {
+		got, err := tx.DocumentByID("a")
+		if err != nil || got != *a {
+			t.Errorf("after reopen: %+v %v", got, err)
+		}
+		if c, _ := tx.Candidates([]uint64{3}, 1); !slices.Equal(c, []int64{a.Seq}) {
+			t.Errorf("keys after reopen: %v", c)
+		}
+		return nil
+	})
+}
+
+func testConcurrentWriters(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				err := s.Update(context.Background(), func(tx retold.Tx) error {
+					return tx.PutDocument(doc(fmt.Sprint(w, "-", i), "x", uint64(w*100+i+1)), []uint64{uint64(i)})
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if c := counts(t, s); c.Documents != 80 || c.Keys != 80 {
+		t.Errorf("counts after concurrent writers: %+v", c)
+	}
+}
