@@ -60,8 +60,11 @@ func BenchmarkSet(b *testing.B) {
 
 func TestSortWithValues(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{0, 1, 7, radixMin - 1, radixMin, 3000} {
-		for _, mask := range []uint64{^uint64(0), 0xf, 0} {
+	// The masks crowd keys into few buckets of bucketSort (0xfc00...ffff:
+	// 64 buckets of distinct keys; 0xf: one bucket) or leave them spread;
+	// 70,000 takes the LSD passes.
+	for _, n := range []int{0, 1, 7, radixMin - 1, radixMin, 3000, msdMax + 4464} {
+		for _, mask := range []uint64{^uint64(0), 0xf, 0, 0xfc0000000000ffff, 0xffff000000000000} {
 			keys := make([]uint64, n)
 			vals := make([]int32, n)
 			type kv struct {

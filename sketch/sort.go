@@ -1,6 +1,8 @@
 package sketch
 
 import (
+	"cmp"
+	"math/bits"
 	"slices"
 	"sync"
 )
@@ -45,6 +47,10 @@ func SortWithValues(keys []uint64, vals []int32) {
 // per document, and fresh buffers each time were a tenth of all the
 // garbage clustering made.
 func radixSort(keys []uint64, vals []int32) {
+	if len(keys) <= msdMax {
+		bucketSort(keys, vals)
+		return
+	}
 	var counts [8][256]int
 	for _, h := range keys {
 		for p := range 8 {
@@ -89,10 +95,108 @@ func radixSort(keys []uint64, vals []int32) {
 	}
 }
 
-// radixScratch is radixSort's second buffer, reused across calls.
+// msdMax is the longest input bucketSort takes; past it the LSD passes
+// win, since bucketSort's table of counts grows with the input.
+const msdMax = 1 << 16
+
+// bucketSort is radixSort for inputs of up to msdMax hash-like keys: one
+// stable pass scatters them into about len(keys) buckets by their top
+// bits, then each bucket (one or two keys on average) is insertion
+// sorted, which is stable too. That is two passes over the data instead of
+// eight. Keys that crowd one bucket (many equal keys, say) cost only the
+// comparisons they need: equal keys never move in an insertion sort, and
+// a bucket that holds distinct keys and grows past a few hundred is sorted
+// stably by slices.SortStableFunc instead.
+func bucketSort(keys []uint64, vals []int32) {
+	n := len(keys)
+	b := min(16, max(8, bits.Len(uint(n))))
+	shift := uint(64 - b)
+	sc := sortScratch.Get().(*radixScratch)
+	defer sortScratch.Put(sc)
+	sc.counts = slices.Grow(sc.counts[:0], 1<<b+1)[:1<<b+1]
+	clear(sc.counts)
+	counts := sc.counts
+	for _, k := range keys {
+		counts[k>>shift+1]++
+	}
+	for i := 1; i < len(counts); i++ {
+		counts[i] += counts[i-1]
+	}
+	sc.keys = slices.Grow(sc.keys[:0], n)[:n]
+	if vals != nil {
+		sc.vals = slices.Grow(sc.vals[:0], n)[:n]
+	}
+	pos := sc.pos[:0]
+	pos = append(pos, counts[:1<<b]...) // next free slot of each bucket
+	sc.pos = pos
+	for i, k := range keys {
+		at := pos[k>>shift]
+		pos[k>>shift]++
+		sc.keys[at] = k
+		if vals != nil {
+			sc.vals[at] = vals[i]
+		}
+	}
+	copy(keys, sc.keys)
+	if vals != nil {
+		copy(vals, sc.vals)
+	}
+	for bk := range 1 << b {
+		lo, hi := int(counts[bk]), int(counts[bk+1])
+		if hi-lo < 2 {
+			continue
+		}
+		if hi-lo > 256 {
+			stableSortRange(keys[lo:hi], vals, lo)
+			continue
+		}
+		for i := lo + 1; i < hi; i++ {
+			k := keys[i]
+			j := i
+			for ; j > lo && keys[j-1] > k; j-- {
+			}
+			if j == i {
+				continue
+			}
+			copy(keys[j+1:i+1], keys[j:i])
+			keys[j] = k
+			if vals != nil {
+				v := vals[i]
+				copy(vals[j+1:i+1], vals[j:i])
+				vals[j] = v
+			}
+		}
+	}
+}
+
+// stableSortRange sorts keys (a bucket starting at off in the full
+// slices) stably, moving vals[off:off+len(keys)] along.
+func stableSortRange(keys []uint64, vals []int32, off int) {
+	type kv struct {
+		k uint64
+		v int32
+	}
+	pairs := make([]kv, len(keys))
+	for i, k := range keys {
+		pairs[i].k = k
+		if vals != nil {
+			pairs[i].v = vals[off+i]
+		}
+	}
+	slices.SortStableFunc(pairs, func(a, b kv) int { return cmp.Compare(a.k, b.k) })
+	for i, p := range pairs {
+		keys[i] = p.k
+		if vals != nil {
+			vals[off+i] = p.v
+		}
+	}
+}
+
+// radixScratch is the sorts' scratch, reused across calls.
 type radixScratch struct {
-	keys []uint64
-	vals []int32
+	keys        []uint64
+	vals        []int32
+	counts, pos []int32
 }
 
 var sortScratch = sync.Pool{New: func() any { return new(radixScratch) }}
