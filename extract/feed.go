@@ -1,0 +1,124 @@
+package extract
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/mmcdole/gofeed"
+
+	"github.com/retold/retold"
+)
+
+// Reading news feeds
+//
+// A feed (RSS 0.9x/1.0/2.0, Atom 0.3/1.0 or JSON Feed, told apart by
+// github.com/mmcdole/gofeed) is read whole: feeds are small, and a parser
+// that gave up halfway would leave entries unreported either way. Each
+// entry becomes one Document:
+//
+//   - Text: the entry's full content (content:encoded, Atom content),
+//     else its summary (description, Atom summary), as visible text with
+//     paragraphs kept, through the same HTML text extraction as pages
+//     (visibleText): no markup survives, entities are decoded.
+//   - ID: the entry's GUID (Atom id), else its link, else "NAME#N";
+//     URL: its link; Title: its title as text (markup taken out, white
+//     space collapsed); Date: its
+//     publication (else update) time, in UTC as pages give it (RFC 3339,
+//     or YYYY-MM-DD for a date without a time); Outlet: the feed's
+//     title; Lang: the feed's language.
+//
+// An entry without text is a *RecordError (ErrEmpty) with Line the
+// entry's number, and the others are still returned; a document that is
+// not a feed or whose XML is broken is an error naming the file, and so
+// is one larger than MaxBytes.
+
+// DefaultFeedMaxBytes is the largest feed ReadFeed reads when
+// FeedOptions.MaxBytes is zero.
+const DefaultFeedMaxBytes = 32 << 20
+
+// FeedOptions tune ReadFeed. A nil *FeedOptions means the defaults.
+type FeedOptions struct {
+	// MaxBytes is the largest feed accepted, in bytes; 0 means
+	// DefaultFeedMaxBytes.
+	MaxBytes int64
+}
+
+// ReadFeed parses the feed in r, named name in errors, and returns a
+// Record per entry with text (Record.Line is the entry's 1-based number,
+// Raw is nil) and a *RecordError per entry without. err is set when the
+// input is not a readable feed at all; then there are no records.
+func ReadFeed(name string, r io.Reader, opt *FeedOptions) (recs []Record, bad []error, err error) {
+	max := int64(DefaultFeedMaxBytes)
+	if opt != nil && opt.MaxBytes > 0 {
+		max = opt.MaxBytes
+	}
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", name, unwrapPath(err))
+	}
+	if int64(len(data)) > max {
+		return nil, nil, fmt.Errorf("%s: %w: a feed larger than %d bytes", name, retold.ErrTooLarge, max)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil, fmt.Errorf("%s: %w: empty file", name, retold.ErrEmpty)
+	}
+	feed, err := gofeed.NewParser().Parse(bytes.NewReader(data))
+	if err != nil {
+		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
+			return nil, nil, fmt.Errorf("%s: %w: not an RSS, Atom or JSON feed", name, retold.ErrFormat)
+		}
+		return nil, nil, fmt.Errorf("%s: %w: broken feed: %v", name, retold.ErrFormat, err)
+	}
+	for i, it := range feed.Items {
+		n := i + 1
+		body := it.Content
+		if strings.TrimSpace(body) == "" {
+			body = it.Description
+		}
+		text, _ := visibleText([]byte(body))
+		text = normalizeNewlines(strings.TrimSpace(text))
+		if text == "" {
+			bad = append(bad, &RecordError{Name: name, Line: n, Err: fmt.Errorf("%w: entry %q has no content or summary", retold.ErrEmpty, it.Title)})
+			continue
+		}
+		id := it.GUID
+		if id == "" {
+			id = it.Link
+		}
+		if id == "" {
+			id = name + "#" + strconv.Itoa(n)
+		}
+		d := retold.Document{ID: id, Title: feedTitle(it.Title), Text: text, URL: it.Link, Outlet: collapseSpace(feed.Title), Lang: feed.Language}
+		if t := it.PublishedParsed; t != nil {
+			d.Date = formatDate(*t)
+		} else if t := it.UpdatedParsed; t != nil {
+			d.Date = formatDate(*t)
+		}
+		recs = append(recs, Record{Doc: d, Line: n})
+	}
+	return recs, bad, nil
+}
+
+// feedTitle is an entry title as text: Atom titles may be HTML
+// (type="html"), and RSS titles often carry markup too; when taking the
+// markup out leaves nothing, the title is kept as written.
+func feedTitle(s string) string {
+	if t, _ := visibleText([]byte(s)); strings.TrimSpace(t) != "" {
+		return collapseSpace(t)
+	}
+	return collapseSpace(s)
+}
+
+// ReadFeedFile is ReadFeed on the file at path.
+func ReadFeedFile(path string, opt *FeedOptions) ([]Record, []error, error) {
+	f, _, err := openFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	return ReadFeed(path, f, opt)
+}
