@@ -131,31 +131,94 @@ func Cluster(ctx context.Context, docs []retold.Document, opt *Options) ([]Assig
 		}
 	}
 
-	story, storyEdges := stories(n, edges, &o)
-	st.StoryEdges = len(storyEdges)
-	event, eventEdges := events(n, story, edges, fp, &o)
-	st.EventEdges = len(eventEdges)
-	orig := originals(n, story, storyEdges, fp)
-
+	days := make([]int, n)
+	for i := range fp {
+		days[i] = fp[i].day
+	}
+	g := group(n, days, edges, &o)
+	st.StoryEdges, st.EventEdges = g.storyEdges, g.eventEdges
 	out := make([]Assignment, n)
+	seenStory := make(map[int32]bool)
+	for i := range n {
+		s := g.Story[i]
+		seenStory[s] = true
+		out[i] = Assignment{ID: docs[i].ID, Story: docs[s].ID, Event: docs[g.Event[i]].ID, Original: s == int32(i)}
+	}
+	eventsSeen := make(map[int32]bool)
+	for _, e := range g.Event {
+		eventsSeen[e] = true
+	}
+	st.Stories = len(seenStory)
+	st.Events = len(eventsSeen)
+	st.Elapsed = time.Since(start)
+	return out, st, nil
+}
+
+// Edge is a verified relation between two documents of a Group call, by
+// their indexes.
+type Edge struct {
+	A, B    int32
+	Verdict retold.Verdict
+	Score   float64 // the compare engine's score in [0, 1]
+}
+
+// Grouping is what Group decides: for each document, the index of its
+// story's probable original and of its event's label (the original of the
+// event's earliest story).
+type Grouping struct {
+	Story, Event []int32
+
+	storyEdges, eventEdges int
+}
+
+// Group is the second half of Cluster on its own: given n documents'
+// dates and the verified edges between them, it forms stories (over
+// version edges, without chaining), events (over same-event evidence
+// within the date window) and picks originals, exactly as Cluster does.
+// An incremental index calls it on the neighbourhood a new document
+// touches. Edges may come in any order and with A > B.
+func Group(dates []string, edges []Edge, opt *Options) Grouping {
+	o := DefaultOptions
+	if opt != nil {
+		o = *opt
+	}
+	days := make([]int, len(dates))
+	for i, d := range dates {
+		days[i] = parseDay(d)
+	}
+	es := make([]edge, 0, len(edges))
+	for _, e := range edges {
+		a, b := e.A, e.B
+		if a > b {
+			a, b = b, a
+		}
+		if a == b {
+			continue
+		}
+		es = append(es, edge{a: a, b: b, verdict: e.Verdict, score: e.Score})
+	}
+	return group(len(dates), days, es, &o)
+}
+
+// group forms stories, events and originals from the edges.
+func group(n int, days []int, edges []edge, o *Options) Grouping {
+	story, storyEdges := stories(n, edges, o)
+	event, eventEdges := events(n, story, edges, days, o)
+	orig := originals(n, story, storyEdges, days)
+	g := Grouping{Story: make([]int32, n), Event: make([]int32, n), storyEdges: len(storyEdges), eventEdges: len(eventEdges)}
 	// An event is labelled by its earliest story's original.
 	eventLabel := make(map[int32]int32)
 	for i := range n {
 		s := orig[story[i]]
-		if cur, ok := eventLabel[event[i]]; !ok || earlier(fp, s, cur) {
+		if cur, ok := eventLabel[event[i]]; !ok || earlier(days, s, cur) {
 			eventLabel[event[i]] = s
 		}
 	}
-	seenStory := make(map[int32]bool)
 	for i := range n {
-		s := orig[story[i]]
-		seenStory[s] = true
-		out[i] = Assignment{ID: docs[i].ID, Story: docs[s].ID, Event: docs[eventLabel[event[i]]].ID, Original: s == int32(i)}
+		g.Story[i] = orig[story[i]]
+		g.Event[i] = eventLabel[event[i]]
 	}
-	st.Stories = len(seenStory)
-	st.Events = len(eventLabel)
-	st.Elapsed = time.Since(start)
-	return out, st, nil
+	return g
 }
 
 // stories clusters documents over their version edges; it returns each
@@ -184,13 +247,13 @@ func stories(n int, edges []edge, o *Options) ([]int32, []edge) {
 
 // events clusters stories over same-event evidence between their
 // documents within the date window; it returns each document's event root.
-func events(n int, story []int32, edges []edge, fp []fingerprint, o *Options) ([]int32, []edge) {
+func events(n int, story []int32, edges []edge, days []int, o *Options) ([]int32, []edge) {
 	var es []edge
 	for _, e := range edges {
 		if story[e.a] == story[e.b] || !e.verdict.AtLeast(retold.SameEvent) || e.score < o.EventMinScore {
 			continue
 		}
-		if da, db := fp[e.a].day, fp[e.b].day; da != noDay && db != noDay && abs(da-db) > o.EventWindowDays {
+		if da, db := days[e.a], days[e.b]; da != noDay && db != noDay && abs(da-db) > o.EventWindowDays {
 			continue
 		}
 		es = append(es, e)
@@ -212,7 +275,7 @@ func events(n int, story []int32, edges []edge, fp []fingerprint, o *Options) ([
 // member; among undated or equally dated ones, the most central (largest
 // sum of edge scores within the story: the version the others contain);
 // then the first in input order.
-func originals(n int, story []int32, es []edge, fp []fingerprint) map[int32]int32 {
+func originals(n int, story []int32, es []edge, days []int) map[int32]int32 {
 	central := make([]float64, n)
 	for _, e := range es {
 		if story[e.a] == story[e.b] {
@@ -227,8 +290,8 @@ func originals(n int, story []int32, es []edge, fp []fingerprint) map[int32]int3
 			best[story[i]] = i
 			continue
 		}
-		if fp[i].day != fp[cur].day {
-			if earlier(fp, i, cur) {
+		if days[i] != days[cur] {
+			if earlier(days, i, cur) {
 				best[story[i]] = i
 			}
 		} else if central[i] > central[cur] {
@@ -240,8 +303,8 @@ func originals(n int, story []int32, es []edge, fp []fingerprint) map[int32]int3
 
 // earlier reports whether document a comes before b: by date when both
 // have one, else by input order.
-func earlier(fp []fingerprint, a, b int32) bool {
-	da, db := fp[a].day, fp[b].day
+func earlier(days []int, a, b int32) bool {
+	da, db := days[a], days[b]
 	if da != db && da != noDay && db != noDay {
 		return da < db
 	}
