@@ -122,6 +122,8 @@ type ReadTx interface {
 	Story(id string) (Story, error)
 	// StoryDocuments returns a story's documents in Seq order.
 	StoryDocuments(id string) ([]StoredDocument, error)
+	// EventDocuments returns an event's documents in Seq order.
+	EventDocuments(id string) ([]StoredDocument, error)
 	// Stories returns story summaries, newest first (by FirstSeen, then
 	// ID).
 	Stories(q StoryQuery) ([]Story, error)

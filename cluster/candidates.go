@@ -246,3 +246,25 @@ func (x *index) add(j int32, dst []pair) (dup int32, out []pair) {
 	}
 	return -1, dst
 }
+
+// Fingerprint is what an index outside this package needs to find a
+// document's candidates the way Cluster does: the LSH band keys of the
+// lexical channel (MinHash over content-stem bigrams) and the keys its
+// anchors are chosen from (facts and content stems, sorted, unique).
+type Fingerprint struct {
+	Bands []uint64
+	Keys  []uint64
+}
+
+// FingerprintOf computes p's Fingerprint with the channels of opt (nil
+// means DefaultOptions).
+func FingerprintOf(p *verify.Profile, opt *Options) Fingerprint {
+	o := DefaultOptions
+	if opt != nil {
+		o = *opt
+	}
+	mh := sketch.NewMinHasher(o.Perms, 1)
+	bands, rows := sketch.BandParams(o.LexicalThreshold, o.Perms)
+	sig := mh.Signature(sketch.Set(stemBigrams(p, nil)), nil)
+	return Fingerprint{Bands: sketch.BandKeys(sig, bands, rows, nil), Keys: mergeSets(p.FactSet(), p.StemSet())}
+}

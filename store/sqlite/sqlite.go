@@ -289,6 +289,10 @@ func (t *readTx) StoryDocuments(id string) ([]retold.StoredDocument, error) {
 	return t.many(`WHERE story = ? ORDER BY seq`, id)
 }
 
+func (t *readTx) EventDocuments(id string) ([]retold.StoredDocument, error) {
+	return t.many(`WHERE event = ? ORDER BY seq`, id)
+}
+
 func (t *readTx) Candidates(keys []uint64, perKey int) ([]int64, error) {
 	if perKey <= 0 {
 		perKey = 50

@@ -280,6 +280,9 @@ func testStories(t *testing.T, open func() (retold.Store, error)) {
 		if got, _ := tx.Document(d.Seq); got.Event != a.Event || got.Story != d.Story {
 			t.Errorf("d after the event merge: %+v", got)
 		}
+		if ev, err := tx.EventDocuments(a.Event); err != nil || len(ev) != 4 || ev[3].Seq != d.Seq {
+			t.Errorf("EventDocuments: %+v %v, want all four", ev, err)
+		}
 		return nil
 	})
 	if c := counts(t, s); c.Stories != 2 || c.Events != 1 {

@@ -1,0 +1,187 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/cluster"
+	"github.com/retold/retold/internal/metrics"
+	"github.com/retold/retold/store/sqlite"
+)
+
+type labeled struct {
+	retold.Document
+	Story string `json:"story"`
+	Event string `json:"event"`
+}
+
+func readLabeled(t *testing.T, path string) []labeled {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []labeled
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var r labeled
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func newIndex(t *testing.T) (*Index, retold.Store) {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "retold.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return New(st, nil), st
+}
+
+// addAll adds docs in the order given and returns each one's story and
+// event labels, by position in docs.
+func addAll(t *testing.T, x *Index, st retold.Store, docs []retold.Document) (story, event []string, distinct int) {
+	t.Helper()
+	// A text stored already is not stored again: that document takes its
+	// twin's labels, as in Cluster.
+	stored := make([]string, len(docs))
+	for i, d := range docs {
+		res, err := x.Add(context.Background(), d)
+		if err != nil {
+			t.Fatalf("add %s: %v", d.ID, err)
+		}
+		stored[i] = res.Doc.ID
+	}
+	story, event = make([]string, len(docs)), make([]string, len(docs))
+	err := st.View(context.Background(), func(tx retold.ReadTx) error {
+		for i := range docs {
+			sd, err := tx.DocumentByID(stored[i])
+			if err != nil {
+				return err
+			}
+			story[i], event[i] = sd.Story, sd.Event
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, id := range stored {
+		seen[id] = true
+	}
+	return story, event, len(seen)
+}
+
+func batch(t *testing.T, docs []retold.Document) (story, event []string) {
+	as, _, err := cluster.Cluster(context.Background(), docs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range as {
+		story, event = append(story, a.Story), append(event, a.Event)
+	}
+	return story, event
+}
+
+func ari(t *testing.T, a, b []string) float64 {
+	s, err := metrics.Compare(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.ARI
+}
+
+func TestAddMatchesBatchOnTheInventedCorpus(t *testing.T) {
+	recs := readLabeled(t, filepath.Join("..", "testdata", "cluster", "corpus.jsonl"))
+	truth := readLabeled(t, filepath.Join("..", "testdata", "cluster", "truth.jsonl"))
+	var docs []retold.Document
+	var ts, te []string
+	for i, r := range recs {
+		docs = append(docs, r.Document)
+		ts, te = append(ts, truth[i].Story), append(te, truth[i].Event)
+	}
+	x, st := newIndex(t)
+	is, ie, stored := addAll(t, x, st, docs)
+	bs, be := batch(t, docs)
+	t.Logf("story ARI vs truth: incremental %.3f batch %.3f; event: %.3f %.3f", ari(t, ts, is), ari(t, ts, bs), ari(t, te, ie), ari(t, te, be))
+	if got := ari(t, bs, is); got < 0.98 {
+		t.Errorf("incremental stories agree with batch at ARI %.3f", got)
+	}
+	// Adding a text again changes nothing.
+	res, err := x.Add(context.Background(), docs[3])
+	if err != nil || !res.Duplicate || res.Doc.ID != docs[3].ID {
+		t.Errorf("re-add: %+v %v", res, err)
+	}
+	c := counts(t, st)
+	if c.Documents != int64(stored) || stored == len(docs) {
+		t.Errorf("%d documents stored, want the %d distinct texts (of %d; the corpus holds copies)", c.Documents, stored, len(docs))
+	}
+	// Match of a stored story's version names that story and stores
+	// nothing.
+	v := docs[1]
+	v.ID, v.Text = "probe", v.Text+"\n\nA sentence added by a later edition of the story."
+	m, err := x.Match(context.Background(), v)
+	if err != nil || m.Story != is[1] || len(m.Edges) == 0 {
+		t.Errorf("match: story %q (want %q), %d edges, %v", m.Story, is[1], len(m.Edges), err)
+	}
+	if counts(t, st).Documents != c.Documents {
+		t.Error("Match stored something")
+	}
+}
+
+func counts(t *testing.T, st retold.Store) retold.Counts {
+	var c retold.Counts
+	if err := st.View(context.Background(), func(tx retold.ReadTx) (err error) { c, err = tx.Counts(); return }); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestAddShuffledDevIsCloseToBatch adds newsversions-dev one document at
+// a time in a shuffled order and compares with the batch clustering of
+// the file: the issue asks for ARI within 0.02 of batch.
+func TestAddShuffledDevIsCloseToBatch(t *testing.T) {
+	p := filepath.Join("..", "..", "shared", "data", "newsversions-dev.jsonl")
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("RETOLD_REQUIRE_SHARED") != "" {
+			t.Fatalf("labeled data missing: %v", err)
+		}
+		t.Skipf("labeled data not found at %s", p)
+	}
+	recs := readLabeled(t, p)
+	var docs []retold.Document
+	var ts, te []string
+	for _, r := range recs {
+		docs = append(docs, r.Document)
+		ts, te = append(ts, r.Story), append(te, r.Event)
+	}
+	bs, be := batch(t, docs)
+	order := rand.New(rand.NewPCG(1, 2)).Perm(len(docs))
+	shuffled := make([]retold.Document, len(docs))
+	for i, j := range order {
+		shuffled[i] = docs[j]
+	}
+	x, st := newIndex(t)
+	ss, se, _ := addAll(t, x, st, shuffled)
+	is, ie := make([]string, len(docs)), make([]string, len(docs))
+	for i, j := range order {
+		is[j], ie[j] = ss[i], se[i]
+	}
+	storyB, storyI := ari(t, ts, bs), ari(t, ts, is)
+	eventB, eventI := ari(t, te, be), ari(t, te, ie)
+	t.Logf("dev story ARI: batch %.3f, incremental (shuffled) %.3f; event ARI: batch %.3f, incremental %.3f", storyB, storyI, eventB, eventI)
+	if storyI < storyB-0.02 || eventI < eventB-0.02 {
+		t.Errorf("incremental is more than 0.02 below batch")
+	}
+}
