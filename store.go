@@ -30,6 +30,13 @@ var (
 	ErrExists = errors.New("already stored")
 )
 
+// MaxPostings is how many documents a key is filed for: later documents
+// with the key only raise its count. Matching looks for rare keys, and a
+// key held by more documents than this is not rare; capping keeps the
+// key index linear in the corpus instead of quadratic in its common
+// words.
+const MaxPostings = 64
+
 // StoredDocument is a document as the store holds it.
 type StoredDocument struct {
 	Document
@@ -114,8 +121,13 @@ type ReadTx interface {
 	Versions(id string) ([]StoredDocument, error)
 	// Candidates returns the documents filed under any of keys, each once,
 	// in Seq order, at most perKey of them for any one key (the earliest):
-	// a key shared by thousands of documents says nothing.
+	// a key shared by thousands of documents says nothing. A key is filed
+	// for its first MaxPostings documents only (see KeyCounts).
 	Candidates(keys []uint64, perKey int) ([]int64, error)
+	// KeyCounts returns, for each of keys, how many documents were filed
+	// under it, counting those past MaxPostings; DeleteDocument does not
+	// lower the counts, which are thus an upper bound.
+	KeyCounts(keys []uint64) ([]int, error)
 	// Edges returns the edges that touch seq, by the other end's Seq.
 	Edges(seq int64) ([]Edge, error)
 	// Story returns a story's summary.

@@ -256,15 +256,26 @@ type Fingerprint struct {
 	Keys  []uint64
 }
 
-// FingerprintOf computes p's Fingerprint with the channels of opt (nil
-// means DefaultOptions).
-func FingerprintOf(p *verify.Profile, opt *Options) Fingerprint {
+// Fingerprinter computes Fingerprints with one set of channel options; it
+// is immutable and safe for concurrent use.
+type Fingerprinter struct {
+	mh          *sketch.MinHasher
+	bands, rows int
+}
+
+// NewFingerprinter makes a Fingerprinter for opt (nil means
+// DefaultOptions).
+func NewFingerprinter(opt *Options) *Fingerprinter {
 	o := DefaultOptions
 	if opt != nil {
 		o = *opt
 	}
-	mh := sketch.NewMinHasher(o.Perms, 1)
 	bands, rows := sketch.BandParams(o.LexicalThreshold, o.Perms)
-	sig := mh.Signature(sketch.Set(stemBigrams(p, nil)), nil)
-	return Fingerprint{Bands: sketch.BandKeys(sig, bands, rows, nil), Keys: mergeSets(p.FactSet(), p.StemSet())}
+	return &Fingerprinter{mh: sketch.NewMinHasher(o.Perms, 1), bands: bands, rows: rows}
+}
+
+// Of computes p's Fingerprint.
+func (f *Fingerprinter) Of(p *verify.Profile) Fingerprint {
+	sig := f.mh.Signature(sketch.Set(stemBigrams(p, nil)), nil)
+	return Fingerprint{Bands: sketch.BandKeys(sig, f.bands, f.rows, nil), Keys: mergeSets(p.FactSet(), p.StemSet())}
 }

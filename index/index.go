@@ -52,6 +52,7 @@ type Options struct {
 type Index struct {
 	st  retold.Store
 	cmp *verify.Comparer
+	fpr *cluster.Fingerprinter
 	o   cluster.Options
 	max int
 
@@ -77,6 +78,7 @@ func New(st retold.Store, opt *Options) *Index {
 	}
 	x.o = o
 	x.cmp = verify.New(o.Compare)
+	x.fpr = cluster.NewFingerprinter(&o)
 	x.cache = newProfileCache(n)
 	return x
 }
@@ -107,48 +109,81 @@ func tagged(k uint64, tag uint64) uint64 { return xxh3.HashSeed(strconv.AppendUi
 // Add stores d, matched, verified and grouped; a text already stored
 // (same content hash) changes nothing and comes back with Duplicate set.
 func (x *Index) Add(ctx context.Context, d retold.Document) (Result, error) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	p := x.cmp.Profile(d)
-	res, bands, anchors, err := x.match(ctx, d, p)
-	if err != nil || res.Duplicate {
-		return res, err
-	}
-	sd := retold.StoredDocument{Document: d, Hash: p.ContentHash()}
-	err = x.st.Update(ctx, func(tx retold.Tx) error {
-		if err := tx.PutDocument(&sd, append(bands, anchors...)); err != nil {
-			return err
-		}
-		for i := range res.Edges {
-			res.Edges[i].B = sd.Seq
-			if err := tx.PutEdge(res.Edges[i]); err != nil {
-				return err
-			}
-		}
-		return x.regroup(tx, &sd, res.Edges)
-	})
-	if errors.Is(err, retold.ErrExists) {
-		// Another writer stored the text since match looked.
-		return x.duplicate(ctx, sd.Hash)
-	}
+	rs, err := x.AddBatch(ctx, []retold.Document{d})
 	if err != nil {
 		return Result{}, err
 	}
-	x.cache.put(sd.Seq, p)
-	res.Doc, res.Story, res.Event = sd, sd.Story, sd.Event
-	return res, nil
+	return rs[0], nil
+}
+
+// AddBatch adds docs in order, in one transaction: each is matched
+// against everything stored before it, the batch's earlier documents
+// included, and either all of them are stored or, on an error, none.
+// A commit costs a disk flush, so batches of some tens of documents add
+// many times faster than one at a time.
+func (x *Index) AddBatch(ctx context.Context, docs []retold.Document) ([]Result, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	profiles := make([]*verify.Profile, len(docs))
+	for i, d := range docs {
+		profiles[i] = x.cmp.Profile(d)
+	}
+	out := make([]Result, len(docs))
+	err := x.st.Update(ctx, func(tx retold.Tx) error {
+		for i, d := range docs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			p := profiles[i]
+			res, bands, anchors, err := x.match(tx, d, p)
+			if err != nil {
+				return err
+			}
+			if res.Duplicate {
+				out[i] = res
+				continue
+			}
+			sd := retold.StoredDocument{Document: d, Hash: p.ContentHash()}
+			if err := tx.PutDocument(&sd, append(bands, anchors...)); err != nil {
+				return fmt.Errorf("index: add %q: %w", d.ID, err)
+			}
+			for k := range res.Edges {
+				res.Edges[k].B = sd.Seq
+				if err := tx.PutEdge(res.Edges[k]); err != nil {
+					return err
+				}
+			}
+			if err := x.regroup(tx, &sd, res.Edges); err != nil {
+				return err
+			}
+			res.Doc, res.Story, res.Event = sd, sd.Story, sd.Event
+			out[i] = res
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range out {
+		if !r.Duplicate {
+			x.cache.put(r.Doc.Seq, profiles[i])
+		}
+	}
+	return out, nil
 }
 
 // Match finds what d would join, without storing anything.
 func (x *Index) Match(ctx context.Context, d retold.Document) (Result, error) {
 	p := x.cmp.Profile(d)
-	res, _, _, err := x.match(ctx, d, p)
-	if err != nil || res.Duplicate {
-		return res, err
-	}
-	// The story of the strongest version partner, and the event of the
-	// strongest partner of any kind: what Add would most likely give.
-	err = x.st.View(ctx, func(tx retold.ReadTx) error {
+	var res Result
+	err := x.st.View(ctx, func(tx retold.ReadTx) error {
+		var err error
+		if res, _, _, err = x.match(tx, d, p); err != nil || res.Duplicate {
+			return err
+		}
+		// The story of the strongest version partner, and the event of
+		// the strongest partner of any kind: what Add would most likely
+		// give.
 		for _, e := range res.Edges {
 			od, err := tx.Document(e.A)
 			if err != nil {
@@ -166,20 +201,10 @@ func (x *Index) Match(ctx context.Context, d retold.Document) (Result, error) {
 	return res, err
 }
 
-func (x *Index) duplicate(ctx context.Context, hash uint64) (Result, error) {
-	var res Result
-	err := x.st.View(ctx, func(tx retold.ReadTx) error {
-		d, err := tx.DocumentByHash(hash)
-		res = Result{Doc: d, Duplicate: true, Story: d.Story, Event: d.Event}
-		return err
-	})
-	return res, err
-}
-
 // match finds and verifies d's candidates. It returns the edges (B unset)
 // strongest first, and the keys d is to be filed under.
-func (x *Index) match(ctx context.Context, d retold.Document, p *verify.Profile) (res Result, bands, anchors []uint64, err error) {
-	fp := cluster.FingerprintOf(p, &x.o)
+func (x *Index) match(tx retold.ReadTx, d retold.Document, p *verify.Profile) (res Result, bands, anchors []uint64, err error) {
+	fp := x.fpr.Of(p)
 	for _, k := range fp.Bands {
 		bands = append(bands, tagged(k, tagBand))
 	}
@@ -192,7 +217,7 @@ func (x *Index) match(ctx context.Context, d retold.Document, p *verify.Profile)
 	}
 	var cands []cand
 	var dup *Result
-	err = x.st.View(ctx, func(tx retold.ReadTx) error {
+	err = func() error {
 		if sd, err := tx.DocumentByHash(p.ContentHash()); err == nil {
 			dup = &Result{Doc: sd, Duplicate: true, Story: sd.Story, Event: sd.Event}
 			return nil
@@ -208,13 +233,12 @@ func (x *Index) match(ctx context.Context, d retold.Document, p *verify.Profile)
 			}
 			return c
 		}
+		// Lexical channel: every document in one of d's LSH buckets (a
+		// bucket is filed for its first MaxPostings documents).
 		for _, k := range bands {
-			seqs, err := tx.Candidates([]uint64{k}, maxBucket)
+			seqs, err := tx.Candidates([]uint64{k}, retold.MaxPostings)
 			if err != nil {
 				return err
-			}
-			if len(seqs) >= maxBucket {
-				continue // boilerplate every document shares
 			}
 			for _, s := range seqs {
 				get(s).lex++
@@ -222,19 +246,18 @@ func (x *Index) match(ctx context.Context, d retold.Document, p *verify.Profile)
 		}
 		// Anchors: the rarest keys that earlier documents hold, at most
 		// MaxAnchorDF of them.
+		dfs, err := tx.KeyCounts(anchors)
+		if err != nil {
+			return err
+		}
 		type ranked struct {
-			df   int
-			key  uint64
-			seqs []int64
+			df  int
+			key uint64
 		}
 		var rk []ranked
-		for _, k := range anchors {
-			seqs, err := tx.Candidates([]uint64{k}, x.o.MaxAnchorDF+1)
-			if err != nil {
-				return err
-			}
-			if len(seqs) > 0 && len(seqs) <= x.o.MaxAnchorDF {
-				rk = append(rk, ranked{len(seqs), k, seqs})
+		for i, k := range anchors {
+			if df := dfs[i]; df > 0 && df <= x.o.MaxAnchorDF {
+				rk = append(rk, ranked{df, k})
 			}
 		}
 		slices.SortFunc(rk, func(a, b ranked) int {
@@ -245,7 +268,11 @@ func (x *Index) match(ctx context.Context, d retold.Document, p *verify.Profile)
 		})
 		nAnchors := min(len(rk), x.o.Anchors)
 		for _, r := range rk[:nAnchors] {
-			for _, s := range r.seqs {
+			seqs, err := tx.Candidates([]uint64{r.key}, x.o.MaxAnchorDF)
+			if err != nil {
+				return err
+			}
+			for _, s := range seqs {
 				get(s).share++
 			}
 		}
@@ -283,7 +310,7 @@ func (x *Index) match(ctx context.Context, d retold.Document, p *verify.Profile)
 			x.cache.put(c.seq, x.cmp.Profile(od.Document))
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return Result{}, nil, nil, fmt.Errorf("index: match %q: %w", d.ID, err)
 	}
@@ -308,10 +335,6 @@ func (x *Index) match(ctx context.Context, d retold.Document, p *verify.Profile)
 	})
 	return res, bands, anchors, nil
 }
-
-// maxBucket is the most documents an LSH bucket is used with, as in
-// Cluster.
-const maxBucket = 2000
 
 // regroup re-forms the stories and events around d: d, the documents of
 // its partners' stories and events, and the edges among them, grouped by

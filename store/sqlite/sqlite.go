@@ -71,6 +71,10 @@ var migrations = []string{
 	) WITHOUT ROWID;
 	CREATE INDEX edges_b ON edges (b);
 	CREATE TABLE originals (story TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;`,
+	// 2: key counts, so that keys are filed for their first MaxPostings
+	// documents only.
+	`CREATE TABLE key_df (key INTEGER PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+	INSERT INTO key_df (key, df) SELECT key, count(*) FROM keys GROUP BY key;`,
 }
 
 // SchemaVersion is the schema version this package writes.
@@ -227,11 +231,45 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 type readTx struct {
-	ctx context.Context
-	q   querier
+	ctx   context.Context
+	q     querier
+	stmts map[string]*sql.Stmt // prepared once per transaction
+}
+
+// stmt returns the transaction's prepared statement for query. The key
+// statements run for every document of a batch, and preparing them each
+// time cost more than running them.
+func (t *readTx) stmt(query string) (*sql.Stmt, error) {
+	if st := t.stmts[query]; st != nil {
+		return st, nil
+	}
+	st, err := t.q.PrepareContext(t.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if t.stmts == nil {
+		t.stmts = make(map[string]*sql.Stmt)
+	}
+	t.stmts[query] = st
+	return st, nil
+}
+
+// keyList is keys as a JSON array, for json_each: one statement text for
+// any number of keys.
+func keyList(keys []uint64) string {
+	b := make([]byte, 0, 2+21*len(keys))
+	b = append(b, '[')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(k), 10)
+	}
+	return string(append(b, ']'))
 }
 
 const docColumns = `seq, id, version, hash, title, text, url, outlet, date, lang, added, story, event`
@@ -297,30 +335,68 @@ func (t *readTx) Candidates(keys []uint64, perKey int) ([]int64, error) {
 	if perKey <= 0 {
 		perKey = 50
 	}
+	st, err := t.stmt(`SELECT k.key, k.seq FROM json_each(?) j JOIN keys k ON k.key = j.value ORDER BY k.key, k.seq`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(t.ctx, keyList(slices.Compact(slices.Sorted(slices.Values(keys)))))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	seen := map[int64]bool{}
 	var out []int64
-	for _, k := range keys {
-		rows, err := t.q.QueryContext(t.ctx, `SELECT seq FROM keys WHERE key = ? ORDER BY seq LIMIT ?`, int64(k), perKey)
-		if err != nil {
+	var cur int64
+	n := 0
+	for rows.Next() {
+		var k, seq int64
+		if err := rows.Scan(&k, &seq); err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var seq int64
-			if err := rows.Scan(&seq); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			if !seen[seq] {
-				seen[seq] = true
-				out = append(out, seq)
-			}
+		if k != cur || n == 0 {
+			cur, n = k, 0
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
+		if n++; n > perKey {
+			continue
+		}
+		if !seen[seq] {
+			seen[seq] = true
+			out = append(out, seq)
 		}
 	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	slices.Sort(out)
+	return out, nil
+}
+
+func (t *readTx) KeyCounts(keys []uint64) ([]int, error) {
+	st, err := t.stmt(`SELECT d.key, d.df FROM json_each(?) j JOIN key_df d ON d.key = j.value`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(t.ctx, keyList(keys))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	df := make(map[int64]int, len(keys))
+	for rows.Next() {
+		var k int64
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		df[k] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]int, len(keys))
+	for i, k := range keys {
+		out[i] = df[int64(k)]
+	}
 	return out, nil
 }
 
@@ -443,12 +519,31 @@ func (t *writeTx) PutDocument(d *retold.StoredDocument, keys []uint64) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: PutDocument %q: %w", d.ID, err)
 	}
-	for _, k := range keys {
-		if _, err := t.q.ExecContext(t.ctx, `INSERT OR IGNORE INTO keys (key, seq) VALUES (?, ?)`, int64(k), seq); err != nil {
-			return fmt.Errorf("sqlite: PutDocument %q: keys: %w", d.ID, err)
-		}
+	if err := t.fileKeys(seq, keys); err != nil {
+		return fmt.Errorf("sqlite: PutDocument %q: keys: %w", d.ID, err)
 	}
 	return nil
+}
+
+// fileKeys counts seq under each key and files it where the key has no
+// more than MaxPostings documents yet: two statements for all keys.
+func (t *writeTx) fileKeys(seq int64, keys []uint64) error {
+	list := keyList(slices.Compact(slices.Sorted(slices.Values(keys))))
+	up, err := t.stmt(`INSERT INTO key_df (key, df) SELECT value, 1 FROM json_each(?) WHERE true
+		ON CONFLICT (key) DO UPDATE SET df = df + 1`)
+	if err != nil {
+		return err
+	}
+	if _, err := up.ExecContext(t.ctx, list); err != nil {
+		return err
+	}
+	post, err := t.stmt(`INSERT OR IGNORE INTO keys (key, seq)
+		SELECT d.key, ? FROM json_each(?) j JOIN key_df d ON d.key = j.value WHERE d.df <= ?`)
+	if err != nil {
+		return err
+	}
+	_, err = post.ExecContext(t.ctx, seq, list, retold.MaxPostings)
+	return err
 }
 
 func (t *writeTx) PutEdge(e retold.Edge) error {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -81,5 +82,47 @@ func TestBadPaths(t *testing.T) {
 	// The text file was not touched.
 	if b, _ := os.ReadFile(notDB); !strings.HasPrefix(string(b), "this is not") {
 		t.Error("Open wrote into a file that is not a database")
+	}
+}
+
+func TestVersion1FileIsMigrated(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "retold.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		migrations[0],
+		`INSERT INTO meta (key, value) VALUES ('schema_version', '1')`,
+		`INSERT INTO documents (seq, id, version, hash, title, text, url, outlet, date, lang, added, story, event)
+			VALUES (1, 'a', 1, 9, '', 'text', '', '', '', '', '2026-01-01T00:00:00Z', 's1', 'e1')`,
+		`INSERT INTO keys (key, seq) VALUES (5, 1), (6, 1)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s, err := Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v, _ := s.schemaVersion(context.Background()); v != SchemaVersion {
+		t.Errorf("version %d after Open, want %d", v, SchemaVersion)
+	}
+	err = s.View(context.Background(), func(tx retold.ReadTx) error {
+		got, err := tx.KeyCounts([]uint64{5, 6, 7})
+		if err != nil || got[0] != 1 || got[1] != 1 || got[2] != 0 {
+			t.Errorf("KeyCounts after migration: %v %v", got, err)
+		}
+		d, err := tx.DocumentByID("a")
+		if err != nil || d.Text != "text" {
+			t.Errorf("document after migration: %+v %v", d, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

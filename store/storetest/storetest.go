@@ -29,6 +29,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"SameTextStoredOnce", testSameTextStoredOnce},
 		{"NewTextOfAnIDIsANewVersion", testVersions},
 		{"Candidates", testCandidates},
+		{"KeysAreFiledUpToMaxPostingsAndCounted", testKeyCap},
 		{"Edges", testEdges},
 		{"StoriesAndEvents", testStories},
 		{"StoryListing", testStoryListing},
@@ -198,6 +199,36 @@ func testCandidates(t *testing.T, open func() (retold.Store, error)) {
 	if c := counts(t, s); c.Keys != 12 {
 		t.Errorf("keys %d, want 12", c.Keys)
 	}
+}
+
+func testKeyCap(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	n := retold.MaxPostings + 6
+	var docs []*retold.StoredDocument
+	keys := map[uint64][]uint64{}
+	for i := range n {
+		d := doc(fmt.Sprint("d", i), fmt.Sprint("t", i), uint64(i+1))
+		docs = append(docs, d)
+		keys[d.Hash] = []uint64{77, 77, uint64(1000 + i)} // a repeated key counts once
+	}
+	put(t, s, keys, docs...)
+	view(t, s, func(tx retold.ReadTx) error {
+		got, err := tx.KeyCounts([]uint64{77, 1000, 5})
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(got, []int{n, 1, 0}) {
+			t.Errorf("KeyCounts = %v, want [%d 1 0]", got, n)
+		}
+		c, err := tx.Candidates([]uint64{77}, 1000)
+		if err != nil {
+			return err
+		}
+		if len(c) != retold.MaxPostings || c[0] != docs[0].Seq {
+			t.Errorf("Candidates of a common key: %d documents from %v, want the first %d", len(c), c[:1], retold.MaxPostings)
+		}
+		return nil
+	})
 }
 
 func testEdges(t *testing.T, open func() (retold.Store, error)) {
