@@ -40,12 +40,17 @@ func usageErr(format string, a ...any) error {
 
 func commands() []command {
 	return []command{
+		{"add", "add files, directories, JSONL, WARC or feeds to the story index", runAdd},
 		{"cluster", "group a JSONL corpus into stories and events", runCluster},
 		{"compare", "tell whether two texts are versions of one story, with the evidence", runCompare},
 		{"dedup", "remove near-duplicate records from a JSONL corpus, fast, with the evidence", runDedup},
 		{"demo", "compare the two built-in demo articles (no files needed)", runDemo},
 		{"eval", "score a clustering against labeled truth (ARI, pairwise and B-cubed F1)", runEval},
 		{"eval-compare", "measure pairwise verdict quality on the labeled data", runEvalCompare},
+		{"match", "say which indexed story a document would join, with the evidence", runMatch},
+		{"rm", "remove documents from the story index", runRm},
+		{"stories", "list the indexed stories, newest first", runStories},
+		{"story", "show one indexed story's versions", runStory},
 	}
 }
 

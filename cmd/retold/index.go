@@ -1,0 +1,357 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/extract"
+	"github.com/retold/retold/index"
+	"github.com/retold/retold/store/sqlite"
+)
+
+// The story index commands: add, match, stories, story, rm. They share
+// --db (default retold.db in the current directory).
+
+func openDB(ctx context.Context, path string) (*sqlite.Store, error) {
+	return sqlite.Open(ctx, path, nil)
+}
+
+func runAdd(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "add", "add [--db FILE] PATH...")
+	db := fs.String("db", "retold.db", "the index `FILE` (SQLite; created if missing)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usageErr("give the files or directories to add")
+	}
+	srcs, err := extract.Sources(pos)
+	if err != nil {
+		return err
+	}
+	st, err := openDB(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	x := index.New(st, nil)
+	start := time.Now()
+	var read, added, dups, bad int
+	last := time.Time{}
+	progress := func(path string) {
+		if !e.stderrIsTerminal || time.Since(last) < 200*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		fmt.Fprintf(e.stderr, "\r\033[Kadd: %d read, %d added, %.0f docs/s  %s", read, added, float64(read)/max(time.Since(start).Seconds(), 1e-9), path)
+	}
+	report := func(err error) {
+		bad++
+		if e.stderrIsTerminal {
+			fmt.Fprint(e.stderr, "\r\033[K")
+		}
+		fmt.Fprintln(e.stderr, err)
+	}
+	// Documents are added in batches of addBatch, one transaction each:
+	// a commit waits for the disk, and a batch pays that once. A
+	// document counts as added when its batch has committed.
+	const addBatch = 64
+	var batch []retold.Document
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		rs, err := x.AddBatch(ctx, batch)
+		if err != nil {
+			return fmt.Errorf("add: %w", err)
+		}
+		for _, r := range rs {
+			if r.Duplicate {
+				dups++
+			} else {
+				added++
+			}
+		}
+		batch = batch[:0]
+		return nil
+	}
+	var ended []error
+	for _, src := range srcs {
+		err := extract.ReadSource(src, nil, func(r extract.Record) error {
+			read++
+			batch = append(batch, r.Doc)
+			if len(batch) >= addBatch {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			progress(src.Path)
+			return nil
+		}, report)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		if err != nil {
+			report(err)
+			ended = append(ended, err)
+		}
+	}
+	if e.stderrIsTerminal {
+		fmt.Fprint(e.stderr, "\r\033[K")
+	}
+	var c retold.Counts
+	if err := st.View(ctx, func(tx retold.ReadTx) (err error) { c, err = tx.Counts(); return }); err != nil {
+		return err
+	}
+	secs := time.Since(start).Seconds()
+	fmt.Fprintf(e.stderr, "add: %d read, %d added, %d already stored, %d bad records skipped, %.1f s (%.0f docs/s); %s holds %d documents, %d stories, %d events\n",
+		read, added, dups, bad, secs, float64(read)/max(secs, 1e-9), *db, c.Documents, c.Stories, c.Events)
+	if len(ended) > 0 {
+		return fmt.Errorf("%d inputs ended early (everything before was added): %w", len(ended), errors.Join(ended...))
+	}
+	return nil
+}
+
+func runMatch(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "match", "match [--db FILE] [--json] FILE")
+	db := fs.String("db", "retold.db", "the index `FILE`")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("give one document (a file, or - for stdin)")
+	}
+	var d retold.Document
+	if pos[0] == "-" {
+		d, err = extract.Read("stdin", e.stdin, nil)
+	} else {
+		d, err = extract.ReadFile(pos[0], nil)
+	}
+	if err != nil {
+		return err
+	}
+	st, err := openExisting(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := index.New(st, nil).Match(ctx, d)
+	if err != nil {
+		return err
+	}
+	type edgeOut struct {
+		ID      string         `json:"id"`
+		Title   string         `json:"title"`
+		Story   string         `json:"story"`
+		Verdict retold.Verdict `json:"verdict"`
+		Score   float64        `json:"score"`
+	}
+	out := struct {
+		Duplicate bool      `json:"duplicate"`
+		Of        string    `json:"duplicate_of,omitempty"`
+		Story     string    `json:"story"`
+		Event     string    `json:"event"`
+		Edges     []edgeOut `json:"edges"`
+	}{Duplicate: res.Duplicate, Story: res.Story, Event: res.Event, Edges: []edgeOut{}}
+	if res.Duplicate {
+		out.Of = res.Doc.ID
+	}
+	err = st.View(ctx, func(tx retold.ReadTx) error {
+		for _, ed := range res.Edges {
+			od, err := tx.Document(ed.A)
+			if err != nil {
+				return err
+			}
+			out.Edges = append(out.Edges, edgeOut{od.ID, od.Title, od.Story, ed.Verdict, ed.Score})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, out)
+	}
+	switch {
+	case out.Duplicate:
+		fmt.Fprintf(e.stdout, "already stored, as %s (story %s, event %s)\n", out.Of, out.Story, out.Event)
+	case out.Story != "":
+		fmt.Fprintf(e.stdout, "joins story %s (event %s)\n", out.Story, out.Event)
+	case out.Event != "":
+		fmt.Fprintf(e.stdout, "a new story in event %s\n", out.Event)
+	default:
+		fmt.Fprintln(e.stdout, "a new story: nothing stored matches")
+	}
+	for _, ed := range out.Edges {
+		fmt.Fprintf(e.stdout, "  %-14s %.2f  %s  %s\n", ed.Verdict, ed.Score, ed.ID, ed.Title)
+	}
+	return nil
+}
+
+// openExisting opens an index that must exist already: reading commands
+// should not create an empty one by a typo.
+func openExisting(ctx context.Context, path string) (*sqlite.Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%s: no index there (retold add creates one): %w", path, err)
+	}
+	return openDB(ctx, path)
+}
+
+func runStories(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "stories", "stories [--db FILE] [--since DATE] [--limit N] [--json]")
+	db := fs.String("db", "retold.db", "the index `FILE`")
+	since := fs.String("since", "", "only stories first seen on or after `DATE` (YYYY-MM-DD or a prefix)")
+	limit := fs.Int("limit", 50, "the most stories listed")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usageErr("takes no arguments")
+	}
+	st, err := openExisting(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	type storyOut struct {
+		ID        string   `json:"id"`
+		Event     string   `json:"event"`
+		Size      int      `json:"size"`
+		FirstSeen string   `json:"first_seen"`
+		Outlets   []string `json:"outlets"`
+		Original  string   `json:"original"`
+		Title     string   `json:"title"`
+	}
+	var out []storyOut
+	err = st.View(ctx, func(tx retold.ReadTx) error {
+		ss, err := tx.Stories(retold.StoryQuery{Since: *since, Limit: *limit})
+		if err != nil {
+			return err
+		}
+		for _, s := range ss {
+			o, err := tx.Document(s.Original)
+			if err != nil {
+				return err
+			}
+			out = append(out, storyOut{s.ID, s.Event, s.Size, s.FirstSeen, append([]string{}, s.Outlets...), o.ID, o.Title})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if out == nil {
+			out = []storyOut{}
+		}
+		return writeJSON(e.stdout, out)
+	}
+	for _, s := range out {
+		fmt.Fprintf(e.stdout, "%-10s %4d  %-20s %s  (%s)\n", s.ID, s.Size, s.FirstSeen, s.Title, strings.Join(s.Outlets, ", "))
+	}
+	return nil
+}
+
+func runStory(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "story", "story [--db FILE] [--json] ID")
+	db := fs.String("db", "retold.db", "the index `FILE`")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("give one story ID (see retold stories)")
+	}
+	st, err := openExisting(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	type version struct {
+		ID       string `json:"id"`
+		Date     string `json:"date"`
+		Outlet   string `json:"outlet"`
+		Title    string `json:"title"`
+		URL      string `json:"url"`
+		Original bool   `json:"original"`
+	}
+	var s retold.Story
+	var vs []version
+	err = st.View(ctx, func(tx retold.ReadTx) error {
+		var err error
+		if s, err = tx.Story(pos[0]); err != nil {
+			return fmt.Errorf("story %s: %w", pos[0], err)
+		}
+		docs, err := tx.StoryDocuments(s.ID)
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			vs = append(vs, version{d.ID, d.Date, d.Outlet, d.Title, d.URL, d.Seq == s.Original})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, map[string]any{"id": s.ID, "event": s.Event, "first_seen": s.FirstSeen, "versions": vs})
+	}
+	fmt.Fprintf(e.stdout, "story %s, event %s, %d versions, first seen %s\n", s.ID, s.Event, s.Size, s.FirstSeen)
+	for _, v := range vs {
+		mark := " "
+		if v.Original {
+			mark = "*"
+		}
+		fmt.Fprintf(e.stdout, "%s %-20s %-24s %s  [%s]\n", mark, v.Date, v.Outlet, v.Title, v.ID)
+	}
+	return nil
+}
+
+func runRm(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "rm", "rm [--db FILE] ID...")
+	db := fs.String("db", "retold.db", "the index `FILE`")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usageErr("give the document IDs to remove")
+	}
+	st, err := openExisting(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.Update(ctx, func(tx retold.Tx) error {
+		for _, id := range pos {
+			if err := tx.DeleteDocument(id); err != nil {
+				return fmt.Errorf("rm %s: %w", id, err)
+			}
+		}
+		return nil
+	})
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestAddMatchStoriesStoryRm(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "retold.db")
+	orig, err := os.ReadFile(filepath.Join("demo", "original.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	version, err := os.ReadFile(filepath.Join("demo", "version.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(dir, "in")
+	os.MkdirAll(in, 0o755)
+	writeFile(t, in, "a.txt", orig)
+	writeFile(t, in, "notes.jsonl", []byte(`{"id":"n1","text":"A council meeting about the budget for the new library was postponed to June."}`+"\n"+"broken line\n"))
+	v := writeFile(t, dir, "version.txt", version)
+
+	r := runCLI(t, "", "match", "--db", db, v)
+	if r.code == 0 || !strings.Contains(r.stderr, "no index there") {
+		t.Errorf("match on a missing index: exit %d, %s", r.code, r.stderr)
+	}
+	r = runCLI(t, "", "add", "--db", db, in)
+	if r.code != 0 || !strings.Contains(r.stderr, "2 added") || !strings.Contains(r.stderr, "notes.jsonl:2:") {
+		t.Fatalf("add: exit %d: %s", r.code, r.stderr)
+	}
+	r = runCLI(t, "", "match", "--db", db, "--json", v)
+	var m struct {
+		Story string `json:"story"`
+		Edges []struct {
+			Verdict string `json:"verdict"`
+		} `json:"edges"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &m); err != nil || m.Story == "" || len(m.Edges) == 0 || m.Edges[0].Verdict != "version" {
+		t.Fatalf("match: %v %s %s", err, r.stdout, r.stderr)
+	}
+	if r = runCLI(t, "", "add", "--db", db, v); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r = runCLI(t, "", "add", "--db", db, v); !strings.Contains(r.stderr, "1 already stored") {
+		t.Errorf("second add of the same file: %s", r.stderr)
+	}
+	r = runCLI(t, "", "stories", "--db", db, "--json")
+	var ss []struct {
+		ID   string `json:"id"`
+		Size int    `json:"size"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &ss); err != nil || len(ss) != 2 {
+		t.Fatalf("stories: %v %s", err, r.stdout)
+	}
+	big := ss[0]
+	if ss[1].Size > big.Size {
+		big = ss[1]
+	}
+	if big.Size != 2 || big.ID != m.Story {
+		t.Errorf("stories %+v: want the matched story %s with both versions", ss, m.Story)
+	}
+	r = runCLI(t, "", "story", "--db", db, big.ID)
+	if r.code != 0 || strings.Count(r.stdout, "\n") != 3 || !strings.Contains(r.stdout, "*") {
+		t.Errorf("story: %s %s", r.stdout, r.stderr)
+	}
+	if r = runCLI(t, "", "rm", "--db", db, "n1"); r.code != 0 {
+		t.Errorf("rm: %s", r.stderr)
+	}
+	if r = runCLI(t, "", "rm", "--db", db, "n1"); r.code == 0 || !strings.Contains(r.stderr, "not found") {
+		t.Errorf("rm of a removed document: exit %d %s", r.code, r.stderr)
+	}
+	if r = runCLI(t, "", "add", "--db", db, filepath.Join(dir, "missing")); r.code == 0 || !strings.Contains(r.stderr, "missing") {
+		t.Errorf("add of a missing path: exit %d %s", r.code, r.stderr)
+	}
+}

@@ -1,0 +1,249 @@
+package extract
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Sources: what `retold add PATH...` reads
+//
+// A path is a file or a directory; a directory is walked recursively in
+// lexical order, skipping entries whose names start with ".". Each file is
+// read as one of four kinds, decided by its name and, failing that, its
+// first bytes:
+//
+//   - KindJSONL: .jsonl, .ndjson (also gzipped): a record per line;
+//   - KindWARC: .warc, .warc.gz: the HTML responses of a web crawl;
+//   - KindFeed: .rss, .atom, or XML whose root is <rss>, <feed> or
+//     <rdf:RDF>: an RSS, Atom or JSON feed, a document per entry;
+//   - KindPage: anything else: one HTML page, plain text or JSON record,
+//     read by Parse.
+//
+// ReadSource reads one file of any kind through the same two callbacks:
+// good records, and bad ones (a *RecordError, or for a page the error
+// Parse gave) to report and skip; the error it returns ended the file
+// early (a truncated gzip, an unreadable file) after the records before it.
+
+// Kind is how a source file is read.
+type Kind string
+
+// The kinds of source files.
+const (
+	KindJSONL Kind = "jsonl"
+	KindWARC  Kind = "warc"
+	KindFeed  Kind = "feed"
+	KindPage  Kind = "page"
+)
+
+// Source is one file to read.
+type Source struct {
+	Path string
+	Kind Kind
+}
+
+// Sources lists the files under paths, each with its kind, in the order
+// given (directories expanded in lexical order). A path that does not
+// exist, or a directory that holds no file, is an error naming it.
+func Sources(paths []string) ([]Source, error) {
+	var out []Source
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", p, unwrapPath(err))
+		}
+		if !st.IsDir() {
+			k, err := kindOfFile(p)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Source{p, k})
+			continue
+		}
+		var files []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if path != p && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read directory %s: %w", p, err)
+		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("%s: directory holds no files", p)
+		}
+		slices.Sort(files)
+		for _, f := range files {
+			k, err := kindOfFile(f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Source{f, k})
+		}
+	}
+	return out, nil
+}
+
+func kindOfFile(path string) (Kind, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", path, unwrapPath(err))
+	}
+	defer f.Close()
+	head := make([]byte, 1024)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return "", fmt.Errorf("read %s: %w", path, unwrapPath(err))
+	}
+	return KindOf(path, head[:n]), nil
+}
+
+// KindOf decides how a file is read from its name and its first bytes.
+func KindOf(name string, head []byte) Kind {
+	base := strings.ToLower(filepath.Base(name))
+	base = strings.TrimSuffix(base, ".gz")
+	switch filepath.Ext(base) {
+	case ".jsonl", ".ndjson":
+		return KindJSONL
+	case ".warc":
+		return KindWARC
+	case ".rss", ".atom":
+		return KindFeed
+	}
+	if bytes.HasPrefix(head, []byte("WARC/")) {
+		return KindWARC
+	}
+	if isFeed(head) {
+		return KindFeed
+	}
+	return KindPage
+}
+
+// isFeed reports whether head starts an XML document whose root element
+// is a feed's, after the declaration, comments and processing
+// instructions.
+func isFeed(head []byte) bool {
+	b := bytes.TrimPrefix(head, utf8BOM)
+	for {
+		b = bytes.TrimLeft(b, " \t\r\n")
+		switch {
+		case bytes.HasPrefix(b, []byte("<?")):
+			i := bytes.Index(b, []byte("?>"))
+			if i < 0 {
+				return false
+			}
+			b = b[i+2:]
+		case bytes.HasPrefix(b, []byte("<!--")):
+			i := bytes.Index(b, []byte("-->"))
+			if i < 0 {
+				return false
+			}
+			b = b[i+3:]
+		default:
+			for _, root := range []string{"<rss", "<feed", "<rdf:RDF"} {
+				if bytes.HasPrefix(b, []byte(root)) && len(b) > len(root) && strings.ContainsRune(" \t\r\n>", rune(b[len(root)])) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+}
+
+// SourceOptions tune ReadSource; nil means the defaults.
+type SourceOptions struct {
+	// MaxBytes bounds what one file may hold after decompression (a page
+	// or a feed whole, a JSONL or WARC stream in total); 0 means each
+	// reader's default (no bound for streams).
+	MaxBytes int64
+}
+
+// ReadSource reads every document of src: good calls fn with each record
+// (Record.Line is the line, entry or WARC record number; Raw is set for
+// JSONL), bad with each record reported and skipped. An error from fn stops
+// the reading and is returned; any other error returned ended the file
+// early, after the records before it were passed to fn.
+func ReadSource(src Source, opt *SourceOptions, good func(Record) error, bad func(error)) error {
+	var max int64
+	if opt != nil {
+		max = opt.MaxBytes
+	}
+	switch src.Kind {
+	case KindJSONL:
+		r, err := OpenJSONL(src.Path, &JSONLOptions{MaxBytes: max})
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		return drain(r.Next, good, bad)
+	case KindWARC:
+		r, err := OpenWARC(src.Path, &WARCOptions{MaxBytes: max})
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		return drain(r.Next, good, bad)
+	case KindFeed:
+		recs, badRecs, err := ReadFeedFile(src.Path, &FeedOptions{MaxBytes: max})
+		if err != nil {
+			return err
+		}
+		for _, e := range badRecs {
+			bad(e)
+		}
+		for _, r := range recs {
+			if err := good(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	default:
+		var popt *Options
+		if max > 0 {
+			popt = &Options{MaxBytes: max}
+		}
+		d, err := ReadFile(src.Path, popt)
+		if err != nil {
+			bad(err)
+			return nil
+		}
+		return good(Record{Doc: d, Line: 1})
+	}
+}
+
+// drain passes a reader's records on until its end.
+func drain(next func() (Record, error), good func(Record) error, bad func(error)) error {
+	for {
+		r, err := next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		var re *RecordError
+		if errors.As(err, &re) {
+			bad(err)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := good(r); err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package extract
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/retold/retold"
+)
+
+func TestSourcesWalkDirectoriesAndTellKinds(t *testing.T) {
+	dir := t.TempDir()
+	feed, err := os.ReadFile(filepath.Join("testdata", "feeds", "wire.atom"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"a.jsonl":          `{"id":"j1","text":"One record of a corpus."}` + "\n" + "not json\n" + `{"id":"j2","text":"Another record."}` + "\n",
+		"b/news.xml":       string(feed),
+		"b/page.html":      "<!doctype html><html><head><title>Page</title></head><body><article><p>An invented article body that is long enough to be kept by the extractor, about a bridge that reopened.</p></article></body></html>",
+		"b/crawl.warc.gz":  "not read here",
+		"c.txt":            "Plain text story about the river.",
+		"d.txt":            "   \n",
+		".hidden/x.jsonl":  "{}",
+		"b/.skipped.jsonl": "{}",
+	}
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srcs, err := Sources([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range srcs {
+		rel, _ := filepath.Rel(dir, s.Path)
+		got = append(got, rel+" "+string(s.Kind))
+	}
+	want := []string{"a.jsonl jsonl", "b/crawl.warc.gz warc", "b/news.xml feed", "b/page.html page", "c.txt page", "d.txt page"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Sources:\n got %q\nwant %q", got, want)
+	}
+	var ids []string
+	var bad []error
+	for _, s := range srcs {
+		if s.Kind == KindWARC {
+			continue // the WARC reader has its own tests
+		}
+		err := ReadSource(s, nil, func(r Record) error { ids = append(ids, r.Doc.ID); return nil }, func(err error) { bad = append(bad, err) })
+		if err != nil {
+			t.Fatalf("%s: %v", s.Path, err)
+		}
+	}
+	wantIDs := []string{"j1", "j2", "urn:example:wire:0001", "urn:example:wire:0002", filepath.Join(dir, "b/page.html"), filepath.Join(dir, "c.txt")}
+	if !slices.Equal(ids, wantIDs) {
+		t.Errorf("ids:\n got %q\nwant %q", ids, wantIDs)
+	}
+	if len(bad) != 2 || !errors.Is(bad[0], retold.ErrFormat) || !errors.Is(bad[1], retold.ErrEmpty) {
+		t.Errorf("bad = %v, want the JSONL line 2 and the blank d.txt", bad)
+	}
+	if _, err := Sources([]string{filepath.Join(dir, "missing")}); err == nil {
+		t.Error("a missing path gave no error")
+	}
+}
+
+func TestKindOf(t *testing.T) {
+	tests := []struct {
+		name, head string
+		want       Kind
+	}{
+		{"x.jsonl.gz", "\x1f\x8b", KindJSONL},
+		{"x.NDJSON", "{", KindJSONL},
+		{"crawl.warc", "", KindWARC},
+		{"noext", "WARC/1.1\r\n", KindWARC},
+		{"x.rss", "", KindFeed},
+		{"feed.xml", "<?xml version=\"1.0\"?>\n<!-- c -->\n<rss version=\"2.0\">", KindFeed},
+		{"atom.xml", "\ufeff<feed xmlns=\"http://www.w3.org/2005/Atom\">", KindFeed},
+		{"sitemap.xml", "<?xml version=\"1.0\"?><urlset>", KindPage},
+		{"page.html", "<!doctype html>", KindPage},
+		{"rsstext.txt", "<rssish>", KindPage},
+	}
+	for _, tc := range tests {
+		if got := KindOf(tc.name, []byte(tc.head)); got != tc.want {
+			t.Errorf("KindOf(%q, %q) = %s, want %s", tc.name, tc.head, got, tc.want)
+		}
+	}
+}
