@@ -10,14 +10,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/retold/retold/dedup"
+	"github.com/retold/retold/extract"
 )
 
 // listFlag is a flag that may be given more than once.
@@ -169,7 +168,8 @@ func withOutput(e *env, path string, write func(io.Writer) error) error {
 
 // dedupInputs expands files and directories into inputs, in the order
 // given; a directory contributes its regular files, recursively, in
-// lexical path order, skipping names that start with ".".
+// lexical path order, skipping names that start with "." (as
+// extract.Sources walks them for retold add).
 func dedupInputs(e *env, paths []string) ([]dedup.Input, error) {
 	var inputs []dedup.Input
 	for _, p := range paths {
@@ -177,39 +177,12 @@ func dedupInputs(e *env, paths []string) ([]dedup.Input, error) {
 			inputs = append(inputs, dedup.Input{Name: "stdin", Open: func() (io.ReadCloser, error) { return io.NopCloser(e.stdin), nil }})
 			continue
 		}
-		st, err := os.Stat(p)
+		srcs, err := extract.Sources([]string{p})
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, unwrapPathErr(err))
+			return nil, err
 		}
-		if !st.IsDir() {
-			inputs = append(inputs, fileInput(p))
-			continue
-		}
-		var files []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if path != p && strings.HasPrefix(d.Name(), ".") {
-				if d.IsDir() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if d.Type().IsRegular() {
-				files = append(files, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("read directory %s: %w", p, err)
-		}
-		if len(files) == 0 {
-			return nil, fmt.Errorf("%s: directory holds no files", p)
-		}
-		slices.Sort(files)
-		for _, f := range files {
-			inputs = append(inputs, fileInput(f))
+		for _, src := range srcs {
+			inputs = append(inputs, fileInput(src.Path))
 		}
 	}
 	return inputs, nil
