@@ -23,6 +23,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -124,10 +125,25 @@ func (x *Index) Add(ctx context.Context, d retold.Document) (Result, error) {
 func (x *Index) AddBatch(ctx context.Context, docs []retold.Document) ([]Result, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	// Profiling depends on the document alone: done in parallel before
+	// the write transaction begins.
 	profiles := make([]*verify.Profile, len(docs))
-	for i, d := range docs {
-		profiles[i] = x.cmp.Profile(d)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(len(docs), runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				profiles[i] = x.cmp.Profile(docs[i])
+			}
+		}()
 	}
+	for i := range docs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	out := make([]Result, len(docs))
 	err := x.st.Update(ctx, func(tx retold.Tx) error {
 		for i, d := range docs {
@@ -317,14 +333,31 @@ func (x *Index) match(tx retold.ReadTx, d retold.Document, p *verify.Profile) (r
 	if dup != nil {
 		return *dup, nil, nil, nil
 	}
-	for _, c := range cands {
-		op := x.cache.get(c.seq)
-		if op == nil {
-			continue
-		}
-		v, score := x.cmp.Judge(op, p)
-		if v.AtLeast(retold.SameEvent) {
-			res.Edges = append(res.Edges, retold.Edge{A: c.seq, Verdict: v, Score: score})
+	// The candidates are judged in parallel; the edges are sorted after,
+	// so the result does not depend on which finishes first.
+	judged := make([]retold.Edge, len(cands))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(len(cands), runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				if op := x.cache.get(cands[k].seq); op != nil {
+					v, score := x.cmp.Judge(op, p)
+					judged[k] = retold.Edge{A: cands[k].seq, Verdict: v, Score: score}
+				}
+			}
+		}()
+	}
+	for k := range cands {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	for _, e := range judged {
+		if e.A != 0 && e.Verdict.AtLeast(retold.SameEvent) {
+			res.Edges = append(res.Edges, e)
 		}
 	}
 	slices.SortFunc(res.Edges, func(a, b retold.Edge) int {
