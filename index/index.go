@@ -151,7 +151,7 @@ func (x *Index) AddBatch(ctx context.Context, docs []retold.Document) ([]Result,
 				return err
 			}
 			p := profiles[i]
-			res, bands, anchors, err := x.match(tx, d, p)
+			res, file, err := x.match(tx, d, p)
 			if err != nil {
 				return err
 			}
@@ -160,7 +160,7 @@ func (x *Index) AddBatch(ctx context.Context, docs []retold.Document) ([]Result,
 				continue
 			}
 			sd := retold.StoredDocument{Document: d, Hash: p.ContentHash()}
-			if err := tx.PutDocument(&sd, append(bands, anchors...)); err != nil {
+			if err := tx.PutDocument(&sd, file); err != nil {
 				return fmt.Errorf("index: add %q: %w", d.ID, err)
 			}
 			for k := range res.Edges {
@@ -194,7 +194,7 @@ func (x *Index) Match(ctx context.Context, d retold.Document) (Result, error) {
 	var res Result
 	err := x.st.View(ctx, func(tx retold.ReadTx) error {
 		var err error
-		if res, _, _, err = x.match(tx, d, p); err != nil || res.Duplicate {
+		if res, _, err = x.match(tx, d, p); err != nil || res.Duplicate {
 			return err
 		}
 		// The story of the strongest version partner, and the event of
@@ -218,8 +218,13 @@ func (x *Index) Match(ctx context.Context, d retold.Document) (Result, error) {
 }
 
 // match finds and verifies d's candidates. It returns the edges (B unset)
-// strongest first, and the keys d is to be filed under.
-func (x *Index) match(tx retold.ReadTx, d retold.Document, p *verify.Profile) (res Result, bands, anchors []uint64, err error) {
+// strongest first, and the keys d is to be filed under: those not yet
+// held by more than MaxPostings documents. A saturated key is neither
+// filed nor counted any more: its count already says it is common, and
+// skipping it spares most of the key writes once a corpus's vocabulary
+// is known.
+func (x *Index) match(tx retold.ReadTx, d retold.Document, p *verify.Profile) (res Result, file []uint64, err error) {
+	var bands, anchors []uint64
 	fp := x.fpr.Of(p)
 	for _, k := range fp.Bands {
 		bands = append(bands, tagged(k, tagBand))
@@ -265,6 +270,20 @@ func (x *Index) match(tx retold.ReadTx, d retold.Document, p *verify.Profile) (r
 		dfs, err := tx.KeyCounts(anchors)
 		if err != nil {
 			return err
+		}
+		for i, k := range anchors {
+			if dfs[i] <= retold.MaxPostings {
+				file = append(file, k)
+			}
+		}
+		bdfs, err := tx.KeyCounts(bands)
+		if err != nil {
+			return err
+		}
+		for i, k := range bands {
+			if bdfs[i] <= retold.MaxPostings {
+				file = append(file, k)
+			}
 		}
 		type ranked struct {
 			df  int
@@ -328,10 +347,10 @@ func (x *Index) match(tx retold.ReadTx, d retold.Document, p *verify.Profile) (r
 		return nil
 	}()
 	if err != nil {
-		return Result{}, nil, nil, fmt.Errorf("index: match %q: %w", d.ID, err)
+		return Result{}, nil, fmt.Errorf("index: match %q: %w", d.ID, err)
 	}
 	if dup != nil {
-		return *dup, nil, nil, nil
+		return *dup, nil, nil
 	}
 	// The candidates are judged in parallel; the edges are sorted after,
 	// so the result does not depend on which finishes first.
@@ -366,7 +385,7 @@ func (x *Index) match(tx retold.ReadTx, d retold.Document, p *verify.Profile) (r
 		}
 		return cmp.Compare(a.A, b.A)
 	})
-	return res, bands, anchors, nil
+	return res, file, nil
 }
 
 // regroup re-forms the stories and events around d: d, the documents of
