@@ -1,0 +1,176 @@
+package main
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+// TestMain lets the test binary stand in for the retold command: with
+// RETOLD_TEST_AS_MAIN set it runs main on its arguments, so tests can run
+// (and kill) a real child process.
+func TestMain(m *testing.M) {
+	if os.Getenv("RETOLD_TEST_AS_MAIN") != "" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// crashCorpus writes an invented corpus of n records: originals of random
+// words and versions of earlier ones, so that adding it builds stories.
+func crashCorpus(t *testing.T, path string, n int) {
+	r := rand.New(rand.NewPCG(7, 7))
+	var texts []string
+	var b strings.Builder
+	for i := range n {
+		var words []string
+		if i < 5 || r.IntN(3) > 0 {
+			for range 80 + r.IntN(120) {
+				words = append(words, fmt.Sprintf("w%d", int(3000*r.Float64()*r.Float64())))
+			}
+		} else {
+			words = strings.Fields(texts[r.IntN(len(texts))])
+			for range 1 + len(words)/40 {
+				words[r.IntN(len(words))] = fmt.Sprintf("x%d", r.IntN(9999))
+			}
+		}
+		text := strings.Join(words, " ")
+		texts = append(texts, text)
+		line, _ := json.Marshal(map[string]string{"id": fmt.Sprintf("c%04d", i), "text": text})
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// dbState is what the crash test compares: integrity, and each stored
+// document's labels.
+func dbState(t *testing.T, path string) (integrity string, labels map[string]string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.QueryRow(`PRAGMA integrity_check`).Scan(&integrity); err != nil {
+		t.Fatal(err)
+	}
+	var orphans int
+	if err := db.QueryRow(`SELECT (SELECT count(*) FROM keys WHERE seq NOT IN (SELECT seq FROM documents)) +
+		(SELECT count(*) FROM edges WHERE a NOT IN (SELECT seq FROM documents) OR b NOT IN (SELECT seq FROM documents))`).Scan(&orphans); err != nil {
+		t.Fatal(err)
+	}
+	if orphans != 0 {
+		t.Errorf("%d keys or edges point at no document", orphans)
+	}
+	rows, err := db.Query(`SELECT id, story || ' ' || event FROM documents`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	labels = map[string]string{}
+	for rows.Next() {
+		var id, l string
+		if err := rows.Scan(&id, &l); err != nil {
+			t.Fatal(err)
+		}
+		labels[id] = l
+	}
+	return integrity, labels
+}
+
+// TestAddSurvivesKill9 kills a real `retold add` at random moments, 20
+// times, and checks after each kill that the database is intact and
+// consistent, that the documents it holds keep growing (a committed batch
+// is never lost), and that re-running the same add finishes the job with
+// exactly the labels of an add that was never interrupted.
+func TestAddSurvivesKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills 20 processes")
+	}
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus.jsonl")
+	crashCorpus(t, corpus, 400)
+	child := func(db string) *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "add", "--db", db, corpus)
+		cmd.Env = append(os.Environ(), "RETOLD_TEST_AS_MAIN=1")
+		return cmd
+	}
+	clean := filepath.Join(dir, "clean.db")
+	if out, err := child(clean).CombinedOutput(); err != nil {
+		t.Fatalf("uninterrupted add: %v\n%s", err, out)
+	}
+	_, want := dbState(t, clean)
+
+	db := filepath.Join(dir, "crashed.db")
+	r := rand.New(rand.NewPCG(1, 9))
+	prev := 0
+	kills := 0
+	var progress []int
+	for kills < 20 {
+		cmd := child(db)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-time.After(time.Duration(250+r.IntN(1750)) * time.Millisecond):
+			cmd.Process.Kill() // SIGKILL
+			<-done
+			kills++
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("add exited with %v before it could be killed", err)
+			}
+			// It finished: start over from an empty database to get
+			// more kills in.
+			os.Remove(db)
+			os.Remove(db + "-wal")
+			os.Remove(db + "-shm")
+			prev = 0
+			progress = append(progress, -1) // finished; started over
+			continue
+		}
+		if _, err := os.Stat(db); err != nil {
+			continue // killed before the file existed
+		}
+		integrity, got := dbState(t, db)
+		if integrity != "ok" {
+			t.Fatalf("kill %d: integrity_check says %q", kills, integrity)
+		}
+		if len(got) < prev {
+			t.Fatalf("kill %d: %d documents, fewer than the %d of the kill before", kills, len(got), prev)
+		}
+		prev = len(got)
+		progress = append(progress, prev)
+	}
+	t.Logf("documents stored after each kill: %v", progress)
+	if progress[len(progress)-1] == 0 {
+		t.Fatal("no kill came after a commit: the test proved nothing")
+	}
+	if out, err := child(db).CombinedOutput(); err != nil {
+		t.Fatalf("add after the kills: %v\n%s", err, out)
+	}
+	integrity, got := dbState(t, db)
+	if integrity != "ok" || len(got) != len(want) {
+		t.Fatalf("after finishing: integrity %q, %d documents, want %d", integrity, len(got), len(want))
+	}
+	for id, l := range want {
+		if got[id] != l {
+			t.Errorf("%s: labels %q after the kills, %q uninterrupted", id, got[id], l)
+		}
+	}
+}
