@@ -117,6 +117,9 @@ type ReadTx interface {
 	DocumentByID(id string) (StoredDocument, error)
 	// DocumentByHash returns the document whose text has this hash.
 	DocumentByHash(hash uint64) (StoredDocument, error)
+	// Documents returns up to limit documents with Seq above after, in
+	// Seq order: all of them, page by page.
+	Documents(after int64, limit int) ([]StoredDocument, error)
 	// Versions returns every version stored under id, oldest first.
 	Versions(id string) ([]StoredDocument, error)
 	// Candidates returns the documents filed under any of keys, each once,

@@ -355,3 +355,104 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
+
+// exportLine is one line of retold export: the cluster output format
+// plus the verified edges of the document.
+type exportLine struct {
+	ID       string       `json:"id"`
+	Story    string       `json:"story"`
+	Event    string       `json:"event"`
+	Original bool         `json:"original"`
+	Version  int          `json:"version"`
+	Edges    []exportEdge `json:"edges"`
+}
+
+type exportEdge struct {
+	With    string         `json:"with"`
+	Verdict retold.Verdict `json:"verdict"`
+	Score   float64        `json:"score"`
+}
+
+func runExport(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "export", "export [--db FILE] --out FILE.jsonl")
+	db := fs.String("db", "retold.db", "the index `FILE`")
+	out := fs.String("out", "", "output `FILE` (JSONL, one line per stored document in the order added; - for stdout)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 || *out == "" {
+		return usageErr("needs --out and no arguments")
+	}
+	st, err := openExisting(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n := 0
+	write := func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		// One snapshot for the whole file, read page by page.
+		return st.View(ctx, func(tx retold.ReadTx) error {
+			ids := map[int64]string{}
+			originals := map[string]int64{}
+			for after := int64(0); ; {
+				docs, err := tx.Documents(after, 1000)
+				if err != nil {
+					return err
+				}
+				if len(docs) == 0 {
+					return nil
+				}
+				for _, d := range docs {
+					ids[d.Seq] = d.ID
+					orig, ok := originals[d.Story]
+					if !ok {
+						s, err := tx.Story(d.Story)
+						if err != nil {
+							return err
+						}
+						orig = s.Original
+						originals[d.Story] = orig
+					}
+					es, err := tx.Edges(d.Seq)
+					if err != nil {
+						return err
+					}
+					line := exportLine{ID: d.ID, Story: d.Story, Event: d.Event, Original: orig == d.Seq, Version: d.Version, Edges: []exportEdge{}}
+					for _, ed := range es {
+						other := ed.A
+						if other == d.Seq {
+							other = ed.B
+						}
+						with, ok := ids[other]
+						if !ok {
+							od, err := tx.Document(other)
+							if err != nil {
+								return err
+							}
+							with = od.ID
+						}
+						line.Edges = append(line.Edges, exportEdge{with, ed.Verdict, ed.Score})
+					}
+					if err := enc.Encode(line); err != nil {
+						return err
+					}
+					n++
+					after = d.Seq
+				}
+			}
+		})
+	}
+	if *out == "-" {
+		err = write(e.stdout)
+	} else {
+		err = writeFileAtomic(*out, write)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "export: %d documents\n", n)
+	return nil
+}

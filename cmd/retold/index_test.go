@@ -68,6 +68,23 @@ func TestAddMatchStoriesStoryRm(t *testing.T) {
 	if r.code != 0 || strings.Count(r.stdout, "\n") != 3 || !strings.Contains(r.stdout, "*") {
 		t.Errorf("story: %s %s", r.stdout, r.stderr)
 	}
+	r = runCLI(t, "", "export", "--db", db, "--out", "-")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	var first struct {
+		ID       string `json:"id"`
+		Story    string `json:"story"`
+		Original bool   `json:"original"`
+		Edges    []struct {
+			With    string `json:"with"`
+			Verdict string `json:"verdict"`
+		} `json:"edges"`
+	}
+	if r.code != 0 || len(lines) != 3 || json.Unmarshal([]byte(lines[0]), &first) != nil {
+		t.Fatalf("export: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	if first.Story != big.ID || !first.Original || len(first.Edges) != 1 || first.Edges[0].Verdict != "version" {
+		t.Errorf("export's first line: %+v", first)
+	}
 	if r = runCLI(t, "", "rm", "--db", db, "n1"); r.code != 0 {
 		t.Errorf("rm: %s", r.stderr)
 	}

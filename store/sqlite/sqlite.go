@@ -322,6 +322,10 @@ func (t *readTx) DocumentByHash(hash uint64) (retold.StoredDocument, error) {
 	return t.one(`WHERE hash = ?`, int64(hash))
 }
 
+func (t *readTx) Documents(after int64, limit int) ([]retold.StoredDocument, error) {
+	return t.many(`WHERE seq > ? ORDER BY seq LIMIT ?`, after, max(limit, 1))
+}
+
 func (t *readTx) Versions(id string) ([]retold.StoredDocument, error) {
 	return t.many(`WHERE id = ? ORDER BY version`, id)
 }

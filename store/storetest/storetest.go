@@ -119,6 +119,13 @@ func testPutAndGet(t *testing.T, open func() (retold.Store, error)) {
 				t.Errorf("got %+v\nwant %+v", got, *a)
 			}
 		}
+		page, err := tx.Documents(0, 1)
+		if err != nil || len(page) != 1 || page[0].Seq != a.Seq {
+			t.Errorf("Documents(0, 1) = %+v %v", page, err)
+		}
+		if rest, _ := tx.Documents(a.Seq, 10); len(rest) != 1 || rest[0].Seq != b.Seq {
+			t.Errorf("Documents(a, 10) = %+v", rest)
+		}
 		if _, err := tx.Document(999); !errors.Is(err, retold.ErrNotFound) {
 			t.Errorf("Document(999): %v, want ErrNotFound", err)
 		}
