@@ -159,24 +159,14 @@ func NewJSONL(name string, r io.Reader, opt *JSONLOptions) (*JSONLReader, error)
 	}
 	jr := &JSONLReader{name: name, opt: opt.withDefaults()}
 
-	var magic [2]byte
-	n, err := io.ReadFull(r, magic[:])
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return nil, fmt.Errorf("read %s: %w", name, unwrapPath(err))
+	src, zr, gzipped, err := sniffGzip(name, r)
+	switch {
+	case gzipped && err != nil:
+		return nil, jr.gzipError(err, "")
+	case err != nil:
+		return nil, err
 	}
-	// The two bytes go back in front. A MultiReader, not a bufio.Reader,
-	// so that plain input is read straight into the line buffer.
-	src := io.MultiReader(bytes.NewReader(magic[:n]), r)
-	if n == 2 && magic == [2]byte{0x1f, 0x8b} {
-		// compress/gzip needs an io.ByteReader below it, or it adds its own
-		// small buffer; give it a larger one.
-		zr, err := gzip.NewReader(bufio.NewReaderSize(src, 64<<10))
-		if err != nil {
-			return nil, jr.gzipError(err, "")
-		}
-		jr.gz = zr
-		src = zr
-	}
+	jr.gz = zr
 	jr.meter = &meteredReader{r: src, max: jr.opt.MaxBytes}
 	jr.br = bufio.NewReaderSize(jr.meter, jsonlBufSize)
 
@@ -408,6 +398,29 @@ func (r *JSONLReader) gzipError(err error, at string) error {
 		return fmt.Errorf("read %s: %w", r.name, unwrapPath(err))
 	}
 	return nil
+}
+
+// sniffGzip reads the first two bytes of r and returns the stream to
+// read: r itself (the two bytes put back in front with a MultiReader, not
+// a bufio.Reader, so that plain input is read straight into the caller's
+// buffer), or, when they are the gzip magic 1f 8b, its decompression zr,
+// with gzipped set. A failed read of r is an error naming the stream; a
+// gzip header that does not decode is gzip's error, with gzipped set,
+// for the caller to name.
+func sniffGzip(name string, r io.Reader) (src io.Reader, zr *gzip.Reader, gzipped bool, err error) {
+	var magic [2]byte
+	n, err := io.ReadFull(r, magic[:])
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, nil, false, fmt.Errorf("read %s: %w", name, unwrapPath(err))
+	}
+	src = io.MultiReader(bytes.NewReader(magic[:n]), r)
+	if n < 2 || magic != [2]byte{0x1f, 0x8b} {
+		return src, nil, false, nil
+	}
+	// compress/gzip needs an io.ByteReader below it, or it adds its own
+	// small buffer; give it a larger one.
+	zr, err = gzip.NewReader(bufio.NewReaderSize(src, 64<<10))
+	return zr, zr, true, err
 }
 
 // isBlank reports whether b holds only ASCII white space.

@@ -205,29 +205,21 @@ func NewWARC(name string, r io.Reader, opt *WARCOptions) (*WARCReader, error) {
 	}
 	wr := &WARCReader{name: name, opt: opt.withDefaults()}
 
-	var magic [2]byte
-	n, err := io.ReadFull(r, magic[:])
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+	src, zr, gzipped, err := sniffGzip(name, r)
+	if gzipped && err != nil {
+		var corrupt flate.CorruptInputError
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: truncated gzip: the file ends inside the gzip header: %w", name, io.ErrUnexpectedEOF)
+		}
+		if errors.Is(err, gzip.ErrHeader) || errors.As(err, &corrupt) {
+			return nil, fmt.Errorf("%s: corrupt gzip: %w", name, err)
+		}
 		return nil, fmt.Errorf("read %s: %w", name, unwrapPath(err))
 	}
-	// As in NewJSONL: the two bytes go back in front with a MultiReader,
-	// so that plain input is read straight into the record buffer.
-	src := io.MultiReader(bytes.NewReader(magic[:n]), r)
-	if n == 2 && magic == [2]byte{0x1f, 0x8b} {
-		zr, err := gzip.NewReader(bufio.NewReaderSize(src, 64<<10))
-		if err != nil {
-			var corrupt flate.CorruptInputError
-			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-				return nil, fmt.Errorf("%s: truncated gzip: the file ends inside the gzip header: %w", name, io.ErrUnexpectedEOF)
-			}
-			if errors.Is(err, gzip.ErrHeader) || errors.As(err, &corrupt) {
-				return nil, fmt.Errorf("%s: corrupt gzip: %w", name, err)
-			}
-			return nil, fmt.Errorf("read %s: %w", name, unwrapPath(err))
-		}
-		wr.gz = zr
-		src = zr
+	if err != nil {
+		return nil, err
 	}
+	wr.gz = zr
 	wr.meter = &meteredReader{r: src, max: wr.opt.MaxBytes}
 	wr.br = bufio.NewReaderSize(wr.meter, warcBufSize)
 
