@@ -49,21 +49,36 @@ type Source struct {
 }
 
 // Sources lists the files under paths, each with its kind, in the order
-// given (directories expanded in lexical order). A path that does not
-// exist, or a directory that holds no file, is an error naming it.
+// Files gives them.
 func Sources(paths []string) ([]Source, error) {
-	var out []Source
+	files, err := Files(paths)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Source, 0, len(files))
+	for _, f := range files {
+		k, err := kindOfFile(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Source{f, k})
+	}
+	return out, nil
+}
+
+// Files lists the files under paths in the order given, a directory
+// expanded to its regular files, recursively, in lexical order, without
+// entries whose names start with ".". A path that does not exist, or a
+// directory that holds no file, is an error naming it.
+func Files(paths []string) ([]string, error) {
+	var out []string
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", p, unwrapPath(err))
 		}
 		if !st.IsDir() {
-			k, err := kindOfFile(p)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, Source{p, k})
+			out = append(out, p)
 			continue
 		}
 		var files []string
@@ -89,13 +104,7 @@ func Sources(paths []string) ([]Source, error) {
 			return nil, fmt.Errorf("%s: directory holds no files", p)
 		}
 		slices.Sort(files)
-		for _, f := range files {
-			k, err := kindOfFile(f)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, Source{f, k})
-		}
+		out = append(out, files...)
 	}
 	return out, nil
 }

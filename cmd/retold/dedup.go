@@ -168,8 +168,8 @@ func withOutput(e *env, path string, write func(io.Writer) error) error {
 
 // dedupInputs expands files and directories into inputs, in the order
 // given; a directory contributes its regular files, recursively, in
-// lexical path order, skipping names that start with "." (as
-// extract.Sources walks them for retold add).
+// lexical path order, skipping names that start with "." (extract.Files,
+// the walk retold add uses too).
 func dedupInputs(e *env, paths []string) ([]dedup.Input, error) {
 	var inputs []dedup.Input
 	for _, p := range paths {
@@ -177,12 +177,12 @@ func dedupInputs(e *env, paths []string) ([]dedup.Input, error) {
 			inputs = append(inputs, dedup.Input{Name: "stdin", Open: func() (io.ReadCloser, error) { return io.NopCloser(e.stdin), nil }})
 			continue
 		}
-		srcs, err := extract.Sources([]string{p})
+		files, err := extract.Files([]string{p})
 		if err != nil {
 			return nil, err
 		}
-		for _, src := range srcs {
-			inputs = append(inputs, fileInput(src.Path))
+		for _, f := range files {
+			inputs = append(inputs, fileInput(f))
 		}
 	}
 	return inputs, nil
