@@ -238,7 +238,7 @@ func bandRows(t float64) (bands, rows int) {
 			return 1, r
 		}
 		b := int(math.Ceil(math.Log(0.005) / math.Log(1-p)))
-		if b < best || b == best {
+		if b <= best { // ties go to the more rows: fewer chance candidates
 			best, bestRows = b, r
 		}
 	}

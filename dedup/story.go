@@ -60,9 +60,9 @@ func RunStories(ctx context.Context, opt Options, refs, inputs []Input, kept, dr
 		ref    bool
 	}{{refs, true}, {inputs, false}} {
 		for _, in := range set.inputs {
-			err := readRecords(in, opt, func(r extract.Record, line int) {
+			err := readRecords(in, opt, func(r extract.Record) {
 				if seen[r.Doc.ID] {
-					bad(&extract.RecordError{Name: in.Name, Line: line, Err: fmt.Errorf("%w: repeated id %q: skipped", retold.ErrFormat, r.Doc.ID)})
+					bad(&extract.RecordError{Name: in.Name, Line: r.Line, Err: fmt.Errorf("%w: repeated id %q: skipped", retold.ErrFormat, r.Doc.ID)})
 					rep.Bad++
 					return
 				}
@@ -180,7 +180,7 @@ func RunStories(ctx context.Context, opt Options, refs, inputs []Input, kept, dr
 
 // readRecords reads the good records of one input. Bad ones go to badRec;
 // the error returned is the one that ended the input early, if any.
-func readRecords(in Input, opt Options, good func(extract.Record, int), badRec func(error)) error {
+func readRecords(in Input, opt Options, good func(extract.Record), badRec func(error)) error {
 	rc, err := in.Open()
 	if err != nil {
 		return fmt.Errorf("%s: %w", in.Name, err)
@@ -204,7 +204,7 @@ func readRecords(in Input, opt Options, good func(extract.Record, int), badRec f
 		if err != nil {
 			return err
 		}
-		good(r, r.Line)
+		good(r)
 	}
 }
 
