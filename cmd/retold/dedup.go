@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -209,19 +208,11 @@ func unwrapPathErr(err error) error {
 }
 
 // defaultDedupMemMB is a fair share of the machine's memory for the index
-// and the shingle store: a quarter of MemTotal (Linux), or 1 GB where that is unknown.
+// and the shingle store: a quarter of MemTotal (Linux), or 1 GB where that
+// is unknown.
 func defaultDedupMemMB() int {
-	b, err := os.ReadFile("/proc/meminfo")
-	if err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(l, "MemTotal:"); ok {
-				if f := strings.Fields(v); len(f) > 0 {
-					if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil && kb > 0 {
-						return int(kb / 1024 / 4)
-					}
-				}
-			}
-		}
+	if kb, ok := procKB("/proc/meminfo", "MemTotal:"); ok && kb > 0 {
+		return int(kb / 1024 / 4)
 	}
 	return 1024
 }
@@ -229,19 +220,26 @@ func defaultDedupMemMB() int {
 // peakRSS is the process's peak resident memory, from /proc (Linux);
 // "?" elsewhere.
 func peakRSS() string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "?"
+	if kb, ok := procKB("/proc/self/status", "VmHWM:"); ok {
+		return fmt.Sprintf("%.0f MB", float64(kb)/1024)
 	}
-	for _, l := range bytes.Split(b, []byte("\n")) {
-		if v, ok := bytes.CutPrefix(l, []byte("VmHWM:")); ok {
-			f := strings.Fields(string(v))
-			if len(f) >= 1 {
+	return "?"
+}
+
+// procKB reads the "KEY  N kB" line of a /proc file.
+func procKB(path, key string) (int64, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, key); ok {
+			if f := strings.Fields(v); len(f) > 0 {
 				if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
-					return fmt.Sprintf("%.0f MB", float64(kb)/1024)
+					return kb, true
 				}
 			}
 		}
 	}
-	return "?"
+	return 0, false
 }
