@@ -31,8 +31,8 @@ var (
 )
 
 // MaxPostings is how many documents a key is filed for: later documents
-// with the key only raise its count. Matching looks for rare keys, and a
-// key held by more documents than this is not rare; capping keeps the
+// with the key are not filed under it. Matching looks for rare keys, and
+// a key held by more documents than this is not rare; capping keeps the
 // key index linear in the corpus instead of quadratic in its common
 // words.
 const MaxPostings = 64
@@ -122,15 +122,15 @@ type ReadTx interface {
 	Documents(after int64, limit int) ([]StoredDocument, error)
 	// Versions returns every version stored under id, oldest first.
 	Versions(id string) ([]StoredDocument, error)
-	// Candidates returns the documents filed under any of keys, each once,
-	// in Seq order, at most perKey of them for any one key (the earliest):
-	// a key shared by thousands of documents says nothing. A key is filed
-	// for its first MaxPostings documents only (see KeyCounts).
-	Candidates(keys []uint64, perKey int) ([]int64, error)
-	// KeyCounts returns, for each of keys, how many documents were filed
-	// under it, counting those past MaxPostings; DeleteDocument does not
-	// lower the counts, which are thus an upper bound.
-	KeyCounts(keys []uint64) ([]int, error)
+	// Keys calls fn for every document with Seq above after, in Seq
+	// order, with the keys it was filed under (sorted, unique; fn must
+	// not keep the slice). The store only keeps the keys: the inverted
+	// index over them is the caller's (package index holds it in memory
+	// and rebuilds it from here).
+	Keys(after int64, fn func(seq int64, keys []uint64) error) error
+	// Deletions counts the documents ever deleted: an inverted index
+	// built from Keys is stale when it changes.
+	Deletions() (int64, error)
 	// Edges returns the edges that touch seq, by the other end's Seq.
 	Edges(seq int64) ([]Edge, error)
 	// Story returns a story's summary.
@@ -150,11 +150,15 @@ type ReadTx interface {
 type Tx interface {
 	ReadTx
 	// PutDocument stores d with d.Hash set, assigns d.Seq, d.Version and
-	// d.Added, and files it under keys. It returns ErrExists, storing
+	// d.Added, and files it under keys (see ReadTx.Keys). It returns ErrExists, storing
 	// nothing, when a document with the same Hash is stored. An empty
 	// d.Story becomes "s<Seq>" and an empty d.Event "e<Seq>": a story or
 	// event of its own.
 	PutDocument(d *StoredDocument, keys []uint64) error
+	// NextSeq is the Seq the next PutDocument will assign: each assigns
+	// one more than the highest ever assigned, deleted documents
+	// included, so a caller can number a batch before storing it.
+	NextSeq() (int64, error)
 	// PutEdge stores e, replacing an edge between the same two documents.
 	PutEdge(e Edge) error
 	// SetStory moves document seq to story and event.

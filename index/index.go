@@ -19,7 +19,6 @@
 package index
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -58,6 +57,16 @@ type Index struct {
 
 	mu    sync.Mutex // serializes Add
 	cache *profileCache
+
+	// pmu guards the in-memory inverted index and what it reflects: the
+	// documents up to lastSeq, and the store's deletion count when it
+	// was built. stale asks for a rebuild (after a failed Update, whose
+	// documents were filed before it failed).
+	pmu     sync.RWMutex
+	post    *postings
+	lastSeq int64
+	dels    int64
+	stale   bool
 }
 
 // New returns an Index over st.
@@ -80,7 +89,60 @@ func New(st retold.Store, opt *Options) *Index {
 	x.cmp = verify.New(o.Compare)
 	x.fpr = cluster.NewFingerprinter(&o)
 	x.cache = newProfileCache(n)
+	x.post = &postings{}
 	return x
+}
+
+// sync brings the in-memory inverted index up to the store as tx sees it:
+// the documents stored since it last looked (by this process or another
+// one), or all of them again when documents were deleted since.
+func (x *Index) sync(tx retold.ReadTx) error {
+	dels, err := tx.Deletions()
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	x.pmu.Lock()
+	defer x.pmu.Unlock()
+	if dels != x.dels || x.stale {
+		x.post, x.lastSeq, x.dels, x.stale = &postings{}, 0, dels, false
+	}
+	err = tx.Keys(x.lastSeq, func(seq int64, keys []uint64) error {
+		x.lastSeq = seq
+		return x.post.add(seq, keys)
+	})
+	if err != nil {
+		// Half loaded: start again next time.
+		x.stale = true
+		return fmt.Errorf("index: loading keys: %w", err)
+	}
+	return nil
+}
+
+// file puts a document just stored into the in-memory index.
+func (x *Index) file(seq int64, keys []uint64) error {
+	x.pmu.Lock()
+	defer x.pmu.Unlock()
+	if seq <= x.lastSeq {
+		return nil
+	}
+	x.lastSeq = seq
+	return x.post.add(seq, keys)
+}
+
+// IndexStats describe the in-memory inverted index.
+type IndexStats struct {
+	// Documents is the highest document number the index holds; Keys the
+	// distinct keys, Postings the (key, document) pairs, Bytes its memory.
+	Documents      int64
+	Keys, Postings int
+	Bytes          int64
+}
+
+// Stats describes the in-memory inverted index.
+func (x *Index) Stats() IndexStats {
+	x.pmu.RLock()
+	defer x.pmu.RUnlock()
+	return IndexStats{Documents: x.lastSeq, Keys: x.post.keys, Postings: x.post.n, Bytes: x.post.bytes()}
 }
 
 // Result is what Add or Match found for a document.
@@ -125,61 +187,67 @@ func (x *Index) Add(ctx context.Context, d retold.Document) (Result, error) {
 // A commit costs a disk flush, so batches of some tens of documents add
 // many times faster than one at a time.
 func (x *Index) AddBatch(ctx context.Context, docs []retold.Document) ([]Result, error) {
+	return x.AddPrepared(ctx, x.Prepare(docs))
+}
+
+// Batch is a batch of documents being prepared for AddPrepared.
+type Batch struct {
+	docs     []retold.Document
+	profiles []*verify.Profile
+	done     chan struct{}
+}
+
+// Prepare starts the part of adding docs that depends on them alone (the
+// compare engine's profile of each, on every core) and returns at once:
+// a caller that prepares the next batch before it adds the current one
+// keeps the cores busy while a transaction waits on the store. docs must
+// not change until AddPrepared returns.
+func (x *Index) Prepare(docs []retold.Document) *Batch {
+	b := &Batch{docs: docs, profiles: make([]*verify.Profile, len(docs)), done: make(chan struct{})}
+	go func() {
+		defer close(b.done)
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range min(len(docs), runtime.GOMAXPROCS(0)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					b.profiles[i] = x.cmp.Profile(docs[i])
+				}
+			}()
+		}
+		for i := range docs {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+	}()
+	return b
+}
+
+// AddPrepared adds a prepared batch, as AddBatch. Batches are added in
+// the order of the calls.
+func (x *Index) AddPrepared(ctx context.Context, b *Batch) ([]Result, error) {
+	select {
+	case <-b.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	// Profiling depends on the document alone: done in parallel before
-	// the write transaction begins.
-	profiles := make([]*verify.Profile, len(docs))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(len(docs), runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				profiles[i] = x.cmp.Profile(docs[i])
-			}
-		}()
-	}
-	for i := range docs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	docs, profiles := b.docs, b.profiles
 	out := make([]Result, len(docs))
 	err := x.st.Update(ctx, func(tx retold.Tx) error {
-		for i, d := range docs {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			p := profiles[i]
-			res, file, err := x.match(tx, d, p)
-			if err != nil {
-				return err
-			}
-			if res.Duplicate {
-				out[i] = res
-				continue
-			}
-			sd := retold.StoredDocument{Document: d, Hash: p.ContentHash()}
-			if err := tx.PutDocument(&sd, file); err != nil {
-				return fmt.Errorf("index: add %q: %w", d.ID, err)
-			}
-			for k := range res.Edges {
-				res.Edges[k].B = sd.Seq
-				if err := tx.PutEdge(res.Edges[k]); err != nil {
-					return err
-				}
-			}
-			if err := x.regroup(tx, &sd, res.Edges); err != nil {
-				return err
-			}
-			res.Doc, res.Story, res.Event = sd, sd.Story, sd.Event
-			out[i] = res
+		if err := x.sync(tx); err != nil {
+			return err
 		}
-		return nil
+		return x.addBatch(ctx, tx, docs, profiles, out)
 	})
 	if err != nil {
+		x.pmu.Lock()
+		x.stale = true
+		x.pmu.Unlock()
 		return nil, err
 	}
 	for i, r := range out {
@@ -195,10 +263,32 @@ func (x *Index) Match(ctx context.Context, d retold.Document) (Result, error) {
 	p := x.cmp.Profile(d)
 	var res Result
 	err := x.st.View(ctx, func(tx retold.ReadTx) error {
-		var err error
-		if res, _, err = x.match(tx, d, p); err != nil || res.Duplicate {
+		if err := x.sync(tx); err != nil {
 			return err
 		}
+		if sd, err := tx.DocumentByHash(p.ContentHash()); err == nil {
+			res = Result{Doc: sd, Duplicate: true, Story: sd.Story, Event: sd.Event}
+			return nil
+		} else if !errors.Is(err, retold.ErrNotFound) {
+			return err
+		}
+		cands, _ := x.candidates(p)
+		l := newLoader(x)
+		var jobs []judgeJob
+		for _, c := range cands {
+			// The in-memory index can be ahead of this snapshot (an Add
+			// of this process committed after it began): such a document
+			// is not a candidate yet.
+			ok, err := l.need(tx, c)
+			if err != nil {
+				return err
+			}
+			if ok {
+				jobs = append(jobs, judgeJob{a: c, p: p})
+			}
+		}
+		l.profile()
+		res.Edges = x.judge(jobs, l.profiles, 1)[0]
 		// The story of the strongest version partner, and the event of
 		// the strongest partner of any kind: what Add would most likely
 		// give.
@@ -216,178 +306,10 @@ func (x *Index) Match(ctx context.Context, d retold.Document) (Result, error) {
 		}
 		return nil
 	})
-	return res, err
-}
-
-// match finds and verifies d's candidates. It returns the edges (B unset)
-// strongest first, and the keys d is to be filed under: those not yet
-// held by more than MaxPostings documents. A saturated key is neither
-// filed nor counted any more: its count already says it is common, and
-// skipping it spares most of the key writes once a corpus's vocabulary
-// is known.
-func (x *Index) match(tx retold.ReadTx, d retold.Document, p *verify.Profile) (res Result, file []uint64, err error) {
-	var bands, anchors []uint64
-	fp := x.fpr.Of(p)
-	for _, k := range fp.Bands {
-		bands = append(bands, tagged(k, tagBand))
-	}
-	for _, k := range fp.Keys {
-		anchors = append(anchors, tagged(k, tagAnchor))
-	}
-	type cand struct {
-		seq        int64
-		lex, share int
-	}
-	var cands []cand
-	var dup *Result
-	err = func() error {
-		if sd, err := tx.DocumentByHash(p.ContentHash()); err == nil {
-			dup = &Result{Doc: sd, Duplicate: true, Story: sd.Story, Event: sd.Event}
-			return nil
-		} else if !errors.Is(err, retold.ErrNotFound) {
-			return err
-		}
-		found := map[int64]*cand{}
-		get := func(seq int64) *cand {
-			c := found[seq]
-			if c == nil {
-				c = &cand{seq: seq}
-				found[seq] = c
-			}
-			return c
-		}
-		// Lexical channel: every document in one of d's LSH buckets (a
-		// bucket is filed for its first MaxPostings documents).
-		for _, k := range bands {
-			seqs, err := tx.Candidates([]uint64{k}, retold.MaxPostings)
-			if err != nil {
-				return err
-			}
-			for _, s := range seqs {
-				get(s).lex++
-			}
-		}
-		// Anchors: the rarest keys that earlier documents hold, at most
-		// MaxAnchorDF of them.
-		dfs, err := tx.KeyCounts(anchors)
-		if err != nil {
-			return err
-		}
-		for i, k := range anchors {
-			if dfs[i] <= retold.MaxPostings {
-				file = append(file, k)
-			}
-		}
-		bdfs, err := tx.KeyCounts(bands)
-		if err != nil {
-			return err
-		}
-		for i, k := range bands {
-			if bdfs[i] <= retold.MaxPostings {
-				file = append(file, k)
-			}
-		}
-		type ranked struct {
-			df  int
-			key uint64
-		}
-		var rk []ranked
-		for i, k := range anchors {
-			if df := dfs[i]; df > 0 && df <= x.o.MaxAnchorDF {
-				rk = append(rk, ranked{df, k})
-			}
-		}
-		slices.SortFunc(rk, func(a, b ranked) int {
-			if c := cmp.Compare(a.df, b.df); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.key, b.key)
-		})
-		nAnchors := min(len(rk), x.o.Anchors)
-		for _, r := range rk[:nAnchors] {
-			seqs, err := tx.Candidates([]uint64{r.key}, x.o.MaxAnchorDF)
-			if err != nil {
-				return err
-			}
-			for _, s := range seqs {
-				get(s).share++
-			}
-		}
-		bandsN := max(1, len(bands))
-		type scored struct {
-			seq   int64
-			score float64
-		}
-		var sc []scored
-		for _, c := range found {
-			lex := float64(c.lex) / float64(bandsN)
-			anc := float64(c.share) / float64(max(1, nAnchors))
-			if c.lex > 0 || c.share >= x.o.AnchorShared {
-				sc = append(sc, scored{c.seq, max(lex, anc)})
-			}
-		}
-		slices.SortFunc(sc, func(a, b scored) int {
-			if c := cmp.Compare(b.score, a.score); c != 0 {
-				return c
-			}
-			return cmp.Compare(b.seq, a.seq) // nearer first
-		})
-		for _, s := range sc[:min(len(sc), x.o.MaxCandidates)] {
-			cands = append(cands, cand{seq: s.seq})
-		}
-		// Profiles of the candidates, from the cache or the store.
-		for _, c := range cands {
-			if x.cache.get(c.seq) != nil {
-				continue
-			}
-			od, err := tx.Document(c.seq)
-			if err != nil {
-				return err
-			}
-			x.cache.put(c.seq, x.cmp.Profile(od.Document))
-		}
-		return nil
-	}()
 	if err != nil {
-		return Result{}, nil, fmt.Errorf("index: match %q: %w", d.ID, err)
+		return Result{}, fmt.Errorf("index: match %q: %w", d.ID, err)
 	}
-	if dup != nil {
-		return *dup, nil, nil
-	}
-	// The candidates are judged in parallel; the edges are sorted after,
-	// so the result does not depend on which finishes first.
-	judged := make([]retold.Edge, len(cands))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(len(cands), runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range next {
-				if op := x.cache.get(cands[k].seq); op != nil {
-					v, score := x.cmp.Judge(op, p)
-					judged[k] = retold.Edge{A: cands[k].seq, Verdict: v, Score: score}
-				}
-			}
-		}()
-	}
-	for k := range cands {
-		next <- k
-	}
-	close(next)
-	wg.Wait()
-	for _, e := range judged {
-		if e.A != 0 && e.Verdict.AtLeast(retold.SameEvent) {
-			res.Edges = append(res.Edges, e)
-		}
-	}
-	slices.SortFunc(res.Edges, func(a, b retold.Edge) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.A, b.A)
-	})
-	return res, file, nil
+	return res, nil
 }
 
 // regroup re-forms the stories and events around d: d, the documents of

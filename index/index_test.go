@@ -3,9 +3,12 @@ package index
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -183,5 +186,138 @@ func TestAddShuffledDevIsCloseToBatch(t *testing.T) {
 	t.Logf("dev story ARI: batch %.3f, incremental (shuffled) %.3f; event ARI: batch %.3f, incremental %.3f", storyB, storyI, eventB, eventI)
 	if storyI < storyB-0.02 || eventI < eventB-0.02 {
 		t.Errorf("incremental is more than 0.02 below batch")
+	}
+}
+
+func inventedDocs(t *testing.T) []retold.Document {
+	t.Helper()
+	var docs []retold.Document
+	for _, r := range readLabeled(t, filepath.Join("..", "testdata", "cluster", "corpus.jsonl")) {
+		docs = append(docs, r.Document)
+	}
+	return docs
+}
+
+// labels are every stored document's story and event, and the edges, by
+// document id and version: what two ways of adding must agree on.
+func labels(t *testing.T, st retold.Store) []string {
+	t.Helper()
+	var out []string
+	err := st.View(context.Background(), func(tx retold.ReadTx) error {
+		docs, err := tx.Documents(0, 1<<30)
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			es, err := tx.Edges(d.Seq)
+			if err != nil {
+				return err
+			}
+			out = append(out, d.ID+" "+d.Story+" "+d.Event)
+			for _, e := range es {
+				out = append(out, fmt.Sprintf("  %d-%d %s %.3f", e.A, e.B, e.Verdict, e.Score))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestBatchesAddAsOneByOne checks AddBatch's three passes (candidates in
+// order, all pairs judged at once, stored in order) give exactly what
+// adding the documents one at a time gives, copies inside a batch
+// included.
+func TestBatchesAddAsOneByOne(t *testing.T) {
+	docs := inventedDocs(t)
+	docs = append(docs, docs[2], docs[5]) // copies inside the last batch
+	x1, st1 := newIndex(t)
+	addAll(t, x1, st1, docs)
+	x2, st2 := newIndex(t)
+	for i := 0; i < len(docs); i += 7 {
+		rs, err := x2.AddBatch(context.Background(), docs[i:min(i+7, len(docs))])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i+7 >= len(docs) && !rs[len(rs)-1].Duplicate {
+			t.Error("a copy inside a batch was stored again")
+		}
+	}
+	if a, b := labels(t, st1), labels(t, st2); !slices.Equal(a, b) {
+		t.Errorf("batches of 7 differ from one by one:\n%s\nvs\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+}
+
+// TestIndexesSharingAStore runs two Indexes over one store, as two
+// processes would: each sees what the other stored, a delete makes them
+// rebuild, and a failed batch leaves nothing behind in memory either.
+func TestIndexesSharingAStore(t *testing.T) {
+	docs := inventedDocs(t)
+	ref, refSt := newIndex(t)
+	addAll(t, ref, refSt, docs)
+	x1, st := newIndex(t)
+	x2 := New(st, nil)
+	half := len(docs) / 2
+	if _, err := x1.AddBatch(context.Background(), docs[:half]); err != nil {
+		t.Fatal(err)
+	}
+	// A batch that fails on its last document stores none of it.
+	bad := append(slices.Clone(docs[half:half+3]), retold.Document{Text: "A text without an id."})
+	if _, err := x2.AddBatch(context.Background(), bad); err == nil {
+		t.Fatal("a document without an id was accepted")
+	}
+	for _, d := range docs[half:] {
+		if _, err := x2.Add(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a, b := labels(t, refSt), labels(t, st); !slices.Equal(a, b) {
+		t.Errorf("two indexes over one store differ from one:\n%s\nvs\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+	if s1, s2 := x1.Stats(), x2.Stats(); s1.Documents >= s2.Documents || s2.Postings == 0 {
+		t.Errorf("before x1 reads again: stats %+v and %+v", s1, s2)
+	}
+	// x1 learns of x2's documents when it next reads the store.
+	probe := docs[len(docs)-1]
+	probe.ID, probe.Text = "probe", probe.Text+"\n\nA sentence a later edition added."
+	m, err := x1.Match(context.Background(), probe)
+	if err != nil || len(m.Edges) == 0 {
+		t.Fatalf("x1 does not see x2's documents: %+v %v", m, err)
+	}
+	if s1, s2 := x1.Stats(), x2.Stats(); s1 != s2 {
+		t.Errorf("after x1 read again: stats %+v, want x2's %+v", s1, s2)
+	}
+	// Deleting the partners through the store: x1 rebuilds and no
+	// longer proposes them.
+	err = st.Update(context.Background(), func(tx retold.Tx) error {
+		for _, e := range m.Edges {
+			d, err := tx.Document(e.A)
+			if err != nil {
+				return err
+			}
+			if err := tx.DeleteDocument(d.ID); err != nil && !errors.Is(err, retold.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := x1.Match(context.Background(), probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range m2.Edges {
+		for _, old := range m.Edges {
+			if e.A == old.A {
+				t.Errorf("deleted document %d still matched", e.A)
+			}
+		}
+	}
+	if _, err := x1.Add(context.Background(), probe); err != nil {
+		t.Errorf("add after a delete: %v", err)
 	}
 }

@@ -68,12 +68,21 @@ func dbState(t *testing.T, path string) (integrity string, labels map[string]str
 		t.Fatal(err)
 	}
 	var orphans int
-	if err := db.QueryRow(`SELECT (SELECT count(*) FROM keys WHERE seq NOT IN (SELECT seq FROM documents)) +
+	if err := db.QueryRow(`SELECT (SELECT count(*) FROM doc_keys WHERE seq NOT IN (SELECT seq FROM documents)) +
 		(SELECT count(*) FROM edges WHERE a NOT IN (SELECT seq FROM documents) OR b NOT IN (SELECT seq FROM documents))`).Scan(&orphans); err != nil {
 		t.Fatal(err)
 	}
 	if orphans != 0 {
-		t.Errorf("%d keys or edges point at no document", orphans)
+		t.Errorf("%d key rows or edges point at no document", orphans)
+	}
+	// Every document with text has its key row: the two are written in
+	// one transaction.
+	var keyless int
+	if err := db.QueryRow(`SELECT count(*) FROM documents WHERE seq NOT IN (SELECT seq FROM doc_keys)`).Scan(&keyless); err != nil {
+		t.Fatal(err)
+	}
+	if keyless != 0 {
+		t.Errorf("%d documents have no key row", keyless)
 	}
 	rows, err := db.Query(`SELECT id, story || ' ' || event FROM documents`)
 	if err != nil {

@@ -62,14 +62,17 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	}
 	// Documents are added in batches of addBatch, one transaction each:
 	// a commit waits for the disk, and a batch pays that once. A
-	// document counts as added when its batch has committed.
+	// document counts as added when its batch has committed. The next
+	// batch is prepared (profiled) while the one before it is added.
 	const addBatch = 64
 	var batch []retold.Document
-	flush := func() error {
-		if len(batch) == 0 {
+	var pending *index.Batch
+	add := func() error {
+		if pending == nil {
 			return nil
 		}
-		rs, err := x.AddBatch(ctx, batch)
+		rs, err := x.AddPrepared(ctx, pending)
+		pending = nil
 		if err != nil {
 			return fmt.Errorf("add: %w", err)
 		}
@@ -80,8 +83,17 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 				added++
 			}
 		}
-		batch = batch[:0]
 		return nil
+	}
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		next := x.Prepare(batch)
+		batch = nil
+		err := add()
+		pending = next
+		return err
 	}
 	var ended []error
 	for _, src := range srcs {
@@ -99,13 +111,16 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if err := flush(); err != nil {
-			return err
-		}
 		if err != nil {
 			report(err)
 			ended = append(ended, err)
 		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	if err := add(); err != nil {
+		return err
 	}
 	if e.stderrIsTerminal {
 		fmt.Fprint(e.stderr, "\r\033[K")
@@ -263,63 +278,6 @@ func runStories(ctx context.Context, e *env, args []string) error {
 	}
 	for _, s := range out {
 		fmt.Fprintf(e.stdout, "%-10s %4d  %-20s %s  (%s)\n", s.ID, s.Size, s.FirstSeen, s.Title, strings.Join(s.Outlets, ", "))
-	}
-	return nil
-}
-
-func runStory(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "story", "story [--db FILE] [--json] ID")
-	db := fs.String("db", "retold.db", "the index `FILE`")
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageErr("give one story ID (see retold stories)")
-	}
-	st, err := openExisting(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	type version struct {
-		ID       string `json:"id"`
-		Date     string `json:"date"`
-		Outlet   string `json:"outlet"`
-		Title    string `json:"title"`
-		URL      string `json:"url"`
-		Original bool   `json:"original"`
-	}
-	var s retold.Story
-	var vs []version
-	err = st.View(ctx, func(tx retold.ReadTx) error {
-		var err error
-		if s, err = tx.Story(pos[0]); err != nil {
-			return fmt.Errorf("story %s: %w", pos[0], err)
-		}
-		docs, err := tx.StoryDocuments(s.ID)
-		if err != nil {
-			return err
-		}
-		for _, d := range docs {
-			vs = append(vs, version{d.ID, d.Date, d.Outlet, d.Title, d.URL, d.Seq == s.Original})
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeJSON(e.stdout, map[string]any{"id": s.ID, "event": s.Event, "first_seen": s.FirstSeen, "versions": vs})
-	}
-	fmt.Fprintf(e.stdout, "story %s, event %s, %d versions, first seen %s\n", s.ID, s.Event, s.Size, s.FirstSeen)
-	for _, v := range vs {
-		mark := " "
-		if v.Original {
-			mark = "*"
-		}
-		fmt.Fprintf(e.stdout, "%s %-20s %-24s %s  [%s]\n", mark, v.Date, v.Outlet, v.Title, v.ID)
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/url"
@@ -32,11 +33,18 @@ import (
 	retold "github.com/retold/retold"
 )
 
+// migration is one schema step: its statements, then fn (when set), in
+// one transaction.
+type migration struct {
+	sql string
+	fn  func(ctx context.Context, tx *sql.Tx) error
+}
+
 // migrations are the schema, one step per version: migrations[i] takes a
 // database from version i to i+1. Steps are only ever appended.
-var migrations = []string{
+var migrations = []migration{
 	// 1: documents, their keys, edges, story originals.
-	`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+	{sql: `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 	CREATE TABLE documents (
 		seq     INTEGER PRIMARY KEY AUTOINCREMENT,
 		id      TEXT NOT NULL,
@@ -70,11 +78,79 @@ var migrations = []string{
 		PRIMARY KEY (a, b)
 	) WITHOUT ROWID;
 	CREATE INDEX edges_b ON edges (b);
-	CREATE TABLE originals (story TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;`,
+	CREATE TABLE originals (story TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;`},
 	// 2: key counts, so that keys are filed for their first MaxPostings
 	// documents only.
-	`CREATE TABLE key_df (key INTEGER PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
-	INSERT INTO key_df (key, df) SELECT key, count(*) FROM keys GROUP BY key;`,
+	{sql: `CREATE TABLE key_df (key INTEGER PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+	INSERT INTO key_df (key, df) SELECT key, count(*) FROM keys GROUP BY key;`},
+	// 3: a document's keys in one row, appended in Seq order, in place of
+	// one row per (key, document) in a B-tree ordered by random hashes
+	// (package index keeps the inverted index in memory); a deletion
+	// counter tells such an index when it is stale.
+	{sql: `CREATE TABLE doc_keys (
+		seq  INTEGER PRIMARY KEY REFERENCES documents (seq) ON DELETE CASCADE,
+		n    INTEGER NOT NULL,
+		keys BLOB NOT NULL
+	);
+	INSERT INTO meta (key, value) VALUES ('deletions', '0');`, fn: migrateKeyRows},
+}
+
+// migrateKeyRows moves the key rows of schema 2 into doc_keys and drops
+// the two key tables.
+func migrateKeyRows(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT seq, key FROM keys ORDER BY seq`)
+	if err != nil {
+		return err
+	}
+	type docKeys struct {
+		seq  int64
+		keys []uint64
+	}
+	var all []docKeys
+	for rows.Next() {
+		var seq, k int64
+		if err := rows.Scan(&seq, &k); err != nil {
+			rows.Close()
+			return err
+		}
+		if len(all) == 0 || all[len(all)-1].seq != seq {
+			all = append(all, docKeys{seq: seq})
+		}
+		all[len(all)-1].keys = append(all[len(all)-1].keys, uint64(k))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, d := range all {
+		keys := slices.Compact(slices.Sorted(slices.Values(d.keys)))
+		if _, err := tx.ExecContext(ctx, `INSERT INTO doc_keys (seq, n, keys) VALUES (?, ?, ?)`, d.seq, len(keys), encodeKeys(keys)); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `DROP TABLE keys; DROP TABLE key_df;`)
+	return err
+}
+
+// encodeKeys packs sorted keys as 8 little-endian bytes each.
+func encodeKeys(keys []uint64) []byte {
+	b := make([]byte, 0, 8*len(keys))
+	for _, k := range keys {
+		b = binary.LittleEndian.AppendUint64(b, k)
+	}
+	return b
+}
+
+// decodeKeys unpacks b into dst[:0].
+func decodeKeys(dst []uint64, b []byte) ([]uint64, error) {
+	if len(b)%8 != 0 {
+		return dst, fmt.Errorf("key blob of %d bytes", len(b))
+	}
+	dst = dst[:0]
+	for i := 0; i < len(b); i += 8 {
+		dst = append(dst, binary.LittleEndian.Uint64(b[i:]))
+	}
+	return dst, nil
 }
 
 // SchemaVersion is the schema version this package writes.
@@ -161,7 +237,12 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("sqlite: %s: migrate: %w", s.path, err)
 		}
-		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+		m := migrations[v]
+		_, err = tx.ExecContext(ctx, m.sql)
+		if err == nil && m.fn != nil {
+			err = m.fn(ctx, tx)
+		}
+		if err != nil {
 			tx.Rollback()
 			return fmt.Errorf("sqlite: %s: migrate to version %d: %w", s.path, v+1, err)
 		}
@@ -243,9 +324,9 @@ type readTx struct {
 	stmts map[string]*sql.Stmt // prepared once per transaction
 }
 
-// stmt returns the transaction's prepared statement for query. The key
-// statements run for every document of a batch, and preparing them each
-// time cost more than running them.
+// stmt returns the transaction's prepared statement for query: the
+// inserts run for every document of a batch, and preparing them each time
+// cost more than running them.
 func (t *readTx) stmt(query string) (*sql.Stmt, error) {
 	if st := t.stmts[query]; st != nil {
 		return st, nil
@@ -259,20 +340,6 @@ func (t *readTx) stmt(query string) (*sql.Stmt, error) {
 	}
 	t.stmts[query] = st
 	return st, nil
-}
-
-// keyList is keys as a JSON array, for json_each: one statement text for
-// any number of keys.
-func keyList(keys []uint64) string {
-	b := make([]byte, 0, 2+21*len(keys))
-	b = append(b, '[')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, int64(k), 10)
-	}
-	return string(append(b, ']'))
 }
 
 const docColumns = `seq, id, version, hash, title, text, url, outlet, date, lang, added, story, event`
@@ -338,73 +405,33 @@ func (t *readTx) EventDocuments(id string) ([]retold.StoredDocument, error) {
 	return t.many(`WHERE event = ? ORDER BY seq`, id)
 }
 
-func (t *readTx) Candidates(keys []uint64, perKey int) ([]int64, error) {
-	if perKey <= 0 {
-		perKey = 50
-	}
-	st, err := t.stmt(`SELECT k.key, k.seq FROM json_each(?) j JOIN keys k ON k.key = j.value ORDER BY k.key, k.seq`)
+func (t *readTx) Keys(after int64, fn func(seq int64, keys []uint64) error) error {
+	rows, err := t.q.QueryContext(t.ctx, `SELECT seq, keys FROM doc_keys WHERE seq > ? ORDER BY seq`, after)
 	if err != nil {
-		return nil, err
-	}
-	rows, err := st.QueryContext(t.ctx, keyList(slices.Compact(slices.Sorted(slices.Values(keys)))))
-	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	seen := map[int64]bool{}
-	var out []int64
-	var cur int64
-	n := 0
+	var keys []uint64
+	var b []byte
 	for rows.Next() {
-		var k, seq int64
-		if err := rows.Scan(&k, &seq); err != nil {
-			return nil, err
+		var seq int64
+		if err := rows.Scan(&seq, &b); err != nil {
+			return err
 		}
-		if k != cur || n == 0 {
-			cur, n = k, 0
+		if keys, err = decodeKeys(keys, b); err != nil {
+			return fmt.Errorf("sqlite: keys of document %d: %w", seq, err)
 		}
-		if n++; n > perKey {
-			continue
-		}
-		if !seen[seq] {
-			seen[seq] = true
-			out = append(out, seq)
+		if err := fn(seq, keys); err != nil {
+			return err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	slices.Sort(out)
-	return out, nil
+	return rows.Err()
 }
 
-func (t *readTx) KeyCounts(keys []uint64) ([]int, error) {
-	st, err := t.stmt(`SELECT d.key, d.df FROM json_each(?) j JOIN key_df d ON d.key = j.value`)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := st.QueryContext(t.ctx, keyList(keys))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	df := make(map[int64]int, len(keys))
-	for rows.Next() {
-		var k int64
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		df[k] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]int, len(keys))
-	for i, k := range keys {
-		out[i] = df[int64(k)]
-	}
-	return out, nil
+func (t *readTx) Deletions() (int64, error) {
+	var n int64
+	err := t.q.QueryRowContext(t.ctx, `SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'deletions'`).Scan(&n)
+	return n, err
 }
 
 func (t *readTx) Edges(seq int64) ([]retold.Edge, error) {
@@ -485,7 +512,7 @@ func (t *readTx) Counts() (retold.Counts, error) {
 		(SELECT count(DISTINCT story) FROM documents),
 		(SELECT count(DISTINCT event) FROM documents),
 		(SELECT count(*) FROM edges),
-		(SELECT count(*) FROM keys)`).Scan(&c.Documents, &c.Stories, &c.Events, &c.Edges, &c.Keys)
+		(SELECT coalesce(sum(n), 0) FROM doc_keys)`).Scan(&c.Documents, &c.Stories, &c.Events, &c.Edges, &c.Keys)
 	return c, err
 }
 
@@ -507,11 +534,8 @@ func (t *writeTx) PutDocument(d *retold.StoredDocument, keys []uint64) error {
 	if err := t.q.QueryRowContext(t.ctx, `SELECT coalesce(max(version), 0) + 1 FROM documents WHERE id = ?`, d.ID).Scan(&version); err != nil {
 		return err
 	}
-	// Numbers are never reused, even after deletes (AUTOINCREMENT keeps
-	// the highest ever given in sqlite_sequence); one writer at a time
-	// makes reading it here safe.
-	var seq int64
-	if err := t.q.QueryRowContext(t.ctx, `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'documents'), 0) + 1`).Scan(&seq); err != nil {
+	seq, err := t.NextSeq()
+	if err != nil {
 		return err
 	}
 	d.Seq, d.Version, d.Added = seq, version, t.now().UTC().Format(time.RFC3339)
@@ -521,8 +545,11 @@ func (t *writeTx) PutDocument(d *retold.StoredDocument, keys []uint64) error {
 	if d.Event == "" {
 		d.Event = "e" + strconv.FormatInt(seq, 10)
 	}
-	_, err := t.q.ExecContext(t.ctx, `INSERT INTO documents (`+docColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.Seq, d.ID, d.Version, int64(d.Hash), d.Title, d.Text, d.URL, d.Outlet, d.Date, d.Lang, d.Added, d.Story, d.Event)
+	ins, err := t.stmt(`INSERT INTO documents (` + docColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	_, err = ins.ExecContext(t.ctx, d.Seq, d.ID, d.Version, int64(d.Hash), d.Title, d.Text, d.URL, d.Outlet, d.Date, d.Lang, d.Added, d.Story, d.Event)
 	if err != nil {
 		return fmt.Errorf("sqlite: PutDocument %q: %w", d.ID, err)
 	}
@@ -532,25 +559,25 @@ func (t *writeTx) PutDocument(d *retold.StoredDocument, keys []uint64) error {
 	return nil
 }
 
-// fileKeys counts seq under each key and files it where the key has no
-// more than MaxPostings documents yet: two statements for all keys.
+// fileKeys stores seq's keys, sorted and unique, in one row (an empty
+// one for no keys: every document has its row).
 func (t *writeTx) fileKeys(seq int64, keys []uint64) error {
-	list := keyList(slices.Compact(slices.Sorted(slices.Values(keys))))
-	up, err := t.stmt(`INSERT INTO key_df (key, df) SELECT value, 1 FROM json_each(?) WHERE true
-		ON CONFLICT (key) DO UPDATE SET df = df + 1`)
+	keys = slices.Compact(slices.Sorted(slices.Values(keys)))
+	st, err := t.stmt(`INSERT INTO doc_keys (seq, n, keys) VALUES (?, ?, ?)`)
 	if err != nil {
 		return err
 	}
-	if _, err := up.ExecContext(t.ctx, list); err != nil {
-		return err
-	}
-	post, err := t.stmt(`INSERT OR IGNORE INTO keys (key, seq)
-		SELECT d.key, ? FROM json_each(?) j JOIN key_df d ON d.key = j.value WHERE d.df <= ?`)
-	if err != nil {
-		return err
-	}
-	_, err = post.ExecContext(t.ctx, seq, list, retold.MaxPostings)
+	_, err = st.ExecContext(t.ctx, seq, len(keys), encodeKeys(keys))
 	return err
+}
+
+// NextSeq reads the highest number ever given: AUTOINCREMENT keeps it in
+// sqlite_sequence, so numbers are never reused, even after deletes, and
+// one writer at a time makes reading it here safe.
+func (t *writeTx) NextSeq() (int64, error) {
+	var seq int64
+	err := t.q.QueryRowContext(t.ctx, `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'documents'), 0) + 1`).Scan(&seq)
+	return seq, err
 }
 
 func (t *writeTx) PutEdge(e retold.Edge) error {
@@ -619,7 +646,12 @@ func (t *writeTx) DeleteDocument(id string) error {
 		return err
 	}
 	res, err := t.q.ExecContext(t.ctx, `DELETE FROM documents WHERE id = ?`, id)
-	return changed(res, err, "DeleteDocument")
+	if err := changed(res, err, "DeleteDocument"); err != nil {
+		return err
+	}
+	n, _ := res.RowsAffected()
+	_, err = t.q.ExecContext(t.ctx, `UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'deletions'`, n)
+	return err
 }
 
 // changed turns an update that touched no row into ErrNotFound.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,11 +93,13 @@ func TestVersion1FileIsMigrated(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
-		migrations[0],
+		migrations[0].sql,
 		`INSERT INTO meta (key, value) VALUES ('schema_version', '1')`,
 		`INSERT INTO documents (seq, id, version, hash, title, text, url, outlet, date, lang, added, story, event)
 			VALUES (1, 'a', 1, 9, '', 'text', '', '', '', '', '2026-01-01T00:00:00Z', 's1', 'e1')`,
-		`INSERT INTO keys (key, seq) VALUES (5, 1), (6, 1)`,
+		`INSERT INTO documents (seq, id, version, hash, title, text, url, outlet, date, lang, added, story, event)
+			VALUES (2, 'b', 1, 8, '', 'other', '', '', '', '', '2026-01-01T00:00:00Z', 's2', 'e2')`,
+		`INSERT INTO keys (key, seq) VALUES (6, 1), (5, 1), (-1, 1), (6, 2)`,
 	} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
@@ -112,9 +115,17 @@ func TestVersion1FileIsMigrated(t *testing.T) {
 		t.Errorf("version %d after Open, want %d", v, SchemaVersion)
 	}
 	err = s.View(context.Background(), func(tx retold.ReadTx) error {
-		got, err := tx.KeyCounts([]uint64{5, 6, 7})
-		if err != nil || got[0] != 1 || got[1] != 1 || got[2] != 0 {
-			t.Errorf("KeyCounts after migration: %v %v", got, err)
+		got := map[int64][]uint64{}
+		err := tx.Keys(0, func(seq int64, keys []uint64) error {
+			got[seq] = slices.Clone(keys)
+			return nil
+		})
+		// Keys are unsigned: -1 as stored by schema 1 is the largest.
+		if err != nil || len(got) != 2 || !slices.Equal(got[1], []uint64{5, 6, 1<<64 - 1}) || !slices.Equal(got[2], []uint64{6}) {
+			t.Errorf("Keys after migration: %v %v", got, err)
+		}
+		if d, err := tx.Deletions(); err != nil || d != 0 {
+			t.Errorf("Deletions after migration: %d %v", d, err)
 		}
 		d, err := tx.DocumentByID("a")
 		if err != nil || d.Text != "text" {

@@ -28,8 +28,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"PutAndGet", testPutAndGet},
 		{"SameTextStoredOnce", testSameTextStoredOnce},
 		{"NewTextOfAnIDIsANewVersion", testVersions},
-		{"Candidates", testCandidates},
-		{"KeysAreFiledUpToMaxPostingsAndCounted", testKeyCap},
+		{"Keys", testKeys},
+		{"NextSeqNumbersTheNextPut", testNextSeq},
 		{"Edges", testEdges},
 		{"StoriesAndEvents", testStories},
 		{"StoryListing", testStoryListing},
@@ -174,68 +174,95 @@ func testVersions(t *testing.T, open func() (retold.Store, error)) {
 	})
 }
 
-func testCandidates(t *testing.T, open func() (retold.Store, error)) {
+// allKeys reads every document's keys after after, by Seq.
+func allKeys(t *testing.T, tx retold.ReadTx, after int64) map[int64][]uint64 {
+	t.Helper()
+	out := map[int64][]uint64{}
+	last := after
+	err := tx.Keys(after, func(seq int64, keys []uint64) error {
+		if seq <= last {
+			t.Errorf("Keys: document %d after %d: not in Seq order", seq, last)
+		}
+		last = seq
+		out[seq] = slices.Clone(keys)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func testNextSeq(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	next := func() int64 {
+		var n int64
+		err := s.Update(context.Background(), func(tx retold.Tx) (err error) { n, err = tx.NextSeq(); return })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for i := range 3 {
+		want := next()
+		d := doc(fmt.Sprint("d", i), fmt.Sprint("t", i), uint64(i+1))
+		put(t, s, nil, d)
+		if d.Seq != want {
+			t.Errorf("put %d: Seq %d, NextSeq said %d", i, d.Seq, want)
+		}
+	}
+	// A failed Update gives its numbers back; a delete does not.
+	s.Update(context.Background(), func(tx retold.Tx) error {
+		tx.PutDocument(doc("gone", "gone", 99), nil)
+		return errors.New("roll back")
+	})
+	if err := s.Update(context.Background(), func(tx retold.Tx) error { return tx.DeleteDocument("d2") }); err != nil {
+		t.Fatal(err)
+	}
+	if n := next(); n != 4 {
+		t.Errorf("NextSeq after a rollback and deleting the last = %d, want 4", n)
+	}
+}
+
+func testKeys(t *testing.T, open func() (retold.Store, error)) {
 	s := mustOpen(t, open)
 	var docs []*retold.StoredDocument
 	keys := map[uint64][]uint64{}
-	for i := range 6 {
+	for i := range 5 {
 		d := doc(fmt.Sprint("d", i), fmt.Sprint("text ", i), uint64(100+i))
 		docs = append(docs, d)
-		keys[d.Hash] = []uint64{1 << 63, uint64(i % 2)} // all share key 2^63; halves share 0 or 1
+		// Unsorted, repeated, the top bit set: stored sorted and unique.
+		keys[d.Hash] = []uint64{1 << 63, uint64(i % 2), 1 << 63, uint64(10 + i)}
 	}
+	keys[docs[4].Hash] = nil // a document without keys is listed with none
 	put(t, s, keys, docs...)
 	view(t, s, func(tx retold.ReadTx) error {
-		got, err := tx.Candidates([]uint64{1}, 10)
-		if err != nil {
-			return err
+		got := allKeys(t, tx, 0)
+		if k, ok := got[docs[4].Seq]; len(got) != 5 || !ok || len(k) != 0 {
+			t.Errorf("Keys gave %v, want 5 documents, the last with no keys", got)
 		}
-		if want := []int64{docs[1].Seq, docs[3].Seq, docs[5].Seq}; !slices.Equal(got, want) {
-			t.Errorf("Candidates(1) = %v, want %v", got, want)
+		for i, d := range docs[:4] {
+			want := []uint64{uint64(i % 2), uint64(10 + i), 1 << 63}
+			if !slices.Equal(got[d.Seq], want) {
+				t.Errorf("keys of %s = %v, want %v", d.ID, got[d.Seq], want)
+			}
 		}
-		got, _ = tx.Candidates([]uint64{1 << 63, 0}, 2)
-		// perKey keeps the two earliest of each key: d0, d1 from 2^63;
-		// d0, d2 from 0; each once, in Seq order.
-		if want := []int64{docs[0].Seq, docs[1].Seq, docs[2].Seq}; !slices.Equal(got, want) {
-			t.Errorf("Candidates(2^63, 0; perKey 2) = %v, want %v", got, want)
+		if after := allKeys(t, tx, docs[2].Seq); len(after) != 2 || after[docs[3].Seq] == nil {
+			t.Errorf("Keys after %d = %v, want %d and %d", docs[2].Seq, after, docs[3].Seq, docs[4].Seq)
 		}
-		if got, _ := tx.Candidates([]uint64{42}, 10); len(got) != 0 {
-			t.Errorf("Candidates(absent) = %v", got)
+		stop := errors.New("stop")
+		n := 0
+		if err := tx.Keys(0, func(int64, []uint64) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+			t.Errorf("Keys with fn failing: %v after %d calls, want fn's error after 1", err, n)
+		}
+		if d, err := tx.Deletions(); err != nil || d != 0 {
+			t.Errorf("Deletions of a new store = %d %v", d, err)
 		}
 		return nil
 	})
 	if c := counts(t, s); c.Keys != 12 {
 		t.Errorf("keys %d, want 12", c.Keys)
 	}
-}
-
-func testKeyCap(t *testing.T, open func() (retold.Store, error)) {
-	s := mustOpen(t, open)
-	n := retold.MaxPostings + 6
-	var docs []*retold.StoredDocument
-	keys := map[uint64][]uint64{}
-	for i := range n {
-		d := doc(fmt.Sprint("d", i), fmt.Sprint("t", i), uint64(i+1))
-		docs = append(docs, d)
-		keys[d.Hash] = []uint64{77, 77, uint64(1000 + i)} // a repeated key counts once
-	}
-	put(t, s, keys, docs...)
-	view(t, s, func(tx retold.ReadTx) error {
-		got, err := tx.KeyCounts([]uint64{77, 1000, 5})
-		if err != nil {
-			return err
-		}
-		if !slices.Equal(got, []int{n, 1, 0}) {
-			t.Errorf("KeyCounts = %v, want [%d 1 0]", got, n)
-		}
-		c, err := tx.Candidates([]uint64{77}, 1000)
-		if err != nil {
-			return err
-		}
-		if len(c) != retold.MaxPostings || c[0] != docs[0].Seq {
-			t.Errorf("Candidates of a common key: %d documents from %v, want the first %d", len(c), c[:1], retold.MaxPostings)
-		}
-		return nil
-	})
 }
 
 func testEdges(t *testing.T, open func() (retold.Store, error)) {
@@ -393,8 +420,11 @@ func testDelete(t *testing.T, open func() (retold.Store, error)) {
 		if _, err := tx.DocumentByID("a"); !errors.Is(err, retold.ErrNotFound) {
 			t.Errorf("deleted a: %v", err)
 		}
-		if got, _ := tx.Candidates([]uint64{7}, 10); !slices.Equal(got, []int64{b.Seq}) {
-			t.Errorf("keys after delete: %v", got)
+		if got := allKeys(t, tx, 0); len(got) != 1 || !slices.Equal(got[b.Seq], []uint64{7}) {
+			t.Errorf("keys after delete: %v, want only %d's", got, b.Seq)
+		}
+		if d, err := tx.Deletions(); err != nil || d != 2 {
+			t.Errorf("Deletions after deleting an id of two versions = %d %v, want 2", d, err)
 		}
 		if es, _ := tx.Edges(b.Seq); len(es) != 0 {
 			t.Errorf("edges after delete: %v", es)
@@ -504,8 +534,8 @@ func testReopen(t *testing.T, open func() (retold.Store, error)) {
 		if err != nil || got != *a {
 			t.Errorf("after reopen: %+v %v", got, err)
 		}
-		if c, _ := tx.Candidates([]uint64{3}, 1); !slices.Equal(c, []int64{a.Seq}) {
-			t.Errorf("keys after reopen: %v", c)
+		if got := allKeys(t, tx, 0); !slices.Equal(got[a.Seq], []uint64{3}) {
+			t.Errorf("keys after reopen: %v", got)
 		}
 		return nil
 	})

@@ -1,0 +1,321 @@
+package index
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/verify"
+)
+
+// candidates returns the stored documents d (profile p) is to be judged
+// against, best first, and the keys d is to be filed under: those fewer
+// than MaxPostings documents hold yet. A key held by MaxPostings is not
+// filed any more: its count already says it is common, and skipping it
+// keeps the index linear in the corpus.
+func (x *Index) candidates(p *verify.Profile) (cands []int64, file []uint64) {
+	fp := x.fpr.Of(p)
+	bands := make([]uint64, len(fp.Bands))
+	for i, k := range fp.Bands {
+		bands[i] = tagged(k, tagBand)
+	}
+	anchors := make([]uint64, len(fp.Keys))
+	for i, k := range fp.Keys {
+		anchors[i] = tagged(k, tagAnchor)
+	}
+	type cand struct{ lex, share int }
+	found := map[int64]*cand{}
+	get := func(seq int64) *cand {
+		c := found[seq]
+		if c == nil {
+			c = &cand{}
+			found[seq] = c
+		}
+		return c
+	}
+	x.pmu.RLock()
+	var seqs []int64
+	// Lexical channel: every document in one of d's LSH buckets (a
+	// bucket is filed for its first MaxPostings documents).
+	for _, k := range bands {
+		seqs = x.post.appendSeqs(seqs[:0], k, retold.MaxPostings)
+		for _, s := range seqs {
+			get(s).lex++
+		}
+	}
+	dfs := make([]int, len(anchors))
+	for i, k := range anchors {
+		if dfs[i] = x.post.count(k); dfs[i] < retold.MaxPostings {
+			file = append(file, k)
+		}
+	}
+	for _, k := range bands {
+		if x.post.count(k) < retold.MaxPostings {
+			file = append(file, k)
+		}
+	}
+	// Anchors: the rarest keys that earlier documents hold, at most
+	// MaxAnchorDF of them.
+	type ranked struct {
+		df  int
+		key uint64
+	}
+	var rk []ranked
+	for i, k := range anchors {
+		if df := dfs[i]; df > 0 && df <= x.o.MaxAnchorDF {
+			rk = append(rk, ranked{df, k})
+		}
+	}
+	slices.SortFunc(rk, func(a, b ranked) int {
+		if c := cmp.Compare(a.df, b.df); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.key, b.key)
+	})
+	nAnchors := min(len(rk), x.o.Anchors)
+	for _, r := range rk[:nAnchors] {
+		seqs = x.post.appendSeqs(seqs[:0], r.key, x.o.MaxAnchorDF)
+		for _, s := range seqs {
+			get(s).share++
+		}
+	}
+	x.pmu.RUnlock()
+	bandsN := max(1, len(bands))
+	type scored struct {
+		seq   int64
+		score float64
+	}
+	var sc []scored
+	for seq, c := range found {
+		lex := float64(c.lex) / float64(bandsN)
+		anc := float64(c.share) / float64(max(1, nAnchors))
+		if c.lex > 0 || c.share >= x.o.AnchorShared {
+			sc = append(sc, scored{seq, max(lex, anc)})
+		}
+	}
+	slices.SortFunc(sc, func(a, b scored) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.seq, a.seq) // nearer first
+	})
+	for _, s := range sc[:min(len(sc), x.o.MaxCandidates)] {
+		cands = append(cands, s.seq)
+	}
+	return cands, file
+}
+
+// loader gathers the profiles a batch's judging needs: from the batch
+// itself, the cache, or the store (profiled on every core).
+type loader struct {
+	x        *Index
+	profiles map[int64]*verify.Profile
+	texts    map[int64]retold.Document // stored documents to profile
+}
+
+func newLoader(x *Index) *loader {
+	return &loader{x: x, profiles: map[int64]*verify.Profile{}, texts: map[int64]retold.Document{}}
+}
+
+// provide gives the profile of a document of the batch.
+func (l *loader) provide(seq int64, p *verify.Profile) { l.profiles[seq] = p }
+
+// need makes sure seq's profile will be there; false means seq is not in
+// tx's snapshot.
+func (l *loader) need(tx retold.ReadTx, seq int64) (bool, error) {
+	if _, ok := l.profiles[seq]; ok {
+		return true, nil
+	}
+	if _, ok := l.texts[seq]; ok {
+		return true, nil
+	}
+	if p := l.x.cache.get(seq); p != nil {
+		l.profiles[seq] = p
+		return true, nil
+	}
+	d, err := tx.Document(seq)
+	if errors.Is(err, retold.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	l.texts[seq] = d.Document
+	return true, nil
+}
+
+// profile profiles the stored documents needed, in parallel, and caches
+// them.
+func (l *loader) profile() {
+	seqs := make([]int64, 0, len(l.texts))
+	for s := range l.texts {
+		seqs = append(seqs, s)
+	}
+	ps := make([]*verify.Profile, len(seqs))
+	parallel(len(seqs), func(i int) { ps[i] = l.x.cmp.Profile(l.texts[seqs[i]]) })
+	for i, s := range seqs {
+		l.profiles[s] = ps[i]
+		l.x.cache.put(s, ps[i])
+	}
+	clear(l.texts)
+}
+
+// parallel runs fn(0..n-1) on every core.
+func parallel(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// judgeJob is one pair to verify: stored (or earlier) document a against
+// the new document doc of the batch, whose profile is p.
+type judgeJob struct {
+	doc int
+	a   int64
+	p   *verify.Profile
+}
+
+// judge verifies jobs on every core and returns, for each of the batch's
+// n documents, the edges at SameEvent or closer, strongest first (B
+// unset). The order does not depend on which job finishes first.
+func (x *Index) judge(jobs []judgeJob, profiles map[int64]*verify.Profile, n int) [][]retold.Edge {
+	judged := make([]retold.Edge, len(jobs))
+	parallel(len(jobs), func(k int) {
+		v, score := x.cmp.Judge(profiles[jobs[k].a], jobs[k].p)
+		judged[k] = retold.Edge{A: jobs[k].a, Verdict: v, Score: score}
+	})
+	out := make([][]retold.Edge, n)
+	for k, e := range judged {
+		if e.Verdict.AtLeast(retold.SameEvent) {
+			out[jobs[k].doc] = append(out[jobs[k].doc], e)
+		}
+	}
+	for _, es := range out {
+		slices.SortFunc(es, func(a, b retold.Edge) int {
+			if c := cmp.Compare(b.Score, a.Score); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.A, b.A)
+		})
+	}
+	return out
+}
+
+// addBatch adds docs (profiles given) inside tx, in three passes with the
+// result of adding them one by one. First, in order: each document's
+// duplicate check and candidates, against the store and the batch's
+// earlier documents, which are filed in memory under the numbers the
+// store is to give them. Then all the batch's pairs are judged at once,
+// on every core (a document has one or two candidates on average, so
+// judging one document at a time left a core idle). Last, in order, each
+// document is stored with its edges and its neighbourhood regrouped.
+func (x *Index) addBatch(ctx context.Context, tx retold.Tx, docs []retold.Document, profiles []*verify.Profile, out []Result) error {
+	next, err := tx.NextSeq()
+	if err != nil {
+		return err
+	}
+	type plan struct {
+		seq   int64
+		file  []uint64
+		twin  bool // a text of an earlier document of the batch
+		known bool // a text already stored
+	}
+	plans := make([]plan, len(docs))
+	batch := map[uint64]bool{}
+	l := newLoader(x)
+	var jobs []judgeJob
+	for i, d := range docs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		h := profiles[i].ContentHash()
+		if batch[h] {
+			plans[i].twin = true
+			continue
+		}
+		if sd, err := tx.DocumentByHash(h); err == nil {
+			plans[i].known = true
+			out[i] = Result{Doc: sd, Duplicate: true, Story: sd.Story, Event: sd.Event}
+			continue
+		} else if !errors.Is(err, retold.ErrNotFound) {
+			return fmt.Errorf("index: add %q: %w", d.ID, err)
+		}
+		cands, file := x.candidates(profiles[i])
+		for _, c := range cands {
+			ok, err := l.need(tx, c)
+			if err != nil {
+				return fmt.Errorf("index: add %q: %w", d.ID, err)
+			}
+			if ok {
+				jobs = append(jobs, judgeJob{doc: i, a: c, p: profiles[i]})
+			}
+		}
+		plans[i] = plan{seq: next, file: file}
+		batch[h] = true
+		l.provide(next, profiles[i])
+		// Filed in memory at once, for the batch's later documents; if
+		// the transaction fails, stale makes the next one rebuild.
+		if err := x.file(next, file); err != nil {
+			return err
+		}
+		next++
+	}
+	l.profile()
+	edges := x.judge(jobs, l.profiles, len(docs))
+	for i, d := range docs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		pl := plans[i]
+		if pl.known {
+			continue
+		}
+		if pl.twin {
+			// Its twin's labels as they are now, after the documents
+			// between them were added.
+			sd, err := tx.DocumentByHash(profiles[i].ContentHash())
+			if err != nil {
+				return fmt.Errorf("index: add %q: %w", d.ID, err)
+			}
+			out[i] = Result{Doc: sd, Duplicate: true, Story: sd.Story, Event: sd.Event}
+			continue
+		}
+		sd := retold.StoredDocument{Document: d, Hash: profiles[i].ContentHash()}
+		if err := tx.PutDocument(&sd, pl.file); err != nil {
+			return fmt.Errorf("index: add %q: %w", d.ID, err)
+		}
+		if sd.Seq != pl.seq {
+			return fmt.Errorf("index: add %q: the store numbered it %d, not %d as NextSeq said", d.ID, sd.Seq, pl.seq)
+		}
+		es := edges[i]
+		for k := range es {
+			es[k].B = sd.Seq
+			if err := tx.PutEdge(es[k]); err != nil {
+				return err
+			}
+		}
+		if err := x.regroup(tx, &sd, es); err != nil {
+			return err
+		}
+		out[i] = Result{Doc: sd, Story: sd.Story, Event: sd.Event, Edges: es}
+	}
+	return nil
+}
