@@ -2,16 +2,26 @@
 // the incremental counterpart of cluster.Cluster.
 //
 // Add finds a new document's candidates through the same two channels as
-// Cluster, but in the store: the lexical channel's LSH band keys, and its
-// anchors, the rarest of its facts and content stems that earlier
-// documents hold (at most MaxAnchorDF of them). Each candidate is verified
-// with the compare engine (verify.Comparer.Judge), and the document is
-// stored with its keys and its edges in one transaction. Inside the same
-// transaction the neighbourhood it touches, the stories and events of its
-// partners, is regrouped with cluster.Group, the very rule Cluster applies
-// to a whole corpus; so a story still needs links to enough of its
-// members to grow, one loose edge does not merge two stories, and adding
-// documents one at a time ends close to clustering them at once.
+// Cluster: the lexical channel's LSH band keys, and its anchors, the
+// rarest of its facts and content stems that earlier documents hold (at
+// most MaxAnchorDF of them). The keys live in an inverted index in memory
+// (postings.go), built from the one key row per document that the store
+// keeps and brought up to date at the start of every transaction, so it
+// follows what other processes add and rebuilds when they delete. Each
+// candidate is verified with the compare engine (verify.Comparer.Judge),
+// and the document is stored with its keys and its edges in one
+// transaction. Inside the same transaction the neighbourhood it touches,
+// the stories and events of its partners, is regrouped with
+// cluster.Group, the very rule Cluster applies to a whole corpus; so a
+// story still needs links to enough of its members to grow, one loose
+// edge does not merge two stories, and adding documents one at a time
+// ends close to clustering them at once.
+//
+// A batch (AddBatch, or Prepare then AddPrepared to profile the next
+// batch while the last is stored) gives exactly what adding its documents
+// one by one gives: candidates are found in order, against the store and
+// the batch's earlier documents; all its pairs are then judged at once on
+// every core; and the documents are stored and regrouped in order.
 //
 // Labels: a story is "s<Seq of its original>", an event "e<Seq of its
 // earliest story's original>", so labels move when an earlier original
@@ -116,6 +126,13 @@ func (x *Index) sync(tx retold.ReadTx) error {
 		return fmt.Errorf("index: loading keys: %w", err)
 	}
 	return nil
+}
+
+// Load reads the store's keys into the in-memory inverted index, as the
+// first Add or Match would: a caller that wants to time matching apart
+// from loading calls it first.
+func (x *Index) Load(ctx context.Context) error {
+	return x.st.View(ctx, x.sync)
 }
 
 // file puts a document just stored into the in-memory index.
@@ -258,6 +275,51 @@ func (x *Index) AddPrepared(ctx context.Context, b *Batch) ([]Result, error) {
 	return out, nil
 }
 
+// Delete removes every version stored under id, with their keys and
+// edges, and regroups the stories and events they were in: a removed
+// document may have been the link that held a story together, or its
+// original. It returns retold.ErrNotFound for an id not stored.
+func (x *Index) Delete(ctx context.Context, id string) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	err := x.st.Update(ctx, func(tx retold.Tx) error {
+		versions, err := tx.Versions(id)
+		if err != nil {
+			return err
+		}
+		if len(versions) == 0 {
+			return retold.ErrNotFound
+		}
+		members := map[int64]retold.StoredDocument{}
+		for _, v := range versions {
+			story, err := tx.StoryDocuments(v.Story)
+			if err != nil {
+				return err
+			}
+			event, err := tx.EventDocuments(v.Event)
+			if err != nil {
+				return err
+			}
+			for _, m := range append(story, event...) {
+				if len(members) < x.max {
+					members[m.Seq] = m
+				}
+			}
+		}
+		if err := tx.DeleteDocument(id); err != nil {
+			return err
+		}
+		for _, v := range versions {
+			delete(members, v.Seq)
+		}
+		return x.group(tx, members, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("index: delete %q: %w", id, err)
+	}
+	return nil
+}
+
 // Match finds what d would join, without storing anything.
 func (x *Index) Match(ctx context.Context, d retold.Document) (Result, error) {
 	p := x.cmp.Profile(d)
@@ -343,6 +405,16 @@ func (x *Index) regroup(tx retold.Tx, d *retold.StoredDocument, edges []retold.E
 		}
 		add(docs)
 	}
+	return x.group(tx, members, d)
+}
+
+// group groups members by the edges among them with cluster.Group and
+// writes every label that changed, and each story's original; d, when
+// one of them, gets its new labels.
+func (x *Index) group(tx retold.Tx, members map[int64]retold.StoredDocument, d *retold.StoredDocument) error {
+	if len(members) == 0 {
+		return nil
+	}
 	seqs := make([]int64, 0, len(members))
 	for s := range members {
 		seqs = append(seqs, s)
@@ -379,7 +451,7 @@ func (x *Index) regroup(tx retold.Tx, d *retold.StoredDocument, edges []retold.E
 				return err
 			}
 		}
-		if s == d.Seq {
+		if d != nil && s == d.Seq {
 			d.Story, d.Event = story, event
 		}
 	}

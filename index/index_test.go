@@ -321,3 +321,74 @@ func TestIndexesSharingAStore(t *testing.T) {
 		t.Errorf("add after a delete: %v", err)
 	}
 }
+
+// partition is the stored documents grouped by story, as sorted id lists.
+func partition(t *testing.T, st retold.Store) []string {
+	t.Helper()
+	groups := map[string][]string{}
+	err := st.View(context.Background(), func(tx retold.ReadTx) error {
+		docs, err := tx.Documents(0, 1<<30)
+		for _, d := range docs {
+			groups[d.Story] = append(groups[d.Story], d.ID)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, ids := range groups {
+		slices.Sort(ids)
+		out = append(out, strings.Join(ids, " "))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestDeleteRegroups removes the original of the largest story: the story
+// it held together is regrouped, and ends as if it had never been added.
+func TestDeleteRegroups(t *testing.T) {
+	docs := inventedDocs(t)
+	x, st := newIndex(t)
+	addAll(t, x, st, docs)
+	var biggest retold.Story
+	st.View(context.Background(), func(tx retold.ReadTx) error {
+		ss, err := tx.Stories(retold.StoryQuery{Limit: 1000})
+		for _, s := range ss {
+			if s.Size > biggest.Size {
+				biggest = s
+			}
+		}
+		return err
+	})
+	var gone retold.StoredDocument
+	st.View(context.Background(), func(tx retold.ReadTx) (err error) { gone, err = tx.Document(biggest.Original); return })
+	if biggest.Size < 3 {
+		t.Fatalf("largest story has %d documents", biggest.Size)
+	}
+	if err := x.Delete(context.Background(), gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Delete(context.Background(), gone.ID); !errors.Is(err, retold.ErrNotFound) {
+		t.Errorf("second delete: %v, want ErrNotFound", err)
+	}
+	// A copy of the deleted text under another id was stored as that
+	// text, and goes with it.
+	var rest []retold.Document
+	for _, d := range docs {
+		if x.cmp.Profile(d).ContentHash() != gone.Hash {
+			rest = append(rest, d)
+		}
+	}
+	y, st2 := newIndex(t)
+	addAll(t, y, st2, rest)
+	if a, b := partition(t, st), partition(t, st2); !slices.Equal(a, b) {
+		t.Errorf("after deleting %s:\n%s\nwant, as if never added:\n%s", gone.ID, strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+	st.View(context.Background(), func(tx retold.ReadTx) error {
+		if _, err := tx.Story(biggest.ID); !errors.Is(err, retold.ErrNotFound) {
+			t.Errorf("the story named after the deleted original is still there: %v", err)
+		}
+		return nil
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -139,34 +140,79 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 }
 
 func runMatch(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "match", "match [--db FILE] [--json] FILE")
+	fs := newFlagSet(e, "match", "match [--db FILE] [--json] FILE|DIR|-...")
 	db := fs.String("db", "retold.db", "the index `FILE`")
-	asJSON := fs.Bool("json", false, "print the result as JSON")
+	asJSON := fs.Bool("json", false, "print the result as JSON (one object a document)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageErr("give one document (a file, or - for stdin)")
+	if len(pos) == 0 {
+		return usageErr("give the documents to match (files, directories, or - for stdin)")
 	}
-	var d retold.Document
-	if pos[0] == "-" {
-		d, err = extract.Read("stdin", e.stdin, nil)
+	// One document from stdin, or every record of the files given, read
+	// as `retold add` reads them.
+	var docs []retold.Document
+	bad := 0
+	if len(pos) == 1 && pos[0] == "-" {
+		d, err := extract.Read("stdin", e.stdin, nil)
+		if err != nil {
+			return err
+		}
+		docs = append(docs, d)
 	} else {
-		d, err = extract.ReadFile(pos[0], nil)
+		srcs, err := extract.Sources(pos)
+		if err != nil {
+			return err
+		}
+		for _, src := range srcs {
+			err := extract.ReadSource(src, nil, func(r extract.Record) error {
+				docs = append(docs, r.Doc)
+				return nil
+			}, func(err error) { bad++; fmt.Fprintln(e.stderr, err) })
+			if err != nil {
+				return err
+			}
+		}
 	}
-	if err != nil {
-		return err
+	if len(docs) == 0 {
+		return fmt.Errorf("match: no document in %s", strings.Join(pos, ", "))
 	}
 	st, err := openExisting(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	res, err := index.New(st, nil).Match(ctx, d)
-	if err != nil {
+	x := index.New(st, nil)
+	start := time.Now()
+	if err := x.Load(ctx); err != nil {
 		return err
 	}
+	load := time.Since(start)
+	lat := make([]time.Duration, 0, len(docs))
+	for _, d := range docs {
+		t0 := time.Now()
+		res, err := x.Match(ctx, d)
+		if err != nil {
+			return err
+		}
+		lat = append(lat, time.Since(t0))
+		if err := printMatch(ctx, e, st, d, res, len(docs) > 1, *asJSON); err != nil {
+			return err
+		}
+	}
+	if len(docs) > 1 || bad > 0 {
+		is := x.Stats()
+		slices.Sort(lat)
+		q := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+		fmt.Fprintf(e.stderr, "match: %d documents (%d bad records skipped); index of %d documents loaded in %.2f s (%.0f MB in memory); latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+			len(docs), bad, is.Documents, load.Seconds(), float64(is.Bytes)/(1<<20), q(0.5), q(0.9), q(0.99), q(1))
+	}
+	return nil
+}
+
+// printMatch writes one document's match; many names the document.
+func printMatch(ctx context.Context, e *env, st retold.Store, d retold.Document, res index.Result, many, asJSON bool) error {
 	type edgeOut struct {
 		ID      string         `json:"id"`
 		Title   string         `json:"title"`
@@ -175,18 +221,25 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 		Score   float64        `json:"score"`
 	}
 	out := struct {
+		ID        string    `json:"id,omitempty"`
 		Duplicate bool      `json:"duplicate"`
 		Of        string    `json:"duplicate_of,omitempty"`
 		Story     string    `json:"story"`
 		Event     string    `json:"event"`
 		Edges     []edgeOut `json:"edges"`
 	}{Duplicate: res.Duplicate, Story: res.Story, Event: res.Event, Edges: []edgeOut{}}
+	if many {
+		out.ID = d.ID
+	}
 	if res.Duplicate {
 		out.Of = res.Doc.ID
 	}
-	err = st.View(ctx, func(tx retold.ReadTx) error {
+	err := st.View(ctx, func(tx retold.ReadTx) error {
 		for _, ed := range res.Edges {
 			od, err := tx.Document(ed.A)
+			if errors.Is(err, retold.ErrNotFound) {
+				continue // deleted since
+			}
 			if err != nil {
 				return err
 			}
@@ -197,8 +250,19 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
+		if many {
+			b, err := json.Marshal(out)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(e.stdout, "%s\n", b)
+			return err
+		}
 		return writeJSON(e.stdout, out)
+	}
+	if many {
+		fmt.Fprintf(e.stdout, "%s: ", d.ID)
 	}
 	switch {
 	case out.Duplicate:
@@ -297,14 +361,14 @@ func runRm(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	return st.Update(ctx, func(tx retold.Tx) error {
-		for _, id := range pos {
-			if err := tx.DeleteDocument(id); err != nil {
-				return fmt.Errorf("rm %s: %w", id, err)
-			}
+	// Each id in a transaction of its own, its stories regrouped.
+	x := index.New(st, nil)
+	for _, id := range pos {
+		if err := x.Delete(ctx, id); err != nil {
+			return fmt.Errorf("rm %s: %w", id, err)
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 func writeJSON(w io.Writer, v any) error {

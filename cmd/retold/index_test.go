@@ -97,3 +97,46 @@ func TestAddMatchStoriesStoryRm(t *testing.T) {
 		t.Errorf("add of a missing path: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// TestMatchMany matches a JSONL file of documents: one line a document,
+// named, and a summary with the index size and latencies.
+func TestMatchMany(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "retold.db")
+	corpus := filepath.Join("..", "..", "testdata", "cluster", "corpus.jsonl")
+	if r := runCLI(t, "", "add", "--db", db, corpus); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	b, err := os.ReadFile(corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first struct {
+		ID, Text string
+	}
+	if err := json.Unmarshal([]byte(strings.SplitN(string(b), "\n", 2)[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	probe, _ := json.Marshal(map[string]string{"id": "p1", "text": first.Text + "\n\nA sentence only a later edition has."})
+	stranger, _ := json.Marshal(map[string]string{"id": "p2", "text": "The village choir rehearsed a new hymn on Thursday evening in the old chapel by the river."})
+	probes := writeFile(t, dir, "probes.jsonl", []byte(string(probe)+"\n"+string(stranger)+"\nnot json\n"))
+	r := runCLI(t, "", "match", "--db", db, "--json", probes)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if r.code != 0 || len(lines) != 2 {
+		t.Fatalf("match: exit %d, %q, %s", r.code, r.stdout, r.stderr)
+	}
+	var m1, m2 struct {
+		ID    string `json:"id"`
+		Story string `json:"story"`
+		Edges []any  `json:"edges"`
+	}
+	json.Unmarshal([]byte(lines[0]), &m1)
+	json.Unmarshal([]byte(lines[1]), &m2)
+	if m1.ID != "p1" || m1.Story == "" || len(m1.Edges) == 0 || m2.ID != "p2" || m2.Story != "" {
+		t.Errorf("match lines: %+v %+v", m1, m2)
+	}
+	if !strings.Contains(r.stderr, "probes.jsonl:3:") || !strings.Contains(r.stderr, "match: 2 documents (1 bad records skipped)") ||
+		!strings.Contains(r.stderr, "p99") {
+		t.Errorf("match summary: %s", r.stderr)
+	}
+}

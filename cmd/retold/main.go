@@ -48,10 +48,10 @@ func commands() []command {
 		{"eval", "score a clustering against labeled truth (ARI, pairwise and B-cubed F1)", runEval},
 		{"eval-compare", "measure pairwise verdict quality on the labeled data", runEvalCompare},
 		{"export", "write the story index as JSONL: labels and edges per document", runExport},
-		{"match", "say which indexed story a document would join, with the evidence", runMatch},
+		{"match", "say which indexed story each document would join, with the evidence", runMatch},
 		{"rm", "remove documents from the story index", runRm},
 		{"stories", "list the indexed stories, newest first", runStories},
-		{"story", "show one indexed story's versions", runStory},
+		{"story", "show one indexed story: its versions on a timeline and what each changed", runStory},
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"runtime"
@@ -93,6 +94,19 @@ var migrations = []migration{
 		keys BLOB NOT NULL
 	);
 	INSERT INTO meta (key, value) VALUES ('deletions', '0');`, fn: migrateKeyRows},
+	// 4: story summaries kept up to date by every write that moves a
+	// document, so listing the newest stories reads an index instead of
+	// aggregating every document.
+	{sql: `CREATE TABLE stories (
+		story      TEXT PRIMARY KEY,
+		event      TEXT NOT NULL,
+		size       INTEGER NOT NULL,
+		original   INTEGER NOT NULL,
+		outlets    TEXT NOT NULL,
+		first_seen TEXT NOT NULL
+	) WITHOUT ROWID;
+	CREATE INDEX stories_first_seen ON stories (first_seen DESC, story);
+	INSERT INTO stories ` + storySummary + ` GROUP BY d.story;`},
 }
 
 // migrateKeyRows moves the key rows of schema 2 into doc_keys and drops
@@ -300,7 +314,12 @@ func (s *Store) Update(ctx context.Context, fn func(retold.Tx) error) error {
 		return fmt.Errorf("sqlite: %s: %w", s.path, err)
 	}
 	w := &writeTx{readTx: readTx{ctx: ctx, q: tx}, now: s.now}
+	w.flush = w.flushStories
 	if err := fn(w); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := w.flushStories(); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -322,6 +341,7 @@ type readTx struct {
 	ctx   context.Context
 	q     querier
 	stmts map[string]*sql.Stmt // prepared once per transaction
+	flush func() error         // writeTx.flushStories, in a write transaction
 }
 
 // stmt returns the transaction's prepared statement for query: the
@@ -454,13 +474,15 @@ func (t *readTx) Edges(seq int64) ([]retold.Edge, error) {
 	return out, rows.Err()
 }
 
-// storySummary is the query behind Story and Stories: one row a story,
-// aggregated over its documents.
+// storySummary aggregates a story's documents into its row of the
+// stories table.
 const storySummary = `SELECT d.story, min(d.event), count(*),
 		coalesce((SELECT o.seq FROM originals o WHERE o.story = d.story), min(d.seq)),
 		coalesce(group_concat(DISTINCT nullif(d.outlet, '')), ''),
-		coalesce(min(nullif(d.date, '')), min(d.added)) AS first_seen
+		coalesce(min(nullif(d.date, '')), min(d.added))
 	FROM documents d`
+
+const storyColumns = `story, event, size, original, outlets, first_seen`
 
 func scanStory(row interface{ Scan(...any) error }) (retold.Story, error) {
 	var s retold.Story
@@ -476,7 +498,10 @@ func scanStory(row interface{ Scan(...any) error }) (retold.Story, error) {
 }
 
 func (t *readTx) Story(id string) (retold.Story, error) {
-	s, err := scanStory(t.q.QueryRowContext(t.ctx, storySummary+` WHERE d.story = ? GROUP BY d.story`, id))
+	if err := t.flushStories(); err != nil {
+		return retold.Story{}, err
+	}
+	s, err := scanStory(t.q.QueryRowContext(t.ctx, `SELECT `+storyColumns+` FROM stories WHERE story = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, retold.ErrNotFound
 	}
@@ -484,12 +509,15 @@ func (t *readTx) Story(id string) (retold.Story, error) {
 }
 
 func (t *readTx) Stories(q retold.StoryQuery) ([]retold.Story, error) {
+	if err := t.flushStories(); err != nil {
+		return nil, err
+	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := t.q.QueryContext(t.ctx, storySummary+` GROUP BY d.story HAVING first_seen >= ?
-		ORDER BY first_seen DESC, d.story LIMIT ? OFFSET ?`, q.Since, limit, max(q.Offset, 0))
+	rows, err := t.q.QueryContext(t.ctx, `SELECT `+storyColumns+` FROM stories WHERE first_seen >= ?
+		ORDER BY first_seen DESC, story LIMIT ? OFFSET ?`, q.Since, limit, max(q.Offset, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -505,11 +533,23 @@ func (t *readTx) Stories(q retold.StoryQuery) ([]retold.Story, error) {
 	return out, rows.Err()
 }
 
+// flushStories brings the story summaries of a write transaction up to
+// date before they are read; in a read-only one it does nothing.
+func (t *readTx) flushStories() error {
+	if t.flush == nil {
+		return nil
+	}
+	return t.flush()
+}
+
 func (t *readTx) Counts() (retold.Counts, error) {
 	var c retold.Counts
+	if err := t.flushStories(); err != nil {
+		return c, err
+	}
 	err := t.q.QueryRowContext(t.ctx, `SELECT
 		(SELECT count(*) FROM documents),
-		(SELECT count(DISTINCT story) FROM documents),
+		(SELECT count(*) FROM stories),
 		(SELECT count(DISTINCT event) FROM documents),
 		(SELECT count(*) FROM edges),
 		(SELECT coalesce(sum(n), 0) FROM doc_keys)`).Scan(&c.Documents, &c.Stories, &c.Events, &c.Edges, &c.Keys)
@@ -519,6 +559,63 @@ func (t *readTx) Counts() (retold.Counts, error) {
 type writeTx struct {
 	readTx
 	now func() time.Time
+	// dirty are the stories whose documents changed in this transaction:
+	// their summaries are rewritten once, before the next read of
+	// summaries or the commit, however many documents moved.
+	dirty map[string]bool
+}
+
+func (t *writeTx) touch(stories ...string) {
+	if t.dirty == nil {
+		t.dirty = map[string]bool{}
+	}
+	for _, s := range stories {
+		t.dirty[s] = true
+	}
+}
+
+// flushStories rewrites the summaries of the dirty stories (deleting
+// those left without documents), in name order.
+func (t *writeTx) flushStories() error {
+	if len(t.dirty) == 0 {
+		return nil
+	}
+	del, err := t.stmt(`DELETE FROM stories WHERE story = ?`)
+	if err != nil {
+		return err
+	}
+	ins, err := t.stmt(`INSERT INTO stories (` + storyColumns + `) ` + storySummary + ` WHERE d.story = ? GROUP BY d.story`)
+	if err != nil {
+		return err
+	}
+	for _, s := range slices.Sorted(maps.Keys(t.dirty)) {
+		if _, err := del.ExecContext(t.ctx, s); err != nil {
+			return fmt.Errorf("sqlite: story summary %q: %w", s, err)
+		}
+		if _, err := ins.ExecContext(t.ctx, s); err != nil {
+			return fmt.Errorf("sqlite: story summary %q: %w", s, err)
+		}
+	}
+	clear(t.dirty)
+	return nil
+}
+
+// storiesOf lists the distinct stories of the documents a query selects.
+func (t *writeTx) storiesOf(query string, args ...any) ([]string, error) {
+	rows, err := t.q.QueryContext(t.ctx, `SELECT DISTINCT story FROM documents `+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
 }
 
 func (t *writeTx) PutDocument(d *retold.StoredDocument, keys []uint64) error {
@@ -556,6 +653,7 @@ func (t *writeTx) PutDocument(d *retold.StoredDocument, keys []uint64) error {
 	if err := t.fileKeys(seq, keys); err != nil {
 		return fmt.Errorf("sqlite: PutDocument %q: keys: %w", d.ID, err)
 	}
+	t.touch(d.Story)
 	return nil
 }
 
@@ -594,7 +692,16 @@ func (t *writeTx) PutEdge(e retold.Edge) error {
 }
 
 func (t *writeTx) SetStory(seq int64, story, event string) error {
+	var old string
+	err := t.q.QueryRowContext(t.ctx, `SELECT story FROM documents WHERE seq = ?`, seq).Scan(&old)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlite: SetStory: %w", retold.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: SetStory: %w", err)
+	}
 	res, err := t.q.ExecContext(t.ctx, `UPDATE documents SET story = ?, event = ? WHERE seq = ?`, story, event, seq)
+	t.touch(old, story)
 	return changed(res, err, "SetStory")
 }
 
@@ -614,6 +721,7 @@ func (t *writeTx) MergeStories(into, from string) error {
 	if err := changed(res, err, "MergeStories"); err != nil {
 		return err
 	}
+	t.touch(into, from)
 	_, err = t.q.ExecContext(t.ctx, `DELETE FROM originals WHERE story = ?`, from)
 	return err
 }
@@ -622,7 +730,12 @@ func (t *writeTx) MergeEvents(into, from string) error {
 	if into == from {
 		return nil
 	}
+	moved, err := t.storiesOf(`WHERE event = ?`, from)
+	if err != nil {
+		return fmt.Errorf("sqlite: MergeEvents: %w", err)
+	}
 	res, err := t.q.ExecContext(t.ctx, `UPDATE documents SET event = ? WHERE event = ?`, into, from)
+	t.touch(moved...)
 	return changed(res, err, "MergeEvents")
 }
 
@@ -636,12 +749,18 @@ func (t *writeTx) SetOriginal(story string, seq int64) error {
 	}
 	_, err := t.q.ExecContext(t.ctx, `INSERT INTO originals (story, seq) VALUES (?, ?)
 		ON CONFLICT (story) DO UPDATE SET seq = excluded.seq`, story, seq)
+	t.touch(story)
 	return err
 }
 
 func (t *writeTx) DeleteDocument(id string) error {
 	// Originals pointing at the versions go too; keys and edges follow
 	// by ON DELETE CASCADE.
+	stories, err := t.storiesOf(`WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("sqlite: DeleteDocument: %w", err)
+	}
+	t.touch(stories...)
 	if _, err := t.q.ExecContext(t.ctx, `DELETE FROM originals WHERE seq IN (SELECT seq FROM documents WHERE id = ?)`, id); err != nil {
 		return err
 	}

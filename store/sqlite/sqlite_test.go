@@ -127,6 +127,9 @@ func TestVersion1FileIsMigrated(t *testing.T) {
 		if d, err := tx.Deletions(); err != nil || d != 0 {
 			t.Errorf("Deletions after migration: %d %v", d, err)
 		}
+		if st, err := tx.Story("s1"); err != nil || st.Size != 1 || st.Original != 1 {
+			t.Errorf("story summary after migration: %+v %v", st, err)
+		}
 		d, err := tx.DocumentByID("a")
 		if err != nil || d.Text != "text" {
 			t.Errorf("document after migration: %+v %v", d, err)

@@ -315,6 +315,13 @@ func testStories(t *testing.T, open func() (retold.Store, error)) {
 		if err := tx.SetStory(b.Seq, a.Story, a.Event); err != nil {
 			return err
 		}
+		// A write transaction reads its own moves.
+		if st, err := tx.Story(a.Story); err != nil || st.Size != 2 {
+			t.Errorf("story inside the transaction that grew it: %+v %v, want size 2", st, err)
+		}
+		if _, err := tx.Story(b.Story); !errors.Is(err, retold.ErrNotFound) {
+			t.Errorf("b's emptied story inside the transaction: %v, want ErrNotFound", err)
+		}
 		if err := tx.MergeStories(a.Story, c.Story); err != nil {
 			return err
 		}
@@ -344,6 +351,12 @@ func testStories(t *testing.T, open func() (retold.Store, error)) {
 		}
 		if got, _ := tx.Document(d.Seq); got.Event != a.Event || got.Story != d.Story {
 			t.Errorf("d after the event merge: %+v", got)
+		}
+		if st, err := tx.Story(d.Story); err != nil || st.Event != a.Event || st.Size != 1 {
+			t.Errorf("d's story after the event merge: %+v %v", st, err)
+		}
+		if all, err := tx.Stories(retold.StoryQuery{}); err != nil || len(all) != 2 {
+			t.Errorf("Stories: %+v %v, want a's and d's", all, err)
 		}
 		if ev, err := tx.EventDocuments(a.Event); err != nil || len(ev) != 4 || ev[3].Seq != d.Seq {
 			t.Errorf("EventDocuments: %+v %v, want all four", ev, err)
