@@ -20,6 +20,12 @@ import (
 type Options struct {
 	MaxBytes int64 // whole input; default 32 << 20 (32 MiB)
 	MaxLine  int   // longest line accepted for plain text; default 1 << 20 (1 MiB)
+	// ArticlesOnly refuses an HTML page that holds no article (ErrEmpty,
+	// "not an article": fewer than 10 words besides its title, or not one
+	// sentence of 5 words ending in a full stop): a home page, a gallery
+	// or a login form. Corpus readers (ReadSource) set it; comparing two
+	// given pages does not.
+	ArticlesOnly bool
 }
 
 // Defaults for Options fields left at zero.
@@ -145,6 +151,11 @@ func Parse(name string, data []byte, opt *Options) (retold.Document, error) {
 		doc, err = parseJSON(name, data, o)
 	case formatHTML:
 		doc, err = parseHTML(name, data)
+		if err == nil && o.ArticlesOnly {
+			if why := notArticle(doc); why != "" {
+				err = fmt.Errorf("%s: %w: not an article: %s", name, retold.ErrEmpty, why)
+			}
+		}
 	default:
 		doc, err = parseText(name, data, o)
 	}

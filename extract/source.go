@@ -223,11 +223,7 @@ func ReadSource(src Source, opt *SourceOptions, good func(Record) error, bad fun
 		}
 		return nil
 	default:
-		var popt *Options
-		if max > 0 {
-			popt = &Options{MaxBytes: max}
-		}
-		d, err := ReadFile(src.Path, popt)
+		d, err := ReadFile(src.Path, &Options{MaxBytes: max, ArticlesOnly: true})
 		if err != nil {
 			bad(err)
 			return nil

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/retold/retold"
@@ -21,6 +22,7 @@ func TestSourcesWalkDirectoriesAndTellKinds(t *testing.T) {
 		"b/news.xml":       string(feed),
 		"b/page.html":      "<!doctype html><html><head><title>Page</title></head><body><article><p>An invented article body that is long enough to be kept by the extractor, about a bridge that reopened.</p></article></body></html>",
 		"b/crawl.warc.gz":  "not read here",
+		"b/home.html":      "<!doctype html><html><head><title>Example Daily - Home</title></head><body><nav><a href=/>Home</a> <a href=/world>World</a> <a href=/sport>Sport</a></nav><footer>Copyright Example Daily</footer></body></html>",
 		"c.txt":            "Plain text story about the river.",
 		"d.txt":            "   \n",
 		".hidden/x.jsonl":  "{}",
@@ -42,7 +44,7 @@ func TestSourcesWalkDirectoriesAndTellKinds(t *testing.T) {
 		rel, _ := filepath.Rel(dir, s.Path)
 		got = append(got, rel+" "+string(s.Kind))
 	}
-	want := []string{"a.jsonl jsonl", "b/crawl.warc.gz warc", "b/news.xml feed", "b/page.html page", "c.txt page", "d.txt page"}
+	want := []string{"a.jsonl jsonl", "b/crawl.warc.gz warc", "b/home.html page", "b/news.xml feed", "b/page.html page", "c.txt page", "d.txt page"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("Sources:\n got %q\nwant %q", got, want)
 	}
@@ -61,8 +63,16 @@ func TestSourcesWalkDirectoriesAndTellKinds(t *testing.T) {
 	if !slices.Equal(ids, wantIDs) {
 		t.Errorf("ids:\n got %q\nwant %q", ids, wantIDs)
 	}
-	if len(bad) != 2 || !errors.Is(bad[0], retold.ErrFormat) || !errors.Is(bad[1], retold.ErrEmpty) {
-		t.Errorf("bad = %v, want the JSONL line 2 and the blank d.txt", bad)
+	// The short plain text c.txt is kept: only an HTML page must hold an
+	// article.
+	if len(bad) != 3 || !errors.Is(bad[0], retold.ErrFormat) || !errors.Is(bad[1], retold.ErrEmpty) ||
+		!strings.Contains(bad[1].Error(), "home.html: ") || !strings.Contains(bad[1].Error(), "not an article") || !errors.Is(bad[2], retold.ErrEmpty) {
+		t.Errorf("bad = %v, want the JSONL line 2, home.html (not an article) and the blank d.txt", bad)
+	}
+	// Given to compare (ReadFile without ArticlesOnly), the same page is
+	// read, whatever its text.
+	if d, err := ReadFile(filepath.Join(dir, "b/home.html"), nil); err != nil || d.Title == "" {
+		t.Errorf("ReadFile of the home page: %+v %v", d, err)
 	}
 	if _, err := Sources([]string{filepath.Join(dir, "missing")}); err == nil {
 		t.Error("a missing path gave no error")
@@ -88,6 +98,27 @@ func TestKindOf(t *testing.T) {
 	for _, tc := range tests {
 		if got := KindOf(tc.name, []byte(tc.head)); got != tc.want {
 			t.Errorf("KindOf(%q, %q) = %s, want %s", tc.name, tc.head, got, tc.want)
+		}
+	}
+}
+
+func TestNotArticle(t *testing.T) {
+	for _, tc := range []struct {
+		name, title, text string
+		article           bool
+	}{
+		{"home page link labels", "Example Daily", "Example Daily - Home Home World Sport About us Storm hits coast Budget vote delayed Copyright 2026", false},
+		{"too short", "Photo", "Photo gallery: 12 pictures", false},
+		{"a brief", "Bridge reopens", "Bridge reopens\nThe old bridge over the river reopened on Monday after two years of repairs.", true},
+		{"question", "Q", "Q\nWill the council approve the new budget for the library next week?\nMore soon", true},
+		{"short sentences only", "Menu", "Menu\nHome. About. Contact us. Log in. Sign up. Help. Terms. Privacy. Jobs. Press.", false},
+		{"sentence across lines does not count", "Nav", "Nav\nNews World Business Sport\nCulture Science Travel.\nFood Games Puzzles Jobs", false},
+		{"the same words on one line", "Nav", "Nav\nNews World Business Sport Culture Science Travel. Food Games Puzzles Jobs", true},
+		{"Japanese full stop", "地震", "地震\nThe quake struck the coast at dawn and five towns lost power。 More later here now", true},
+	} {
+		d := retold.Document{Title: tc.title, Text: tc.text}
+		if why := notArticle(d); (why == "") != tc.article {
+			t.Errorf("%s: notArticle = %q, want article %v", tc.name, why, tc.article)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode"
 	"time"
 
 	"github.com/retold/retold"
@@ -681,9 +682,8 @@ func (r *WARCReader) page(h warcHeader, hh httpHead, known bool, body []byte) (r
 	if err != nil {
 		return retold.Document{}, false, err
 	}
-	if n := wordsBesidesTitle(doc); n < minPageWords {
-		return retold.Document{}, false, h.about(fmt.Errorf("%w: not an article: %d words of text besides the title, fewer than %d",
-			retold.ErrEmpty, n, minPageWords))
+	if why := notArticle(doc); why != "" {
+		return retold.Document{}, false, h.about(fmt.Errorf("%w: not an article: %s", retold.ErrEmpty, why))
 	}
 	doc.ID = h.target
 	if doc.URL == "" {
@@ -717,14 +717,51 @@ func parsePage(uri string, body []byte, maxBytes int64) (retold.Document, error)
 // the web (a short brief has thirty) and above such leftovers.
 const minPageWords = 10
 
-// wordsBesidesTitle counts the words of doc.Text after its title, when the
-// text starts with it.
-func wordsBesidesTitle(doc retold.Document) int {
+// minSentenceWords is how many words the one sentence an article must
+// have needs: a home page's text is a run of link labels ("World Sport
+// About us") that never ends in a full stop.
+const minSentenceWords = 5
+
+// notArticle says why doc, parsed from an HTML page, is not an article,
+// or "" when it is one: fewer than minPageWords words besides its title,
+// or no sentence of minSentenceWords words ending in . ! or ?.
+func notArticle(doc retold.Document) string {
 	text := collapseSpace(doc.Text)
 	if t := collapseSpace(doc.Title); t != "" {
 		text = strings.TrimPrefix(text, t)
 	}
-	return len(strings.Fields(text))
+	if n := len(strings.Fields(text)); n < minPageWords {
+		return fmt.Sprintf("%d words of text besides the title, fewer than %d", n, minPageWords)
+	}
+	if !hasSentence(doc.Text) {
+		return fmt.Sprintf("no sentence of %d words or more ends in a full stop, question or exclamation mark", minSentenceWords)
+	}
+	return ""
+}
+
+// hasSentence reports whether text holds minSentenceWords words in a row,
+// within one line, followed by sentence-ending punctuation.
+func hasSentence(text string) bool {
+	words, inWord := 0, false
+	for _, r := range text {
+		switch {
+		case r == '.' || r == '!' || r == '?' || r == '\u3002':
+			if words >= minSentenceWords {
+				return true
+			}
+			words, inWord = 0, false
+		case r == '\n':
+			words, inWord = 0, false
+		case unicode.IsSpace(r):
+			inWord = false
+		default:
+			if !inWord {
+				words++
+			}
+			inWord = true
+		}
+	}
+	return false
 }
 
 // pageError is an error of Parse about the page at uri.
