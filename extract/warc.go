@@ -14,8 +14,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"unicode"
 	"time"
+	"unicode"
 
 	"github.com/retold/retold"
 	"golang.org/x/text/encoding/htmlindex"
