@@ -90,6 +90,10 @@ type StoryQuery struct {
 	Limit int
 	// Offset skips that many stories first, for paging.
 	Offset int
+	// Words keeps stories with a document whose title or lede (the
+	// first 1,500 characters of its text) holds every one of these words,
+	// case and accents folded; "" keeps all.
+	Words string
 }
 
 // Counts are the sizes of a store.

@@ -290,10 +290,11 @@ func openExisting(ctx context.Context, path string) (*sqlite.Store, error) {
 }
 
 func runStories(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "stories", "stories [--db FILE] [--since DATE] [--limit N] [--json]")
+	fs := newFlagSet(e, "stories", "stories [--db FILE] [--since DATE] [--search WORDS] [--limit N] [--json]")
 	db := fs.String("db", "retold.db", "the index `FILE`")
 	since := fs.String("since", "", "only stories first seen on or after `DATE` (YYYY-MM-DD or a prefix)")
 	limit := fs.Int("limit", 50, "the most stories listed")
+	search := fs.String("search", "", "only stories with a document holding all these `WORDS` in its title or lede")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -318,7 +319,7 @@ func runStories(ctx context.Context, e *env, args []string) error {
 	}
 	var out []storyOut
 	err = st.View(ctx, func(tx retold.ReadTx) error {
-		ss, err := tx.Stories(retold.StoryQuery{Since: *since, Limit: *limit})
+		ss, err := tx.Stories(retold.StoryQuery{Since: *since, Limit: *limit, Words: *search})
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -33,6 +34,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Edges", testEdges},
 		{"StoriesAndEvents", testStories},
 		{"StoryListing", testStoryListing},
+		{"StorySearch", testStorySearch},
 		{"Delete", testDelete},
 		{"FailedUpdateLeavesNothing", testRollback},
 		{"ReadersSeeASnapshot", testSnapshot},
@@ -375,6 +377,56 @@ func testStories(t *testing.T, open func() (retold.Store, error)) {
 	err = s.Update(context.Background(), func(tx retold.Tx) error { return tx.SetStory(999, "x", "y") })
 	if !errors.Is(err, retold.ErrNotFound) {
 		t.Errorf("SetStory of a missing document: %v, want ErrNotFound", err)
+	}
+}
+
+func testStorySearch(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	a := doc("a", "Floods in Aktau: the river rose overnight, Minister Sultanov said.", 1)
+	b := doc("b", "The council postponed the budget vote.", 2)
+	c := doc("c", "Rescue teams reached Aktau's flooded villages.", 3)
+	long := doc("long", strings.Repeat("Words of a long report. ", 100)+"A zebra at the end.", 4)
+	put(t, s, nil, a, b, c, long)
+	if err := s.Update(context.Background(), func(tx retold.Tx) error { return tx.SetStory(c.Seq, a.Story, a.Event) }); err != nil {
+		t.Fatal(err)
+	}
+	search := func(words string) []string {
+		var ids []string
+		view(t, s, func(tx retold.ReadTx) error {
+			ss, err := tx.Stories(retold.StoryQuery{Words: words})
+			for _, st := range ss {
+				ids = append(ids, st.ID)
+			}
+			return err
+		})
+		return ids
+	}
+	for _, tc := range []struct {
+		words string
+		want  []string
+	}{
+		{"aktau", []string{a.Story}}, // two documents of one story: listed once
+		{"AKTAU river", []string{a.Story}},
+		{"T b", []string{b.Story}}, // titles are searched too
+		{"aktau budget", nil},
+		{"sultanov OR budget", nil}, // words, not FTS syntax: "or" is a word here
+		{`"*:(`, nil},
+		{"zebra", nil}, // past the lede: the search covers a text's first 1,500 characters
+		{"long report", []string{long.Story}},
+		{"", []string{long.Story, b.Story, a.Story}}, // newest first
+	} {
+		if got := search(tc.words); !slices.Equal(got, tc.want) {
+			t.Errorf("search %q = %v, want %v", tc.words, got, tc.want)
+		}
+	}
+	if err := s.Update(context.Background(), func(tx retold.Tx) error { return tx.DeleteDocument("a") }); err != nil {
+		t.Fatal(err)
+	}
+	if got := search("sultanov"); got != nil {
+		t.Errorf("a deleted document's words still found: %v", got)
+	}
+	if got := search("aktau"); !slices.Equal(got, []string{a.Story}) {
+		t.Errorf("after the delete, aktau = %v, want c's story %s", got, a.Story)
 	}
 }
 
