@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 )
 
 // command is one subcommand: its name, a one-line summary, and Run.
@@ -50,13 +51,14 @@ func commands() []command {
 		{"export", "write the story index as JSONL: labels and edges per document", runExport},
 		{"match", "say which indexed story each document would join, with the evidence", runMatch},
 		{"rm", "remove documents from the story index", runRm},
+		{"serve", "serve the story index: a JSON API and a web UI", runServe},
 		{"stories", "list the indexed stories, newest first", runStories},
 		{"story", "show one indexed story: its versions on a timeline and what each changed", runStory},
 	}
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, stdoutIsTerminal: isTerminal(os.Stdout), stderrIsTerminal: isTerminal(os.Stderr)}
 	os.Exit(run(ctx, e, os.Args[1:]))

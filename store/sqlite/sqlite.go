@@ -18,6 +18,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -531,27 +532,112 @@ func (t *readTx) Stories(q retold.StoryQuery) ([]retold.Story, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	query, args := `SELECT `+storyColumns+` FROM stories WHERE first_seen >= ?`, []any{q.Since}
 	if m := ftsQuery(q.Words); m != "" {
-		query += ` AND story IN (SELECT d.story FROM doc_fts f JOIN documents d ON d.seq = f.rowid WHERE doc_fts MATCH ?)`
-		args = append(args, m)
+		return t.searchStories(m, q, limit)
 	} else if strings.TrimSpace(q.Words) != "" {
 		return nil, nil // no word to search for: nothing matches
 	}
-	rows, err := t.q.QueryContext(t.ctx, query+` ORDER BY first_seen DESC, story LIMIT ? OFFSET ?`, append(args, limit, max(q.Offset, 0))...)
+	return t.storyRows(`SELECT `+storyColumns+` FROM stories WHERE first_seen >= ?
+		ORDER BY first_seen DESC, story LIMIT ? OFFSET ?`, q.Since, limit, max(q.Offset, 0))
+}
+
+// searchCap is how many matching documents a search lists before it
+// takes the other plan.
+var searchCap = 2000 // a var so that tests can make every search walk
+
+// matching returns the documents matching the FTS query m, at most max+1
+// of them (max < 0: all).
+func (t *readTx) matching(m string, max int) (map[int64]bool, error) {
+	limit := max + 1
+	if max < 0 {
+		limit = -1 // no limit
+	}
+	rows, err := t.q.QueryContext(t.ctx, `SELECT rowid FROM doc_fts WHERE doc_fts MATCH ? LIMIT ?`, m, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []retold.Story
+	seqs := map[int64]bool{}
 	for rows.Next() {
-		s, err := scanStory(rows)
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			return nil, err
+		}
+		seqs[seq] = true
+	}
+	return seqs, rows.Err()
+}
+
+// searchStories is Stories with words. Rare words match few documents:
+// their stories are selected by SQL. Common words match thousands: then
+// the stories are walked newest first, a chunk at a time, and kept when
+// one of their documents matches, which stops as soon as the page is
+// full; a join of every match to its story took seconds for a word in
+// every document.
+func (t *readTx) searchStories(m string, q retold.StoryQuery, limit int) ([]retold.Story, error) {
+	seqs, err := t.matching(m, searchCap)
+	if err != nil {
+		return nil, err
+	}
+	if len(seqs) <= searchCap {
+		list := slices.Sorted(maps.Keys(seqs))
+		b, _ := json.Marshal(list)
+		return t.storyRows(`SELECT `+storyColumns+` FROM stories WHERE first_seen >= ?
+			AND story IN (SELECT d.story FROM json_each(?) j JOIN documents d ON d.seq = j.value)
+			ORDER BY first_seen DESC, story LIMIT ? OFFSET ?`, q.Since, string(b), limit, max(q.Offset, 0))
+	}
+	if seqs, err = t.matching(m, -1); err != nil {
+		return nil, err
+	}
+	const chunk = 1000
+	var out []retold.Story
+	skip := max(q.Offset, 0)
+	// Pages of stories by (first_seen DESC, story), each after the last
+	// row of the one before.
+	page, err := t.storyRows(`SELECT `+storyColumns+` FROM stories WHERE first_seen >= ?
+		ORDER BY first_seen DESC, story LIMIT ?`, q.Since, chunk)
+	for ; err == nil && len(page) > 0; page, err = t.storyRows(`SELECT `+storyColumns+` FROM stories
+		WHERE first_seen >= ? AND (first_seen < ? OR first_seen = ? AND story > ?)
+		ORDER BY first_seen DESC, story LIMIT ?`, q.Since, page[len(page)-1].FirstSeen, page[len(page)-1].FirstSeen, page[len(page)-1].ID, chunk) {
+		ids := make([]string, len(page))
+		for i, st := range page {
+			ids[i] = st.ID
+		}
+		b, _ := json.Marshal(ids)
+		rows, err := t.q.QueryContext(t.ctx, `SELECT d.story, d.seq FROM json_each(?) j JOIN documents d ON d.story = j.value`, string(b))
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, s)
+		hit := map[string]bool{}
+		for rows.Next() {
+			var story string
+			var seq int64
+			if err := rows.Scan(&story, &seq); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if seqs[seq] {
+				hit[story] = true
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		for _, st := range page {
+			if !hit[st.ID] {
+				continue
+			}
+			if skip > 0 {
+				skip--
+				continue
+			}
+			if out = append(out, st); len(out) == limit {
+				return out, nil
+			}
+		}
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 // ledeChars is how much of a text's start full-text search covers.
@@ -566,6 +652,24 @@ func ftsQuery(words string) string {
 		terms = append(terms, `"`+w+`"`)
 	}
 	return strings.Join(terms, " ")
+}
+
+// storyRows runs a query of story rows.
+func (t *readTx) storyRows(query string, args ...any) ([]retold.Story, error) {
+	rows, err := t.q.QueryContext(t.ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []retold.Story
+	for rows.Next() {
+		s, err := scanStory(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
 }
 
 // flushStories brings the story summaries of a write transaction up to

@@ -21,6 +21,17 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestConformanceSearchWalk runs the suite with every search taking the
+// plan for common words (walking the stories newest first).
+func TestConformanceSearchWalk(t *testing.T) {
+	defer func(n int) { searchCap = n }(searchCap)
+	searchCap = 0
+	storetest.Run(t, func(t *testing.T) func() (retold.Store, error) {
+		path := filepath.Join(t.TempDir(), "retold.db")
+		return func() (retold.Store, error) { return Open(context.Background(), path, nil) }
+	})
+}
+
 func TestNewFileGetsTheCurrentSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "retold.db")
 	s, err := Open(context.Background(), path, nil)

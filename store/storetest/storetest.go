@@ -422,6 +422,20 @@ func testStorySearch(t *testing.T, open func() (retold.Store, error)) {
 	if err := s.Update(context.Background(), func(tx retold.Tx) error { return tx.DeleteDocument("a") }); err != nil {
 		t.Fatal(err)
 	}
+	// Paging through a search: every title starts with "T".
+	var paged []string
+	for off := 0; off < 5; off++ {
+		view(t, s, func(tx retold.ReadTx) error {
+			ss, err := tx.Stories(retold.StoryQuery{Words: "t", Offset: off, Limit: 1})
+			for _, st := range ss {
+				paged = append(paged, st.ID)
+			}
+			return err
+		})
+	}
+	if all := search(""); !slices.Equal(paged, all) {
+		t.Errorf("search pages %v, want %v", paged, all)
+	}
 	if got := search("sultanov"); got != nil {
 		t.Errorf("a deleted document's words still found: %v", got)
 	}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/index"
+	"github.com/retold/retold/server"
+)
+
+// runServe serves the story index over HTTP until SIGINT or SIGTERM, then
+// shuts down gracefully: it stops accepting, lets the requests in flight
+// (an add among them) finish, and closes the store.
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "serve", "serve [--db FILE] [--addr HOST:PORT] [--token TOKEN] [--public-reads] [--max-body MB]")
+	db := fs.String("db", "retold.db", "the index `FILE` (SQLite; created if missing)")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
+	token := fs.String("token", "", "the `TOKEN` writes need (default: the RETOLD_TOKEN environment variable; none: writes refused)")
+	public := fs.Bool("public-reads", false, "let reads through without the token on a non-loopback address too")
+	maxBody := fs.Int64("max-body", server.DefaultMaxBody>>20, "largest request body, in `MB`")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usageErr("takes no arguments")
+	}
+	if *maxBody <= 0 {
+		return usageErr("--max-body must be positive")
+	}
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil {
+		return usageErr("--addr %q: %v", *addr, err)
+	}
+	if *token == "" {
+		*token = e.getenv("RETOLD_TOKEN")
+	}
+	// Reads are open on a loopback address; elsewhere they need the
+	// token unless --public-reads says otherwise.
+	ip := net.ParseIP(host)
+	open := *public || host == "localhost" || ip != nil && ip.IsLoopback()
+	st, err := openDB(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	x := index.New(st, nil)
+	if err := x.Load(ctx); err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           server.New(st, x, &server.Options{Token: *token, OpenReads: open, MaxBody: *maxBody << 20, ErrorLog: e.stderr}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	var c retold.Counts
+	if err := st.View(ctx, func(tx retold.ReadTx) (err error) { c, err = tx.Counts(); return }); err != nil {
+		return err
+	}
+	writes := "writes need the token"
+	if *token == "" {
+		writes = "writes refused (no --token or RETOLD_TOKEN)"
+	}
+	reads := "reads open"
+	if !open {
+		reads = "reads need the token"
+	}
+	fmt.Fprintf(e.stderr, "retold serve: http://%s (%s: %d documents, %d stories); %s, %s\n", ln.Addr(), *db, c.Documents, c.Stories, reads, writes)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(e.stderr, "retold serve: shutting down; waiting for requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

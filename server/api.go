@@ -1,0 +1,539 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/explain"
+	"github.com/retold/retold/extract"
+	"github.com/retold/retold/index"
+)
+
+// The JSON API, under /api/v1. Every response is JSON; the README lists
+// the routes and their fields.
+func (s *Server) apiRoutes() {
+	s.route("/api/v1/stories", map[string]http.HandlerFunc{"GET": s.read(s.apiStories)})
+	s.route("/api/v1/stories/{id}", map[string]http.HandlerFunc{"GET": s.read(s.apiStory)})
+	s.route("/api/v1/documents", map[string]http.HandlerFunc{"POST": s.write(s.apiAdd)})
+	s.route("/api/v1/documents/{id}", map[string]http.HandlerFunc{"GET": s.read(s.apiDocument), "DELETE": s.write(s.apiDelete)})
+	s.route("/api/v1/compare", map[string]http.HandlerFunc{"GET": s.read(s.apiCompare)})
+	s.route("/api/v1/match", map[string]http.HandlerFunc{"POST": s.read(s.apiMatch)})
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, fmt.Errorf("%w: %s", errNoRoute, r.URL.Path))
+	})
+}
+
+// route serves path with a handler per method, answering any other
+// method with a JSON 405 that lists the allowed ones (GET allows HEAD).
+func (s *Server) route(path string, byMethod map[string]http.HandlerFunc) {
+	var allowed []string
+	for m := range byMethod {
+		allowed = append(allowed, m)
+	}
+	slices.Sort(allowed)
+	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+		m := r.Method
+		if m == http.MethodHead {
+			m = http.MethodGet
+		}
+		h := byMethod[m]
+		if h == nil {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			s.fail(w, r, fmt.Errorf("%w: %s %s (allowed: %s)", errMethod, r.Method, r.URL.Path, strings.Join(allowed, ", ")))
+			return
+		}
+		h(w, r)
+	})
+}
+
+// Errors of the HTTP layer itself, beside the domain errors.
+var (
+	errUnauthorized = errors.New("a token is needed (Authorization: Bearer TOKEN)")
+	errBadRequest   = errors.New("bad request")
+	errNoRoute      = errors.New("no such route")
+	errMethod       = errors.New("method not allowed")
+)
+
+// statusOf is the one table from errors to HTTP status and error code.
+func statusOf(err error) (int, string) {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig), errors.Is(err, retold.ErrTooLarge):
+		return http.StatusRequestEntityTooLarge, "too_large"
+	case errors.Is(err, errUnauthorized):
+		return http.StatusUnauthorized, "unauthorized"
+	case errors.Is(err, errNoRoute):
+		return http.StatusNotFound, "no_route"
+	case errors.Is(err, errMethod):
+		return http.StatusMethodNotAllowed, "method_not_allowed"
+	case errors.Is(err, retold.ErrNotFound):
+		return http.StatusNotFound, "not_found"
+	case errors.Is(err, retold.ErrExists):
+		return http.StatusConflict, "exists"
+	case errors.Is(err, errBadRequest), errors.Is(err, retold.ErrFormat), errors.Is(err, retold.ErrEmpty),
+		errors.Is(err, retold.ErrBinary):
+		return http.StatusBadRequest, "bad_request"
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, "unavailable"
+	}
+	return http.StatusInternalServerError, "internal"
+}
+
+type apiError struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// fail answers with err as a JSON error.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, code := statusOf(err)
+	var e apiError
+	e.Error.Code, e.Error.Message = code, err.Error()
+	if status == http.StatusInternalServerError {
+		e.Error.Message = "internal error" // the details stay in the log
+		fmt.Fprintf(s.opt.ErrorLog, "retold serve: %s %s: %v\n", r.Method, r.URL.Path, err)
+	}
+	writeJSON(w, status, e)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(true) // a headline is never markup, even in JSON
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, `{"error":{"code":"internal","message":"encoding the response failed"}}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// StorySummary is one story of GET /api/v1/stories.
+type StorySummary struct {
+	ID        string   `json:"id"`
+	Event     string   `json:"event"`
+	Size      int      `json:"size"`
+	FirstSeen string   `json:"first_seen"`
+	Outlets   []string `json:"outlets"`
+	// Original is the id of the probable original, Title its title.
+	Original string `json:"original"`
+	Title    string `json:"title"`
+}
+
+// StoryList is the body of GET /api/v1/stories.
+type StoryList struct {
+	Stories []StorySummary `json:"stories"`
+	Limit   int            `json:"limit"`
+	Offset  int            `json:"offset"`
+}
+
+// MaxListLimit bounds limit in GET /api/v1/stories.
+const MaxListLimit = 500
+
+func intParam(r *http.Request, name string, def, lo, hi int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%w: %s must be a whole number from %d to %d", errBadRequest, name, lo, hi)
+	}
+	return n, nil
+}
+
+// listStories reads one page of story summaries.
+func (s *Server) listStories(ctx context.Context, q retold.StoryQuery) ([]StorySummary, error) {
+	out := []StorySummary{}
+	err := s.st.View(ctx, func(tx retold.ReadTx) error {
+		ss, err := tx.Stories(q)
+		if err != nil {
+			return err
+		}
+		for _, st := range ss {
+			sum := StorySummary{ID: st.ID, Event: st.Event, Size: st.Size, FirstSeen: st.FirstSeen, Outlets: st.Outlets}
+			if sum.Outlets == nil {
+				sum.Outlets = []string{}
+			}
+			if d, err := tx.Document(st.Original); err == nil {
+				sum.Original, sum.Title = d.ID, d.Title
+			}
+			out = append(out, sum)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Server) storyQuery(r *http.Request) (retold.StoryQuery, error) {
+	q := retold.StoryQuery{Since: r.URL.Query().Get("since"), Words: r.URL.Query().Get("q")}
+	var err error
+	if q.Limit, err = intParam(r, "limit", 50, 1, MaxListLimit); err != nil {
+		return q, err
+	}
+	if q.Offset, err = intParam(r, "offset", 0, 0, 1<<30); err != nil {
+		return q, err
+	}
+	return q, nil
+}
+
+func (s *Server) apiStories(w http.ResponseWriter, r *http.Request) {
+	q, err := s.storyQuery(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ss, err := s.listStories(r.Context(), q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, StoryList{Stories: ss, Limit: q.Limit, Offset: q.Offset})
+}
+
+// loadStory reads a story and compares each version with its original.
+func (s *Server) loadStory(ctx context.Context, id string) (*explain.Story, error) {
+	var st retold.Story
+	var docs []retold.StoredDocument
+	err := s.st.View(ctx, func(tx retold.ReadTx) error {
+		var err error
+		if st, err = tx.Story(id); err != nil {
+			return fmt.Errorf("story %s: %w", id, err)
+		}
+		docs, err = tx.StoryDocuments(st.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return explain.BuildStory(st, docs, s.cmp), nil
+}
+
+func (s *Server) apiStory(w http.ResponseWriter, r *http.Request) {
+	story, err := s.loadStory(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, story.JSON())
+}
+
+// DocumentJSON is the body of GET /api/v1/documents/{id}.
+type DocumentJSON struct {
+	ID      string     `json:"id"`
+	Version int        `json:"version"`
+	Seq     int64      `json:"seq"`
+	Title   string     `json:"title"`
+	Text    string     `json:"text"`
+	URL     string     `json:"url"`
+	Outlet  string     `json:"outlet"`
+	Date    string     `json:"date"`
+	Lang    string     `json:"lang"`
+	Added   string     `json:"added"`
+	Story   string     `json:"story"`
+	Event   string     `json:"event"`
+	Edges   []EdgeJSON `json:"edges"`
+}
+
+// EdgeJSON is a verified relation to another stored document.
+type EdgeJSON struct {
+	With    string         `json:"with"`
+	Version int            `json:"with_version"`
+	Verdict retold.Verdict `json:"verdict"`
+	Score   float64        `json:"score"`
+}
+
+// document reads the latest version of id, or version v when v > 0.
+func document(tx retold.ReadTx, id string, v int) (retold.StoredDocument, error) {
+	if v <= 0 {
+		d, err := tx.DocumentByID(id)
+		if err != nil {
+			return d, fmt.Errorf("document %s: %w", id, err)
+		}
+		return d, nil
+	}
+	vs, err := tx.Versions(id)
+	if err != nil {
+		return retold.StoredDocument{}, err
+	}
+	for _, d := range vs {
+		if d.Version == v {
+			return d, nil
+		}
+	}
+	return retold.StoredDocument{}, fmt.Errorf("document %s version %d: %w", id, v, retold.ErrNotFound)
+}
+
+func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request) {
+	v, err := intParam(r, "version", 0, 1, 1<<30)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var out DocumentJSON
+	err = s.st.View(r.Context(), func(tx retold.ReadTx) error {
+		d, err := document(tx, r.PathValue("id"), v)
+		if err != nil {
+			return err
+		}
+		out = DocumentJSON{ID: d.ID, Version: d.Version, Seq: d.Seq, Title: d.Title, Text: d.Text, URL: d.URL,
+			Outlet: d.Outlet, Date: d.Date, Lang: d.Lang, Added: d.Added, Story: d.Story, Event: d.Event, Edges: []EdgeJSON{}}
+		es, err := tx.Edges(d.Seq)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			other := e.A
+			if other == d.Seq {
+				other = e.B
+			}
+			od, err := tx.Document(other)
+			if err != nil {
+				return err
+			}
+			out.Edges = append(out.Edges, EdgeJSON{With: od.ID, Version: od.Version, Verdict: e.Verdict, Score: e.Score})
+		}
+		return nil
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// pair reads the two documents a compare names: ?a=ID&b=ID, each with an
+// optional version (av, bv).
+func (s *Server) pair(r *http.Request) (a, b retold.StoredDocument, err error) {
+	q := r.URL.Query()
+	if q.Get("a") == "" || q.Get("b") == "" {
+		return a, b, fmt.Errorf("%w: give two document ids, ?a=ID&b=ID", errBadRequest)
+	}
+	av, err := intParam(r, "av", 0, 1, 1<<30)
+	if err != nil {
+		return a, b, err
+	}
+	bv, err := intParam(r, "bv", 0, 1, 1<<30)
+	if err != nil {
+		return a, b, err
+	}
+	err = s.st.View(r.Context(), func(tx retold.ReadTx) error {
+		if a, err = document(tx, q.Get("a"), av); err != nil {
+			return err
+		}
+		b, err = document(tx, q.Get("b"), bv)
+		return err
+	})
+	return a, b, err
+}
+
+func (s *Server) apiCompare(w http.ResponseWriter, r *http.Request) {
+	a, b, err := s.pair(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.cmp.Compare(a.Document, b.Document))
+}
+
+// readDocument reads the one document a request body holds: a JSON
+// record (`{"id", "title", "text", ...}`), an HTML page or plain text, as
+// `retold compare` reads a file.
+func readDocument(r *http.Request) (retold.Document, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return retold.Document{}, err
+	}
+	d, err := extract.Parse("request", body, &extract.Options{MaxBytes: int64(len(body)) + 1})
+	if err != nil {
+		return d, fmt.Errorf("%w: %w", errBadRequest, err)
+	}
+	return d, nil
+}
+
+// MatchJSON is the body of POST /api/v1/match: what `retold match --json`
+// prints.
+type MatchJSON struct {
+	Duplicate bool   `json:"duplicate"`
+	Of        string `json:"duplicate_of,omitempty"`
+	// Story and Event are those the document would join ("" for a new
+	// one).
+	Story string      `json:"story"`
+	Event string      `json:"event"`
+	Edges []MatchEdge `json:"edges"`
+}
+
+// MatchEdge is one stored document the matched one relates to.
+type MatchEdge struct {
+	ID      string         `json:"id"`
+	Title   string         `json:"title"`
+	Story   string         `json:"story"`
+	Verdict retold.Verdict `json:"verdict"`
+	Score   float64        `json:"score"`
+}
+
+// Match matches d and describes the result.
+func (s *Server) Match(ctx context.Context, d retold.Document) (MatchJSON, error) {
+	res, err := s.x.Match(ctx, d)
+	if err != nil {
+		return MatchJSON{}, err
+	}
+	out := MatchJSON{Duplicate: res.Duplicate, Story: res.Story, Event: res.Event, Edges: []MatchEdge{}}
+	if res.Duplicate {
+		out.Of = res.Doc.ID
+	}
+	err = s.st.View(ctx, func(tx retold.ReadTx) error {
+		for _, e := range res.Edges {
+			od, err := tx.Document(e.A)
+			if errors.Is(err, retold.ErrNotFound) {
+				continue // deleted since
+			}
+			if err != nil {
+				return err
+			}
+			out.Edges = append(out.Edges, MatchEdge{ID: od.ID, Title: od.Title, Story: od.Story, Verdict: e.Verdict, Score: e.Score})
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Server) apiMatch(w http.ResponseWriter, r *http.Request) {
+	d, err := readDocument(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out, err := s.Match(r.Context(), d)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// AddResult is the body of POST /api/v1/documents.
+type AddResult struct {
+	Added      int          `json:"added"`
+	Duplicates int          `json:"duplicates"`
+	Documents  []AddedJSON  `json:"documents"`
+	Errors     []RecordJSON `json:"errors"`
+}
+
+// AddedJSON is one record added (or found stored already).
+type AddedJSON struct {
+	Line      int    `json:"line"`
+	ID        string `json:"id"`
+	Version   int    `json:"version"`
+	Duplicate bool   `json:"duplicate"`
+	Story     string `json:"story"`
+	Event     string `json:"event"`
+}
+
+// RecordJSON is one record skipped, with why.
+type RecordJSON struct {
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// addBatch is how many records of a body go into one transaction.
+const addBatch = 64
+
+func (s *Server) apiAdd(w http.ResponseWriter, r *http.Request) {
+	// The body is JSON records, one a line (a single record is a body
+	// of one line); a bad line is reported and skipped.
+	jr, err := extract.NewJSONL("request", r.Body, nil)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := AddResult{Documents: []AddedJSON{}, Errors: []RecordJSON{}}
+	var batch []retold.Document
+	var lines []int
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		// Not the request's context: a client gone mid-batch does not
+		// undo what it sent, and shutdown waits for the batch.
+		rs, err := s.x.AddBatch(context.WithoutCancel(r.Context()), batch)
+		if err != nil {
+			return err
+		}
+		for i, res := range rs {
+			out.Documents = append(out.Documents, addedJSON(lines[i], res))
+			if res.Duplicate {
+				out.Duplicates++
+			} else {
+				out.Added++
+			}
+		}
+		batch, lines = batch[:0], lines[:0]
+		return nil
+	}
+	for {
+		rec, err := jr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var re *extract.RecordError
+		if errors.As(err, &re) {
+			out.Errors = append(out.Errors, RecordJSON{Line: re.Line, Message: re.Err.Error()})
+			continue
+		}
+		if err != nil {
+			// The body ended badly (too large, cut): what came before is
+			// added, and the error says why the rest was not.
+			if ferr := flush(); ferr != nil {
+				s.fail(w, r, ferr)
+				return
+			}
+			s.fail(w, r, err)
+			return
+		}
+		batch, lines = append(batch, rec.Doc), append(lines, rec.Line)
+		if len(batch) == addBatch {
+			if err := flush(); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if out.Added > 0 {
+		status = http.StatusCreated
+	}
+	if out.Added+out.Duplicates == 0 && len(out.Errors) > 0 {
+		status = http.StatusBadRequest
+	}
+	writeJSON(w, status, out)
+}
+
+func addedJSON(line int, r index.Result) AddedJSON {
+	return AddedJSON{Line: line, ID: r.Doc.ID, Version: r.Doc.Version, Duplicate: r.Duplicate, Story: r.Story, Event: r.Event}
+}
+
+func (s *Server) apiDelete(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := s.x.Delete(context.WithoutCancel(r.Context()), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"deleted": id})
+}

@@ -1,0 +1,326 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/store/sqlite"
+)
+
+const testToken = "s3cret-token"
+
+// Invented versions of one story (an original, a write-thru with a new
+// toll and a respelled name, a trim), an unrelated brief, and a record
+// whose headline is markup.
+var apiCorpus = []map[string]string{
+	{"id": "flood-1", "date": "2031-04-02", "outlet": "Karavia Wire", "title": "Floods kill 12 in Aktau region",
+		"text": "Floods swept through the Aktau region of Karavia on Tuesday, killing at least 12 people and forcing more than 3,000 from their homes.\n" +
+			"Minister Zhanibek Sultanov said rescue teams had pulled 230 people from flooded villages overnight.\n" +
+			"The river Ural rose by four metres in two days after heavy rain, the weather service said.\n" +
+			"Schools in the district will stay closed until Monday, local officials said."},
+	{"id": "flood-2", "date": "2031-04-03", "outlet": "Example Daily", "title": "Aktau flood toll rises to 19",
+		"text": "Floods swept through the Aktau region of Karavia this week, killing at least 19 people and forcing more than 3,000 from their homes.\n" +
+			"Minister Zhanibek Soultanov said rescue teams had pulled 230 people from flooded villages overnight.\n" +
+			"The river Ural rose by four metres in two days after heavy rain, the weather service said.\n" +
+			"Schools in the district will stay closed until Monday, local officials said.\n" +
+			"The government announced an emergency fund of 12 million for the families of the victims."},
+	{"id": "council", "date": "2031-04-02", "outlet": "Town Post", "title": "<script>alert(1)</script> Council delays budget vote",
+		"text": "The town council postponed its vote on the library budget to June after a long debate on Thursday evening.\n" +
+			"Councillors said the cost of the new roof had doubled since the plan was first drawn up last year."},
+}
+
+func jsonl(t *testing.T, recs ...map[string]string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, r := range recs {
+		line, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func newTestServer(t *testing.T, opt *Options) (*Server, retold.Store) {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "retold.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	o := Options{Token: testToken, OpenReads: true, ErrorLog: io.Discard}
+	if opt != nil {
+		o = *opt
+	}
+	return New(st, nil, &o), st
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func do(t *testing.T, h http.Handler, method, target, token, contentType, body string) response {
+	t.Helper()
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return response{rec.Code, rec.Header(), rec.Body.String()}
+}
+
+func decode[T any](t *testing.T, r response) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(r.body), &v); err != nil {
+		t.Fatalf("not JSON (%d): %v: %s", r.status, err, r.body)
+	}
+	return v
+}
+
+// wantError checks r is the JSON error of the status and code.
+func wantError(t *testing.T, r response, status int, code string) {
+	t.Helper()
+	e := decode[apiError](t, r)
+	if r.status != status || e.Error.Code != code || e.Error.Message == "" {
+		t.Errorf("got %d %+v, want %d %q", r.status, e, status, code)
+	}
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("error Content-Type %q", ct)
+	}
+}
+
+func TestAPI(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	h := s.Handler()
+	body := jsonl(t, apiCorpus...) + "this line is not JSON\n" + jsonl(t, apiCorpus[0])
+
+	// Writes need the token, compared exactly.
+	wantError(t, do(t, h, "POST", "/api/v1/documents", "", "application/x-ndjson", body), 401, "unauthorized")
+	wantError(t, do(t, h, "POST", "/api/v1/documents", testToken+"x", "application/x-ndjson", body), 401, "unauthorized")
+
+	r := do(t, h, "POST", "/api/v1/documents", testToken, "application/x-ndjson", body)
+	added := decode[AddResult](t, r)
+	if r.status != 201 || added.Added != 3 || added.Duplicates != 1 || len(added.Errors) != 1 || added.Errors[0].Line != 4 {
+		t.Fatalf("add: %d %+v", r.status, added)
+	}
+	story := added.Documents[0].Story
+	if added.Documents[1].Story != story || added.Documents[2].Story == story || !added.Documents[3].Duplicate {
+		t.Errorf("add results: %+v", added.Documents)
+	}
+
+	list := decode[StoryList](t, do(t, h, "GET", "/api/v1/stories", "", "", ""))
+	if len(list.Stories) != 2 || list.Limit != 50 {
+		t.Fatalf("stories: %+v", list)
+	}
+	found := decode[StoryList](t, do(t, h, "GET", "/api/v1/stories?q=soultanov&limit=10", "", "", ""))
+	if len(found.Stories) != 1 || found.Stories[0].ID != story || found.Stories[0].Size != 2 || found.Stories[0].Original != "flood-1" {
+		t.Errorf("search: %+v", found)
+	}
+	wantError(t, do(t, h, "GET", "/api/v1/stories?limit=0", "", "", ""), 400, "bad_request")
+	wantError(t, do(t, h, "GET", "/api/v1/stories?offset=x", "", "", ""), 400, "bad_request")
+
+	sj := decode[struct {
+		ID       string `json:"id"`
+		Original string `json:"original"`
+		Versions []struct {
+			ID      string `json:"id"`
+			Changes *struct {
+				Verdict string `json:"verdict"`
+				Numbers struct {
+					Changed []struct {
+						A struct{ Value string } `json:"a"`
+						B struct{ Value string } `json:"b"`
+					} `json:"changed"`
+				} `json:"numbers"`
+				Entities struct {
+					Variants []struct{ A, B string } `json:"variants"`
+				} `json:"entities"`
+			} `json:"changes"`
+		} `json:"versions"`
+	}](t, do(t, h, "GET", "/api/v1/stories/"+story, "", "", ""))
+	if sj.ID != story || sj.Original != "flood-1" || len(sj.Versions) != 2 || sj.Versions[1].Changes == nil {
+		t.Fatalf("story: %+v", sj)
+	}
+	ch := sj.Versions[1].Changes
+	if len(ch.Numbers.Changed) == 0 || ch.Numbers.Changed[0].A.Value != "12" || ch.Numbers.Changed[0].B.Value != "19" ||
+		len(ch.Entities.Variants) == 0 || ch.Entities.Variants[0].A != "Sultanov" || ch.Entities.Variants[0].B != "Soultanov" {
+		t.Errorf("story changes: %+v", ch)
+	}
+	wantError(t, do(t, h, "GET", "/api/v1/stories/s999", "", "", ""), 404, "not_found")
+
+	doc := decode[DocumentJSON](t, do(t, h, "GET", "/api/v1/documents/flood-2", "", "", ""))
+	if doc.ID != "flood-2" || doc.Story != story || len(doc.Edges) != 1 || doc.Edges[0].With != "flood-1" || doc.Edges[0].Verdict != retold.Version {
+		t.Errorf("document: %+v", doc)
+	}
+	wantError(t, do(t, h, "GET", "/api/v1/documents/nope", "", "", ""), 404, "not_found")
+	wantError(t, do(t, h, "GET", "/api/v1/documents/flood-2?version=2", "", "", ""), 404, "not_found")
+
+	cmp := decode[struct {
+		Verdict string `json:"verdict"`
+		Align   []any  `json:"alignment"`
+	}](t, do(t, h, "GET", "/api/v1/compare?a=flood-1&b=flood-2", "", "", ""))
+	if cmp.Verdict != "version" || len(cmp.Align) < 3 {
+		t.Errorf("compare: %+v", cmp)
+	}
+	wantError(t, do(t, h, "GET", "/api/v1/compare?a=flood-1", "", "", ""), 400, "bad_request")
+
+	// Match: plain text, and a JSON record; nothing is stored.
+	probe := apiCorpus[1]["text"] + "\nRelief convoys reached the last cut-off village on Friday."
+	m := decode[MatchJSON](t, do(t, h, "POST", "/api/v1/match", "", "text/plain", probe))
+	if m.Story != story || len(m.Edges) == 0 || m.Duplicate {
+		t.Errorf("match: %+v", m)
+	}
+	m = decode[MatchJSON](t, do(t, h, "POST", "/api/v1/match", "", "application/json", jsonl(t, apiCorpus[0])))
+	if !m.Duplicate || m.Of != "flood-1" {
+		t.Errorf("match of a stored text: %+v", m)
+	}
+	wantError(t, do(t, h, "POST", "/api/v1/match", "", "text/plain", "  \n"), 400, "bad_request")
+	if n := decode[StoryList](t, do(t, h, "GET", "/api/v1/stories", "", "", "")); len(n.Stories) != 2 {
+		t.Errorf("match stored something: %+v", n)
+	}
+
+	// Routes and methods.
+	wantError(t, do(t, h, "GET", "/api/v1/nothing", "", "", ""), 404, "no_route")
+	r = do(t, h, "GET", "/api/v1/match", "", "", "")
+	wantError(t, r, 405, "method_not_allowed")
+	if r.header.Get("Allow") != "POST" {
+		t.Errorf("Allow %q", r.header.Get("Allow"))
+	}
+
+	// Delete: token, then gone, then 404.
+	wantError(t, do(t, h, "DELETE", "/api/v1/documents/council", "", "", ""), 401, "unauthorized")
+	if r := do(t, h, "DELETE", "/api/v1/documents/council", testToken, "", ""); r.status != 200 {
+		t.Errorf("delete: %d %s", r.status, r.body)
+	}
+	wantError(t, do(t, h, "DELETE", "/api/v1/documents/council", testToken, "", ""), 404, "not_found")
+	wantError(t, do(t, h, "GET", "/api/v1/documents/council", "", "", ""), 404, "not_found")
+}
+
+// TestAPIEscapesMarkup: a headline of markup never reaches a client as
+// markup, not even in JSON.
+func TestAPIEscapesMarkup(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	h := s.Handler()
+	if r := do(t, h, "POST", "/api/v1/documents", testToken, "", jsonl(t, apiCorpus[2])); r.status != 201 {
+		t.Fatal(r.body)
+	}
+	for _, target := range []string{"/api/v1/stories", "/api/v1/documents/council", "/api/v1/stories/s1"} {
+		r := do(t, h, "GET", target, "", "", "")
+		if r.status != 200 || strings.Contains(r.body, "<script>") || !strings.Contains(r.body, `\u003cscript\u003e`) {
+			t.Errorf("%s: %d %s", target, r.status, r.body)
+		}
+	}
+}
+
+func TestAPIBodyLimit(t *testing.T) {
+	s, st := newTestServer(t, &Options{Token: testToken, OpenReads: true, MaxBody: 1024, ErrorLog: io.Discard})
+	h := s.Handler()
+	big := jsonl(t, map[string]string{"id": "big", "text": strings.Repeat("A long sentence about the flood. ", 100)})
+	wantError(t, do(t, h, "POST", "/api/v1/match", "", "text/plain", big), 413, "too_large")
+	// An add whose body runs past the limit keeps the records before it.
+	small := jsonl(t, apiCorpus[2])
+	wantError(t, do(t, h, "POST", "/api/v1/documents", testToken, "", small+big), 413, "too_large")
+	var n retold.Counts
+	st.View(context.Background(), func(tx retold.ReadTx) (err error) { n, err = tx.Counts(); return })
+	if n.Documents != 1 {
+		t.Errorf("%d documents stored, want the 1 before the limit", n.Documents)
+	}
+}
+
+// TestAPIReadsNeedTheTokenWhenClosed: with OpenReads off every route
+// needs the token; with no Token configured every write is refused.
+func TestAPIReadsNeedTheTokenWhenClosed(t *testing.T) {
+	s, _ := newTestServer(t, &Options{Token: testToken, ErrorLog: io.Discard})
+	h := s.Handler()
+	wantError(t, do(t, h, "GET", "/api/v1/stories", "", "", ""), 401, "unauthorized")
+	if r := do(t, h, "GET", "/api/v1/stories", testToken, "", ""); r.status != 200 {
+		t.Errorf("with the token: %d %s", r.status, r.body)
+	}
+	req := httptest.NewRequest("GET", "/api/v1/stories", nil)
+	req.Header.Set("X-Retold-Token", testToken)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Errorf("X-Retold-Token: %d", rec.Code)
+	}
+	open, _ := newTestServer(t, &Options{OpenReads: true, ErrorLog: io.Discard})
+	wantError(t, do(t, open.Handler(), "POST", "/api/v1/documents", "", "", jsonl(t, apiCorpus[0])), 401, "unauthorized")
+	wantError(t, do(t, open.Handler(), "DELETE", "/api/v1/documents/x", "anything", "", ""), 401, "unauthorized")
+}
+
+// TestShutdownFinishesAnAddInFlight starts a real HTTP server, begins an
+// add whose body is still arriving, shuts the server down, and checks
+// the add completes and is stored.
+func TestShutdownFinishesAnAddInFlight(t *testing.T) {
+	s, st := newTestServer(t, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", "http://"+ln.Addr().String()+"/api/v1/documents", pr)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	type result struct {
+		status int
+		body   AddResult
+		err    error
+	}
+	got := make(chan result, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		var a AddResult
+		err = json.NewDecoder(resp.Body).Decode(&a)
+		got <- result{resp.StatusCode, a, err}
+	}()
+	fmt.Fprint(pw, jsonl(t, apiCorpus[0]))
+	time.Sleep(200 * time.Millisecond) // the request is in flight
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(context.Background()) }()
+	time.Sleep(200 * time.Millisecond)
+	fmt.Fprint(pw, jsonl(t, apiCorpus[1:]...))
+	pw.Close()
+	r := <-got
+	if r.err != nil || r.status != 201 || r.body.Added != 3 {
+		t.Fatalf("add across a shutdown: %+v", r)
+	}
+	if err := <-shut; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		t.Fatal(err)
+	}
+	var n retold.Counts
+	st.View(context.Background(), func(tx retold.ReadTx) (err error) { n, err = tx.Counts(); return })
+	if n.Documents != 3 {
+		t.Errorf("%d documents stored after the shutdown, want 3", n.Documents)
+	}
+}

@@ -1,0 +1,122 @@
+// Package server is retold's HTTP face over a retold.Store: a JSON API
+// (api.go) and a web UI (ui.go), served by one http.Handler.
+//
+// Reads are open or need the token, as Options.OpenReads says (`retold
+// serve` opens them on a loopback address only); writes (add, delete)
+// always need it, compared in constant time. Request bodies are bounded
+// by Options.MaxBody (413 past it). Errors are JSON objects
+// {"error": {"code", "message"}}, the status and code from one table,
+// statusOf, that maps the domain errors.
+package server
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/index"
+	"github.com/retold/retold/verify"
+)
+
+// Options tune a Server. A nil *Options means the defaults.
+type Options struct {
+	// Token is what writes must present (Authorization: Bearer TOKEN, or
+	// the X-Retold-Token header); "" refuses every write.
+	Token string
+	// OpenReads lets reads through without the token.
+	OpenReads bool
+	// MaxBody bounds a request body in bytes; 0 means DefaultMaxBody.
+	MaxBody int64
+	// ErrorLog gets internal errors (their details are not sent to the
+	// client); nil means os.Stderr.
+	ErrorLog io.Writer
+}
+
+// DefaultMaxBody is the default bound of a request body: 32 MiB, what
+// the extractors take as one input.
+const DefaultMaxBody = 32 << 20
+
+// Server serves the API and the UI over one store.
+type Server struct {
+	st  retold.Store
+	x   *index.Index
+	cmp *verify.Comparer
+	opt Options
+	mux *http.ServeMux
+}
+
+// New returns a Server over st; x is the index adds and matches go
+// through (nil makes one).
+func New(st retold.Store, x *index.Index, opt *Options) *Server {
+	s := &Server{st: st, x: x, cmp: verify.New(nil), mux: http.NewServeMux()}
+	if opt != nil {
+		s.opt = *opt
+	}
+	if s.opt.MaxBody <= 0 {
+		s.opt.MaxBody = DefaultMaxBody
+	}
+	if s.opt.ErrorLog == nil {
+		s.opt.ErrorLog = os.Stderr
+	}
+	if s.x == nil {
+		s.x = index.New(st, nil)
+	}
+	s.apiRoutes()
+	s.uiRoutes()
+	return s
+}
+
+// Handler is the server as an http.Handler.
+func (s *Server) Handler() http.Handler {
+	return s
+}
+
+// ServeHTTP serves one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// read wraps a handler that only reads: open, or behind the token.
+func (s *Server) read(h http.HandlerFunc) http.HandlerFunc {
+	if s.opt.OpenReads {
+		return h
+	}
+	return s.write(h)
+}
+
+// write wraps a handler that changes the store: behind the token.
+func (s *Server) write(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.authorized(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="retold"`)
+			s.fail(w, r, errUnauthorized)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// authorized compares the request's token with Options.Token in constant
+// time (over hashes, so neither length shows either).
+func (s *Server) authorized(r *http.Request) bool {
+	if s.opt.Token == "" {
+		return false
+	}
+	got := r.Header.Get("X-Retold-Token")
+	if a := r.Header.Get("Authorization"); got == "" && strings.HasPrefix(a, "Bearer ") {
+		got = strings.TrimPrefix(a, "Bearer ")
+	}
+	if got == "" {
+		return false
+	}
+	x, y := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(s.opt.Token))
+	return subtle.ConstantTimeCompare(x[:], y[:]) == 1
+}

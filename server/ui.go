@@ -1,0 +1,603 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/explain"
+	"github.com/retold/retold/extract"
+)
+
+// The web UI: HTML pages over the helpers the API uses, so a page and
+// its API route always say the same thing.
+//
+//	GET  /                      the story list: search (?q=), since, paging
+//	GET  /stories/{id}          a story's timeline, each version's changes against the original
+//	GET  /stories/{id}/compare  the story page's pick-two form: redirects to /compare
+//	GET  /compare               two versions side by side (explain.HTML's page)
+//	GET  /match, POST /match    paste or upload a text, see the story it matches
+//	GET  /static/...            the embedded style sheets
+//
+// Every page is rendered by html/template, so every text from a document
+// is escaped. No page runs a script: the Content-Security-Policy says
+// script-src 'none'. The site's pages take their styles from /static;
+// the compare page is explain's self-contained report, whose inline
+// <style> is allowed by its hash rather than by 'unsafe-inline', so
+// nothing else inline can style the page.
+
+//go:embed templates/*.tmpl static
+var uiFiles embed.FS
+
+// The pages, parsed once. Each is the shared templates (layout, bar,
+// changes) with the page's own "content"; a parsed template is safe for
+// concurrent use and is never changed after this.
+var (
+	uiShared = template.Must(template.New("").Funcs(template.FuncMap{
+		"ratio":     func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) },
+		"markIn":    markIn,
+		"changesOf": func(c *explain.Changes, a, b string) changesView { return changesView{c, a, b} },
+	}).ParseFS(uiFiles, "templates/layout.tmpl", "templates/bar.tmpl", "templates/changes.tmpl"))
+	listPage  = uiPage("list.tmpl")
+	storyPage = uiPage("story.tmpl")
+	matchPage = uiPage("match.tmpl")
+	errorPage = uiPage("error.tmpl")
+)
+
+func uiPage(name string) *template.Template {
+	return template.Must(template.Must(uiShared.Clone()).New(name).ParseFS(uiFiles, "templates/"+name))
+}
+
+// pagePolicy is the Content-Security-Policy of a page: everything from
+// this origin, styles also from the inline <style> elements styles
+// allows (CSP sources, " 'sha256-...'" each), no scripts, no plugins,
+// forms only to this origin, and no framing.
+func pagePolicy(styles string) string {
+	return "default-src 'self'; style-src 'self'" + styles + "; script-src 'none'; object-src 'none'; " +
+		"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+}
+
+func (s *Server) uiRoutes() {
+	s.mux.HandleFunc("GET /{$}", s.read(s.uiList))
+	s.mux.HandleFunc("GET /stories/{id}", s.read(s.uiStory))
+	s.mux.HandleFunc("GET /stories/{id}/compare", s.read(s.uiPick))
+	s.mux.HandleFunc("GET /compare", s.read(s.uiCompare))
+	s.mux.HandleFunc("GET /match", s.read(s.uiMatchForm))
+	s.mux.HandleFunc("POST /match", s.read(s.uiMatch))
+	// The style sheets are part of the binary, not of the store: they are
+	// served to anyone, token or not.
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", staticFiles()))
+	// Every other path (outside /api/, which answers in JSON) is a page
+	// that does not exist. ServeMux sends a path with .. in it here too,
+	// redirected to its cleaned form.
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.uiFail(w, r, fmt.Errorf("%w: no page %s", errNoRoute, r.URL.Path))
+	})
+}
+
+// staticFiles serves the files under static/ of uiFiles and nothing else:
+// http.FileServerFS over the fs.Sub refuses any path with .. in it, and a
+// directory (whose listing FileServer would show) is a 404 here.
+func staticFiles() http.Handler {
+	sub, err := fs.Sub(uiFiles, "static")
+	if err != nil {
+		panic(err) // "static" is a valid path, so fs.Sub cannot fail
+	}
+	files := http.FileServerFS(sub)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		if fi, err := fs.Stat(sub, name); !fs.ValidPath(name) || err != nil || !fi.Mode().IsRegular() {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// pageView is what the layout shows around a page's content.
+type pageView struct {
+	Title string
+	Data  any
+}
+
+// render writes a page of the site's layout with status, or an error page
+// when the page fails to render (so a half-written page is never sent).
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, t *template.Template, title string, data any) {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", pageView{Title: title, Data: data}); err != nil {
+		if t == errorPage {
+			fmt.Fprintf(s.opt.ErrorLog, "retold serve: %s %s: render the error page: %v\n", r.Method, r.URL.Path, err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		s.uiFail(w, r, fmt.Errorf("render %s: %w", t.Name(), err))
+		return
+	}
+	writeHTML(w, status, pagePolicy(""), buf.Bytes())
+}
+
+func writeHTML(w http.ResponseWriter, status int, csp string, page []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", csp)
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store") // the store changes under the pages
+	w.WriteHeader(status)
+	w.Write(page)
+}
+
+// errorView is the error page.
+type errorView struct {
+	Status     int
+	StatusText string
+	Message    string
+}
+
+// uiFail answers with err as an HTML page, its status from statusOf as in
+// the API; an internal error's details go to the log, not to the page.
+func (s *Server) uiFail(w http.ResponseWriter, r *http.Request, err error) {
+	status, _ := statusOf(err)
+	msg := err.Error()
+	if status == http.StatusInternalServerError {
+		msg = "internal error"
+		fmt.Fprintf(s.opt.ErrorLog, "retold serve: %s %s: %v\n", r.Method, r.URL.Path, err)
+	}
+	text := http.StatusText(status)
+	s.render(w, r, status, errorPage, text, errorView{Status: status, StatusText: text, Message: msg})
+}
+
+// storyURL is the page of story id.
+func storyURL(id string) string { return "/stories/" + url.PathEscape(id) }
+
+// compareURL is the compare page of a against b, each at its version.
+func compareURL(aID string, av int, bID string, bv int) string {
+	q := url.Values{"a": {aID}, "b": {bID}}
+	if av > 0 {
+		q.Set("av", strconv.Itoa(av))
+	}
+	if bv > 0 {
+		q.Set("bv", strconv.Itoa(bv))
+	}
+	return "/compare?" + q.Encode()
+}
+
+// headline is what a document is called on a page: its title, else its id.
+func headline(d retold.Document) string {
+	if t := strings.TrimSpace(d.Title); t != "" {
+		return t
+	}
+	return d.ID
+}
+
+// listView is the story list.
+type listView struct {
+	Words, Since string
+	Stories      []storyItem
+	From, To     int    // the stories shown, counted from 1
+	Prev, Next   string // the neighbouring pages, "" at either end
+}
+
+type storyItem struct {
+	StorySummary
+	URL, Headline, Outlets string
+}
+
+func (s *Server) uiList(w http.ResponseWriter, r *http.Request) {
+	q, err := s.storyQuery(r)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	// One story more than the page shows says whether there is a next page.
+	more := q
+	more.Limit++
+	ss, err := s.listStories(r.Context(), more)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	v := listView{Words: q.Words, Since: q.Since, From: q.Offset + 1}
+	if len(ss) > q.Limit {
+		ss = ss[:q.Limit]
+		v.Next = listURL(r, q.Offset+q.Limit)
+	}
+	if q.Offset > 0 {
+		v.Prev = listURL(r, max(0, q.Offset-q.Limit))
+	}
+	v.To = q.Offset + len(ss)
+	for _, st := range ss {
+		h := headline(retold.Document{ID: st.Original, Title: st.Title})
+		if h == "" {
+			h = st.ID
+		}
+		v.Stories = append(v.Stories, storyItem{StorySummary: st, URL: storyURL(st.ID), Headline: h,
+			Outlets: strings.Join(st.Outlets, ", ")})
+	}
+	title := "Stories"
+	if q.Words != "" {
+		title = "Stories matching " + q.Words
+	}
+	s.render(w, r, http.StatusOK, listPage, title, v)
+}
+
+// listURL is the list page of r's query at another offset.
+func listURL(r *http.Request, offset int) string {
+	q := url.Values{}
+	for _, k := range []string{"q", "since", "limit"} {
+		if v := r.URL.Query().Get(k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	if offset > 0 {
+		q.Set("offset", strconv.Itoa(offset))
+	}
+	if len(q) == 0 {
+		return "/"
+	}
+	return "/?" + q.Encode()
+}
+
+// storyView is the story page.
+type storyView struct {
+	ID, Event, FirstSeen string
+	Headline             string // the original's, else the first version's
+	APIURL, PickURL      string
+	Versions             []versionView
+}
+
+type versionView struct {
+	N        int    // place on the timeline, from 1
+	Anchor   string // the id of its section
+	Doc      retold.Document
+	Seq      int64
+	Version  int
+	Headline string
+	Label    string // date, outlet and headline, for the pick-two form
+	Original bool
+	// PickTo is the version the form's second list starts on.
+	PickTo bool
+	// Changes and CompareURL are those against the original; nil and ""
+	// for the original, and when no original is known.
+	Changes    *explain.Changes
+	CompareURL string
+}
+
+func (s *Server) uiStory(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	story, err := s.loadStory(r.Context(), id)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	versions, err := s.versionNumbers(r.Context(), story.ID)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	v := storyView{ID: story.ID, Event: story.Event, FirstSeen: story.FirstSeen,
+		APIURL: "/api/v1/stories/" + url.PathEscape(story.ID), PickURL: storyURL(story.ID) + "/compare"}
+	var orig *explain.StoryVersion
+	for i := range story.Versions {
+		if story.Versions[i].Original {
+			orig = &story.Versions[i]
+		}
+	}
+	for i, sv := range story.Versions {
+		vv := versionView{N: i + 1, Anchor: fmt.Sprintf("v%d", i+1), Doc: sv.Doc, Seq: sv.Seq,
+			Version: versions[sv.Seq], Headline: headline(sv.Doc), Original: sv.Original,
+			Changes: explain.Summarize(sv.Result)}
+		date := sv.Doc.Date
+		if date == "" {
+			date = "undated"
+		}
+		vv.Label = strings.Join(nonEmpty(date, sv.Doc.Outlet, vv.Headline), " · ")
+		if orig != nil && !sv.Original {
+			vv.CompareURL = compareURL(orig.Doc.ID, versions[orig.Seq], sv.Doc.ID, versions[sv.Seq])
+		}
+		v.Versions = append(v.Versions, vv)
+	}
+	if len(v.Versions) > 0 {
+		v.Headline = v.Versions[0].Headline
+		to := 1 // the first version that is not the original
+		if orig != nil {
+			v.Headline = headline(orig.Doc)
+			if !v.Versions[0].Original {
+				to = 0
+			}
+		}
+		if to < len(v.Versions) {
+			v.Versions[to].PickTo = true
+		}
+	}
+	s.render(w, r, http.StatusOK, storyPage, v.Headline, v)
+}
+
+// versionNumbers maps the store numbers of a story's documents to their
+// version numbers (explain.Story does not carry them).
+func (s *Server) versionNumbers(ctx context.Context, story string) (map[int64]int, error) {
+	out := map[int64]int{}
+	err := s.st.View(ctx, func(tx retold.ReadTx) error {
+		docs, err := tx.StoryDocuments(story)
+		for _, d := range docs {
+			out[d.Seq] = d.Version
+		}
+		return err
+	})
+	return out, err
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// uiPick answers the story page's pick-two form (?from=SEQ&to=SEQ, the
+// store numbers of two versions) with a redirect to their compare page,
+// whose address names documents by id and version like the API's.
+func (s *Server) uiPick(w http.ResponseWriter, r *http.Request) {
+	var docs [2]retold.StoredDocument
+	err := s.st.View(r.Context(), func(tx retold.ReadTx) error {
+		for i, k := range []string{"from", "to"} {
+			seq, err := strconv.ParseInt(r.URL.Query().Get(k), 10, 64)
+			if err != nil || seq <= 0 {
+				return fmt.Errorf("%w: pick two versions (%s is not a document number)", errBadRequest, k)
+			}
+			if docs[i], err = tx.Document(seq); err != nil {
+				return fmt.Errorf("document %d: %w", seq, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, compareURL(docs[0].ID, docs[0].Version, docs[1].ID, docs[1].Version), http.StatusSeeOther)
+}
+
+// barLink is one link of the bar above the compare page.
+type barLink struct{ Label, URL string }
+
+func (s *Server) uiCompare(w http.ResponseWriter, r *http.Request) {
+	a, b, err := s.pair(r)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	var report bytes.Buffer
+	if err := explain.HTML(&report, s.cmp.Compare(a.Document, b.Document), a.Document, b.Document); err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	links := []barLink{{"story of A", storyURL(a.Story)}}
+	if b.Story != a.Story {
+		links = append(links, barLink{"story of B", storyURL(b.Story)})
+	}
+	links = append(links,
+		barLink{"swap A and B", compareURL(b.ID, b.Version, a.ID, a.Version)},
+		barLink{"JSON", "/api/v1/compare?" + r.URL.RawQuery})
+	var bar bytes.Buffer
+	if err := uiShared.ExecuteTemplate(&bar, "bar", links); err != nil {
+		s.uiFail(w, r, fmt.Errorf("render bar: %w", err))
+		return
+	}
+	page := withBar(report.Bytes(), bar.Bytes())
+	writeHTML(w, http.StatusOK, pagePolicy(styleHashes(page)), page)
+}
+
+// withBar puts the site's bar into explain's report page: its style
+// sheet (scoped to the bar, so it changes nothing of the report) last in
+// <head>, the bar first in <body>. Every text of a document in the
+// report is escaped, so the first "</head>" and "<body>" are the
+// report's own tags. A report without them is served as it is.
+func withBar(report, bar []byte) []byte {
+	const head, body = "</head>", "<body>"
+	i, j := bytes.Index(report, []byte(head)), bytes.Index(report, []byte(body))
+	if i < 0 || j < i {
+		return report
+	}
+	var out bytes.Buffer
+	out.Write(report[:i])
+	out.WriteString("<link rel=\"stylesheet\" href=\"/static/bar.css\">\n")
+	out.Write(report[i : j+len(body)])
+	out.WriteString("\n")
+	out.Write(bar)
+	out.Write(report[j+len(body):])
+	return out.Bytes()
+}
+
+// styleHashes are the CSP sources (" 'sha256-...'") that allow exactly
+// the inline <style> elements of page.
+func styleHashes(page []byte) string {
+	var b strings.Builder
+	for {
+		i := bytes.Index(page, []byte("<style>"))
+		if i < 0 {
+			break
+		}
+		page = page[i+len("<style>"):]
+		j := bytes.Index(page, []byte("</style>"))
+		if j < 0 {
+			break
+		}
+		sum := sha256.Sum256(page[:j])
+		b.WriteString(" 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'")
+		page = page[j:]
+	}
+	return b.String()
+}
+
+// changesView is one brief of changes with what its two sides are called.
+type changesView struct {
+	C    *explain.Changes
+	A, B string // "the original", "this version"
+}
+
+// textPart is a piece of a text, marked or not.
+type textPart struct {
+	Text string
+	Mark bool
+}
+
+// markIn splits context around the first whole-word occurrence of text,
+// so a page can highlight a number inside the words around it.
+func markIn(context, text string) []textPart {
+	for off := 0; text != ""; {
+		i := strings.Index(context[off:], text)
+		if i < 0 {
+			break
+		}
+		i += off
+		j := i + len(text)
+		if (i == 0 || !isWordByte(context[i-1])) && (j == len(context) || !isWordByte(context[j])) {
+			return []textPart{{context[:i], false}, {text, true}, {context[j:], false}}
+		}
+		off = i + 1
+	}
+	return []textPart{{context, false}}
+}
+
+func isWordByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+// matchView is the match page: the form, and after a post what matched.
+type matchView struct {
+	Text   string // the pasted text, shown again in the form
+	Result *matchResult
+}
+
+type matchResult struct {
+	Doc  retold.Document
+	JSON MatchJSON
+	// StoryURL and StoryTitle name the story the text would join; ""
+	// when it would start its own.
+	StoryURL, StoryTitle string
+	DuplicateURL         string
+	Edges                []matchEdgeView
+	// Best is the strongest stored partner, and Changes the text against
+	// it (nil without one).
+	Best    *matchEdgeView
+	Changes *explain.Changes
+}
+
+type matchEdgeView struct {
+	MatchEdge
+	StoryURL, Headline string
+}
+
+func (s *Server) uiMatchForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, matchPage, "Match a text", matchView{})
+}
+
+// uiMatch answers the match form: the text pasted, or the file uploaded
+// (which wins when both are given), read as `retold compare` reads a file.
+func (s *Server) uiMatch(w http.ResponseWriter, r *http.Request) {
+	name, body, err := matchInput(r, s.opt.MaxBody)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	d, err := extract.Parse(name, body, &extract.Options{MaxBytes: int64(len(body)) + 1})
+	if err != nil {
+		s.uiFail(w, r, fmt.Errorf("%w: %w", errBadRequest, err))
+		return
+	}
+	res, err := s.Match(r.Context(), d)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	mr := &matchResult{Doc: d, JSON: res}
+	if res.Of != "" {
+		mr.DuplicateURL = storyURL(res.Story)
+	}
+	for _, e := range res.Edges {
+		mr.Edges = append(mr.Edges, matchEdgeView{MatchEdge: e, StoryURL: storyURL(e.Story),
+			Headline: headline(retold.Document{ID: e.ID, Title: e.Title})})
+	}
+	err = s.st.View(r.Context(), func(tx retold.ReadTx) error {
+		if res.Story != "" {
+			mr.StoryURL, mr.StoryTitle = storyURL(res.Story), res.Story
+			if st, err := tx.Story(res.Story); err == nil {
+				if od, err := tx.Document(st.Original); err == nil {
+					mr.StoryTitle = headline(od.Document)
+				}
+			}
+		}
+		if len(mr.Edges) > 0 {
+			stored, err := tx.DocumentByID(mr.Edges[0].ID)
+			if errors.Is(err, retold.ErrNotFound) {
+				return nil // deleted since
+			}
+			if err != nil {
+				return err
+			}
+			mr.Best, mr.Changes = &mr.Edges[0], explain.Summarize(s.cmp.Compare(stored.Document, d))
+		}
+		return nil
+	})
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	text := r.FormValue("text")
+	s.render(w, r, http.StatusOK, matchPage, "Match: "+headline(d), matchView{Text: text, Result: mr})
+}
+
+// matchInput is the text a match form posted, with the name it is read
+// under: the file field's content when a file was chosen, else the text
+// field. The body is a form, multipart (with a file) or urlencoded, held
+// in memory: ServeHTTP bounds it by maxBody already.
+func matchInput(r *http.Request, maxBody int64) (string, []byte, error) {
+	var err error
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		err = r.ParseMultipartForm(maxBody)
+	} else {
+		// Not ParseMultipartForm: it reports any other body as
+		// ErrNotMultipart, hiding why ParseForm failed.
+		err = r.ParseForm()
+	}
+	if err != nil {
+		// A body past the bound stays a MaxBytesError inside: 413.
+		return "", nil, fmt.Errorf("%w: read the form: %w", errBadRequest, err)
+	}
+	if f, h, err := r.FormFile("file"); err == nil {
+		defer f.Close()
+		body, err := io.ReadAll(f)
+		if err != nil {
+			return "", nil, fmt.Errorf("read %s: %w", h.Filename, err)
+		}
+		if len(body) > 0 {
+			// The name keeps its extension, which may say the format
+			// (.html, .json); the client's folders are not ours to show.
+			return path.Base(strings.ReplaceAll(h.Filename, `\`, "/")), body, nil
+		}
+	} else if !errors.Is(err, http.ErrMissingFile) && !errors.Is(err, http.ErrNotMultipart) {
+		return "", nil, fmt.Errorf("%w: read the file: %w", errBadRequest, err)
+	}
+	text := r.FormValue("text")
+	if strings.TrimSpace(text) == "" {
+		return "", nil, fmt.Errorf("%w: paste a text or choose a file", retold.ErrEmpty)
+	}
+	return "pasted text", []byte(text), nil
+}

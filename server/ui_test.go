@@ -1,0 +1,407 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/store/sqlite"
+)
+
+// uiCorpus is invented: a flood story in three versions (an original, a
+// write-thru that raises the toll from 12 to 19 and spells the minister
+// Soultanov, and a trim), a council story, and a document whose headline
+// is markup.
+var uiCorpus = []retold.Document{
+	{ID: "ui-flood-1", Date: "2031-06-10", Outlet: "Steppe Herald", Title: "Flash floods kill 12 in Oral district",
+		Text: "Flash floods swept through the Oral district of Karavia on Monday, killing at least 12 people and forcing more than 2,400 residents from their homes, the Emergency Ministry said.\n\n" +
+			"Minister Zhanibek Sultanov said rescue teams had pulled 180 people from flooded villages overnight. \"We have never seen the river rise so fast,\" he told reporters in Oral.\n\n" +
+			"The regional governor said three dams upstream were being watched around the clock.\n\n" +
+			"Rainfall in the district reached 120 millimetres in 36 hours, three times the monthly average, the weather service said.\n\n" +
+			"Schools in the valley will stay closed until Friday."},
+	{ID: "ui-flood-2", Date: "2031-06-11", Outlet: "Caspian Wire", Title: "Oral flood toll rises to 19",
+		Text: "Flash floods swept through the Oral district of Karavia this week, killing at least 19 people and forcing more than 2,400 residents from their homes, the Emergency Ministry said on Tuesday.\n\n" +
+			"Minister Zhanibek Soultanov said rescue teams had pulled 180 people from flooded villages overnight. \"We have never seen the river rise so fast,\" he told reporters in Oral.\n\n" +
+			"The regional governor said three dams upstream were being watched around the clock.\n\n" +
+			"Rainfall in the district reached 120 millimetres in 36 hours, three times the monthly average, the weather service said.\n\n" +
+			"The government announced an emergency fund for the families of the victims.\n\n" +
+			"Schools in the valley will stay closed until Friday."},
+	{ID: "ui-flood-3", Date: "2031-06-11T18:00:00Z", Outlet: "Evening Ledger", Title: "Floods in Oral district kill 12",
+		Text: "Flash floods swept through the Oral district of Karavia on Monday, killing at least 12 people and forcing more than 2,400 residents from their homes, the Emergency Ministry said.\n\n" +
+			"Minister Zhanibek Sultanov said rescue teams had pulled 180 people from flooded villages overnight.\n\n" +
+			"Rainfall in the district reached 120 millimetres in 36 hours, three times the monthly average, the weather service said."},
+	{ID: "ui-council", Date: "2031-07-01", Outlet: "Town Post", Title: "Council delays library budget vote",
+		Text: "The town council of Lindenford postponed its vote on the library budget to September after a long debate on Thursday evening.\n\n" +
+			"Councillors said the cost of the new reading room had doubled since the plan was first drawn up two years ago."},
+	{ID: "ui-markup", Date: "2031-06-20", Outlet: "<b>Bold</b> Outlet", Title: "<script>alert(1)</script>",
+		Text: "A bakery in Westholm won the regional bread prize for the third year in a row, the judges announced on Saturday.\n\n" +
+			"Its sourdough rye, baked in a wood-fired oven built in 1912, beat 40 other entries from across the province."},
+}
+
+const uiToken = "ui-token"
+
+// newUIServer is a Server over a temporary store holding docs.
+func newUIServer(t *testing.T, opt *Options, docs []retold.Document) *Server {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "retold.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	o := Options{Token: uiToken, OpenReads: true, ErrorLog: io.Discard}
+	if opt != nil {
+		o = *opt
+	}
+	s := New(st, nil, &o)
+	if len(docs) > 0 {
+		if _, err := s.x.AddBatch(context.Background(), docs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// uiStoryOf is the story document id is in now.
+func uiStoryOf(t *testing.T, s *Server, id string) string {
+	t.Helper()
+	var story string
+	err := s.st.View(context.Background(), func(tx retold.ReadTx) error {
+		d, err := tx.DocumentByID(id)
+		story = d.Story
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return story
+}
+
+type uiResponse struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func uiDo(t *testing.T, h http.Handler, req *http.Request) uiResponse {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return uiResponse{rec.Code, rec.Header(), rec.Body.String()}
+}
+
+func uiGet(t *testing.T, h http.Handler, target string) uiResponse {
+	t.Helper()
+	return uiDo(t, h, httptest.NewRequest(http.MethodGet, target, nil))
+}
+
+func uiPostForm(t *testing.T, h http.Handler, target string, form url.Values) uiResponse {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return uiDo(t, h, req)
+}
+
+// uiPostFile posts a multipart match form with a file.
+func uiPostFile(t *testing.T, h http.Handler, target, filename, content string) uiResponse {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("text", "")
+	fw, err := mw.CreateFormFile("file", filename)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(fw, content)
+	mw.Close()
+	req := httptest.NewRequest(http.MethodPost, target, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return uiDo(t, h, req)
+}
+
+// uiWantPage checks what every UI page must be: HTML of the status
+// given, under a script-free Content-Security-Policy, the markup headline
+// never raw, and each of want in the body.
+func uiWantPage(t *testing.T, r uiResponse, status int, want ...string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d; body:\n%s", r.status, status, r.body)
+	}
+	if ct := r.header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	csp := r.header.Get("Content-Security-Policy")
+	for _, part := range []string{"default-src 'self'", "script-src 'none'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, part) {
+			t.Errorf("Content-Security-Policy %q lacks %q", csp, part)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("Content-Security-Policy %q allows inline code", csp)
+	}
+	if strings.Contains(r.body, "<script") || strings.Contains(r.body, "<b>Bold") {
+		t.Errorf("markup from a document is not escaped:\n%s", r.body)
+	}
+	if !strings.Contains(r.body, `<meta name="viewport"`) {
+		t.Error("no viewport meta")
+	}
+	for _, w := range want {
+		if !strings.Contains(r.body, w) {
+			t.Errorf("page lacks %q; body:\n%s", w, r.body)
+		}
+	}
+}
+
+const uiEscapedScript = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+func TestUIStoryList(t *testing.T) {
+	s := newUIServer(t, nil, uiCorpus)
+	flood := uiStoryOf(t, s, "ui-flood-1")
+	if flood != uiStoryOf(t, s, "ui-flood-2") || flood != uiStoryOf(t, s, "ui-flood-3") {
+		t.Fatal("the three flood versions are not one story")
+	}
+
+	all := uiGet(t, s, "/")
+	uiWantPage(t, all, http.StatusOK,
+		`href="/stories/`+flood+`"`, "Flash floods kill 12 in Oral district", "3 versions",
+		"Caspian Wire, Evening Ledger, Steppe Herald", "first seen <span class=\"first-seen\">2031-06-10",
+		"Council delays library budget vote", uiEscapedScript, `name="q"`, `name="since"`,
+		`<link rel="stylesheet" href="/static/retold.css">`)
+
+	tests := []struct {
+		name, target string
+		want, not    []string
+	}{
+		{"search by title", "/?q=flood", []string{"Flash floods kill 12", `value="flood"`}, []string{"Council delays"}},
+		{"search by lede", "/?q=Lindenford", []string{"Council delays"}, []string{"Flash floods"}},
+		{"search folds case", "/?q=LIBRARY", []string{"Council delays"}, []string{"Flash floods"}},
+		{"no match", "/?q=volcano", []string{"No story matches"}, []string{"Flash floods", "Council delays"}},
+		{"since", "/?since=2031-06-15", []string{"Council delays", `value="2031-06-15"`}, []string{"Flash floods"}},
+		{"first page", "/?limit=1", []string{"Council delays", `rel="next" href="/?limit=1&amp;offset=1"`}, []string{"Flash floods", `rel="prev"`}},
+		{"last page", "/?limit=1&offset=2", []string{"Flash floods", `rel="prev" href="/?limit=1&amp;offset=1"`}, []string{"Council delays", `rel="next"`}},
+		{"paging keeps the search", "/?q=the&limit=1", []string{`rel="next" href="/?limit=1&amp;offset=1&amp;q=the"`}, nil},
+		{"past the end", "/?offset=50", []string{"No more stories"}, []string{"Flash floods"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := uiGet(t, s, tc.target)
+			uiWantPage(t, r, http.StatusOK, tc.want...)
+			for _, n := range tc.not {
+				if strings.Contains(r.body, n) {
+					t.Errorf("page has %q", n)
+				}
+			}
+		})
+	}
+	if r := uiGet(t, s, "/?q=bread"); !strings.Contains(r.body, uiEscapedScript) {
+		t.Errorf("the markup headline is not shown escaped:\n%s", r.body)
+	}
+}
+
+func TestUIStoryPage(t *testing.T) {
+	s := newUIServer(t, nil, uiCorpus)
+	flood := uiStoryOf(t, s, "ui-flood-1")
+	r := uiGet(t, s, "/stories/"+flood)
+	uiWantPage(t, r, http.StatusOK,
+		"<h1>Flash floods kill 12 in Oral district</h1>",
+		// the timeline, oldest first, the original marked
+		`<li class="version-line original"><span class="when">2031-06-10</span> <span class="outlet">Steppe Herald</span>`,
+		`<span class="badge original">original</span>`,
+		"2031-06-11</span> <span class=\"outlet\">Caspian Wire</span> <a href=\"#v2\">Oral flood toll rises to 19</a>",
+		"Evening Ledger",
+		// the write-thru's changes against the original
+		`<mark class="changed">12</mark> → <mark class="changed">19</mark>`,
+		`<mark class="variant">Sultanov</mark> ~ <mark class="variant">Soultanov</mark>`,
+		"The government announced an emergency fund",
+		// each version's link to the side-by-side view, and the pick-two form
+		`href="/compare?a=ui-flood-1&amp;av=1&amp;b=ui-flood-2&amp;bv=1"`,
+		`href="/compare?a=ui-flood-1&amp;av=1&amp;b=ui-flood-3&amp;bv=1"`,
+		`<form class="pick" method="get" action="/stories/`+flood+`/compare">`,
+		`<select name="from">`, `<select name="to">`)
+	if n := strings.Count(r.body, `<span class="badge original">`); n != 2 { // timeline and section
+		t.Errorf("the original is marked %d times, want 2 (one version)", n)
+	}
+
+	markup := uiStoryOf(t, s, "ui-markup")
+	uiWantPage(t, uiGet(t, s, "/stories/"+markup), http.StatusOK, "<h1>"+uiEscapedScript+"</h1>", "&lt;b&gt;Bold&lt;/b&gt; Outlet")
+
+	missing := uiGet(t, s, "/stories/no-such-story")
+	uiWantPage(t, missing, http.StatusNotFound, "404 Not Found", "not found")
+}
+
+func TestUIPickTwoVersions(t *testing.T) {
+	s := newUIServer(t, nil, uiCorpus)
+	flood := uiStoryOf(t, s, "ui-flood-1")
+	var seq2, seq3 int64
+	s.st.View(context.Background(), func(tx retold.ReadTx) error {
+		d2, _ := tx.DocumentByID("ui-flood-2")
+		d3, _ := tx.DocumentByID("ui-flood-3")
+		seq2, seq3 = d2.Seq, d3.Seq
+		return nil
+	})
+	r := uiGet(t, s, "/stories/"+flood+"/compare?from="+strconv.FormatInt(seq3, 10)+"&to="+strconv.FormatInt(seq2, 10))
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("status %d, want 303", r.status)
+	}
+	if got, want := r.header.Get("Location"), "/compare?a=ui-flood-3&av=1&b=ui-flood-2&bv=1"; got != want {
+		t.Errorf("Location %q, want %q", got, want)
+	}
+	uiWantPage(t, uiGet(t, s, "/stories/"+flood+"/compare?from=x&to=2"), http.StatusBadRequest, "pick two versions")
+	uiWantPage(t, uiGet(t, s, "/stories/"+flood+"/compare?from=999&to=2"), http.StatusNotFound)
+}
+
+// uiStyleHash is the CSP source of the first inline <style> of page.
+func uiStyleHash(t *testing.T, page string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no inline style")
+	}
+	sum := sha256.Sum256([]byte(m[1]))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
+
+func TestUIComparePage(t *testing.T) {
+	s := newUIServer(t, nil, uiCorpus)
+	flood := uiStoryOf(t, s, "ui-flood-1")
+	r := uiGet(t, s, "/compare?a=ui-flood-1&av=1&b=ui-flood-2&bv=1")
+	uiWantPage(t, r, http.StatusOK,
+		`<nav class="retold-bar"`, `<a href="/stories/`+flood+`">story of A</a>`,
+		`href="/compare?a=ui-flood-2&amp;av=1&amp;b=ui-flood-1&amp;bv=1">swap A and B</a>`,
+		`<link rel="stylesheet" href="/static/bar.css">`,
+		`<tr class="added">`, "The government announced an emergency fund")
+	for _, re := range []string{
+		`<mark class="changed"[^>]*>12</mark>`, `<mark class="changed"[^>]*>19</mark>`,
+		`<mark class="variant"[^>]*>Sultanov</mark>`, `<mark class="variant"[^>]*>Soultanov</mark>`,
+	} {
+		if !regexp.MustCompile(re).MatchString(r.body) {
+			t.Errorf("the compare page has no %s", re)
+		}
+	}
+	// The report's inline style is allowed by its hash, nothing else inline.
+	if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "style-src 'self' "+uiStyleHash(t, r.body)) {
+		t.Errorf("Content-Security-Policy %q does not allow the page's style by its hash", csp)
+	}
+	if strings.Index(r.body, "<nav class=\"retold-bar\"") < strings.Index(r.body, "<body>") {
+		t.Error("the bar is not inside <body>")
+	}
+
+	markup := uiGet(t, s, "/compare?a=ui-markup&b=ui-council")
+	uiWantPage(t, markup, http.StatusOK, uiEscapedScript)
+
+	uiWantPage(t, uiGet(t, s, "/compare?a=ui-flood-1"), http.StatusBadRequest, "give two document ids")
+	uiWantPage(t, uiGet(t, s, "/compare?a=ui-flood-1&b=nope"), http.StatusNotFound)
+	uiWantPage(t, uiGet(t, s, "/compare?a=ui-flood-1&av=7&b=ui-flood-2"), http.StatusNotFound)
+}
+
+func TestUIMatch(t *testing.T) {
+	s := newUIServer(t, nil, uiCorpus)
+	flood := uiStoryOf(t, s, "ui-flood-1")
+	uiWantPage(t, uiGet(t, s, "/match"), http.StatusOK,
+		`<form class="match" method="post" action="/match" enctype="multipart/form-data">`,
+		`<textarea id="text" name="text"`, `<input type="file" name="file"`)
+
+	// A new write-thru of the flood story, pasted.
+	pasted := "Flood toll in Oral reaches 23\n\n" +
+		"Flash floods swept through the Oral district of Karavia this week, killing at least 23 people and forcing more than 2,400 residents from their homes, the Emergency Ministry said on Wednesday.\n\n" +
+		"Minister Zhanibek Soultanov said rescue teams had pulled 180 people from flooded villages overnight.\n\n" +
+		"Rainfall in the district reached 120 millimetres in 36 hours, three times the monthly average, the weather service said."
+	r := uiPostForm(t, s, "/match", url.Values{"text": {pasted}})
+	uiWantPage(t, r, http.StatusOK,
+		`It belongs to the story <a class="story-link" href="/stories/`+flood+`">Flash floods kill 12 in Oral district</a>`,
+		"Evidence: related stored documents", `data-verdict="version"`, "ui-flood-1",
+		`<mark class="changed">`, ">23</mark>",
+		`<textarea id="text" name="text" rows="10">Flood toll in Oral reaches 23`) // the form keeps the text
+
+	uploaded := uiPostFile(t, s, "/match", "article.txt", pasted)
+	uiWantPage(t, uploaded, http.StatusOK, `href="/stories/`+flood+`"`, "It belongs to the story")
+
+	// The stored text itself is a duplicate.
+	dup := uiPostForm(t, s, "/match", url.Values{"text": {uiCorpus[3].Title + "\n\n" + uiCorpus[3].Text}})
+	uiWantPage(t, dup, http.StatusOK)
+
+	// A text about the markup story shows its headline escaped.
+	bakery := uiPostForm(t, s, "/match", url.Values{"text": {"Westholm bakery wins again\n\n" + uiCorpus[4].Text}})
+	uiWantPage(t, bakery, http.StatusOK, uiEscapedScript)
+
+	unrelated := uiPostForm(t, s, "/match", url.Values{"text": {"Tide tables\n\nThe harbour office published new tide tables for the autumn, with the highest tide expected on October 3."}})
+	uiWantPage(t, unrelated, http.StatusOK, "No stored story matches")
+
+	uiWantPage(t, uiPostForm(t, s, "/match", url.Values{"text": {"  "}}), http.StatusBadRequest, "paste a text or choose a file")
+
+	small := newUIServer(t, &Options{OpenReads: true, MaxBody: 1 << 10, ErrorLog: io.Discard}, nil)
+	big := strings.Repeat("A long sentence about nothing at all. ", 200)
+	uiWantPage(t, uiPostForm(t, small, "/match", url.Values{"text": {big}}), http.StatusRequestEntityTooLarge)
+	uiWantPage(t, uiPostFile(t, small, "/match", "big.txt", big), http.StatusRequestEntityTooLarge)
+}
+
+func TestUIStaticFiles(t *testing.T) {
+	s := newUIServer(t, nil, nil)
+	for _, name := range []string{"/static/retold.css", "/static/bar.css"} {
+		r := uiGet(t, s, name)
+		if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "text/css") {
+			t.Errorf("%s: status %d, Content-Type %q", name, r.status, r.header.Get("Content-Type"))
+		}
+	}
+
+	// Over a real connection, so the raw paths reach the server as sent;
+	// redirects (ServeMux cleans paths) are followed to the end.
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	for _, p := range []string{
+		"/static/", "/static", "/static/nope.css",
+		"/static/../server.go", "/static/../ui.go", "/static/%2e%2e/ui.go", "/static/%2e%2e%2fui.go",
+		"/static/..%2fserver.go", "/static/..%5cserver.go", "/static/../templates/layout.tmpl",
+		"/static/%2e%2e/%2e%2e/go.mod", "/static//etc/passwd", "/static/./../ui_test.go",
+		"/templates/layout.tmpl", "/server.go", "/ui.go",
+	} {
+		t.Run(p, func(t *testing.T) {
+			resp, err := http.Get(ts.URL + p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("status %d, want 404 or 400", resp.StatusCode)
+			}
+			for _, leak := range []string{"package server", "go:embed", "{{define", "module github.com", "root:"} {
+				if bytes.Contains(body, []byte(leak)) {
+					t.Errorf("the answer holds %q", leak)
+				}
+			}
+		})
+	}
+}
+
+func TestUIErrorsAndAuth(t *testing.T) {
+	s := newUIServer(t, nil, uiCorpus)
+	uiWantPage(t, uiGet(t, s, "/no-such-page"), http.StatusNotFound, "no page /no-such-page")
+	uiWantPage(t, uiGet(t, s, "/?limit=0"), http.StatusBadRequest, "limit must be a whole number")
+	uiWantPage(t, uiGet(t, s, "/"+url.PathEscape("<script>alert(1)</script>")), http.StatusNotFound)
+	// The API's unknown routes still answer in JSON.
+	if r := uiGet(t, s, "/api/v1/nope"); r.status != http.StatusNotFound || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
+		t.Errorf("/api/v1/nope: status %d, Content-Type %q", r.status, r.header.Get("Content-Type"))
+	}
+
+	closed := newUIServer(t, &Options{Token: uiToken, ErrorLog: io.Discard}, uiCorpus)
+	for _, p := range []string{"/", "/stories/x", "/compare?a=ui-flood-1&b=ui-flood-2", "/match"} {
+		if r := uiGet(t, closed, p); r.status != http.StatusUnauthorized {
+			t.Errorf("%s without the token: status %d, want 401", p, r.status)
+		}
+	}
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Header.Set("Authorization", "Bearer "+uiToken)
+	uiWantPage(t, uiDo(t, closed, req), http.StatusOK, "Flash floods kill 12")
+}
