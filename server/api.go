@@ -168,13 +168,30 @@ func (s *Server) listStories(ctx context.Context, q retold.StoryQuery) ([]StoryS
 				sum.Outlets = []string{}
 			}
 			if d, err := tx.Document(st.Original); err == nil {
-				sum.Original, sum.Title = d.ID, d.Title
+				sum.Original, sum.Title = d.ID, displayTitle(d.Document)
 			}
 			out = append(out, sum)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// displayTitle is a document's title, or for a text without one (plain
+// text has none) its first line, cut at a word near 100 characters.
+func displayTitle(d retold.Document) string {
+	if d.Title != "" {
+		return d.Title
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(d.Text), "\n")
+	if r := []rune(line); len(r) > 100 {
+		cut := string(r[:100])
+		if i := strings.LastIndexByte(cut, ' '); i > 60 {
+			cut = cut[:i]
+		}
+		line = cut + "…"
+	}
+	return line
 }
 
 func (s *Server) storyQuery(r *http.Request) (retold.StoryQuery, error) {
