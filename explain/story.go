@@ -130,13 +130,7 @@ func StoryText(w io.Writer, s *Story, width int, color bool) error {
 	if s == nil {
 		return ErrNoResult
 	}
-	switch {
-	case width <= 0:
-		width = DefaultWidth
-	case width < MinWidth:
-		width = MinWidth
-	}
-	p := &report{width: width, color: color}
+	p := &report{width: clampWidth(width), color: color}
 	p.line(fmt.Sprintf("story %s, event %s, %d versions, first seen %s",
 		clean(s.ID), clean(s.Event), len(s.Versions), clean(s.FirstSeen)))
 	for _, v := range s.Versions {

@@ -1,7 +1,9 @@
 package explain
 
 import (
+	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	retold "github.com/retold/retold"
@@ -125,4 +127,55 @@ func parseDate(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// StorySummary is one story in a listing: `retold stories --json` and the
+// stories API.
+type StorySummary struct {
+	ID        string   `json:"id"`
+	Event     string   `json:"event"`
+	Size      int      `json:"size"`
+	FirstSeen string   `json:"first_seen"`
+	Outlets   []string `json:"outlets"`
+	// Original is the id of the probable original, Title its title (or
+	// for a text without one its first line: see DisplayTitle).
+	Original string `json:"original"`
+	Title    string `json:"title"`
+}
+
+// Summaries lists the stories q selects, newest first, with their
+// originals' ids and titles; an empty list is [], never nil.
+func Summaries(tx retold.ReadTx, q retold.StoryQuery) ([]StorySummary, error) {
+	ss, err := tx.Stories(q)
+	if err != nil {
+		return nil, err
+	}
+	out := []StorySummary{}
+	for _, st := range ss {
+		sum := StorySummary{ID: st.ID, Event: st.Event, Size: st.Size, FirstSeen: st.FirstSeen, Outlets: append([]string{}, st.Outlets...)}
+		if d, err := tx.Document(st.Original); err == nil {
+			sum.Original, sum.Title = d.ID, DisplayTitle(d.Document)
+		} else if !errors.Is(err, retold.ErrNotFound) {
+			return nil, err
+		}
+		out = append(out, sum)
+	}
+	return out, nil
+}
+
+// DisplayTitle is a document's title, or for a text without one (plain
+// text has none) its first line, cut at a word near 100 characters.
+func DisplayTitle(d retold.Document) string {
+	if d.Title != "" {
+		return d.Title
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(d.Text), "\n")
+	if r := []rune(line); len(r) > 100 {
+		cut := string(r[:100])
+		if i := strings.LastIndexByte(cut, ' '); i > 60 {
+			cut = cut[:i]
+		}
+		line = cut + "…"
+	}
+	return line
 }

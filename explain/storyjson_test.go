@@ -2,6 +2,7 @@ package explain
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	retold "github.com/retold/retold"
@@ -26,5 +27,19 @@ func TestTimelineSortsByDateUndatedLast(t *testing.T) {
 	}
 	if want := []int64{7, 2, 6, 4, 3, 1, 5}; !slices.Equal(got, want) {
 		t.Errorf("timeline %v, want %v", got, want)
+	}
+}
+
+func TestDisplayTitle(t *testing.T) {
+	long := strings.Repeat("word ", 30)
+	for _, tc := range []struct{ title, text, want string }{
+		{"Floods kill 12", "Body.", "Floods kill 12"},
+		{"", "\n  Kazakhstan says 164 people died\nMore text.", "Kazakhstan says 164 people died"},
+		{"", long, strings.TrimSpace(long[:99]) + "…"},
+		{"", "", ""},
+	} {
+		if got := DisplayTitle(retold.Document{Title: tc.title, Text: tc.text}); got != tc.want {
+			t.Errorf("DisplayTitle(%q, %q) = %q, want %q", tc.title, tc.text, got, tc.want)
+		}
 	}
 }

@@ -48,13 +48,7 @@ func Text(w io.Writer, r *verify.Result, width int, color bool) error {
 	if r == nil {
 		return ErrNoResult
 	}
-	switch {
-	case width <= 0:
-		width = DefaultWidth
-	case width < MinWidth:
-		width = MinWidth
-	}
-	p := &report{width: width, color: color}
+	p := &report{width: clampWidth(width), color: color}
 	p.header(r)
 	p.aligned(r.Alignment)
 	p.onlyIn("A", r.OnlyInA, red)
@@ -296,4 +290,16 @@ func (p *report) entityList(title string, items []verify.EntityItem, style strin
 	if len(items) > 0 {
 		p.para(4, lead{}, pack(entityNames(items), ", ", p.width-4), style)
 	}
+}
+
+// clampWidth is the report width for a requested one: DefaultWidth for
+// none, at least MinWidth.
+func clampWidth(width int) int {
+	switch {
+	case width <= 0:
+		return DefaultWidth
+	case width < MinWidth:
+		return MinWidth
+	}
+	return width
 }

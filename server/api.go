@@ -120,23 +120,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Write(buf.Bytes())
 }
 
-// StorySummary is one story of GET /api/v1/stories.
-type StorySummary struct {
-	ID        string   `json:"id"`
-	Event     string   `json:"event"`
-	Size      int      `json:"size"`
-	FirstSeen string   `json:"first_seen"`
-	Outlets   []string `json:"outlets"`
-	// Original is the id of the probable original, Title its title.
-	Original string `json:"original"`
-	Title    string `json:"title"`
-}
-
 // StoryList is the body of GET /api/v1/stories.
 type StoryList struct {
-	Stories []StorySummary `json:"stories"`
-	Limit   int            `json:"limit"`
-	Offset  int            `json:"offset"`
+	Stories []explain.StorySummary `json:"stories"`
+	Limit   int                    `json:"limit"`
+	Offset  int                    `json:"offset"`
 }
 
 // MaxListLimit bounds limit in GET /api/v1/stories.
@@ -155,43 +143,12 @@ func intParam(r *http.Request, name string, def, lo, hi int) (int, error) {
 }
 
 // listStories reads one page of story summaries.
-func (s *Server) listStories(ctx context.Context, q retold.StoryQuery) ([]StorySummary, error) {
-	out := []StorySummary{}
-	err := s.st.View(ctx, func(tx retold.ReadTx) error {
-		ss, err := tx.Stories(q)
-		if err != nil {
-			return err
-		}
-		for _, st := range ss {
-			sum := StorySummary{ID: st.ID, Event: st.Event, Size: st.Size, FirstSeen: st.FirstSeen, Outlets: st.Outlets}
-			if sum.Outlets == nil {
-				sum.Outlets = []string{}
-			}
-			if d, err := tx.Document(st.Original); err == nil {
-				sum.Original, sum.Title = d.ID, displayTitle(d.Document)
-			}
-			out = append(out, sum)
-		}
-		return nil
+func (s *Server) listStories(ctx context.Context, q retold.StoryQuery) (out []explain.StorySummary, err error) {
+	err = s.st.View(ctx, func(tx retold.ReadTx) error {
+		out, err = explain.Summaries(tx, q)
+		return err
 	})
 	return out, err
-}
-
-// displayTitle is a document's title, or for a text without one (plain
-// text has none) its first line, cut at a word near 100 characters.
-func displayTitle(d retold.Document) string {
-	if d.Title != "" {
-		return d.Title
-	}
-	line, _, _ := strings.Cut(strings.TrimSpace(d.Text), "\n")
-	if r := []rune(line); len(r) > 100 {
-		cut := string(r[:100])
-		if i := strings.LastIndexByte(cut, ' '); i > 60 {
-			cut = cut[:i]
-		}
-		line = cut + "…"
-	}
-	return line
 }
 
 func (s *Server) storyQuery(r *http.Request) (retold.StoryQuery, error) {

@@ -324,17 +324,3 @@ func TestShutdownFinishesAnAddInFlight(t *testing.T) {
 		t.Errorf("%d documents stored after the shutdown, want 3", n.Documents)
 	}
 }
-
-func TestDisplayTitle(t *testing.T) {
-	long := strings.Repeat("word ", 30)
-	for _, tc := range []struct{ title, text, want string }{
-		{"Floods kill 12", "Body.", "Floods kill 12"},
-		{"", "\n  Kazakhstan says 164 people died\nMore text.", "Kazakhstan says 164 people died"},
-		{"", long, strings.TrimSpace(long[:99]) + "…"},
-		{"", "", ""},
-	} {
-		if got := displayTitle(retold.Document{Title: tc.title, Text: tc.text}); got != tc.want {
-			t.Errorf("displayTitle(%q, %q) = %q, want %q", tc.title, tc.text, got, tc.want)
-		}
-	}
-}

@@ -192,7 +192,7 @@ type listView struct {
 }
 
 type storyItem struct {
-	StorySummary
+	explain.StorySummary
 	URL, Headline, Outlets string
 }
 

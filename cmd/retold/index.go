@@ -12,6 +12,7 @@ import (
 	"time"
 
 	retold "github.com/retold/retold"
+	"github.com/retold/retold/explain"
 	"github.com/retold/retold/extract"
 	"github.com/retold/retold/index"
 	"github.com/retold/retold/store/sqlite"
@@ -308,37 +309,15 @@ func runStories(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	type storyOut struct {
-		ID        string   `json:"id"`
-		Event     string   `json:"event"`
-		Size      int      `json:"size"`
-		FirstSeen string   `json:"first_seen"`
-		Outlets   []string `json:"outlets"`
-		Original  string   `json:"original"`
-		Title     string   `json:"title"`
-	}
-	var out []storyOut
-	err = st.View(ctx, func(tx retold.ReadTx) error {
-		ss, err := tx.Stories(retold.StoryQuery{Since: *since, Limit: *limit, Words: *search})
-		if err != nil {
-			return err
-		}
-		for _, s := range ss {
-			o, err := tx.Document(s.Original)
-			if err != nil {
-				return err
-			}
-			out = append(out, storyOut{s.ID, s.Event, s.Size, s.FirstSeen, append([]string{}, s.Outlets...), o.ID, o.Title})
-		}
-		return nil
+	var out []explain.StorySummary
+	err = st.View(ctx, func(tx retold.ReadTx) (err error) {
+		out, err = explain.Summaries(tx, retold.StoryQuery{Since: *since, Limit: *limit, Words: *search})
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		if out == nil {
-			out = []storyOut{}
-		}
 		return writeJSON(e.stdout, out)
 	}
 	for _, s := range out {
