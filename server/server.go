@@ -84,12 +84,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// read wraps a handler that only reads: open, or behind the token.
+// read wraps a handler that only reads: open, or behind the token or the
+// session cookie of a signed-in browser (login.go).
 func (s *Server) read(h http.HandlerFunc) http.HandlerFunc {
 	if s.opt.OpenReads {
 		return h
 	}
-	return s.write(h)
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.authorized(r) && !s.signedIn(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="retold"`)
+			s.fail(w, r, errUnauthorized)
+			return
+		}
+		h(w, r)
+	}
 }
 
 // write wraps a handler that changes the store: behind the token.

@@ -72,15 +72,16 @@ func pagePolicy(styles string) string {
 }
 
 func (s *Server) uiRoutes() {
-	s.mux.HandleFunc("GET /{$}", s.read(s.uiList))
-	s.mux.HandleFunc("GET /stories/{id}", s.read(s.uiStory))
-	s.mux.HandleFunc("GET /stories/{id}/compare", s.read(s.uiPick))
-	s.mux.HandleFunc("GET /compare", s.read(s.uiCompare))
-	s.mux.HandleFunc("GET /match", s.read(s.uiMatchForm))
-	s.mux.HandleFunc("POST /match", s.read(s.uiMatch))
+	s.mux.HandleFunc("GET /{$}", s.readPage(s.uiList))
+	s.mux.HandleFunc("GET /stories/{id}", s.readPage(s.uiStory))
+	s.mux.HandleFunc("GET /stories/{id}/compare", s.readPage(s.uiPick))
+	s.mux.HandleFunc("GET /compare", s.readPage(s.uiCompare))
+	s.mux.HandleFunc("GET /match", s.readPage(s.uiMatchForm))
+	s.mux.HandleFunc("POST /match", s.readPage(s.uiMatch))
 	// The style sheets are part of the binary, not of the store: they are
 	// served to anyone, token or not.
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", staticFiles()))
+	s.loginRoutes()
 	// Every other path (outside /api/, which answers in JSON) is a page
 	// that does not exist. ServeMux sends a path with .. in it here too,
 	// redirected to its cleaned form.

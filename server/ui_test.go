@@ -397,11 +397,60 @@ func TestUIErrorsAndAuth(t *testing.T) {
 
 	closed := newUIServer(t, &Options{Token: uiToken, ErrorLog: io.Discard}, uiCorpus)
 	for _, p := range []string{"/", "/stories/x", "/compare?a=ui-flood-1&b=ui-flood-2", "/match"} {
-		if r := uiGet(t, closed, p); r.status != http.StatusUnauthorized {
-			t.Errorf("%s without the token: status %d, want 401", p, r.status)
+		r := uiGet(t, closed, p)
+		if want := "/login?next=" + url.QueryEscape(p); r.status != http.StatusSeeOther || r.header.Get("Location") != want {
+			t.Errorf("%s without the token: status %d to %q, want 303 to %q", p, r.status, r.header.Get("Location"), want)
 		}
 	}
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	req.Header.Set("Authorization", "Bearer "+uiToken)
 	uiWantPage(t, uiDo(t, closed, req), http.StatusOK, "Flash floods kill 12")
+}
+
+// TestUISignIn: with reads closed, a browser signs in with the token once;
+// its cookie opens the pages and the API's reads, never a write, and
+// sign-in sends nobody to another site.
+func TestUISignIn(t *testing.T) {
+	closed := newUIServer(t, &Options{Token: uiToken, ErrorLog: io.Discard}, uiCorpus)
+	login := func(token, next string) uiResponse {
+		req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"token": {token}, "next": {next}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return uiDo(t, closed, req)
+	}
+	uiWantPage(t, uiGet(t, closed, "/login?next=/match"), http.StatusOK, `name="next" value="/match"`)
+	uiWantPage(t, login("wrong", "/match"), http.StatusUnauthorized, "That is not the token.")
+	r := login(uiToken, "/match")
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/match" {
+		t.Fatalf("sign in: %d to %q", r.status, r.header.Get("Location"))
+	}
+	cookie := r.header.Get("Set-Cookie")
+	if !strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "SameSite=Strict") || strings.Contains(cookie, uiToken) {
+		t.Errorf("session cookie %q: want HttpOnly, SameSite=Strict and not the token itself", cookie)
+	}
+	with := func(method, target, body string) uiResponse {
+		req := httptest.NewRequest(method, target, strings.NewReader(body))
+		req.Header.Set("Cookie", strings.SplitN(cookie, ";", 2)[0])
+		return uiDo(t, closed, req)
+	}
+	uiWantPage(t, with("GET", "/", ""), http.StatusOK, "Flash floods kill 12")
+	if r := with("GET", "/api/v1/stories", ""); r.status != http.StatusOK {
+		t.Errorf("API read with the cookie: %d", r.status)
+	}
+	if r := with("POST", "/api/v1/documents", `{"id":"x","text":"A text."}`); r.status != http.StatusUnauthorized {
+		t.Errorf("API write with only the cookie: %d, want 401", r.status)
+	}
+	if r := with("DELETE", "/api/v1/documents/ui-flood-1", ""); r.status != http.StatusUnauthorized {
+		t.Errorf("API delete with only the cookie: %d, want 401", r.status)
+	}
+	for _, next := range []string{"//evil.example/x", "https://evil.example/", "/\\evil.example", "match"} {
+		if r := login(uiToken, next); r.header.Get("Location") != "/" {
+			t.Errorf("next %q: sent to %q, want /", next, r.header.Get("Location"))
+		}
+	}
+	// A forged cookie opens nothing.
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Cookie", sessionCookie+"=00ff")
+	if r := uiDo(t, closed, req); r.status != http.StatusSeeOther {
+		t.Errorf("forged cookie: %d", r.status)
+	}
 }

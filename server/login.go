@@ -1,0 +1,109 @@
+package server
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Signing in, for the pages when reads need the token: a browser cannot
+// send an Authorization header from a link, so POST /login takes the
+// token once and sets a session cookie that opens reads (pages and API
+// reads) but never writes, which keep needing the token itself: a cookie
+// is sent by the browser on its own, and a write must not be (CSRF). The
+// cookie holds an HMAC of a fixed text under the token, not the token, so
+// changing the token ends every session.
+
+const sessionCookie = "retold_session"
+
+var loginPage = uiPage("login.tmpl")
+
+type loginView struct {
+	Next   string
+	Failed bool
+}
+
+func (s *Server) loginRoutes() {
+	s.mux.HandleFunc("GET /login", s.uiLoginForm)
+	s.mux.HandleFunc("POST /login", s.uiLogin)
+	s.mux.HandleFunc("POST /logout", s.uiLogout)
+}
+
+// session is the cookie value of a signed-in browser.
+func (s *Server) session() string {
+	m := hmac.New(sha256.New, []byte(s.opt.Token))
+	m.Write([]byte("retold ui session v1"))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// signedIn reports whether r carries the session cookie.
+func (s *Server) signedIn(r *http.Request) bool {
+	if s.opt.Token == "" {
+		return false
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return false
+	}
+	x, y := sha256.Sum256([]byte(c.Value)), sha256.Sum256([]byte(s.session()))
+	return subtle.ConstantTimeCompare(x[:], y[:]) == 1
+}
+
+// readPage wraps a page that only reads: open, or for a request with the
+// token or the session cookie; anyone else is sent to sign in.
+func (s *Server) readPage(h http.HandlerFunc) http.HandlerFunc {
+	if s.opt.OpenReads {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.authorized(r) || s.signedIn(r) {
+			h(w, r)
+			return
+		}
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+	}
+}
+
+// localPath keeps next only if it is a path of this site (no scheme, no
+// host, no "//" or "/\" that a browser would take for another host):
+// signing in must not send anyone elsewhere.
+func localPath(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) uiLoginForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, loginPage, "Sign in", loginView{Next: localPath(r.URL.Query().Get("next"))})
+}
+
+func (s *Server) uiLogin(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	next := localPath(r.PostForm.Get("next"))
+	got := r.PostForm.Get("token")
+	x, y := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(s.opt.Token))
+	if s.opt.Token == "" || subtle.ConstantTimeCompare(x[:], y[:]) != 1 {
+		s.render(w, r, http.StatusUnauthorized, loginPage, "Sign in", loginView{Next: next, Failed: true})
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: s.session(), Path: "/", HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) uiLogout(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
