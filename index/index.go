@@ -354,11 +354,18 @@ func (x *Index) Match(ctx context.Context, d retold.Document) (Result, error) {
 		// The story of the strongest version partner, and the event of
 		// the strongest partner of any kind: what Add would most likely
 		// give.
+		kept := res.Edges[:0]
 		for _, e := range res.Edges {
 			od, err := tx.Document(e.A)
+			if errors.Is(err, retold.ErrNotFound) {
+				// Its profile came from the cache, put there by an Add
+				// that committed after this snapshot began.
+				continue
+			}
 			if err != nil {
 				return err
 			}
+			kept = append(kept, e)
 			if res.Event == "" {
 				res.Event = od.Event
 			}
@@ -366,6 +373,7 @@ func (x *Index) Match(ctx context.Context, d retold.Document) (Result, error) {
 				res.Story = od.Story
 			}
 		}
+		res.Edges = kept
 		return nil
 	})
 	if err != nil {

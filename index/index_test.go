@@ -392,3 +392,54 @@ func TestDeleteRegroups(t *testing.T) {
 		return nil
 	})
 }
+
+// TestMatchWhileAdding runs Matches alongside Adds on one Index (as the
+// server does): no error, no race (go test -race), and every match names
+// only documents its snapshot holds.
+func TestMatchWhileAdding(t *testing.T) {
+	docs := inventedDocs(t)
+	x, st := newIndex(t)
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for w := range 3 {
+		go func() {
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				d := docs[(i+w)%len(docs)]
+				d.ID, d.Text = "probe", d.Text+"\n\nOne more sentence."
+				m, err := x.Match(context.Background(), d)
+				if err != nil {
+					errs <- err
+					return
+				}
+				for _, e := range m.Edges {
+					if e.A <= 0 {
+						errs <- fmt.Errorf("edge to document %d", e.A)
+						return
+					}
+				}
+			}
+		}()
+	}
+	for i := 0; i < len(docs); i += 3 {
+		if _, err := x.AddBatch(context.Background(), docs[i:min(i+3, len(docs))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	ref, refSt := newIndex(t)
+	addAll(t, ref, refSt, docs)
+	if a, b := partition(t, st), partition(t, refSt); !slices.Equal(a, b) {
+		t.Errorf("adding beside matches changed the stories:\n%s\nvs\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+}
