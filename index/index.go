@@ -77,6 +77,7 @@ type Index struct {
 	lastSeq int64
 	dels    int64
 	stale   bool
+	gen     int // rebuilds so far
 }
 
 // New returns an Index over st.
@@ -115,6 +116,7 @@ func (x *Index) sync(tx retold.ReadTx) error {
 	defer x.pmu.Unlock()
 	if dels != x.dels || x.stale {
 		x.post, x.lastSeq, x.dels, x.stale = &postings{}, 0, dels, false
+		x.gen++
 	}
 	err = tx.Keys(x.lastSeq, func(seq int64, keys []uint64) error {
 		x.lastSeq = seq
@@ -255,16 +257,26 @@ func (x *Index) AddPrepared(ctx context.Context, b *Batch) ([]Result, error) {
 	defer x.mu.Unlock()
 	docs, profiles := b.docs, b.profiles
 	out := make([]Result, len(docs))
+	gen := 0
 	err := x.st.Update(ctx, func(tx retold.Tx) error {
 		if err := x.sync(tx); err != nil {
 			return err
 		}
+		x.pmu.RLock()
+		gen = x.gen
+		x.pmu.RUnlock()
 		return x.addBatch(ctx, tx, docs, profiles, out)
 	})
-	if err != nil {
-		x.pmu.Lock()
+	x.pmu.Lock()
+	// A failed batch was filed in memory, and a rebuild by a Match in
+	// the middle of the batch (after another process deleted something)
+	// dropped what the batch had filed before it: either way the next
+	// transaction starts from the store again.
+	if err != nil || x.gen != gen {
 		x.stale = true
-		x.pmu.Unlock()
+	}
+	x.pmu.Unlock()
+	if err != nil {
 		return nil, err
 	}
 	for i, r := range out {
