@@ -157,7 +157,10 @@ func (l *loader) profile() {
 		seqs = append(seqs, s)
 	}
 	ps := make([]*verify.Profile, len(seqs))
-	parallel(len(seqs), func(i int) { ps[i] = l.x.cmp.Profile(l.texts[seqs[i]]) })
+	parallel(len(seqs), func(i int) {
+		ps[i] = l.x.cmp.Profile(l.texts[seqs[i]])
+		ps[i].Slim() // only judged from here on
+	})
 	for i, s := range seqs {
 		l.profiles[s] = ps[i]
 		l.x.cache.put(s, ps[i])
