@@ -57,7 +57,6 @@ func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *
 			err := parallel(ctx, o.Workers, hi-lo, func(k int) {
 				made[k] = c.Profile(docs[lo+k])
 				fp[lo+k] = fingerprintOf(made[k], mh, docs[lo+k].Date)
-				made[k].Slim() // from here on it is only judged
 			})
 			ch <- profiled{made, err}
 		}()
@@ -98,7 +97,6 @@ func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *
 		again := make([]*verify.Profile, len(old))
 		if err := parallel(ctx, o.Workers, len(old), func(k int) {
 			again[k] = c.Profile(docs[old[k]])
-			again[k].Slim()
 		}); err != nil {
 			return nil, nil, nil, 0, err
 		}

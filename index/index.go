@@ -281,7 +281,6 @@ func (x *Index) AddPrepared(ctx context.Context, b *Batch) ([]Result, error) {
 	}
 	for i, r := range out {
 		if !r.Duplicate {
-			profiles[i].Slim() // only judged from here on
 			x.cache.put(r.Doc.Seq, profiles[i])
 		}
 	}

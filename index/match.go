@@ -157,10 +157,7 @@ func (l *loader) profile() {
 		seqs = append(seqs, s)
 	}
 	ps := make([]*verify.Profile, len(seqs))
-	parallel(len(seqs), func(i int) {
-		ps[i] = l.x.cmp.Profile(l.texts[seqs[i]])
-		ps[i].Slim() // only judged from here on
-	})
+	parallel(len(seqs), func(i int) { ps[i] = l.x.cmp.Profile(l.texts[seqs[i]]) })
 	for i, s := range seqs {
 		l.profiles[s] = ps[i]
 		l.x.cache.put(s, ps[i])

@@ -46,9 +46,6 @@ func (c *Comparer) Compare(a, b retold.Document) *Result {
 // CompareProfiles compares two profiled documents and returns the verdict
 // with its evidence.
 func (c *Comparer) CompareProfiles(a, b *Profile) *Result {
-	if a.slim || b.slim {
-		panic("verify: CompareProfiles of a slim profile (Slim keeps only what Judge needs)")
-	}
 	w := pairScratchPool.Get().(*pairScratch)
 	defer pairScratchPool.Put(w)
 	sa, sb := pairWeighted(a, b, w)

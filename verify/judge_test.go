@@ -32,11 +32,8 @@ func corpus(t *testing.T, data string, limit int) []retold.Document {
 func judgeMatches(t *testing.T, name string, docs []retold.Document) {
 	c := New(nil)
 	ps := make([]*Profile, len(docs))
-	slim := make([]*Profile, len(docs))
 	for i, d := range docs {
 		ps[i] = c.Profile(d)
-		slim[i] = c.Profile(d)
-		slim[i].Slim()
 	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -48,13 +45,6 @@ func judgeMatches(t *testing.T, name string, docs []retold.Document) {
 			for b := w; b < len(ps); b += 2 {
 				for a := range b {
 					got, score := c.Judge(ps[a], ps[b])
-					if sv, ss := c.Judge(slim[a], slim[b]); sv != got || ss != score {
-						mu.Lock()
-						if bad++; bad <= 5 {
-							t.Errorf("%s %s/%s: Judge of slim profiles %s %v, of full ones %s %v", name, docs[a].ID, docs[b].ID, sv, ss, got, score)
-						}
-						mu.Unlock()
-					}
 					res := c.CompareProfiles(ps[a], ps[b])
 					want := res.Verdict
 					if got == retold.Version && score != res.Score {
@@ -97,16 +87,4 @@ func TestJudgeAgreesWithCompare(t *testing.T) {
 func readFile(path string) (string, error) {
 	b, err := os.ReadFile(path)
 	return string(b), err
-}
-
-func TestCompareProfilesRefusesSlimProfiles(t *testing.T) {
-	c := New(nil)
-	a, b := c.Profile(retold.Document{Text: "The river rose by four metres. Schools stay closed."}), c.Profile(retold.Document{Text: "The river rose. Schools stay shut."})
-	b.Slim()
-	defer func() {
-		if recover() == nil {
-			t.Error("CompareProfiles of a slim profile did not panic")
-		}
-	}()
-	c.CompareProfiles(a, b)
 }

@@ -44,7 +44,6 @@ type Profile struct {
 	english  float64    // share of tokens that are English stopwords
 	facts    []uint64   // distinct facts in order of appearance (factSequence)
 	factRank []factRank // the same sorted by hash
-	slim     bool       // Slim dropped the tokens: judge only
 }
 
 type number struct {
@@ -141,18 +140,6 @@ func (c *Comparer) Profile(d retold.Document) *Profile {
 	p.facts = factSequence(p)
 	p.factRank = factRanks(p.facts)
 	return p
-}
-
-// Slim drops what only CompareProfiles' evidence needs, the text's tokens
-// and stems, and keeps what Judge reads (built now, if it was not): a
-// profile held for judging, as the caches of cluster and index hold
-// them, costs a third less. Judge of slim profiles gives exactly the
-// verdict and score of the full ones; CompareProfiles refuses them.
-func (p *Profile) Slim() {
-	p.sentences()
-	t := p.Text
-	p.Text = &text.Doc{Text: t.Text, Paragraphs: t.Paragraphs, Sentences: t.Sentences}
-	p.slim = true
 }
 
 // sentences returns the alignment features of each sentence, built on
