@@ -44,6 +44,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	// token unless --public-reads says otherwise.
 	ip := net.ParseIP(host)
 	open := *public || host == "localhost" || ip != nil && ip.IsLoopback()
+	if !open && *token == "" {
+		return usageErr("on %s reads need the token, and none is set: give --token (or RETOLD_TOKEN), or --public-reads", *addr)
+	}
 	st, err := openDB(ctx, *db)
 	if err != nil {
 		return err
