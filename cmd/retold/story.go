@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -11,7 +12,7 @@ import (
 )
 
 func runStory(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "story", "story [--db FILE] [--json] [--html FILE] ID")
+	fs := newFlagSet(e, "story", "story [--db FILE] [--json] [--html FILE] ID (a story's, or one of its documents')")
 	db := fs.String("db", "retold.db", "the index `FILE`")
 	asJSON := fs.Bool("json", false, "print JSON (schema: explain.StoryJSON)")
 	htmlOut := fs.String("html", "", "also write a self-contained HTML page of the story to `FILE`")
@@ -32,8 +33,15 @@ func runStory(ctx context.Context, e *env, args []string) error {
 	var docs []retold.StoredDocument
 	err = st.View(ctx, func(tx retold.ReadTx) error {
 		var err error
-		if s, err = tx.Story(pos[0]); err != nil {
-			return fmt.Errorf("story %s: %w", pos[0], err)
+		s, err = tx.Story(pos[0])
+		if errors.Is(err, retold.ErrNotFound) {
+			// A document's id names its story too.
+			if d, derr := tx.DocumentByID(pos[0]); derr == nil {
+				s, err = tx.Story(d.Story)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("story %s: %w (give a story ID from retold stories, or a document's id)", pos[0], err)
 		}
 		docs, err = tx.StoryDocuments(s.ID)
 		return err

@@ -295,7 +295,7 @@ func TestStoryErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"unknown story", []string{"story", "--db", db, "s999"}, 1, "retold story: story s999: not found\n"},
+		{"unknown story", []string{"story", "--db", db, "s999"}, 1, "retold story: story s999: not found (give a story ID from retold stories, or a document's id)\n"},
 		{"missing index", []string{"story", "--db", filepath.Join(t.TempDir(), "none.db"), "s1"}, 1, "no index there"},
 		{"no id", []string{"story", "--db", db}, 2, "give one story ID"},
 		{"two ids", []string{"story", "--db", db, "s1", "s2"}, 2, "give one story ID"},
@@ -307,5 +307,15 @@ func TestStoryErrors(t *testing.T) {
 				t.Errorf("exit %d, stderr %q, stdout %q; want exit %d and one line with %q", r.code, r.stderr, r.stdout, tt.code, tt.want)
 			}
 		})
+	}
+}
+
+// TestStoryByDocumentID: a document's id names its story.
+func TestStoryByDocumentID(t *testing.T) {
+	db, id := quakeIndex(t)
+	byStory := runCLI(t, "", "story", "--db", db, "--json", id)
+	byDoc := runCLI(t, "", "story", "--db", db, "--json", "quake-update")
+	if byStory.code != 0 || byDoc.code != 0 || byStory.stdout != byDoc.stdout {
+		t.Errorf("story by a document's id differs from by the story's:\n%s\n%s%s", byStory.stdout, byDoc.stdout, byDoc.stderr)
 	}
 }
