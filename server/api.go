@@ -61,6 +61,7 @@ var (
 	errBadRequest   = errors.New("bad request")
 	errNoRoute      = errors.New("no such route")
 	errMethod       = errors.New("method not allowed")
+	errTooMany      = errors.New("too many requests")
 )
 
 // statusOf is the one table from errors to HTTP status and error code.
@@ -75,6 +76,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusNotFound, "no_route"
 	case errors.Is(err, errMethod):
 		return http.StatusMethodNotAllowed, "method_not_allowed"
+	case errors.Is(err, errTooMany):
+		return http.StatusTooManyRequests, "too_many_requests"
 	case errors.Is(err, retold.ErrNotFound):
 		return http.StatusNotFound, "not_found"
 	case errors.Is(err, retold.ErrExists):

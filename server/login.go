@@ -5,9 +5,13 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 )
 
 // Signing in, for the pages when reads need the token: a browser cannot
@@ -19,6 +23,48 @@ import (
 // changing the token ends every session.
 
 const sessionCookie = "retold_session"
+
+// Failed sign-ins are limited for the whole server: maxFailures in a row
+// refill at one per failureRefill, and past them /login answers 429
+// without looking at the token, so guessing it cannot be fast.
+const (
+	maxFailures   = 10
+	failureRefill = 6 * time.Second
+)
+
+// failures is a token bucket of failed sign-ins.
+type failures struct {
+	mu   sync.Mutex
+	left float64
+	last time.Time
+	now  func() time.Time
+}
+
+// allow reports whether a sign-in may be checked now.
+func (f *failures) allow() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.refill()
+	return f.left >= 1
+}
+
+// failed spends one attempt.
+func (f *failures) failed() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.refill()
+	f.left = max(0, f.left-1)
+}
+
+func (f *failures) refill() {
+	now := f.now()
+	if f.last.IsZero() {
+		f.left, f.last = maxFailures, now
+		return
+	}
+	f.left = min(maxFailures, f.left+float64(now.Sub(f.last))/float64(failureRefill))
+	f.last = now
+}
 
 var loginPage = uiPage("login.tmpl")
 
@@ -91,9 +137,15 @@ func (s *Server) uiLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := localPath(r.PostForm.Get("next"))
+	if !s.logins.allow() {
+		w.Header().Set("Retry-After", strconv.Itoa(int(failureRefill/time.Second)))
+		s.uiFail(w, r, fmt.Errorf("%w: too many failed sign-ins; try again in a few seconds", errTooMany))
+		return
+	}
 	got := r.PostForm.Get("token")
 	x, y := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(s.opt.Token))
 	if s.opt.Token == "" || subtle.ConstantTimeCompare(x[:], y[:]) != 1 {
+		s.logins.failed()
 		s.render(w, r, http.StatusUnauthorized, loginPage, "Sign in", loginView{Next: next, Failed: true})
 		return
 	}

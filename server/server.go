@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/index"
@@ -47,12 +48,15 @@ type Server struct {
 	cmp *verify.Comparer
 	opt Options
 	mux *http.ServeMux
+	// logins limits failed sign-ins (login.go).
+	logins failures
 }
 
 // New returns a Server over st; x is the index adds and matches go
 // through (nil makes one).
 func New(st retold.Store, x *index.Index, opt *Options) *Server {
 	s := &Server{st: st, x: x, cmp: verify.New(nil), mux: http.NewServeMux()}
+	s.logins.now = time.Now
 	if opt != nil {
 		s.opt = *opt
 	}

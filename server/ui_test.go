@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/store/sqlite"
@@ -452,5 +453,30 @@ func TestUISignIn(t *testing.T) {
 	req.Header.Set("Cookie", sessionCookie+"=00ff")
 	if r := uiDo(t, closed, req); r.status != http.StatusSeeOther {
 		t.Errorf("forged cookie: %d", r.status)
+	}
+}
+
+// TestUISignInIsRateLimited: past maxFailures wrong tokens /login answers
+// 429 without checking, even the right token, until the bucket refills.
+func TestUISignInIsRateLimited(t *testing.T) {
+	s := newUIServer(t, &Options{Token: uiToken, ErrorLog: io.Discard}, nil)
+	now := time.Unix(1e9, 0)
+	s.logins.now = func() time.Time { return now }
+	login := func(token string) int {
+		req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"token": {token}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return uiDo(t, s, req).status
+	}
+	for i := range maxFailures {
+		if got := login("guess"); got != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d, want 401", i, got)
+		}
+	}
+	if got := login(uiToken); got != http.StatusTooManyRequests {
+		t.Errorf("after %d failures the right token got %d, want 429", maxFailures, got)
+	}
+	now = now.Add(failureRefill)
+	if got := login(uiToken); got != http.StatusSeeOther {
+		t.Errorf("after a refill the right token got %d, want 303", got)
 	}
 }
