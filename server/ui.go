@@ -113,13 +113,17 @@ func staticFiles() http.Handler {
 type pageView struct {
 	Title string
 	Data  any
+	// SignOut shows the sign-out button: reads are closed and this
+	// browser signed in.
+	SignOut bool
 }
 
 // render writes a page of the site's layout with status, or an error page
 // when the page fails to render (so a half-written page is never sent).
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, t *template.Template, title string, data any) {
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", pageView{Title: title, Data: data}); err != nil {
+	view := pageView{Title: title, Data: data, SignOut: !s.opt.OpenReads && s.signedIn(r)}
+	if err := t.ExecuteTemplate(&buf, "layout", view); err != nil {
 		if t == errorPage {
 			fmt.Fprintf(s.opt.ErrorLog, "retold serve: %s %s: render the error page: %v\n", r.Method, r.URL.Path, err)
 			http.Error(w, "internal error", http.StatusInternalServerError)

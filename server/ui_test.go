@@ -433,7 +433,10 @@ func TestUISignIn(t *testing.T) {
 		req.Header.Set("Cookie", strings.SplitN(cookie, ";", 2)[0])
 		return uiDo(t, closed, req)
 	}
-	uiWantPage(t, with("GET", "/", ""), http.StatusOK, "Flash floods kill 12")
+	uiWantPage(t, with("GET", "/", ""), http.StatusOK, "Flash floods kill 12", `action="/logout"`)
+	if r := with("POST", "/logout", ""); r.status != http.StatusSeeOther || !strings.Contains(r.header.Get("Set-Cookie"), "Max-Age=0") {
+		t.Errorf("sign out: %d, cookie %q", r.status, r.header.Get("Set-Cookie"))
+	}
 	if r := with("GET", "/api/v1/stories", ""); r.status != http.StatusOK {
 		t.Errorf("API read with the cookie: %d", r.status)
 	}
