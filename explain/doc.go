@@ -33,6 +33,17 @@
 // are. Where two facts overlap, the stronger one is shown: a changed number,
 // then a one-sided number, an entity variant, a shared number.
 //
+// # Story report
+//
+// BuildStory puts a stored story's documents on a timeline (dated ones by
+// date, undated last, ties in the store's order) and compares each with
+// the probable original. Summarize brings one comparison down to what a
+// timeline shows: verdict, counts, the sentences added and dropped, the
+// numbers changed or one-sided, the names spelled differently. StoryText,
+// StoryHTML and Story.JSON (the `retold story --json` and story API
+// schema, StoryJSON) all render that one summary, so they agree; Summaries
+// is the story listing of `retold stories` and the stories API.
+//
 // Output is deterministic: the same Result, documents and options give the
 // same bytes.
 package explain
