@@ -52,7 +52,9 @@ type Options struct {
 	// the partners' own stories are kept and only the new document joins.
 	MaxNeighbourhood int
 	// Profiles is how many verify profiles of stored documents are kept
-	// between calls.
+	// between calls; 0 means 1024. A profile is about 0.2 MB for a
+	// 1,000-word article: 1,024 of them held `retold add` of 100,000
+	// articles at 0.95 GB peak, 2,048 at 1.29 GB, at the same speed.
 	Profiles int
 }
 
@@ -84,7 +86,7 @@ type Index struct {
 func New(st retold.Store, opt *Options) *Index {
 	o := cluster.DefaultOptions
 	x := &Index{st: st, max: 5000}
-	n := 2048
+	n := 1024
 	if opt != nil {
 		if opt.Cluster != nil {
 			o = *opt.Cluster
