@@ -178,6 +178,43 @@ type Result struct {
 	// Edges are the verified relations to stored documents, strongest
 	// first (A is the stored document; B is 0 for a Match).
 	Edges []retold.Edge
+	// Partners are, for a Match, the stored documents A of Edges, in the
+	// same order, as the Match's snapshot holds them.
+	Partners []retold.StoredDocument
+}
+
+// MatchSummary is a Match's result as `retold match --json` and the match
+// API give it.
+type MatchSummary struct {
+	Duplicate bool   `json:"duplicate"`
+	Of        string `json:"duplicate_of,omitempty"`
+	// Story and Event are those the document would join ("" for a new
+	// one).
+	Story string      `json:"story"`
+	Event string      `json:"event"`
+	Edges []MatchEdge `json:"edges"`
+}
+
+// MatchEdge is one stored document a matched one relates to.
+type MatchEdge struct {
+	ID      string         `json:"id"`
+	Title   string         `json:"title"`
+	Story   string         `json:"story"`
+	Verdict retold.Verdict `json:"verdict"`
+	Score   float64        `json:"score"`
+}
+
+// Summary is r, a Match's result, with its partners named.
+func (r Result) Summary() MatchSummary {
+	out := MatchSummary{Duplicate: r.Duplicate, Story: r.Story, Event: r.Event, Edges: []MatchEdge{}}
+	if r.Duplicate {
+		out.Of = r.Doc.ID
+	}
+	for i, e := range r.Edges {
+		p := r.Partners[i]
+		out.Edges = append(out.Edges, MatchEdge{ID: p.ID, Title: p.Title, Story: p.Story, Verdict: e.Verdict, Score: e.Score})
+	}
+	return out
 }
 
 // Key tags keep the two channels' keys apart in the store's one key
@@ -380,6 +417,7 @@ func (x *Index) Match(ctx context.Context, d retold.Document) (Result, error) {
 				return err
 			}
 			kept = append(kept, e)
+			res.Partners = append(res.Partners, od)
 			if res.Event == "" {
 				res.Event = od.Event
 			}

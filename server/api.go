@@ -340,51 +340,14 @@ func readDocument(r *http.Request) (retold.Document, error) {
 	return d, nil
 }
 
-// MatchJSON is the body of POST /api/v1/match: what `retold match --json`
-// prints.
-type MatchJSON struct {
-	Duplicate bool   `json:"duplicate"`
-	Of        string `json:"duplicate_of,omitempty"`
-	// Story and Event are those the document would join ("" for a new
-	// one).
-	Story string      `json:"story"`
-	Event string      `json:"event"`
-	Edges []MatchEdge `json:"edges"`
-}
-
-// MatchEdge is one stored document the matched one relates to.
-type MatchEdge struct {
-	ID      string         `json:"id"`
-	Title   string         `json:"title"`
-	Story   string         `json:"story"`
-	Verdict retold.Verdict `json:"verdict"`
-	Score   float64        `json:"score"`
-}
-
-// Match matches d and describes the result.
-func (s *Server) Match(ctx context.Context, d retold.Document) (MatchJSON, error) {
+// Match matches d and describes the result: the body of POST
+// /api/v1/match, what `retold match --json` prints.
+func (s *Server) Match(ctx context.Context, d retold.Document) (index.MatchSummary, error) {
 	res, err := s.x.Match(ctx, d)
 	if err != nil {
-		return MatchJSON{}, err
+		return index.MatchSummary{}, err
 	}
-	out := MatchJSON{Duplicate: res.Duplicate, Story: res.Story, Event: res.Event, Edges: []MatchEdge{}}
-	if res.Duplicate {
-		out.Of = res.Doc.ID
-	}
-	err = s.st.View(ctx, func(tx retold.ReadTx) error {
-		for _, e := range res.Edges {
-			od, err := tx.Document(e.A)
-			if errors.Is(err, retold.ErrNotFound) {
-				continue // deleted since
-			}
-			if err != nil {
-				return err
-			}
-			out.Edges = append(out.Edges, MatchEdge{ID: od.ID, Title: od.Title, Story: od.Story, Verdict: e.Verdict, Score: e.Score})
-		}
-		return nil
-	})
-	return out, err
+	return res.Summary(), nil
 }
 
 func (s *Server) apiMatch(w http.ResponseWriter, r *http.Request) {

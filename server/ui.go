@@ -21,6 +21,7 @@ import (
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/explain"
 	"github.com/retold/retold/extract"
+	"github.com/retold/retold/index"
 )
 
 // The web UI: HTML pages over the helpers the API uses, so a page and
@@ -493,7 +494,7 @@ type matchView struct {
 
 type matchResult struct {
 	Doc  retold.Document
-	JSON MatchJSON
+	JSON index.MatchSummary
 	// StoryURL and StoryTitle name the story the text would join; ""
 	// when it would start its own.
 	StoryURL, StoryTitle string
@@ -506,7 +507,7 @@ type matchResult struct {
 }
 
 type matchEdgeView struct {
-	MatchEdge
+	index.MatchEdge
 	StoryURL, Headline string
 }
 

@@ -198,7 +198,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		lat = append(lat, time.Since(t0))
-		if err := printMatch(ctx, e, st, d, res, len(docs) > 1, *asJSON); err != nil {
+		if err := printMatch(e, d, res, len(docs) > 1, *asJSON); err != nil {
 			return err
 		}
 	}
@@ -213,43 +213,13 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 }
 
 // printMatch writes one document's match; many names the document.
-func printMatch(ctx context.Context, e *env, st retold.Store, d retold.Document, res index.Result, many, asJSON bool) error {
-	type edgeOut struct {
-		ID      string         `json:"id"`
-		Title   string         `json:"title"`
-		Story   string         `json:"story"`
-		Verdict retold.Verdict `json:"verdict"`
-		Score   float64        `json:"score"`
-	}
+func printMatch(e *env, d retold.Document, res index.Result, many, asJSON bool) error {
 	out := struct {
-		ID        string    `json:"id,omitempty"`
-		Duplicate bool      `json:"duplicate"`
-		Of        string    `json:"duplicate_of,omitempty"`
-		Story     string    `json:"story"`
-		Event     string    `json:"event"`
-		Edges     []edgeOut `json:"edges"`
-	}{Duplicate: res.Duplicate, Story: res.Story, Event: res.Event, Edges: []edgeOut{}}
+		ID string `json:"id,omitempty"`
+		index.MatchSummary
+	}{MatchSummary: res.Summary()}
 	if many {
 		out.ID = d.ID
-	}
-	if res.Duplicate {
-		out.Of = res.Doc.ID
-	}
-	err := st.View(ctx, func(tx retold.ReadTx) error {
-		for _, ed := range res.Edges {
-			od, err := tx.Document(ed.A)
-			if errors.Is(err, retold.ErrNotFound) {
-				continue // deleted since
-			}
-			if err != nil {
-				return err
-			}
-			out.Edges = append(out.Edges, edgeOut{od.ID, od.Title, od.Story, ed.Verdict, ed.Score})
-		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	if asJSON {
 		if many {
