@@ -153,11 +153,11 @@ func (opt *WARCOptions) withDefaults() WARCOptions {
 // unsupported Content-Encoding such as br (ErrFormat), a page the crawler
 // marked truncated (WARC-Truncated) or split into segments, a response
 // without a WARC-Target-URI, and a record whose WARC header is malformed
-// but has a Content-Length (ErrFormat). A page whose text has fewer than
-// minPageWords (10) words besides its title is not an article (ErrEmpty):
-// Parse itself takes any visible text, so an image gallery or a login
-// form would otherwise come out as its title and a few words of
-// navigation.
+// but has a Content-Length (ErrFormat). A page that notArticle refuses
+// (fewer than minPageWords words besides its title, or no sentence of
+// minSentenceWords words) is not an article (ErrEmpty): Parse itself
+// takes any visible text, so an image gallery or a login form would
+// otherwise come out as its title and a few words of navigation.
 //
 // Blank lines between records are tolerated, and so is an end-of-record
 // marker of bare "\n"s. A WARC file may hold no records at all.

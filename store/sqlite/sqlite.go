@@ -594,11 +594,16 @@ func (t *readTx) searchStories(m string, q retold.StoryQuery, limit int) ([]reto
 	skip := max(q.Offset, 0)
 	// Pages of stories by (first_seen DESC, story), each after the last
 	// row of the one before.
-	page, err := t.storyRows(`SELECT `+storyColumns+` FROM stories WHERE first_seen >= ?
-		ORDER BY first_seen DESC, story LIMIT ?`, q.Since, chunk)
-	for ; err == nil && len(page) > 0; page, err = t.storyRows(`SELECT `+storyColumns+` FROM stories
-		WHERE first_seen >= ? AND (first_seen < ? OR first_seen = ? AND story > ?)
-		ORDER BY first_seen DESC, story LIMIT ?`, q.Since, page[len(page)-1].FirstSeen, page[len(page)-1].FirstSeen, page[len(page)-1].ID, chunk) {
+	after, args := "", []any{q.Since}
+	for {
+		page, err := t.storyRows(`SELECT `+storyColumns+` FROM stories WHERE first_seen >= ?`+after+`
+			ORDER BY first_seen DESC, story LIMIT ?`, append(args, chunk)...)
+		if err != nil || len(page) == 0 {
+			return out, err
+		}
+		last := page[len(page)-1]
+		after = ` AND (first_seen < ? OR first_seen = ? AND story > ?)`
+		args = []any{q.Since, last.FirstSeen, last.FirstSeen, last.ID}
 		ids := make([]string, len(page))
 		for i, st := range page {
 			ids[i] = st.ID
@@ -637,7 +642,6 @@ func (t *readTx) searchStories(m string, q retold.StoryQuery, limit int) ([]reto
 			}
 		}
 	}
-	return out, err
 }
 
 // ledeChars is how much of a text's start full-text search covers.
