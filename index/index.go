@@ -387,18 +387,9 @@ func (x *Index) Match(ctx context.Context, d retold.Document) (Result, error) {
 		}
 		cands, _ := x.candidates(p)
 		l := newLoader(x)
-		var jobs []judgeJob
-		for _, c := range cands {
-			// The in-memory index can be ahead of this snapshot (an Add
-			// of this process committed after it began): such a document
-			// is not a candidate yet.
-			ok, err := l.need(tx, c)
-			if err != nil {
-				return err
-			}
-			if ok {
-				jobs = append(jobs, judgeJob{a: c, p: p})
-			}
+		jobs, err := l.jobs(tx, nil, 0, p, cands)
+		if err != nil {
+			return err
 		}
 		l.profile()
 		res.Edges = x.judge(jobs, l.profiles, 1)[0]

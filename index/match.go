@@ -149,6 +149,23 @@ func (l *loader) need(tx retold.ReadTx, seq int64) (bool, error) {
 	return true, nil
 }
 
+// jobs appends to dst a judging job of document doc (profile p) against
+// each candidate whose profile can be had. A candidate missing from tx's
+// snapshot is dropped: the in-memory index can be ahead of a read
+// snapshot (an Add of this process committed after it began).
+func (l *loader) jobs(tx retold.ReadTx, dst []judgeJob, doc int, p *verify.Profile, cands []int64) ([]judgeJob, error) {
+	for _, c := range cands {
+		ok, err := l.need(tx, c)
+		if err != nil {
+			return dst, err
+		}
+		if ok {
+			dst = append(dst, judgeJob{doc: doc, a: c, p: p})
+		}
+	}
+	return dst, nil
+}
+
 // profile profiles the stored documents needed, in parallel, and caches
 // them.
 func (l *loader) profile() {
@@ -259,14 +276,8 @@ func (x *Index) addBatch(ctx context.Context, tx retold.Tx, docs []retold.Docume
 			return fmt.Errorf("index: add %q: %w", d.ID, err)
 		}
 		cands, file := x.candidates(profiles[i])
-		for _, c := range cands {
-			ok, err := l.need(tx, c)
-			if err != nil {
-				return fmt.Errorf("index: add %q: %w", d.ID, err)
-			}
-			if ok {
-				jobs = append(jobs, judgeJob{doc: i, a: c, p: profiles[i]})
-			}
+		if jobs, err = l.jobs(tx, jobs, i, profiles[i], cands); err != nil {
+			return fmt.Errorf("index: add %q: %w", d.ID, err)
 		}
 		plans[i] = plan{seq: next, file: file}
 		batch[h] = true
