@@ -528,11 +528,12 @@ func (s *Server) uiMatch(w http.ResponseWriter, r *http.Request) {
 		s.uiFail(w, r, fmt.Errorf("%w: %w", errBadRequest, err))
 		return
 	}
-	res, err := s.Match(r.Context(), d)
+	found, err := s.x.Match(r.Context(), d)
 	if err != nil {
 		s.uiFail(w, r, err)
 		return
 	}
+	res := found.Summary()
 	mr := &matchResult{Doc: d, JSON: res}
 	if res.Of != "" {
 		mr.DuplicateURL = storyURL(res.Story)
@@ -551,14 +552,8 @@ func (s *Server) uiMatch(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if len(mr.Edges) > 0 {
-			stored, err := tx.DocumentByID(mr.Edges[0].ID)
-			if errors.Is(err, retold.ErrNotFound) {
-				return nil // deleted since
-			}
-			if err != nil {
-				return err
-			}
-			mr.Best, mr.Changes = &mr.Edges[0], explain.Summarize(s.cmp.Compare(stored.Document, d))
+			// The very version matched, as the match read it.
+			mr.Best, mr.Changes = &mr.Edges[0], explain.Summarize(s.cmp.Compare(found.Partners[0].Document, d))
 		}
 		return nil
 	})
