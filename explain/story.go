@@ -29,8 +29,10 @@ type Story struct {
 // StoryVersion is one version of a story.
 type StoryVersion struct {
 	Doc retold.Document
-	// Seq is the store's number for the document (0 when not stored).
-	Seq int64
+	// Seq is the store's number for the document (0 when not stored),
+	// Version its version under its id.
+	Seq     int64
+	Version int
 	// Original marks the story's probable original; at most one version
 	// has it.
 	Original bool

@@ -57,7 +57,7 @@ func BuildStory(s retold.Story, docs []retold.StoredDocument, c *verify.Comparer
 	out := &Story{ID: s.ID, Event: s.Event, FirstSeen: s.FirstSeen}
 	orig := slices.IndexFunc(docs, func(d retold.StoredDocument) bool { return d.Seq == s.Original })
 	for i, d := range docs {
-		v := StoryVersion{Doc: d.Document, Seq: d.Seq, Original: i == orig}
+		v := StoryVersion{Doc: d.Document, Seq: d.Seq, Version: d.Version, Original: i == orig}
 		if orig >= 0 && i != orig {
 			v.Result = c.Compare(docs[orig].Document, d.Document)
 		}

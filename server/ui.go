@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -289,11 +288,6 @@ func (s *Server) uiStory(w http.ResponseWriter, r *http.Request) {
 		s.uiFail(w, r, err)
 		return
 	}
-	versions, err := s.versionNumbers(r.Context(), story.ID)
-	if err != nil {
-		s.uiFail(w, r, err)
-		return
-	}
 	v := storyView{ID: story.ID, Event: story.Event, FirstSeen: story.FirstSeen,
 		APIURL: "/api/v1/stories/" + url.PathEscape(story.ID), PickURL: storyURL(story.ID) + "/compare"}
 	var orig *explain.StoryVersion
@@ -304,7 +298,7 @@ func (s *Server) uiStory(w http.ResponseWriter, r *http.Request) {
 	}
 	for i, sv := range story.Versions {
 		vv := versionView{N: i + 1, Anchor: fmt.Sprintf("v%d", i+1), Doc: sv.Doc, Seq: sv.Seq,
-			Version: versions[sv.Seq], Headline: headline(sv.Doc), Original: sv.Original,
+			Version: sv.Version, Headline: headline(sv.Doc), Original: sv.Original,
 			Changes: explain.Summarize(sv.Result)}
 		date := sv.Doc.Date
 		if date == "" {
@@ -312,7 +306,7 @@ func (s *Server) uiStory(w http.ResponseWriter, r *http.Request) {
 		}
 		vv.Label = strings.Join(nonEmpty(date, sv.Doc.Outlet, vv.Headline), " · ")
 		if orig != nil && !sv.Original {
-			vv.CompareURL = compareURL(orig.Doc.ID, versions[orig.Seq], sv.Doc.ID, versions[sv.Seq])
+			vv.CompareURL = compareURL(orig.Doc.ID, orig.Version, sv.Doc.ID, sv.Version)
 		}
 		v.Versions = append(v.Versions, vv)
 	}
@@ -330,20 +324,6 @@ func (s *Server) uiStory(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, storyPage, v.Headline, v)
-}
-
-// versionNumbers maps the store numbers of a story's documents to their
-// version numbers (explain.Story does not carry them).
-func (s *Server) versionNumbers(ctx context.Context, story string) (map[int64]int, error) {
-	out := map[int64]int{}
-	err := s.st.View(ctx, func(tx retold.ReadTx) error {
-		docs, err := tx.StoryDocuments(story)
-		for _, d := range docs {
-			out[d.Seq] = d.Version
-		}
-		return err
-	})
-	return out, err
 }
 
 func nonEmpty(ss ...string) []string {
