@@ -204,9 +204,26 @@ func alignmentSignals(s *Signals, a, b *Profile, pairs []align.Pair) {
 // written twice counts once among the same and only-in numbers but once per
 // pairing among the changed ones, and the alignment decides the pairings.
 func factAgreement(s *Signals, f FactDiff) {
-	s.NumberAgreement = agreement(len(f.Numbers.Same), len(f.Numbers.Same)+len(f.Numbers.Changed)+len(f.Numbers.OnlyInA), len(f.Numbers.Same)+len(f.Numbers.Changed)+len(f.Numbers.OnlyInB))
-	nSame := len(f.Entities.Same) + len(f.Entities.Variants)
-	s.EntityAgreement = agreement(nSame, nSame+len(f.Entities.OnlyInA), nSame+len(f.Entities.OnlyInB))
+	s.NumberAgreement = numberAgreement(len(f.Numbers.Same), len(f.Numbers.Changed), len(f.Numbers.OnlyInA), len(f.Numbers.OnlyInB))
+	s.EntityAgreement = entityAgreement(f.Entities)
+}
+
+// numberAgreement is agreement over the numbers: same against the values
+// each side has.
+func numberAgreement(same, changed, onlyA, onlyB int) float64 {
+	return agreement(same, same+changed+onlyA, same+changed+onlyB)
+}
+
+// agreement is numberAgreement of a matching.
+func (m numberMatching) agreement() float64 {
+	return numberAgreement(len(m.same), len(m.changed), len(m.onlyA), len(m.onlyB))
+}
+
+// entityAgreement is agreement over the names, a variant spelling counting
+// as shared.
+func entityAgreement(e EntityDiff) float64 {
+	nSame := len(e.Same) + len(e.Variants)
+	return agreement(nSame, nSame+len(e.OnlyInA), nSame+len(e.OnlyInB))
 }
 
 // agreement is shared / min(na, nb): 1 when the smaller side's facts are all

@@ -16,7 +16,9 @@ func factDiff(a, b *Profile, pairs []align.Pair) FactDiff {
 	return FactDiff{Numbers: numberDiff(a, b, pairs), Entities: entityDiff(a, b)}
 }
 
-func numberKey(n number) string { return n.Unit + "\x00" + n.Value }
+// numberKey is a number's value with its unit: what "the same number"
+// means. Profile sets it once per number.
+func numberKey(n number) string { return n.key }
 
 func numberItem(p *Profile, n number) NumberItem {
 	return NumberItem{
@@ -30,38 +32,54 @@ func numberItem(p *Profile, n number) NumberItem {
 // paired as changed when they stand in aligned sentences, or share context
 // words, and have the same unit.
 func numberDiff(a, b *Profile, pairs []align.Pair) NumberDiff {
+	m := matchNumbers(a, b, pairs)
 	d := NumberDiff{Same: []NumberItem{}, Changed: []NumberChange{}, OnlyInA: []NumberItem{}, OnlyInB: []NumberItem{}}
-	inB := make(map[string]bool)
-	for _, n := range b.numbers {
-		inB[numberKey(n)] = true
+	for _, i := range m.same {
+		d.Same = append(d.Same, numberItem(a, a.numbers[i]))
 	}
-	inA := make(map[string]bool)
-	for _, n := range a.numbers {
-		inA[numberKey(n)] = true
+	for _, c := range m.changed {
+		d.Changed = append(d.Changed, NumberChange{A: numberItem(a, a.numbers[c[0]]), B: numberItem(b, b.numbers[c[1]])})
 	}
-	seen := make(map[string]bool)
+	for _, i := range m.onlyA {
+		d.OnlyInA = append(d.OnlyInA, numberItem(a, a.numbers[i]))
+	}
+	for _, j := range m.onlyB {
+		d.OnlyInB = append(d.OnlyInB, numberItem(b, b.numbers[j]))
+	}
+	return d
+}
+
+// numberMatching is numberDiff without the items, as indexes into the two
+// profiles' numbers: what Judge needs to count agreement.
+type numberMatching struct {
+	same         []int    // a's numbers whose value b holds, the first of each value
+	changed      [][2]int // pairs (a's, b's), in a's order
+	onlyA, onlyB []int    // the rest, the first of each value
+}
+
+func matchNumbers(a, b *Profile, pairs []align.Pair) numberMatching {
+	var m numberMatching
+	keysA, keysB := a.numberKeys(), b.numberKeys()
 	var restA, restB []int
 	for i, n := range a.numbers {
 		k := numberKey(n)
-		if inB[k] {
-			if !seen[k] {
-				seen[k] = true
-				d.Same = append(d.Same, numberItem(a, n))
+		if _, ok := keysB[k]; ok {
+			if keysA[k] == i { // the first of its value
+				m.same = append(m.same, i)
 			}
 			continue
 		}
 		restA = append(restA, i)
 	}
 	for j, n := range b.numbers {
-		if !inA[numberKey(n)] {
+		if _, ok := keysA[numberKey(n)]; !ok {
 			restB = append(restB, j)
 		}
 	}
-
-	aligned := make(map[[2]int]bool, len(pairs))
-	for _, p := range pairs {
-		aligned[[2]int{p.A, p.B}] = true
+	if len(restA) == 0 && len(restB) == 0 {
+		return m
 	}
+
 	type cand struct {
 		i, j  int
 		score int
@@ -75,7 +93,7 @@ func numberDiff(a, b *Profile, pairs []align.Pair) NumberDiff {
 				continue
 			}
 			score := sharedWords(na.context, nb.context)
-			if aligned[[2]int{na.sent, nb.sent}] {
+			if aligned(pairs, na.sent, nb.sent) {
 				score += 2
 			}
 			if score >= 2 {
@@ -92,38 +110,57 @@ func numberDiff(a, b *Profile, pairs []align.Pair) NumberDiff {
 		}
 		return cmp.Compare(x.j, y.j)
 	})
-	usedA := make(map[int]bool)
-	usedB := make(map[int]bool)
-	var changed [][2]int
+	usedA := make([]bool, len(a.numbers))
+	usedB := make([]bool, len(b.numbers))
 	for _, c := range cands {
 		if usedA[c.i] || usedB[c.j] {
 			continue
 		}
 		usedA[c.i], usedB[c.j] = true, true
-		changed = append(changed, [2]int{c.i, c.j})
+		m.changed = append(m.changed, [2]int{c.i, c.j})
 	}
-	slices.SortFunc(changed, func(x, y [2]int) int { return cmp.Compare(x[0], y[0]) })
-	for _, c := range changed {
-		d.Changed = append(d.Changed, NumberChange{A: numberItem(a, a.numbers[c[0]]), B: numberItem(b, b.numbers[c[1]])})
-	}
-	d.OnlyInA = onlyNumbers(a, restA, usedA)
-	d.OnlyInB = onlyNumbers(b, restB, usedB)
-	return d
+	slices.SortFunc(m.changed, func(x, y [2]int) int { return cmp.Compare(x[0], y[0]) })
+	m.onlyA = onlyNumbers(a, restA, usedA)
+	m.onlyB = onlyNumbers(b, restB, usedB)
+	return m
 }
 
-// onlyNumbers lists the numbers of p at idx not used in a change, once per
+// aligned reports whether sentences sa and sb are an aligned pair.
+func aligned(pairs []align.Pair, sa, sb int) bool {
+	for _, p := range pairs {
+		if p.A == sa && p.B == sb {
+			return true
+		}
+	}
+	return false
+}
+
+// onlyNumbers keeps the numbers of p at idx not used in a change, once per
 // value.
-func onlyNumbers(p *Profile, idx []int, used map[int]bool) []NumberItem {
-	out := []NumberItem{}
-	seen := make(map[string]bool)
-	for _, i := range idx {
-		if used[i] || seen[numberKey(p.numbers[i])] {
+func onlyNumbers(p *Profile, idx []int, used []bool) []int {
+	var out []int
+	for k, i := range idx {
+		if used[i] || slices.ContainsFunc(idx[:k], func(e int) bool { return !used[e] && numberKey(p.numbers[e]) == numberKey(p.numbers[i]) }) {
 			continue
 		}
-		seen[numberKey(p.numbers[i])] = true
-		out = append(out, numberItem(p, p.numbers[i]))
+		out = append(out, i)
 	}
 	return out
+}
+
+// numberKeys maps each number value of p (numberKey) to the index of its
+// first mention, built on first use.
+func (p *Profile) numberKeys() map[string]int {
+	p.numOnce.Do(func() {
+		p.numKeys = make(map[string]int, len(p.numbers))
+		for i, n := range p.numbers {
+			k := numberKey(n)
+			if _, ok := p.numKeys[k]; !ok {
+				p.numKeys[k] = i
+			}
+		}
+	})
+	return p.numKeys
 }
 
 func sharedWords(a, b []string) int {
@@ -142,27 +179,25 @@ func sharedWords(a, b []string) int {
 // spellings are reported as variants.
 func entityDiff(a, b *Profile) EntityDiff {
 	d := EntityDiff{Same: []EntityItem{}, Variants: []EntityVariant{}, OnlyInA: []EntityItem{}, OnlyInB: []EntityItem{}}
-	wordsA, wordsB := wordSpellings(a), wordSpellings(b)
-	keysA, keysB := entityKeys(a), entityKeys(b)
-
-	for _, e := range groupEntities(a) {
-		if shared(e, keysB, wordsB) {
+	na, nb := a.names(), b.names()
+	for _, e := range na.groups {
+		if shared(e, nb) {
 			d.Same = append(d.Same, e.item)
 		} else {
 			d.OnlyInA = append(d.OnlyInA, e.item)
 		}
 	}
-	for _, e := range groupEntities(b) {
-		if !shared(e, keysA, wordsA) {
+	for _, e := range nb.groups {
+		if !shared(e, na) {
 			d.OnlyInB = append(d.OnlyInB, e.item)
 		}
 	}
-	for _, k := range sortedKeys(wordsA) {
-		sb, ok := wordsB[k]
+	for _, k := range na.wordKeys {
+		sb, ok := nb.spellings[k]
 		if !ok {
 			continue
 		}
-		sa := wordsA[k]
+		sa := na.spellings[k]
 		for _, x := range sa {
 			if slices.Contains(sb, x) {
 				continue
@@ -178,64 +213,67 @@ func entityDiff(a, b *Profile) EntityDiff {
 	return d
 }
 
+// nameTable is what entityDiff needs of one side, built once per profile:
+// its entities merged by key, the set of keys, and each name word key's
+// spellings.
+type nameTable struct {
+	groups    []entityGroup
+	keys      map[string]bool
+	spellings map[string][]string // word key -> spellings, in order of first appearance
+	wordKeys  []string            // the keys of spellings, sorted
+}
+
 type entityGroup struct {
 	item  EntityItem
 	words []string
 }
 
-// groupEntities merges the mentions of p by key, in order of first mention.
-func groupEntities(p *Profile) []entityGroup {
-	var out []entityGroup
-	at := make(map[string]int)
-	for _, e := range p.entities {
-		if i, ok := at[e.Key]; ok {
-			out[i].item.Count++
-			continue
+// names returns p's nameTable, built on first use.
+func (p *Profile) names() *nameTable {
+	p.nameOnce.Do(func() {
+		t := &nameTable{keys: make(map[string]bool, len(p.entities)), spellings: make(map[string][]string)}
+		// The mentions merged by key, in order of first mention.
+		at := make(map[string]int)
+		for _, e := range p.entities {
+			t.keys[e.Key] = true
+			if i, ok := at[e.Key]; ok {
+				t.groups[i].item.Count++
+				continue
+			}
+			at[e.Key] = len(t.groups)
+			t.groups = append(t.groups, entityGroup{item: EntityItem{Text: e.Text, Key: e.Key, Count: 1}, words: e.Words})
 		}
-		at[e.Key] = len(out)
-		out = append(out, entityGroup{item: EntityItem{Text: e.Text, Key: e.Key, Count: 1}, words: e.Words})
-	}
-	return out
+		for _, e := range p.entities {
+			surf := nameWords(e.Text)
+			if len(surf) != len(e.Words) {
+				continue
+			}
+			for i, k := range e.Words {
+				if k == "" {
+					continue
+				}
+				if !slices.Contains(t.spellings[k], surf[i]) {
+					t.spellings[k] = append(t.spellings[k], surf[i])
+				}
+			}
+		}
+		t.wordKeys = sortedKeys(t.spellings)
+		p.nameTab = t
+	})
+	return p.nameTab
 }
 
-func shared(e entityGroup, keys map[string]bool, words map[string][]string) bool {
-	if keys[e.item.Key] {
+// shared reports whether entity e of one side is among the other side's
+// names: by its whole key, or by the key of its last word.
+func shared(e entityGroup, other *nameTable) bool {
+	if other.keys[e.item.Key] {
 		return true
 	}
 	if n := len(e.words); n > 0 {
-		_, ok := words[e.words[n-1]]
+		_, ok := other.spellings[e.words[n-1]]
 		return ok
 	}
 	return false
-}
-
-func entityKeys(p *Profile) map[string]bool {
-	m := make(map[string]bool, len(p.entities))
-	for _, e := range p.entities {
-		m[e.Key] = true
-	}
-	return m
-}
-
-// wordSpellings maps each name word key of p to its spellings, in order of
-// first appearance.
-func wordSpellings(p *Profile) map[string][]string {
-	m := make(map[string][]string)
-	for _, e := range p.entities {
-		surf := nameWords(e.Text)
-		if len(surf) != len(e.Words) {
-			continue
-		}
-		for i, k := range e.Words {
-			if k == "" {
-				continue
-			}
-			if !slices.Contains(m[k], surf[i]) {
-				m[k] = append(m[k], surf[i])
-			}
-		}
-	}
-	return m
 }
 
 // nameWords splits an entity's text into its words the way entity keys are

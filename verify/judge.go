@@ -43,8 +43,9 @@ func (c *Comparer) Judge(a, b *Profile) (retold.Verdict, float64) {
 	if u := len(a.stems) + len(b.stems) - inter; u > 0 {
 		s.StemJaccard = float64(inter) / float64(u)
 	}
-	f := FactDiff{Numbers: numberDiff(a, b, nil), Entities: entityDiff(a, b)}
-	factAgreement(&s, f)
+	// Agreement needs the fact lists' sizes only, not their items.
+	s.NumberAgreement = matchNumbers(a, b, nil).agreement()
+	s.EntityAgreement = entityAgreement(entityDiff(a, b))
 	s.SharedFacts, s.FactOrder = factOrder(a, b)
 	s.EnglishA, s.EnglishB = a.english, b.english
 	s.round()
@@ -61,8 +62,7 @@ func (c *Comparer) Judge(a, b *Profile) (retold.Verdict, float64) {
 		s.Word5Jaccard = j
 		alignmentSignals(&s, a, b, pairs)
 		// The aligned pairs can pair changed numbers differently.
-		f.Numbers = numberDiff(a, b, pairs)
-		factAgreement(&s, f)
+		s.NumberAgreement = matchNumbers(a, b, pairs).agreement()
 		s.round()
 		v, score, _ := r.decide(a, b, s, len(pairs))
 		return v, score

@@ -44,12 +44,18 @@ type Profile struct {
 	english  float64    // share of tokens that are English stopwords
 	facts    []uint64   // distinct facts in order of appearance (factSequence)
 	factRank []factRank // the same sorted by hash
+
+	numOnce  sync.Once
+	numKeys  map[string]int // built by numberKeys
+	nameOnce sync.Once
+	nameTab  *nameTable // built by names
 }
 
 type number struct {
 	features.Number
 	sent    int
 	context []string // stems of the context words
+	key     string   // unit and value (numberKey)
 }
 
 type entity struct {
@@ -106,7 +112,7 @@ func (c *Comparer) Profile(d retold.Document) *Profile {
 		for _, w := range append(slices.Clip(n.Left), n.Right...) {
 			ctx = append(ctx, c.stemmer.Stem(w))
 		}
-		p.numbers = append(p.numbers, number{Number: n, sent: si, context: ctx})
+		p.numbers = append(p.numbers, number{Number: n, sent: si, context: ctx, key: n.Unit + "\x00" + n.Value})
 	}
 	for _, e := range features.Entities(d.Text) {
 		if si := sentenceAt(t, e.Start); si >= 0 {
@@ -313,6 +319,11 @@ func sentenceAt(t *text.Doc, off int) int {
 // joinedTokens is the normalized token sequence joined by spaces.
 func joinedTokens(t *text.Doc) string {
 	var b strings.Builder
+	size := len(t.Tokens)
+	for _, tok := range t.Tokens {
+		size += len(tok.Norm)
+	}
+	b.Grow(size)
 	for i, tok := range t.Tokens {
 		if i > 0 {
 			b.WriteByte(' ')
@@ -331,6 +342,7 @@ func docShingles(t *text.Doc) (normHash uint64, word5, stems []uint64) {
 
 	const k = 5
 	if n := len(t.Tokens); n > 0 {
+		word5 = make([]uint64, 0, max(1, n-k+1))
 		// Token start offsets inside joined, to hash 5-grams without copying.
 		starts := make([]int, n+1)
 		pos := 0
@@ -346,6 +358,13 @@ func docShingles(t *text.Doc) (normHash uint64, word5, stems []uint64) {
 			word5 = append(word5, hashKind(kindWord5, joined[starts[i]:starts[i+k]-1]))
 		}
 	}
+	content := 0
+	for _, st := range t.Stems {
+		if st != "" {
+			content++
+		}
+	}
+	stems = make([]uint64, 0, content)
 	for _, st := range t.Stems {
 		if st != "" {
 			stems = append(stems, hashKind(kindStem, st))

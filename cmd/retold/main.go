@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 )
@@ -61,7 +62,33 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, stdoutIsTerminal: isTerminal(os.Stdout), stderrIsTerminal: isTerminal(os.Stderr)}
-	os.Exit(run(ctx, e, os.Args[1:]))
+	stopProfile := startCPUProfile(os.Getenv("RETOLD_CPUPROFILE"), e.stderr)
+	code := run(ctx, e, os.Args[1:])
+	stopProfile()
+	os.Exit(code)
+}
+
+// startCPUProfile writes a CPU profile of the whole command to path, when
+// it is set (RETOLD_CPUPROFILE: for `go tool pprof`), and returns the
+// function that finishes it.
+func startCPUProfile(path string, stderr io.Writer) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "retold: RETOLD_CPUPROFILE: %v\n", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fmt.Fprintf(stderr, "retold: RETOLD_CPUPROFILE: %v\n", err)
+		}
+	}
 }
 
 // run dispatches to a subcommand and maps its error to an exit status: 0 on
