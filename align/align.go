@@ -18,10 +18,19 @@ type Feature struct {
 // Hash with no repeats (use Normalize to make them so).
 type Sentence struct {
 	Features []Feature
+	// Total, when not 0, is the sum of the weights of all the sentence's
+	// features, including those left out of Features because the other
+	// document has none of them: they count in its size but can never be
+	// shared. A caller that knows both documents may leave them out, and
+	// make alignment that much cheaper.
+	Total float64
 }
 
 // total returns the sum of the feature weights.
 func (s Sentence) total() float64 {
+	if s.Total != 0 {
+		return s.Total
+	}
 	t := 0.0
 	for _, f := range s.Features {
 		t += f.Weight
@@ -161,36 +170,62 @@ func candidates(a, b []Sentence, o Options) []scored {
 	// all the garbage clustering made.
 	sc := indexScratch.Get().(*bIndex)
 	defer indexScratch.Put(sc)
-	clear(sc.head)
 	nf := 0
+	var maxHash uint64
 	for _, s := range b {
 		nf += len(s.Features)
+		for _, f := range s.Features {
+			maxHash = max(maxHash, f.Hash)
+		}
 	}
-	head := sc.head
+	// Features numbered densely (as verify numbers the features a pair
+	// shares) are indexed by a slice; hashes by the map.
+	dense := maxHash < uint64(4*nf+64)
+	var head map[uint64]int32
+	var denseHead []int32
+	if dense {
+		denseHead = slices.Grow(sc.denseHead[:0], int(maxHash)+1)[:maxHash+1]
+		for i := range denseHead {
+			denseHead[i] = -1
+		}
+		sc.denseHead = denseHead
+	} else {
+		head = sc.head
+		clear(head)
+	}
 	posts := slices.Grow(sc.posts[:0], nf)
 	totB := slices.Grow(sc.totB[:0], len(b))[:len(b)]
 	clear(totB)
 	for j, s := range b {
 		for _, f := range s.Features {
-			prev, ok := head[f.Hash]
-			if !ok {
-				prev = -1
+			var prev int32
+			if dense {
+				prev = denseHead[f.Hash]
+				denseHead[f.Hash] = int32(len(posts))
+			} else {
+				var ok bool
+				if prev, ok = head[f.Hash]; !ok {
+					prev = -1
+				}
+				head[f.Hash] = int32(len(posts))
 			}
-			head[f.Hash] = int32(len(posts))
 			posts = append(posts, posting{sent: int32(j), next: prev, weight: f.Weight})
-			totB[j] += f.Weight
 		}
+		totB[j] = s.total()
 	}
 	var out []scored
 	acc := slices.Grow(sc.acc[:0], len(b))[:len(b)]
 	clear(acc)
 	for i, s := range a {
-		totA := 0.0
+		totA := s.total()
 		for _, f := range s.Features {
-			totA += f.Weight
-			p, ok := head[f.Hash]
-			if !ok {
-				continue
+			p := int32(-1)
+			if dense {
+				if f.Hash < uint64(len(denseHead)) {
+					p = denseHead[f.Hash]
+				}
+			} else if q, ok := head[f.Hash]; ok {
+				p = q
 			}
 			for ; p >= 0; p = posts[p].next {
 				acc[posts[p].sent] += min(f.Weight, posts[p].weight)
@@ -219,7 +254,8 @@ type posting struct {
 
 // bIndex is the scratch of candidates, reused across calls.
 type bIndex struct {
-	head  map[uint64]int32
+	head      map[uint64]int32
+	denseHead []int32
 	posts []posting
 	totB  []float64
 	acc   []float64

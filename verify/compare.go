@@ -76,7 +76,19 @@ func pairWeighted(a, b *Profile, w *pairScratch) ([]align.Sentence, []align.Sent
 	// df of each distinct feature of each side, over both documents.
 	dfA := append(w.dfA[:0], a.ucount...)
 	dfB := append(w.dfB[:0], b.ucount...)
-	w.dfA, w.dfB = dfA, dfB
+	// The features the two share, numbered 0, 1, ... in hash order (so
+	// each sentence's stay sorted); -1 for the rest, which can never match
+	// and go into the sentence's Rest weight instead.
+	idA := slices.Grow(w.idA[:0], len(a.uniq))[:len(a.uniq)]
+	idB := slices.Grow(w.idB[:0], len(b.uniq))[:len(b.uniq)]
+	for i := range idA {
+		idA[i] = -1
+	}
+	for j := range idB {
+		idB[j] = -1
+	}
+	w.dfA, w.dfB, w.idA, w.idB = dfA, dfB, idA, idB
+	id := int32(0)
 	for i, j := 0, 0; i < len(a.uniq) && j < len(b.uniq); {
 		switch {
 		case a.uniq[i] < b.uniq[j]:
@@ -86,6 +98,8 @@ func pairWeighted(a, b *Profile, w *pairScratch) ([]align.Sentence, []align.Sent
 		default:
 			dfA[i] += b.ucount[j]
 			dfB[j] += a.ucount[i]
+			idA[i], idB[j] = id, id
+			id++
 			i++
 			j++
 		}
@@ -94,28 +108,33 @@ func pairWeighted(a, b *Profile, w *pairScratch) ([]align.Sentence, []align.Sent
 	idf := slices.Grow(w.idf[:0], len(sa)+len(sb)+1)[:len(sa)+len(sb)+1] // by df; 0 = not computed yet
 	clear(idf)
 	w.idf = idf
-	re := func(side []align.Sentence, fidx, df []int32, out []align.Sentence, backing []align.Feature) ([]align.Sentence, []align.Feature) {
+	re := func(side []align.Sentence, fidx, df, ids []int32, out []align.Sentence, backing []align.Feature) ([]align.Sentence, []align.Feature) {
 		out = slices.Grow(out[:0], len(side))[:len(side)]
-		backing = slices.Grow(backing[:0], len(fidx))[:len(fidx)]
+		backing = slices.Grow(backing[:0], len(fidx))[:0]
 		k := 0
 		for i, s := range side {
-			start := k
+			start := len(backing)
+			total := 0.0 // summed in feature order, as align would
 			for _, f := range s.Features {
-				d := df[fidx[k]]
+				u := fidx[k]
+				k++
+				d := df[u]
 				w := idf[d]
 				if w == 0 {
 					w = math.Log(1 + n/float64(d))
 					idf[d] = w
 				}
-				backing[k] = align.Feature{Hash: f.Hash, Weight: f.Weight * w}
-				k++
+				total += f.Weight * w
+				if ids[u] >= 0 {
+					backing = append(backing, align.Feature{Hash: uint64(ids[u]), Weight: f.Weight * w})
+				}
 			}
-			out[i] = align.Sentence{Features: backing[start:k:k]}
+			out[i] = align.Sentence{Features: backing[start:len(backing):len(backing)], Total: total}
 		}
 		return out, backing
 	}
-	w.sa, w.backA = re(sa, a.fidx, dfA, w.sa, w.backA)
-	w.sb, w.backB = re(sb, b.fidx, dfB, w.sb, w.backB)
+	w.sa, w.backA = re(sa, a.fidx, dfA, idA, w.sa, w.backA)
+	w.sb, w.backB = re(sb, b.fidx, dfB, idB, w.sb, w.backB)
 	return w.sa, w.sb
 }
 
@@ -124,6 +143,7 @@ type pairScratch struct {
 	sa, sb       []align.Sentence
 	backA, backB []align.Feature
 	dfA, dfB     []int32
+	idA, idB     []int32
 	idf          []float64
 }
 
