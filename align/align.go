@@ -256,9 +256,9 @@ type posting struct {
 type bIndex struct {
 	head      map[uint64]int32
 	denseHead []int32
-	posts []posting
-	totB  []float64
-	acc   []float64
+	posts     []posting
+	totB      []float64
+	acc       []float64
 }
 
 var indexScratch = sync.Pool{New: func() any { return &bIndex{head: make(map[uint64]int32)} }}
