@@ -19,19 +19,67 @@ const noDay = -1 << 31
 // and fixed, so a corpus of millions fits in memory.
 type fingerprint struct {
 	content uint64   // hash of the normalized text: equal for duplicates
-	sig     []uint64 // MinHash of the content-stem bigrams
+	bands   []uint64 // LSH band keys of the MinHash of the content-stem bigrams; dropped once indexed
 	keys    []uint64 // sorted unique facts (numbers, name keys) and content stems; dropped once indexed
 	day     int      // days since 1970-01-01, or noDay
+}
+
+// sigs holds every document's MinHash signature in one flat array, each
+// value cut to its low 32 bits: estimating the Jaccard of a new document
+// with each one its buckets and anchors touch reads the signatures of
+// thousands of documents at random, so their size is what costs. Two
+// 64-bit values that differ agree in their low 32 bits with probability
+// 2^-32, far below the estimate's own error (1/64 per value). It holds no
+// pointers, so the garbage collector never scans it.
+type sigs struct {
+	perms int
+	v     []uint32
+}
+
+// empty32 marks an empty slot (the signature of an empty set), as
+// sketch's emptySlot does at 64 bits.
+const empty32 = ^uint32(0)
+
+func newSigs(n, perms int) *sigs { return &sigs{perms: perms, v: make([]uint32, n*perms)} }
+
+// set stores document i's signature. Calls for distinct i may run at once.
+func (s *sigs) set(i int, sig []uint64) {
+	dst := s.v[i*s.perms : (i+1)*s.perms]
+	for k, x := range sig {
+		v := uint32(x)
+		if x == ^uint64(0) {
+			v = empty32
+		} else if v == empty32 {
+			v = empty32 - 1 // only an empty slot reads as empty
+		}
+		dst[k] = v
+	}
+}
+
+// estimate is sketch.EstimateJaccard of documents i and j.
+func (s *sigs) estimate(i, j int32) float64 {
+	a := s.v[int(i)*s.perms : (int(i)+1)*s.perms]
+	b := s.v[int(j)*s.perms : (int(j)+1)*s.perms]
+	same := 0
+	for k, v := range a {
+		if v == b[k] && v != empty32 {
+			same++
+		}
+	}
+	return float64(same) / float64(s.perms)
 }
 
 // pair is a candidate: documents a < b.
 type pair struct{ a, b int32 }
 
-// fingerprintOf keeps what the candidate channels need of a profile.
-func fingerprintOf(p *verify.Profile, mh *sketch.MinHasher, date string) fingerprint {
+// fingerprintOf keeps what the candidate channels need of profile p of
+// document i, and stores its signature in sg.
+func fingerprintOf(i int, p *verify.Profile, mh *sketch.MinHasher, bands, rows int, sg *sigs, date string) fingerprint {
+	sig := mh.Signature(sketch.Set(stemBigrams(p, nil)), nil)
+	sg.set(i, sig)
 	return fingerprint{
 		content: p.ContentHash(),
-		sig:     mh.Signature(sketch.Set(stemBigrams(p, nil)), nil),
+		bands:   sketch.BandKeys(sig, bands, rows, nil),
 		keys:    mergeSets(p.FactSet(), p.StemSet()),
 		day:     parseDay(date),
 	}
@@ -125,6 +173,7 @@ const maxBucket = 2000
 type index struct {
 	o           *Options
 	fp          []fingerprint
+	sigs        *sigs
 	bands, rows int
 	maxDF       int32
 	buckets     map[uint64][]int32
@@ -134,7 +183,7 @@ type index struct {
 
 	// Scratch, reused between documents.
 	shared, stamp []int32
-	keys, anchors []uint64
+	anchors       []uint64
 	ranked        []rankedKey
 	touched       []int32
 	cands         []cand
@@ -155,7 +204,7 @@ func newIndex(fp []fingerprint, o *Options) *index {
 	n := len(fp)
 	bands, rows := sketch.BandParams(o.LexicalThreshold, o.Perms)
 	return &index{
-		o: o, fp: fp, bands: bands, rows: rows, maxDF: int32(o.MaxAnchorDF),
+		o: o, fp: fp, sigs: newSigs(n, o.Perms), bands: bands, rows: rows, maxDF: int32(o.MaxAnchorDF),
 		buckets: make(map[uint64][]int32), df: make(map[uint64]int32),
 		postings: make(map[uint64][]int32), first: make(map[uint64]int32),
 		shared: make([]int32, n), stamp: make([]int32, n),
@@ -169,8 +218,8 @@ func newIndex(fp []fingerprint, o *Options) *index {
 func (x *index) add(j int32, dst []pair) (dup int32, out []pair) {
 	f := x.fp[j]
 	// The keys are not needed again: later documents find j through the
-	// postings.
-	x.fp[j].keys = nil
+	// buckets and postings.
+	x.fp[j].keys, x.fp[j].bands = nil, nil
 	if d, ok := x.first[f.content]; ok {
 		return d, dst
 	}
@@ -183,8 +232,7 @@ func (x *index) add(j int32, dst []pair) (dup int32, out []pair) {
 			x.touched = append(x.touched, i)
 		}
 	}
-	x.keys = sketch.BandKeys(f.sig, x.bands, x.rows, x.keys[:0])
-	for _, k := range x.keys {
+	for _, k := range f.bands {
 		if b := x.buckets[k]; len(b) <= maxBucket {
 			for _, i := range b {
 				touch(i)
@@ -217,7 +265,7 @@ func (x *index) add(j int32, dst []pair) (dup int32, out []pair) {
 	}
 	x.cands = x.cands[:0]
 	for _, i := range x.touched {
-		lex := sketch.EstimateJaccard(f.sig, x.fp[i].sig)
+		lex := x.sigs.estimate(j, i)
 		anc := float64(x.shared[i]) / float64(max(1, len(x.anchors)))
 		if lex >= x.o.LexicalThreshold/2 || int(x.shared[i]) >= x.o.AnchorShared {
 			x.cands = append(x.cands, cand{i, max(lex, anc)})
@@ -232,7 +280,7 @@ func (x *index) add(j int32, dst []pair) (dup int32, out []pair) {
 	for _, c := range x.cands[:min(len(x.cands), x.o.MaxCandidates)] {
 		dst = append(dst, pair{c.i, j})
 	}
-	for _, k := range x.keys {
+	for _, k := range f.bands {
 		x.buckets[k] = append(x.buckets[k], j)
 	}
 	for _, k := range f.keys {

@@ -56,7 +56,7 @@ func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *
 			made := make([]*verify.Profile, hi-lo)
 			err := parallel(ctx, o.Workers, hi-lo, func(k int) {
 				made[k] = c.Profile(docs[lo+k])
-				fp[lo+k] = fingerprintOf(made[k], mh, docs[lo+k].Date)
+				fp[lo+k] = fingerprintOf(lo+k, made[k], mh, x.bands, x.rows, x.sigs, docs[lo+k].Date)
 			})
 			ch <- profiled{made, err}
 		}()
