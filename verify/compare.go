@@ -72,7 +72,8 @@ func (c *Comparer) CompareProfiles(a, b *Profile) *Result {
 // features are as large as both documents' and garbage once aligned) and
 // is valid until w is reused.
 func pairWeighted(a, b *Profile, w *pairScratch) ([]align.Sentence, []align.Sentence) {
-	sa, sb := a.sentences(), b.sentences()
+	a.features()
+	b.features()
 	// df of each distinct feature of each side, over both documents.
 	dfA := append(w.dfA[:0], a.ucount...)
 	dfB := append(w.dfB[:0], b.ucount...)
@@ -104,37 +105,37 @@ func pairWeighted(a, b *Profile, w *pairScratch) ([]align.Sentence, []align.Sent
 			j++
 		}
 	}
-	n := float64(len(sa) + len(sb))
-	idf := slices.Grow(w.idf[:0], len(sa)+len(sb)+1)[:len(sa)+len(sb)+1] // by df; 0 = not computed yet
+	ns := len(a.Text.Sentences) + len(b.Text.Sentences)
+	n := float64(ns)
+	idf := slices.Grow(w.idf[:0], ns+1)[:ns+1] // by df; 0 = not computed yet
 	clear(idf)
 	w.idf = idf
-	re := func(side []align.Sentence, fidx, df, ids []int32, out []align.Sentence, backing []align.Feature) ([]align.Sentence, []align.Feature) {
-		out = slices.Grow(out[:0], len(side))[:len(side)]
-		backing = slices.Grow(backing[:0], len(fidx))[:0]
+	re := func(p *Profile, df, ids []int32, out []align.Sentence, backing []align.Feature) ([]align.Sentence, []align.Feature) {
+		out = slices.Grow(out[:0], len(p.sentEnd))[:len(p.sentEnd)]
+		backing = slices.Grow(backing[:0], len(p.fidx))[:0]
 		k := 0
-		for i, s := range side {
+		for i, end := range p.sentEnd {
 			start := len(backing)
 			total := 0.0 // summed in feature order, as align would
-			for _, f := range s.Features {
-				u := fidx[k]
-				k++
+			for ; k < int(end); k++ {
+				u := p.fidx[k]
 				d := df[u]
 				w := idf[d]
 				if w == 0 {
 					w = math.Log(1 + n/float64(d))
 					idf[d] = w
 				}
-				total += f.Weight * w
+				total += p.fweight[k] * w
 				if ids[u] >= 0 {
-					backing = append(backing, align.Feature{Hash: uint64(ids[u]), Weight: f.Weight * w})
+					backing = append(backing, align.Feature{Hash: uint64(ids[u]), Weight: p.fweight[k] * w})
 				}
 			}
 			out[i] = align.Sentence{Features: backing[start:len(backing):len(backing)], Total: total}
 		}
 		return out, backing
 	}
-	w.sa, w.backA = re(sa, a.fidx, dfA, idA, w.sa, w.backA)
-	w.sb, w.backB = re(sb, b.fidx, dfB, idB, w.sb, w.backB)
+	w.sa, w.backA = re(a, dfA, idA, w.sa, w.backA)
+	w.sb, w.backB = re(b, dfB, idB, w.sb, w.backB)
 	return w.sa, w.sb
 }
 
@@ -156,8 +157,8 @@ func docInfo(p *Profile) DocInfo {
 
 func alignmentEvidence(a, b *Profile, pairs []align.Pair) (al []AlignedPair, onlyA, onlyB []SentenceRef) {
 	al = make([]AlignedPair, 0, len(pairs))
-	inA := make([]bool, len(a.sents))
-	inB := make([]bool, len(b.sents))
+	inA := make([]bool, len(a.Text.Sentences))
+	inB := make([]bool, len(b.Text.Sentences))
 	for _, p := range pairs {
 		sa, sb := a.Text.Sentences[p.A], b.Text.Sentences[p.B]
 		al = append(al, AlignedPair{
@@ -200,8 +201,8 @@ func signals(a, b *Profile, pairs []align.Pair, f FactDiff) Signals {
 
 // alignmentSignals sets the signals that come from the aligned pairs.
 func alignmentSignals(s *Signals, a, b *Profile, pairs []align.Pair) {
-	covA := make([]float64, len(a.sents))
-	covB := make([]float64, len(b.sents))
+	covA := make([]float64, len(a.Text.Sentences))
+	covB := make([]float64, len(b.Text.Sentences))
 	simSum, simW := 0.0, 0.0
 	for _, p := range pairs {
 		covA[p.A], covB[p.B] = 1, 1
@@ -266,8 +267,8 @@ func credit(sim float64) float64 {
 // softCoverage is coverage with each sentence counted by the best credit of
 // its pairs.
 func softCoverage(a, b *Profile, pairs []align.Pair) (float64, float64) {
-	ca := make([]float64, len(a.sents))
-	cb := make([]float64, len(b.sents))
+	ca := make([]float64, len(a.Text.Sentences))
+	cb := make([]float64, len(b.Text.Sentences))
 	for _, p := range pairs {
 		c := credit(p.Sim)
 		ca[p.A] = max(ca[p.A], c)

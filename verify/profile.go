@@ -25,12 +25,13 @@ type Profile struct {
 	Doc  retold.Document
 	Text *text.Doc
 
-	once    sync.Once
-	sents   []align.Sentence // built by sentences(), on first use, with:
-	uniq    []uint64         // the distinct feature hashes, sorted
-	ucount  []int32          // sentences holding each of uniq
-	fidx    []int32          // each feature's index in uniq, in sentence order
-	weights []float64        // content weight of each sentence; 0 for captions
+	once    sync.Once // builds, on first use (features):
+	uniq    []uint64  // the distinct feature hashes, sorted
+	ucount  []int32   // sentences holding each of uniq
+	sentEnd []int32   // sentence i's features are fidx[sentEnd[i-1]:sentEnd[i]]
+	fidx    []int32   // each feature's index in uniq, by sentence, in hash order within one
+	fweight []float64 // each feature's weight
+	weights []float64 // content weight of each sentence; 0 for captions
 
 	numbers  []number
 	entities []entity
@@ -148,31 +149,29 @@ func (c *Comparer) Profile(d retold.Document) *Profile {
 	return p
 }
 
-// sentences returns the alignment features of each sentence, built on
-// first use: a profile judged on its facts alone (see Judge) never needs
-// them. It also settles the weights of a text made only of captions.
-func (p *Profile) sentences() []align.Sentence {
-	p.once.Do(p.buildSentences)
-	return p.sents
+// features builds the sentences' alignment features on first use: a
+// profile judged on its facts alone (see Judge) never needs them. It also
+// settles the weights of a text made only of captions.
+func (p *Profile) features() {
+	p.once.Do(p.buildFeatures)
 }
 
-func (p *Profile) buildSentences() {
+// buildFeatures makes the table pairWeighted works from: the document's
+// distinct features (uniq, sorted), how many sentences hold each (ucount),
+// and each sentence's features as indexes into uniq with their weights,
+// in hash order, a feature repeated in a sentence counted once at its
+// largest weight. One stable sort of all the document's features gives
+// both the table and, dealt out to the sentences in that order, each
+// sentence's features sorted: no sentence is sorted on its own.
+func (p *Profile) buildFeatures() {
 	t := p.Text
-	p.sents = make([]align.Sentence, len(t.Sentences))
+	sc := tableScratch.Get().(*featureScratch)
+	defer tableScratch.Put(sc)
+	// Every feature, in sentence order: a stem and the character grams of
+	// each content word, the numbers and the entity words.
+	fs := sc.fs[:0]
+	sent := sc.sent[:0]
 	ni, ei := 0, 0
-	// All sentences' features share one backing array, sized exactly:
-	// a stem and the character grams of each word, the numbers and the
-	// entity words (Normalize only ever drops some).
-	total := len(p.numbers)
-	for _, e := range p.entities {
-		total += len(e.Words)
-	}
-	for k, st := range t.Stems {
-		if st != "" {
-			total += 1 + max(1, utf8.RuneCountInString(t.Tokens[k].Norm)-1)
-		}
-	}
-	fs := make([]align.Feature, 0, total)
 	var buf []byte
 	for si := range t.Sentences {
 		first := len(fs)
@@ -197,73 +196,95 @@ func (p *Profile) buildSentences() {
 				}
 			}
 		}
-		own := align.Normalize(fs[first:])
-		fs = fs[:first+len(own)]
-		p.sents[si] = align.Sentence{Features: fs[first:len(fs):len(fs)]}
-	}
-	// The backing array was sized for the worst case; most documents use
-	// half of it, so a tight copy halves what a held profile costs.
-	if cap(fs) > len(fs)+len(fs)/4 {
-		tight := slices.Clone(fs)
-		off := 0
-		for si := range p.sents {
-			k := len(p.sents[si].Features)
-			p.sents[si].Features = tight[off : off+k : off+k]
-			off += k
+		for range len(fs) - first {
+			sent = append(sent, int32(si))
 		}
 	}
-	// A text made only of caption-like lines (a list, a short note) still
-	// needs weight to be compared at all.
-	if sum(p.weights) == 0 {
-		for si := range p.weights {
-			p.weights[si] = float64(len(p.sents[si].Features))
-		}
+	hs := slices.Grow(sc.hashes[:0], len(fs))
+	at := slices.Grow(sc.at[:0], len(fs)) // each hash's feature, carried through the sort
+	for i, f := range fs {
+		hs = append(hs, f.Hash)
+		at = append(at, int32(i))
 	}
-	// The document's distinct features, how many sentences hold each, and
-	// each feature's place among them: pairWeighted merges two of these
-	// tables instead of hashing every feature of both documents.
-	n := 0
-	for _, st := range p.sents {
-		n += len(st.Features)
-	}
-	sc := tableScratch.Get().(*featureScratch)
-	defer tableScratch.Put(sc)
-	hs := slices.Grow(sc.hashes[:0], n)
-	at := slices.Grow(sc.at[:0], n) // each hash's feature position, carried through the sort
-	for _, st := range p.sents {
-		for _, f := range st.Features {
-			at = append(at, int32(len(hs)))
-			hs = append(hs, f.Hash)
-		}
-	}
-	sc.hashes, sc.at = hs, at
+	// Stable: a hash's features stay in sentence order, so its repeats
+	// within one sentence lie next to each other.
 	sketch.SortWithValues(hs, at)
+
+	// Merge the repeats within a sentence; count the sentences per hash.
+	ents := slices.Grow(sc.ents[:0], len(hs))
 	distinct := 0
 	for i, h := range hs {
 		if i == 0 || h != hs[i-1] {
 			distinct++
 		}
 	}
-	p.fidx = make([]int32, len(hs))
 	p.uniq = make([]uint64, 0, distinct)
 	p.ucount = make([]int32, 0, distinct)
+	perSent := make([]int32, len(t.Sentences)+1)
 	for i, h := range hs {
+		f := at[i]
 		if i == 0 || h != hs[i-1] {
 			p.uniq = append(p.uniq, h)
 			p.ucount = append(p.ucount, 0)
 		}
-		u := len(p.uniq) - 1
+		u := int32(len(p.uniq) - 1)
+		if n := len(ents); n > 0 && ents[n-1].u == u && ents[n-1].sent == sent[f] {
+			ents[n-1].w = max(ents[n-1].w, fs[f].Weight)
+			continue
+		}
+		ents = append(ents, featureEntry{u: u, sent: sent[f], w: fs[f].Weight})
 		p.ucount[u]++
-		p.fidx[at[i]] = int32(u)
+		perSent[sent[f]+1]++
 	}
+	// Deal the entries out to their sentences, in hash order.
+	for si := range t.Sentences {
+		perSent[si+1] += perSent[si]
+	}
+	p.sentEnd = perSent[1:]
+	p.fidx = make([]int32, len(ents))
+	p.fweight = make([]float64, len(ents))
+	next := sc.next[:0]
+	next = append(next, perSent[:len(t.Sentences)]...)
+	for _, e := range ents {
+		k := next[e.sent]
+		next[e.sent]++
+		p.fidx[k], p.fweight[k] = e.u, e.w
+	}
+	sc.fs, sc.sent, sc.hashes, sc.at, sc.ents, sc.next = fs, sent, hs, at, ents, next
+	// A text made only of caption-like lines (a list, a short note) still
+	// needs weight to be compared at all.
+	if sum(p.weights) == 0 {
+		for si := range p.weights {
+			p.weights[si] = float64(p.sentFeatures(si))
+		}
+	}
+}
+
+// sentFeatures is the number of distinct features of sentence si.
+func (p *Profile) sentFeatures(si int) int {
+	if si == 0 {
+		return int(p.sentEnd[0])
+	}
+	return int(p.sentEnd[si] - p.sentEnd[si-1])
 }
 
 // featureScratch is the temporary space of the feature table, reused
 // across profiles: it is as large as the document's features, and
 // garbage the moment the table is built.
 type featureScratch struct {
+	fs     []align.Feature
+	sent   []int32
 	hashes []uint64
 	at     []int32
+	ents   []featureEntry
+	next   []int32
+}
+
+// featureEntry is one distinct feature of one sentence: its index in uniq
+// and its weight.
+type featureEntry struct {
+	u, sent int32
+	w       float64
 }
 
 var tableScratch = sync.Pool{New: func() any { return new(featureScratch) }}
