@@ -90,7 +90,10 @@
 // # Cost
 //
 // Each extractor is linear in the length of its input and allocates little
-// beyond its results (Numbers one token slice, Dates a small one per
-// candidate window). They are meant to
-// run on every sentence of every document.
+// beyond its results (Dates a small token slice per candidate window).
+// They are meant to run on every sentence of every document. Numbers and
+// Entities run once per document in every comparison, so they keep their
+// working buffers (tokens, context words, name keys) in a sync.Pool, and
+// build each result with a few allocations: the strings it holds are
+// substrings of the text or of one buffer of lower-cased words and keys.
 package features

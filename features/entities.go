@@ -1,7 +1,9 @@
 package features
 
 import (
+	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -22,12 +24,16 @@ type Entity struct {
 	Start, End int
 }
 
-// connectors may sit inside a name between capitalized words: "Ministry of
-// Health", "Ludwig van Beethoven".
-var connectors = map[string]bool{
-	"of": true, "the": true, "de": true, "al": true, "von": true, "bin": true, "ibn": true,
-	"bint": true, "van": true, "der": true, "den": true, "da": true, "di": true, "du": true,
-	"del": true, "della": true, "la": true, "le": true, "dos": true, "das": true,
+// isConnectorWord reports the lower-case words that may sit inside a name
+// between capitalized words: "Ministry of Health", "Ludwig van Beethoven".
+// A switch: it is asked for every lower-case word after a capitalized one.
+func isConnectorWord(w string) bool {
+	switch w {
+	case "of", "the", "de", "al", "von", "bin", "ibn", "bint", "van", "der", "den", "da", "di", "du",
+		"del", "della", "la", "le", "dos", "das":
+		return true
+	}
+	return false
 }
 
 // articlePrefixes make a hyphenated lower-case word part of a name when a
@@ -66,17 +72,53 @@ const (
 	endNotAName                // a contraction: not a name and ends the run
 )
 
+// entityScanner holds the state of one Entities call. Entities runs once
+// per document, so scanners are pooled and their buffers reused.
 type entityScanner struct {
 	text        string
 	run         []nameWord
-	out         []Entity
+	found       []foundEntity
 	lineAllCaps bool
 	buf         [8]byte
-	// provisional indexes the entries of out that are a lone word at a
+	// keys holds the keys of all names found, each its word keys joined
+	// by spaces, and words the range of each word key in it. The result
+	// turns keys into one string and slices every Key and Words[k] from
+	// it, instead of allocating a string per word and per name.
+	keys  []byte
+	words []span
+	// provisional indexes the entries of found that are a lone word at a
 	// sentence start: they are dropped at the end if the word also occurs
 	// in lower case.
 	provisional []int
+	// runs are the words of the text as dropCommonWords needs them: every
+	// maximal run of letters, digits and marks, in text order. scanWord
+	// finds each of them, so it records them, and dropCommonWords need not
+	// scan the text a second time.
+	runs []span
+	// Scratch of dropCommonWords.
+	lower      []byte
+	lowerEnds  []int
+	candidates []lowerCandidate
 }
+
+// foundEntity is an Entity before its strings are made: Key is
+// keys[key.lo:key.hi] and Words words[words.lo:words.hi].
+type foundEntity struct {
+	start, end int
+	key        span
+	words      span
+	dropped    bool // by dropCommonWords
+}
+
+// span is a range of a slice.
+type span struct{ lo, hi int }
+
+var entityScannerPool = sync.Pool{New: func() any { return new(entityScanner) }}
+
+// maxPooledKeys and maxPooledTokens (for runs) bound the buffers kept for
+// reuse, so that one huge document does not pin them for the life of the
+// process.
+const maxPooledKeys = 1 << 20
 
 // Entities returns the named entities of text in text order.
 //
@@ -92,10 +134,66 @@ type entityScanner struct {
 // lone single letter ("(R)"). Lines entirely
 // in upper case yield nothing, and scripts without case yield nothing.
 func Entities(text string) []Entity {
-	s := entityScanner{text: text}
+	s := entityScannerPool.Get().(*entityScanner)
+	defer s.release()
+	s.text = text
 	s.scan()
 	s.dropCommonWords()
-	return s.out
+	return s.results()
+}
+
+// release empties s and returns it to the pool, dropping its reference to
+// the text.
+func (s *entityScanner) release() {
+	if cap(s.keys) > maxPooledKeys || cap(s.runs) > maxPooledTokens {
+		return
+	}
+	clear(s.candidates)
+	*s = entityScanner{
+		run:         s.run[:0],
+		found:       s.found[:0],
+		keys:        s.keys[:0],
+		words:       s.words[:0],
+		provisional: s.provisional[:0],
+		runs:        s.runs[:0],
+		lower:       s.lower[:0],
+		lowerEnds:   s.lowerEnds[:0],
+		candidates:  s.candidates[:0],
+	}
+	entityScannerPool.Put(s)
+}
+
+// results makes the Entities of the names found and not dropped.
+func (s *entityScanner) results() []Entity {
+	if len(s.found) == 0 {
+		return nil
+	}
+	keys := string(s.keys)
+	words := make([]string, len(s.words))
+	for k, w := range s.words {
+		words[k] = keys[w.lo:w.hi]
+	}
+	kept := 0
+	for _, f := range s.found {
+		if !f.dropped {
+			kept++
+		}
+	}
+	// Not nil even when every name was dropped, as before pooling.
+	out := make([]Entity, 0, kept)
+	for _, f := range s.found {
+		if f.dropped {
+			continue
+		}
+		out = append(out, Entity{
+			Text:  s.text[f.start:f.end],
+			Key:   keys[f.key.lo:f.key.hi],
+			Words: words[f.words.lo:f.words.hi:f.words.hi], // capped: appending copies
+			Start: f.start,
+			End:   f.end,
+		})
+	}
+	return out
 }
 
 func (s *entityScanner) scan() {
@@ -108,7 +206,15 @@ func (s *entityScanner) scan() {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
+		// No rune the other cases take is alnum, so the most common case
+		// can come first.
 		switch {
+		case isAlnum(r):
+			w, end, how := s.scanWord(i)
+			w.sentStart = sentStart
+			sentStart = false
+			s.add(w, how)
+			i = end
 		case r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029':
 			s.flush()
 			sentStart = true
@@ -116,12 +222,6 @@ func (s *entityScanner) scan() {
 			i += size
 		case unicode.IsSpace(r):
 			i += size
-		case isAlnum(r):
-			w, end, how := s.scanWord(i)
-			w.sentStart = sentStart
-			sentStart = false
-			s.add(w, how)
-			i = end
 		default:
 			s.flush()
 			switch {
@@ -191,7 +291,7 @@ func (s *entityScanner) add(w nameWord, how wordEnd) {
 
 func (s *entityScanner) isConnector(word string) bool {
 	b, ok := lowerASCII(s.buf[:], word)
-	return ok && string(b) == word && connectors[word]
+	return ok && string(b) == word && isConnectorWord(word)
 }
 
 func hasArticlePrefix(word string) bool {
@@ -226,9 +326,14 @@ func (s *entityScanner) scanWord(i int) (nameWord, int, wordEnd) {
 	j := i
 	dotted := false // an inner period: "NUR.KZ", "U.S"
 	for {
-		j = alnumEnd(text, j, false)
+		start := j
+		j = alnumEnd(text, j)
+		s.addRun(start, j)
 		if j >= len(text) {
 			break
+		}
+		if c := text[j]; c < utf8.RuneSelf && c != '-' && c != '.' && c != '\'' {
+			break // no other ASCII character joins words: the usual space
 		}
 		r, size := utf8.DecodeRuneInString(text[j:])
 		next, _ := utf8.DecodeRuneInString(text[j+size:])
@@ -241,6 +346,10 @@ func (s *entityScanner) scanWord(i int) (nameWord, int, wordEnd) {
 			j += size
 			continue
 		case isApostrophe(r) && unicode.IsLetter(next):
+			// Only the letters after the apostrophe may belong to this
+			// word, but the run is recorded whole: what follows them is
+			// part of it and is not recorded again.
+			s.addRun(j+size, alnumEnd(text, j+size))
 			k := j + size
 			for k < len(text) {
 				r2, n := utf8.DecodeRuneInString(text[k:])
@@ -280,6 +389,16 @@ func (s *entityScanner) scanWord(i int) (nameWord, int, wordEnd) {
 	return w, j, endOpen
 }
 
+// addRun records the run of letters, digits and marks text[lo:hi] for
+// dropCommonWords, unless it is empty or the rest of the run recorded
+// last (both happen after an apostrophe).
+func (s *entityScanner) addRun(lo, hi int) {
+	if n := len(s.runs); lo == hi || n > 0 && lo < s.runs[n-1].hi {
+		return
+	}
+	s.runs = append(s.runs, span{lo, hi})
+}
+
 func firstRune(s string) rune {
 	r, _ := utf8.DecodeRuneInString(s)
 	return r
@@ -310,23 +429,29 @@ func (s *entityScanner) flush() {
 	if len(run) == 1 && run[0].sentStart {
 		// Whether its lower-case form occurs later in the text is only
 		// known at the end: keep it provisionally.
-		s.provisional = append(s.provisional, len(s.out))
+		s.provisional = append(s.provisional, len(s.found))
 	}
-	start, end := run[0].start, run[len(run)-1].end
-	e := Entity{Text: s.text[start:end], Start: start, End: end, Words: make([]string, len(run))}
-	var key strings.Builder
-	for k, w := range run {
-		e.Words[k] = WordKey(s.text[w.start:w.end])
-		if e.Words[k] == "" {
+	f := foundEntity{start: run[0].start, end: run[len(run)-1].end}
+	// The key is the non-empty word keys joined by spaces; each word key
+	// is appended after a space, which is taken back when the key is
+	// empty or the first one.
+	f.key.lo, f.words.lo = len(s.keys), len(s.words)
+	for _, w := range run {
+		before := len(s.keys)
+		if before > f.key.lo {
+			s.keys = append(s.keys, ' ')
+		}
+		lo := len(s.keys)
+		s.keys = appendWordKey(s.keys, s.text[w.start:w.end])
+		if len(s.keys) == lo {
+			s.keys = s.keys[:before]
+			s.words = append(s.words, span{before, before})
 			continue
 		}
-		if key.Len() > 0 {
-			key.WriteByte(' ')
-		}
-		key.WriteString(e.Words[k])
+		s.words = append(s.words, span{lo, len(s.keys)})
 	}
-	e.Key = key.String()
-	s.out = append(s.out, e)
+	f.key.hi, f.words.hi = len(s.keys), len(s.words)
+	s.found = append(s.found, f)
 }
 
 // isLeadingStopword reports a capitalized stopword ("The", "According")
@@ -336,68 +461,119 @@ func (s *entityScanner) isLeadingStopword(w nameWord) bool {
 	if w.allCaps && len(word) > 1 {
 		return false
 	}
+	// Lower-case ASCII in a stack buffer: the word is capitalized, so
+	// strings.ToLower would allocate for every name.
+	var buf [32]byte
+	if b, ok := lowerASCII(buf[:], word); ok {
+		return text.IsStopword(string(b))
+	}
 	return text.IsStopword(strings.ToLower(word))
 }
 
 // dropCommonWords removes the provisional entities whose lower-case form
 // occurs as a word anywhere in the text ("Sporadic ... sporadic"). One
-// pass over the text's lower-case words checks them all, so the rule costs
+// pass over the words scan recorded checks them all, so the rule costs
 // O(len(text)) however many sentences there are.
 func (s *entityScanner) dropCommonWords() {
 	if len(s.provisional) == 0 {
 		return
 	}
-	lower := make(map[string]bool, len(s.provisional))
-	var firstBytes [256]bool
-	maxLen := 0
-	for _, k := range s.provisional {
-		w := strings.ToLower(s.out[k].Text)
-		if w == s.out[k].Text {
-			continue
-		}
-		lower[w] = false
-		firstBytes[w[0]] = true
-		maxLen = max(maxLen, len(w))
+	// The lower-case form of each provisional entity, in order, in one
+	// string.
+	s.lower, s.lowerEnds = s.lower[:0], s.lowerEnds[:0]
+	for _, p := range s.provisional {
+		f := s.found[p]
+		s.lower = appendLower(s.lower, s.text[f.start:f.end])
+		s.lowerEnds = append(s.lowerEnds, len(s.lower))
 	}
-	text := s.text
-	for i := 0; i < len(text); {
-		c := text[i]
-		if c < utf8.RuneSelf && !asciiAlnum[c] {
-			i++
-			continue
+	ends := s.lowerEnds
+	all := string(s.lower)
+	lowerOf := func(k int) string {
+		lo := 0
+		if k > 0 {
+			lo = ends[k-1]
 		}
-		r, size := utf8.DecodeRuneInString(text[i:])
-		if !isAlnum(r) {
-			i += size
-			continue
+		return all[lo:ends[k]]
+	}
+	// The candidates: the lower-case forms that differ from their
+	// entity's text (a name with no lower case is not checked against
+	// itself).
+	cands := s.candidates[:0]
+	for k, p := range s.provisional {
+		f := s.found[p]
+		if w := lowerOf(k); w != s.text[f.start:f.end] {
+			cands = append(cands, lowerCandidate{word: w})
 		}
-		j := i + size
-		j = alnumEnd(text, j, false)
-		if firstBytes[c] && j-i <= maxLen {
-			if _, ok := lower[text[i:j]]; ok {
-				lower[text[i:j]] = true
+	}
+	slices.SortFunc(cands, func(a, b lowerCandidate) int { return strings.Compare(a.word, b.word) })
+	cands = slices.CompactFunc(cands, func(a, b lowerCandidate) bool { return a.word == b.word })
+	s.candidates = cands
+	markWords(s.text, s.runs, cands)
+	// An entity goes when its lower-case form was seen, even if it was
+	// not a candidate itself: "ϒb" (ϒ has no lower case) is its own lower
+	// case, but goes with "ϒB" when the text has the word "ϒb".
+	for k, p := range s.provisional {
+		if c, ok := findCandidate(cands, lowerOf(k)); ok && cands[c].seen {
+			s.found[p].dropped = true
+		}
+	}
+}
+
+// findCandidate finds w in cands, which are sorted.
+func findCandidate(cands []lowerCandidate, w string) (int, bool) {
+	return slices.BinarySearchFunc(cands, w, func(c lowerCandidate, w string) int { return strings.Compare(c.word, w) })
+}
+
+// markWords marks the candidates (sorted) that are one of the words of
+// text, the runs. A word is searched among them only when two tables of
+// their first and last bytes and lengths say it may be one, which turns
+// away nine words in ten.
+func markWords(text string, runs []span, cands []lowerCandidate) {
+	// By first (last) byte: bit n is set for candidates of length n, or 63
+	// and longer.
+	var firstLen, lastLen [256]uint64
+	for _, c := range cands {
+		n := uint64(1) << min(len(c.word), 63)
+		firstLen[c.word[0]] |= n
+		lastLen[c.word[len(c.word)-1]] |= n
+	}
+	for _, r := range runs {
+		if n := uint64(1) << min(r.hi-r.lo, 63); firstLen[text[r.lo]]&n != 0 && lastLen[text[r.hi-1]]&n != 0 {
+			if k, ok := findCandidate(cands, text[r.lo:r.hi]); ok {
+				cands[k].seen = true
 			}
 		}
-		i = j
 	}
-	out := s.out[:0]
-	p := 0
-	for k, e := range s.out {
-		if p < len(s.provisional) && s.provisional[p] == k {
-			p++
-			if lower[strings.ToLower(e.Text)] {
-				continue
-			}
+}
+
+// lowerCandidate is a lower-case word searched for by dropCommonWords.
+type lowerCandidate struct {
+	word string
+	seen bool
+}
+
+// appendLower appends strings.ToLower(s) to b, without allocating when s
+// is ASCII.
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(b, strings.ToLower(s)...)
 		}
-		out = append(out, e)
 	}
-	s.out = out
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 // alnumEnd returns the end of the run of letters, digits and marks that
-// starts at byte j of text, with an ASCII fast path. With stopUnspaced the
-// run also ends at a character of a script written without spaces.
-func alnumEnd(text string, j int, stopUnspaced bool) int {
+// starts at byte j of text, with an ASCII fast path. (The tokenizer's
+// alnumEndDigit also stops at scripts written without spaces.)
+func alnumEnd(text string, j int) int {
 	for j < len(text) {
 		if c := text[j]; c < utf8.RuneSelf {
 			if !asciiAlnum[c] {
@@ -407,7 +583,7 @@ func alnumEnd(text string, j int, stopUnspaced bool) int {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(text[j:])
-		if !isAlnum(r) || stopUnspaced && isUnspaced(r) {
+		if !isAlnum(r) {
 			break
 		}
 		j += size

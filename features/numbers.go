@@ -1,7 +1,10 @@
 package features
 
 import (
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -31,28 +34,24 @@ type Number struct {
 
 // Numbers returns the numeric facts of text in text order.
 func Numbers(text string) []Number {
-	p := numberParser{text: text, toks: tokenize(text), commaThousands: -1}
-	var out []Number
+	sc := numberScratchPool.Get().(*numberScratch)
+	defer sc.release()
+	p := numberParser{text: text, toks: appendTokens(sc.toks[:0], text), commaThousands: -1, sc: sc}
+	sc.toks = p.toks
 	for i := 0; i < len(p.toks); {
 		m, next, ok := p.at(i)
 		if next <= i {
 			next = i + 1
 		}
 		if ok {
-			n := Number{
-				Value: m.value,
-				Unit:  m.unit,
-				Text:  text[m.start:m.end],
-				Start: m.start,
-				End:   m.end,
-				Left:  p.context(i-1, -1),
-				Right: p.context(next, 1),
-			}
-			out = append(out, n)
+			f := foundNumber{numberMatch: m}
+			f.left, f.leftEnd = p.context(i-1, -1)
+			f.right, f.rightEnd = p.context(next, 1)
+			sc.found = append(sc.found, f)
 		}
 		i = next
 	}
-	return out
+	return p.results()
 }
 
 // numberMatch is a recognised mention before its context is attached.
@@ -61,9 +60,105 @@ type numberMatch struct {
 	value, unit string
 }
 
+// foundNumber is a match with its context words, which are the ranges
+// [left, leftEnd) and [right, rightEnd) of numberScratch.words.
+type foundNumber struct {
+	numberMatch
+	left, leftEnd, right, rightEnd int
+}
+
+// contextWord is a lower-cased context word: s, or, when the word had to
+// be lower-cased into numberScratch.lower, the bytes lower[lo:hi].
+type contextWord struct {
+	s       string
+	inLower bool
+	lo, hi  int
+}
+
+// numberScratch holds what one Numbers call needs between tokenizing and
+// building its result. Numbers runs once per document, so the buffers are
+// pooled and reused instead of being allocated (and zeroed) per call.
+type numberScratch struct {
+	toks   []token
+	found  []foundNumber
+	words  []contextWord
+	lower  []byte // lower-cased context words that differ from the text
+	digits []byte // the digits of the decimal being read
+	// wordAt caches, by token index, what context found for a word: 0 not
+	// looked at yet, -1 not a context word, k the context word words[k-1].
+	// Its length is len(toks) only once context has cleared it this call.
+	wordAt []int
+}
+
+var numberScratchPool = sync.Pool{New: func() any { return new(numberScratch) }}
+
+// maxPooledTokens bounds the token slice (and the entity scanner's run
+// slice) kept for reuse, so that one huge document does not pin its
+// buffers for the life of the process.
+const maxPooledTokens = 1 << 16
+
+// release empties sc and returns it to the pool. The strings it holds
+// point into the caller's text and are cleared so the pool does not keep
+// that text alive.
+func (sc *numberScratch) release() {
+	if cap(sc.toks) > maxPooledTokens {
+		return
+	}
+	clear(sc.found)
+	clear(sc.words)
+	sc.found, sc.words, sc.lower, sc.wordAt = sc.found[:0], sc.words[:0], sc.lower[:0], sc.wordAt[:0]
+	numberScratchPool.Put(sc)
+}
+
+// results builds the Numbers of the matches found. Their context words go
+// into one shared slice and their lower-cased bytes into one string, so
+// the result costs a few allocations however many numbers there are.
+func (p *numberParser) results() []Number {
+	sc := p.sc
+	if len(sc.found) == 0 {
+		return nil
+	}
+	lower := string(sc.lower)
+	var words []string
+	if len(sc.words) > 0 {
+		words = make([]string, len(sc.words))
+	}
+	for k, w := range sc.words {
+		if w.inLower {
+			words[k] = lower[w.lo:w.hi]
+		} else {
+			words[k] = w.s
+		}
+	}
+	out := make([]Number, len(sc.found))
+	for k, f := range sc.found {
+		out[k] = Number{
+			Value: f.value,
+			Unit:  f.unit,
+			Text:  p.text[f.start:f.end],
+			Start: f.start,
+			End:   f.end,
+			Left:  subslice(words, f.left, f.leftEnd),
+			Right: subslice(words, f.right, f.rightEnd),
+		}
+	}
+	return out
+}
+
+// subslice returns words[lo:hi], or nil when it is empty (as a slice built
+// by appending would be). Its capacity ends at hi, so a caller appending to
+// one Number's context cannot overwrite the next one's.
+func subslice(words []string, lo, hi int) []string {
+	if lo == hi {
+		return nil
+	}
+	return words[lo:hi:hi]
+}
+
 type numberParser struct {
 	text string
 	toks []token
+	sc   *numberScratch
 	// commaThousands caches whether the text uses "1,234" anywhere: -1
 	// unknown, 0 no, 1 yes. Only the ambiguous "2.000" case asks.
 	commaThousands int
@@ -86,9 +181,11 @@ type numberWord struct {
 
 // lookupNumberWord returns the spelled-out number word w (lower case). A
 // switch, which the compiler turns into a search by length and value, beats
-// hashing here: it runs for every word of every text.
-func lookupNumberWord(w string) (numberWord, bool) {
-	switch w {
+// hashing here: it runs for every word of every text. It takes bytes
+// because its callers lower-case words into a buffer, and switching on
+// string(w) compares them without copying.
+func lookupNumberWord(w []byte) (numberWord, bool) {
+	switch string(w) {
 	case "zero":
 		return numberWord{nwUnit, 0}, true
 	case "one":
@@ -192,9 +289,31 @@ var unitWords = map[string]string{
 	"m": "m", "meter": "m", "meters": "m", "metre": "m", "metres": "m",
 }
 
-// currencySymbols normalises full-width and prefixed forms; any other
-// Unicode currency sign (category Sc) is its own unit.
-var currencySymbols = map[string]string{"＄": "$", "￡": "£", "￥": "¥", "€": "€"}
+// normalCurrencySymbol normalises full-width and prefixed forms; any other
+// Unicode currency sign (category Sc) is its own unit. A switch: it is
+// asked for every punctuation token.
+func normalCurrencySymbol(s string) (string, bool) {
+	switch s {
+	case "＄":
+		return "$", true
+	case "￡":
+		return "£", true
+	case "￥":
+		return "¥", true
+	case "€":
+		return "€", true
+	}
+	return "", false
+}
+
+// asciiCurrency is unicode.Sc for ASCII, as a table: most symbol tokens
+// are ASCII punctuation.
+var asciiCurrency = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = unicode.Is(unicode.Sc, rune(c))
+	}
+	return t
+}()
 
 // dollarPrefixes are glued before "$": "US$5", "HK$10".
 var dollarPrefixes = map[string]bool{"us": true, "a": true, "c": true, "hk": true, "nz": true, "s": true}
@@ -284,11 +403,11 @@ func (p *numberParser) at(i int) (numberMatch, int, bool) {
 
 func (p *numberParser) currencySymbol(t token) (string, bool) {
 	s := p.text[t.start:t.end]
-	if u, ok := currencySymbols[s]; ok {
+	if u, ok := normalCurrencySymbol(s); ok {
 		return u, true
 	}
 	r, _ := utf8.DecodeRuneInString(s)
-	if unicode.Is(unicode.Sc, r) {
+	if r < utf8.RuneSelf && asciiCurrency[r] || r >= utf8.RuneSelf && unicode.Is(unicode.Sc, r) {
 		return s, true
 	}
 	return "", false
@@ -382,7 +501,7 @@ func (p *numberParser) digits(first, i int, unit string) (numberMatch, int, bool
 		}
 	}
 	end, next, unit = p.unitAfter(end, next, unit)
-	return numberMatch{start: start, end: end, value: d.String(), unit: unit}, next, true
+	return numberMatch{start: start, end: end, value: p.valueOf(d.appendTo(p.buf[:0]), t), unit: unit}, next, true
 }
 
 // hyphenated handles digits joined by a hyphen to more digits: ISO dates
@@ -467,7 +586,8 @@ func (p *numberParser) unitAfter(end, next int, unit string) (int, int, string) 
 // "8pm". Value is 24-hour "h:mm" (seconds kept when written).
 func (p *numberParser) clock(start, i int) (numberMatch, int, bool) {
 	t := p.toks[i]
-	var digits []byte
+	var digitBuf [16]byte
+	digits := digitBuf[:0]
 	for _, r := range p.text[t.start:t.numEnd] {
 		if v := digitValue(r); v >= 0 {
 			digits = append(digits, byte('0'+v))
@@ -513,21 +633,20 @@ func (p *numberParser) clock(start, i int) (numberMatch, int, bool) {
 		}
 		rest = []byte("00")
 	}
-	var b strings.Builder
-	b.Grow(8)
+	b := p.buf[:0]
 	if hour >= 10 {
-		b.WriteByte(byte('0' + hour/10))
+		b = append(b, byte('0'+hour/10))
 	}
-	b.WriteByte(byte('0' + hour%10))
+	b = append(b, byte('0'+hour%10))
 	for k := 0; k < len(rest); k += 2 {
-		b.WriteByte(':')
-		b.Write(rest[k : k+2])
+		b = append(b, ':')
+		b = append(b, rest[k:k+2]...)
 	}
 	next := i + 1
 	for next < len(p.toks) && p.toks[next].start < end {
 		next++
 	}
-	return numberMatch{start: start, end: end, value: b.String(), unit: "time"}, next, true
+	return numberMatch{start: start, end: end, value: p.valueOf(b, t), unit: "time"}, next, true
 }
 
 // meridiemAt matches " am", " pm", " a.m.", " p.m." (one optional space,
@@ -578,15 +697,19 @@ func (p *numberParser) words(i int) (numberMatch, int, bool) {
 	var total, current uint64
 	last := 0
 	lastScale := 100
-	if t.end-t.start > len("seventeen") {
+	n := t.end - t.start
+	isA := n == 1 && (p.text[t.start] == 'a' || p.text[t.start] == 'A')
+	// No number word is shorter than "one" or longer than "seventeen": most
+	// words are turned away here, before any lower-casing or lookup.
+	if !isA && (n < len("one") || n > len("seventeen")) {
 		return numberMatch{}, i + 1, false
 	}
-	if w := p.lower(t); string(w) == "a" {
+	if isA {
 		n, ok := p.tok(i + 1)
 		if !ok || n.kind != kWord || n.sep != sepSpace {
 			return numberMatch{}, i + 1, false
 		}
-		nw, ok := lookupNumberWord(string(p.lower(n)))
+		nw, ok := lookupNumberWord(p.lower(n))
 		if !ok || (nw.kind != nwHundred && nw.kind != nwScale && nw.kind != nwDozen) {
 			return numberMatch{}, i + 1, false
 		}
@@ -603,12 +726,12 @@ func (p *numberParser) words(i int) (numberMatch, int, bool) {
 		}
 		if string(w) == "and" && (last == nwHundred || last == nwScale) && j+1 < len(p.toks) {
 			n := p.toks[j+1]
-			if nw, ok := lookupNumberWord(string(p.lower(n))); ok && n.kind == kWord && n.sep == sepSpace && (nw.kind == nwUnit || nw.kind == nwTens) && nw.val != 0 {
+			if nw, ok := lookupNumberWord(p.lower(n)); ok && n.kind == kWord && n.sep == sepSpace && (nw.kind == nwUnit || nw.kind == nwTens) && nw.val != 0 {
 				continue
 			}
 			break
 		}
-		nw, ok := lookupNumberWord(string(w))
+		nw, ok := lookupNumberWord(w)
 		if !ok {
 			break
 		}
@@ -677,17 +800,24 @@ func (p *numberParser) oneIsNumber(i int) bool {
 		return true
 	}
 	w := strings.ToLower(p.text[n.start:n.end])
-	if _, isNum := lookupNumberWord(w); isNum {
+	if _, isNum := lookupNumberWord([]byte(w)); isNum {
 		return false
 	}
 	return n.sep == sepSpace && !text.IsStopword(w)
 }
 
 // context collects up to three content words starting at token i and
-// walking in direction dir (-1 left, +1 right).
-func (p *numberParser) context(i, dir int) []string {
-	var out []string
-	for ; i >= 0 && i < len(p.toks) && len(out) < 3; i += dir {
+// walking in direction dir (-1 left, +1 right). It appends them to
+// p.sc.words and returns their range there.
+func (p *numberParser) context(i, dir int) (lo, hi int) {
+	sc := p.sc
+	lo = len(sc.words)
+	if len(sc.wordAt) != len(p.toks) {
+		// First use in this call.
+		sc.wordAt = slices.Grow(sc.wordAt[:0], len(p.toks))[:len(p.toks)]
+		clear(sc.wordAt)
+	}
+	for ; i >= 0 && i < len(p.toks) && len(sc.words)-lo < 3; i += dir {
 		t := p.toks[i]
 		if t.kind == kBreak {
 			break
@@ -695,16 +825,57 @@ func (p *numberParser) context(i, dir int) []string {
 		if t.kind != kWord {
 			continue
 		}
-		w := strings.ToLower(p.text[t.start:t.end])
-		if text.IsStopword(w) {
+		// Neighbouring numbers share context words ("from 80 to 120
+		// millimetres"): a word seen before is not looked up again.
+		switch k := sc.wordAt[i]; {
+		case k < 0:
+			continue
+		case k > 0:
+			sc.words = append(sc.words, sc.words[k-1])
 			continue
 		}
-		if _, isNum := lookupNumberWord(w); isNum {
+		w, ok := p.contextWord(t)
+		if !ok {
+			sc.wordAt[i] = -1
 			continue
 		}
-		out = append(out, w)
+		sc.words = append(sc.words, w)
+		sc.wordAt[i] = len(sc.words)
 	}
-	return out
+	return lo, len(sc.words)
+}
+
+// contextWord returns word token t lower-cased, if it counts as context.
+func (p *numberParser) contextWord(t token) (contextWord, bool) {
+	word := p.text[t.start:t.end]
+	// Lower-case ASCII words in a stack buffer: most context words are
+	// skipped as stopwords, and those kept are usually lower case already,
+	// so neither needs a string of its own.
+	var buf [32]byte
+	b, ok := lowerASCII(buf[:], word)
+	if !ok {
+		w := strings.ToLower(word)
+		return contextWord{s: w}, isContextWord([]byte(w))
+	}
+	if !isContextWord(b) {
+		return contextWord{}, false
+	}
+	if string(b) == word {
+		return contextWord{s: word}, true
+	}
+	sc := p.sc
+	n := len(sc.lower)
+	sc.lower = append(sc.lower, b...)
+	return contextWord{inLower: true, lo: n, hi: len(sc.lower)}, true
+}
+
+// isContextWord reports whether the lower-cased word w counts as context:
+// neither a number word nor a stopword.
+func isContextWord(w []byte) bool {
+	if _, isNum := lookupNumberWord(w); isNum {
+		return false
+	}
+	return !text.IsStopword(string(w))
 }
 
 // hasCommaThousands reports whether the text writes thousands the English
@@ -732,25 +903,39 @@ type decimal struct {
 
 func (d *decimal) shift(e int) { d.point += e }
 
-func (d decimal) String() string {
-	digits := d.digits
-	for len(digits) < d.point {
-		digits = append(digits, '0')
+// appendTo appends the canonical form of d to b: no leading zeros, no
+// trailing fraction zeros, no point without a fraction.
+func (d *decimal) appendTo(b []byte) []byte {
+	for len(d.digits) < d.point {
+		d.digits = append(d.digits, '0')
 	}
-	intPart, frac := digits[:d.point], digits[d.point:]
+	intPart, frac := d.digits[:d.point], d.digits[d.point:]
 	for len(intPart) > 1 && intPart[0] == '0' {
 		intPart = intPart[1:]
 	}
 	if len(intPart) == 0 {
-		intPart = []byte{'0'}
+		b = append(b, '0')
+	} else {
+		b = append(b, intPart...)
 	}
 	for len(frac) > 0 && frac[len(frac)-1] == '0' {
 		frac = frac[:len(frac)-1]
 	}
-	if len(frac) == 0 {
-		return string(intPart)
+	if len(frac) > 0 {
+		b = append(b, '.')
+		b = append(b, frac...)
 	}
-	return string(intPart) + "." + string(frac)
+	return b
+}
+
+// valueOf returns the canonical value b of the number in token t as a
+// string. Most numbers are written in canonical form already ("27",
+// "8:33"); their value is then the text itself and needs no allocation.
+func (p *numberParser) valueOf(b []byte, t token) string {
+	if written := p.text[t.start:t.numEnd]; string(b) == written {
+		return written
+	}
+	return string(b)
 }
 
 // decimalOf reads the numeric prefix of token i. The "2.000" rule: dots
@@ -768,7 +953,7 @@ func (p *numberParser) decimalOf(i int) decimal {
 			dotThousands = !isScale && !p.hasCommaThousands()
 		}
 	}
-	d := decimal{digits: make([]byte, 0, 16), point: -1}
+	d := decimal{digits: p.sc.digits[:0], point: -1}
 	for _, r := range p.text[t.start:t.numEnd] {
 		switch {
 		case r == '.' && !dotThousands, r == arabicDecimal:
@@ -783,6 +968,7 @@ func (p *numberParser) decimalOf(i int) decimal {
 	if d.point < 0 {
 		d.point = len(d.digits)
 	}
+	p.sc.digits = d.digits[:0] // keep a grown buffer for the next number
 	return d
 }
 
@@ -794,16 +980,6 @@ func pow10(e int) uint64 {
 	return v
 }
 
-func uitoa(v uint64) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			break
-		}
-	}
-	return string(b[i:])
-}
+// uitoa formats v in decimal. strconv returns the values below 100, the
+// most common ones, without allocating.
+func uitoa(v uint64) string { return strconv.FormatUint(v, 10) }

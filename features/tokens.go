@@ -50,9 +50,14 @@ type token struct {
 // tokenize cuts text into tokens. It never fails; every token satisfies
 // 0 <= start < end <= len(text).
 func tokenize(text string) []token {
-	toks := make([]token, 0, len(text)/4+4) // English runs about one token per five bytes
-	prevEnd := -1                           // end of the previous token, -1 before the first
-	hyphenAt := -1                          // offset of a hyphen that directly follows prevEnd
+	return appendTokens(make([]token, 0, len(text)/4+4), text) // English runs about one token per five bytes
+}
+
+// appendTokens appends the tokens of text to toks, so that a caller can
+// reuse one token slice across calls.
+func appendTokens(toks []token, text string) []token {
+	prevEnd := -1  // end of the previous token, -1 before the first
+	hyphenAt := -1 // offset of a hyphen that directly follows prevEnd
 	i := 0
 	for i < len(text) {
 		if c := text[i]; c == ' ' || c == '\t' {
@@ -60,7 +65,16 @@ func tokenize(text string) []token {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
+		// No rune the other cases take is alnum, so the most common case
+		// can come first.
 		switch {
+		case isAlnum(r):
+			t := scanAlnum(text, i)
+			t.sep = sepOf(prevEnd, i, hyphenAt)
+			toks = append(toks, t)
+			prevEnd, hyphenAt = t.end, -1
+			i = t.end
+			continue
 		case r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029':
 			toks = append(toks, token{start: i, end: i + size, kind: kBreak, sep: sepOf(prevEnd, i, hyphenAt)})
 			prevEnd, hyphenAt = i+size, -1
@@ -72,13 +86,6 @@ func tokenize(text string) []token {
 		case isHyphen(r) && i == prevEnd && i+size < len(text) && isAlnumStart(text[i+size:]):
 			hyphenAt = i
 			i += size
-			continue
-		case isAlnum(r):
-			t := scanAlnum(text, i)
-			t.sep = sepOf(prevEnd, i, hyphenAt)
-			toks = append(toks, t)
-			prevEnd, hyphenAt = t.end, -1
-			i = t.end
 			continue
 		}
 		kind := kSym
@@ -144,6 +151,10 @@ func isAlnum(r rune) bool {
 	if r < utf8.RuneSelf {
 		return asciiAlnum[r]
 	}
+	return isAlnumNonASCII(r) // a separate function keeps isAlnum small enough to inline
+}
+
+func isAlnumNonASCII(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.In(r, unicode.Mn, unicode.Mc)
 }
 
@@ -271,25 +282,43 @@ func scanAlnum(text string, i int) token {
 		t.numEnd = j
 	}
 	// Letters, digits and marks glued to what we have.
-	j = alnumEnd(text, j, true)
+	j, digit := alnumEndDigit(text, j)
 	t.end = j
 	switch {
 	case t.numEnd > 0 && t.numEnd == j:
 		t.kind = kNum
 	case t.numEnd > 0:
 		t.kind = kNumSuffix
+	case digit:
+		t.kind = kMixed // letters, then a digit: "MU5735"
 	default:
 		t.kind = kWord
-		for k := i; k < j; {
-			r, size := utf8.DecodeRuneInString(text[k:])
-			if unicode.IsDigit(r) {
-				t.kind = kMixed
-				break
-			}
-			k += size
-		}
 	}
 	return t
+}
+
+// alnumEndDigit returns the end of the run of letters, digits and marks
+// that starts at byte j of text, stopping also at a character of a script
+// written without spaces. It reports whether the run holds a digit, so that
+// scanAlnum tells words from codes without decoding the word again.
+func alnumEndDigit(text string, j int) (end int, digit bool) {
+	for j < len(text) {
+		if c := text[j]; c < utf8.RuneSelf {
+			if !asciiAlnum[c] {
+				break
+			}
+			digit = digit || c <= '9' // the only ASCII alnums up to '9' are digits
+			j++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[j:])
+		if !isAlnum(r) || isUnspaced(r) {
+			break
+		}
+		digit = digit || unicode.IsDigit(r)
+		j += size
+	}
+	return j, digit
 }
 
 // isUnspaced reports characters of scripts that do not put spaces between

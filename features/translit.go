@@ -54,6 +54,13 @@ func Key(name string) string {
 // English ones, so mapping it either way merges more different names than
 // it reconciles.
 func WordKey(word string) string {
+	var stack [80]byte
+	return string(appendWordKey(stack[:0], word))
+}
+
+// appendWordKey appends WordKey(word) to dst, so that Entities can build
+// the keys of all its names in one buffer.
+func appendWordKey(dst []byte, word string) []byte {
 	var stack [64]byte
 	b := stack[:0]
 	ascii := true
@@ -78,11 +85,10 @@ func WordKey(word string) string {
 	if n := len(b); n > 2 && b[n-1] == 'h' && isVowel(b[n-2]) {
 		b = b[:n-1]
 	}
-	var stack2 [80]byte
-	b = rewriteConsonants(stack2[:0], b)
-	b = rewriteY(b)
-	b = collapseDoubles(b)
-	return string(b)
+	n := len(dst)
+	dst = rewriteConsonants(dst, b)
+	key := collapseDoubles(rewriteY(dst[n:])) // in place: both only shrink
+	return dst[:n+len(key)]
 }
 
 func isVowel(c byte) bool {
@@ -95,32 +101,36 @@ func isVowel(c byte) bool {
 
 // rewriteConsonants applies rule 2, appending to out. It cannot work in
 // place because "x" -> "ks" grows the word.
+//
+// The spellings are tried in the order rule 2 lists them. Each case tests
+// the first letter before comparing the spelling: most letters start no
+// spelling, and they then cost one comparison per case.
 func rewriteConsonants(out, in []byte) []byte {
 	has := func(i int, s string) bool {
 		return len(in)-i >= len(s) && string(in[i:i+len(s)]) == s
 	}
 	for i := 0; i < len(in); {
+		c := in[i]
 		switch {
-		case has(i, "dzh"):
+		case c == 'd' && has(i, "dzh"):
 			out, i = append(out, 'j'), i+3
-		case has(i, "dj"), has(i, "zh"):
+		case c == 'd' && has(i, "dj"), c == 'z' && has(i, "zh"):
 			out, i = append(out, 'j'), i+2
-		case has(i, "tch"):
+		case c == 't' && has(i, "tch"):
 			out, i = append(out, 'c', 'h'), i+3
-		case has(i, "sch"):
+		case c == 's' && has(i, "sch"):
 			out, i = append(out, 's', 'h'), i+3
-		case has(i, "kh"):
+		case c == 'k' && has(i, "kh"):
 			out, i = append(out, 'h'), i+2
-		case has(i, "ph"):
+		case c == 'p' && has(i, "ph"):
 			out, i = append(out, 'f'), i+2
-		case has(i, "ck"):
+		case c == 'c' && has(i, "ck"):
 			out, i = append(out, 'k'), i+2
-		case has(i, "ch"):
+		case c == 'c' && has(i, "ch"):
 			out, i = append(out, 'c', 'h'), i+2
-		case has(i, "ou"):
+		case c == 'o' && has(i, "ou"):
 			out, i = append(out, 'u'), i+2
 		default:
-			c := in[i]
 			switch c {
 			case 'c', 'q':
 				out = append(out, 'k')
