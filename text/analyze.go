@@ -1,5 +1,10 @@
 package text
 
+import (
+	"slices"
+	"sync"
+)
+
 // Doc is a text taken apart: paragraphs, sentences and tokens, all with byte
 // offsets into Text.
 type Doc struct {
@@ -20,21 +25,40 @@ func Analyze(text string, st *Stemmer) *Doc {
 	if st == nil {
 		st = &Stemmer{}
 	}
+	sc := scratchPool.Get().(*scratch)
+	defer sc.release()
+
+	// Segment and scan into reused scratch slices, then copy each out at
+	// its exact size: one allocation per slice, none of them oversized.
 	d := &Doc{Text: text}
-	d.Paragraphs, d.Sentences = Segment(text)
+	sc.paras, sc.sents = segment(sc.paras[:0], sc.sents[:0], text)
+	d.Paragraphs = clone(sc.paras)
+	d.Sentences = clone(sc.sents)
 	d.SentTokens = make([]Span, len(d.Sentences))
-	d.Tokens = make([]Token, 0, len(text)/6+1)
+	sc.tok.words, sc.tok.lower = sc.tok.words[:0], sc.tok.lower[:0]
 	for i, s := range d.Sentences {
-		first := len(d.Tokens)
-		d.Tokens = Tokenize(d.Tokens, text, s.Start, s.End)
-		d.SentTokens[i] = Span{first, len(d.Tokens)}
+		first := len(sc.tok.words)
+		sc.tok.scan(text, s.Start, s.End)
+		d.SentTokens[i] = Span{first, len(sc.tok.words)}
 	}
-	d.Stems = make([]string, len(d.Tokens))
-	for i, t := range d.Tokens {
-		if t.Number || IsStopword(t.Norm) {
-			continue
+	words := sc.tok.words
+	lower := string(sc.tok.lower)
+	d.Tokens = make([]Token, len(words))
+	d.Stems = make([]string, len(words))
+	for i, w := range words {
+		var norm string
+		norm, lower = w.norm(text, lower)
+		// Field by field: a whole-struct store of a Token goes through a
+		// bulk write barrier while the GC runs.
+		t := &d.Tokens[i]
+		t.Start, t.End, t.Norm, t.Number = w.start, w.end, norm, w.number
+		switch {
+		case w.number || IsStopword(norm):
+		case w.alpha():
+			d.Stems[i] = st.stemLower(norm)
+		default:
+			d.Stems[i] = st.Stem(norm)
 		}
-		d.Stems[i] = st.Stem(t.Norm)
 	}
 	return d
 }
@@ -56,4 +80,39 @@ func (d *Doc) ContentWords(i int) int {
 		}
 	}
 	return n
+}
+
+// clone copies s to a new slice of exactly its length, or returns nil for an
+// empty s, as appending to a nil slice would have.
+func clone[S ~[]E, E any](s S) S {
+	if len(s) == 0 {
+		return nil
+	}
+	return slices.Clone(s)
+}
+
+// scratch holds the growing slices of one Analyze call, kept in a pool so
+// that their capacity is reused across documents. None of them holds
+// pointers, so a pooled scratch pins no text.
+type scratch struct {
+	paras []Span
+	sents []Sentence
+	tok   tokenScratch
+}
+
+// maxScratchTokens and maxScratchBytes bound the scratch kept in the pool:
+// the slices of an unusually long text are dropped rather than held for the
+// next, likely ordinary, document.
+const (
+	maxScratchTokens = 1 << 16
+	maxScratchBytes  = 1 << 20
+)
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+func (sc *scratch) release() {
+	if cap(sc.tok.words) > maxScratchTokens || cap(sc.tok.lower) > maxScratchBytes || cap(sc.sents) > maxScratchTokens {
+		return
+	}
+	scratchPool.Put(sc)
 }

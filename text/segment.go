@@ -22,22 +22,22 @@ type Sentence struct {
 // text; leading and trailing space is trimmed from every span, and no span
 // is empty.
 func Segment(text string) (paras []Span, sents []Sentence) {
-	for _, p := range paragraphs(text) {
-		pi := len(paras)
-		paras = append(paras, p)
-		caption := isCaption(text[p.Start:p.End])
-		for _, s := range sentences(text, p) {
-			sents = append(sents, Sentence{Span: s, Para: pi, Caption: caption})
-		}
+	return segment(nil, nil, text)
+}
+
+// segment is Segment appending to paras and sents, which must be empty.
+func segment(paras []Span, sents []Sentence, text string) ([]Span, []Sentence) {
+	paras = paragraphs(paras, text)
+	for pi, p := range paras {
+		sents = sentences(sents, text, p, pi, isCaption(text[p.Start:p.End]))
 	}
 	return paras, sents
 }
 
-// paragraphs returns the non-blank lines of text, with hard-wrapped lines
-// (a line that does not end in punctuation followed by a line that starts
-// in lower case) joined into one paragraph.
-func paragraphs(text string) []Span {
-	var out []Span
+// paragraphs appends to out the non-blank lines of text, with hard-wrapped
+// lines (a line that does not end in punctuation followed by a line that
+// starts in lower case) joined into one paragraph.
+func paragraphs(out []Span, text string) []Span {
 	open := false
 	var cur Span
 	for pos := 0; pos <= len(text); {
@@ -101,12 +101,17 @@ func TrimSpan(text string, s, e int) (int, int) {
 	return s, e
 }
 
-// sentences splits one paragraph into sentences.
-func sentences(text string, p Span) []Span {
-	var out []Span
+// sentences appends to out the sentences of paragraph p, the pi'th.
+func sentences(out []Sentence, text string, p Span, pi int, caption bool) []Sentence {
 	start := p.Start
 	i := p.Start
 	for i < p.End {
+		// Most bytes are ASCII and not terminal: skip them undecoded.
+		n := indexTerminalByte(text[i:p.End])
+		if n < 0 {
+			break
+		}
+		i += n
 		r, size := utf8.DecodeRuneInString(text[i:p.End])
 		if !isTerminal(r) {
 			i += size
@@ -143,14 +148,42 @@ func sentences(text string, p Span) []Span {
 			continue
 		}
 		if s, e := TrimSpan(text, start, j); s < e {
-			out = append(out, Span{s, e})
+			out = append(out, Sentence{Span: Span{s, e}, Para: pi, Caption: caption})
 		}
 		start, i = k, k
 	}
 	if s, e := TrimSpan(text, start, p.End); s < e {
-		out = append(out, Span{s, e})
+		out = append(out, Sentence{Span: Span{s, e}, Para: pi, Caption: caption})
 	}
 	return out
+}
+
+// indexTerminalByte returns the index of the first byte of s that may start
+// a terminal rune: '.', '!', '?' or any non-ASCII byte, or -1. It tests
+// eight bytes at a time.
+func indexTerminalByte(s string) int {
+	const (
+		lo = 0x0101010101010101
+		hi = 0x8080808080808080
+	)
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := s[i : i+8] // one bounds check; the compiler makes one load of it
+		v := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		// (x-lo) &^ x & hi is nonzero iff some byte of x is zero (its set
+		// bits may not mark which one, but the byte loop below finds it).
+		d, b, q := v^('.'*lo), v^('!'*lo), v^('?'*lo)
+		if (v|(d-lo)&^d|(b-lo)&^b|(q-lo)&^q)&hi != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || c == '.' || c == '!' || c == '?' {
+			return i
+		}
+	}
+	return -1
 }
 
 func isTerminal(r rune) bool {
@@ -193,19 +226,21 @@ func periodEnds(before, after string) bool {
 		return true
 	}
 	nextWord := firstWord(after)
-	nextIsDigit := nextWord != "" && unicode.IsDigit([]rune(nextWord)[0])
-	lw := strings.ToLower(w)
-	if _, ok := titleAbbrev[lw]; ok {
+	next, _ := utf8.DecodeRuneInString(nextWord)
+	nextIsDigit := nextWord != "" && unicode.IsDigit(next)
+	var buf [32]byte
+	lw := string(toLower(buf[:0], w)) // lw does not escape: no allocation
+	if isTitleAbbrev(lw) {
 		return false // Mr. Smith, Dr. No, Gen. Milley
 	}
-	if _, ok := numberAbbrev[lw]; ok && nextIsDigit {
+	if isNumberAbbrev(lw) && nextIsDigit {
 		return false // No. 2, Jan. 6, pp. 12
 	}
-	if _, ok := numberAbbrev[lw]; ok && isMonthAbbrev(lw) && !startsSentenceWord(nextWord) {
+	if isNumberAbbrev(lw) && isMonthAbbrev(lw) && !startsSentenceWord(nextWord) {
 		return false
 	}
 	// A single letter is an initial: J. Smith.
-	if utf8.RuneCountInString(w) == 1 && unicode.IsUpper([]rune(w)[0]) {
+	if first, size := utf8.DecodeRuneInString(w); size == len(w) && unicode.IsUpper(first) {
 		return false
 	}
 	// Dotted acronyms (U.S., U.N.) end a sentence only before a word that
@@ -246,7 +281,20 @@ func startsSentenceWord(w string) bool {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(w)
-	return unicode.IsUpper(r) && IsStopword(strings.ToLower(w))
+	if !unicode.IsUpper(r) {
+		return false
+	}
+	var buf [32]byte
+	return IsStopword(string(toLower(buf[:0], w)))
+}
+
+// toLower appends strings.ToLower(s) to dst, without allocating when s is
+// ASCII and fits in dst's capacity.
+func toLower(dst []byte, s string) []byte {
+	if !isASCII(s) {
+		return append(dst, strings.ToLower(s)...)
+	}
+	return appendLowerASCII(dst, s)
 }
 
 func isMonthAbbrev(w string) bool {
@@ -257,22 +305,27 @@ func isMonthAbbrev(w string) bool {
 	return false
 }
 
-// titleAbbrev are abbreviations that stand before a name and never end a
-// sentence.
-var titleAbbrev = setOf("mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt",
-	"capt", "cmdr", "adm", "maj", "cpl", "pvt", "st", "mt", "ft", "rev", "hon", "pres", "supt", "insp", "messrs")
-
-// numberAbbrev are abbreviations that do not end a sentence before a number
-// (and, for months, before a word that does not start a sentence).
-var numberAbbrev = setOf("no", "nos", "vol", "pp", "p", "fig", "art", "sec", "ch", "ed", "op",
-	"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "est", "vs", "v")
-
-func setOf(ws ...string) map[string]struct{} {
-	m := make(map[string]struct{}, len(ws))
-	for _, w := range ws {
-		m[w] = struct{}{}
+// isTitleAbbrev reports whether w is an abbreviation that stands before a
+// name and never ends a sentence.
+func isTitleAbbrev(w string) bool {
+	switch w {
+	case "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt",
+		"capt", "cmdr", "adm", "maj", "cpl", "pvt", "st", "mt", "ft", "rev", "hon", "pres", "supt", "insp", "messrs":
+		return true
 	}
-	return m
+	return false
+}
+
+// isNumberAbbrev reports whether w is an abbreviation that does not end a
+// sentence before a number (and, for months, before a word that does not
+// start a sentence).
+func isNumberAbbrev(w string) bool {
+	switch w {
+	case "no", "nos", "vol", "pp", "p", "fig", "art", "sec", "ch", "ed", "op",
+		"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "est", "vs", "v":
+		return true
+	}
+	return false
 }
 
 // isCaption reports whether a paragraph is a photo caption, credit or
@@ -293,7 +346,24 @@ func isCaption(p string) bool {
 	if isTerminal(last) || isCloser(last) || last == ':' {
 		return false
 	}
-	return len(strings.Fields(p)) <= 6
+	return fieldsAtMost(p, 6)
+}
+
+// fieldsAtMost reports whether len(strings.Fields(s)) <= n, without
+// building the fields.
+func fieldsAtMost(s string, n int) bool {
+	fields, inField := 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			inField = false
+		} else if !inField {
+			inField = true
+			if fields++; fields > n {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func containsWord(s, w string) bool {
