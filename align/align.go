@@ -269,11 +269,21 @@ func (c scored) keep(totA, totB float64, o Options) bool {
 	return c.sim >= o.MinSim || c.shared >= o.MinContain*totA || c.shared >= o.MinContain*totB
 }
 
-// link does competitive linking and then split/merge links.
+// link does competitive linking and then split/merge links. cands must be
+// in (a, b) order, as candidates and referenceAlign make them: the
+// split/merge step looks pairs up in them by binary search.
 func link(cands []scored, a, b []Sentence, o Options) []Pair {
+	// Only pairs of at least MinSim can be linked one to one; the rest are
+	// there for the split/merge step, and need no sorting.
+	strong := make([]scored, 0, len(cands))
+	for _, c := range cands {
+		if c.sim >= o.MinSim {
+			strong = append(strong, c)
+		}
+	}
 	// Best first; ties by position so the result does not depend on the
 	// order candidates were produced in.
-	slices.SortFunc(cands, func(x, y scored) int {
+	slices.SortFunc(strong, func(x, y scored) int {
 		if c := cmp.Compare(y.sim, x.sim); c != 0 {
 			return c
 		}
@@ -288,10 +298,7 @@ func link(cands []scored, a, b []Sentence, o Options) []Pair {
 	partnerA := filled(len(a), -1)
 	partnerB := filled(len(b), -1)
 	var pairs []Pair
-	for _, c := range cands {
-		if c.sim < o.MinSim {
-			break
-		}
+	for _, c := range strong {
 		if partnerA[c.a] >= 0 || partnerB[c.b] >= 0 {
 			continue
 		}
@@ -302,11 +309,18 @@ func link(cands []scored, a, b []Sentence, o Options) []Pair {
 	// of its neighbour.
 	totA := totals(a)
 	totB := totals(b)
-	byPair := make(map[[2]int]scored, len(cands))
-	for _, c := range cands {
-		byPair[[2]int{c.a, c.b}] = c
+	lookup := func(i, j int) (scored, bool) {
+		k, ok := slices.BinarySearchFunc(cands, [2]int{i, j}, func(c scored, t [2]int) int {
+			if c := cmp.Compare(c.a, t[0]); c != 0 {
+				return c
+			}
+			return cmp.Compare(c.b, t[1])
+		})
+		if !ok {
+			return scored{}, false
+		}
+		return cands[k], true
 	}
-	lookup := func(i, j int) (scored, bool) { c, ok := byPair[[2]int{i, j}]; return c, ok }
 	extra := containedLinks(partnerA, totA, o.MinContain, lookup)
 	for _, p := range containedLinks(partnerB, totB, o.MinContain, func(j, i int) (scored, bool) { return lookup(i, j) }) {
 		extra = append(extra, Pair{A: p.B, B: p.A, Sim: p.Sim})
