@@ -157,19 +157,19 @@ func Align(a, b []Sentence, opt *Options) []Pair {
 	if opt != nil {
 		o = *opt
 	}
-	return link(candidates(a, b, o), a, b, o)
+	sc := indexScratch.Get().(*bIndex)
+	defer indexScratch.Put(sc)
+	return link(candidates(a, b, o, sc), a, b, o, sc)
 }
 
 // candidates returns the pairs of sentences that could be linked: similar
 // enough for a 1-1 link, or with one side contained enough in the other for
 // a split/merge link. It uses an inverted index over b.
-func candidates(a, b []Sentence, o Options) []scored {
+func candidates(a, b []Sentence, o Options, sc *bIndex) []scored {
 	// The index maps a feature hash to the head of a chain of postings in
 	// one flat slice. Map and slices come from indexScratch: a corpus
 	// aligns many pairs, and building them fresh for each was an eighth of
 	// all the garbage clustering made.
-	sc := indexScratch.Get().(*bIndex)
-	defer indexScratch.Put(sc)
 	nf := 0
 	var maxHash uint64
 	for _, s := range b {
@@ -213,7 +213,7 @@ func candidates(a, b []Sentence, o Options) []scored {
 		}
 		totB[j] = s.total()
 	}
-	var out []scored
+	out := sc.cands[:0]
 	acc := slices.Grow(sc.acc[:0], len(b))[:len(b)]
 	clear(acc)
 	for i, s := range a {
@@ -241,7 +241,7 @@ func candidates(a, b []Sentence, o Options) []scored {
 			}
 		}
 	}
-	sc.posts, sc.totB, sc.acc = posts, totB, acc
+	sc.posts, sc.totB, sc.acc, sc.cands = posts, totB, acc, out
 	return out
 }
 
@@ -252,10 +252,12 @@ type posting struct {
 	weight float64
 }
 
-// bIndex is the scratch of candidates, reused across calls.
+// bIndex is the scratch of candidates and link, reused across calls.
 type bIndex struct {
 	head      map[uint64]int32
 	denseHead []int32
+	cands     []scored // candidates' result, valid until the scratch is put back
+	strong    []scored
 	posts     []posting
 	totB      []float64
 	acc       []float64
@@ -272,15 +274,16 @@ func (c scored) keep(totA, totB float64, o Options) bool {
 // link does competitive linking and then split/merge links. cands must be
 // in (a, b) order, as candidates and referenceAlign make them: the
 // split/merge step looks pairs up in them by binary search.
-func link(cands []scored, a, b []Sentence, o Options) []Pair {
+func link(cands []scored, a, b []Sentence, o Options, sc *bIndex) []Pair {
 	// Only pairs of at least MinSim can be linked one to one; the rest are
 	// there for the split/merge step, and need no sorting.
-	strong := make([]scored, 0, len(cands))
+	strong := sc.strong[:0]
 	for _, c := range cands {
 		if c.sim >= o.MinSim {
 			strong = append(strong, c)
 		}
 	}
+	sc.strong = strong
 	// Best first; ties by position so the result does not depend on the
 	// order candidates were produced in.
 	slices.SortFunc(strong, func(x, y scored) int {

@@ -15,5 +15,5 @@ func referenceAlign(a, b []Sentence, o Options) []Pair {
 			}
 		}
 	}
-	return link(cands, a, b, o)
+	return link(cands, a, b, o, &bIndex{})
 }
