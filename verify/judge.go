@@ -16,6 +16,13 @@ import (
 // scored under 3.
 const screenBound = 3.0
 
+// screenMinStems: a pair where either text has fewer distinct content
+// stems than this is always aligned. The screen's bound stands on the
+// stems; a text with few of them (a line, a list of numbers) can align as
+// a near-duplicate that its stems do not show (the fuzz test found such
+// pairs), and aligning a pair that small costs next to nothing.
+const screenMinStems = 20
+
 // Judge returns the verdict and score of CompareProfiles without the
 // evidence, cheaper. Duplicates and near-duplicates are told from their
 // hashes and 5-gram sets alone (the score of a near-duplicate is its
@@ -52,7 +59,7 @@ func (c *Comparer) Judge(a, b *Profile) (retold.Verdict, float64) {
 	bound := s
 	bound.SoftCoverageA, bound.SoftCoverageB = ca, cb
 	bound.OrderedCoverageA = max(ca, cb)
-	if r.Story.storyEvidence(bound) >= screenBound || r.crossLanguage(s) {
+	if r.Story.storyEvidence(bound) >= screenBound || r.crossLanguage(s) || min(len(a.stems), len(b.stems)) < screenMinStems {
 		// The full decision, without the evidence CompareProfiles also
 		// writes out (sentence texts, fact items, character n-grams).
 		w := pairScratchPool.Get().(*pairScratch)
