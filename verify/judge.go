@@ -31,9 +31,10 @@ const screenMinStems = 20
 // judged on its facts alone, with no alignment: same-event or unrelated,
 // scored from the evidence that needs no alignment. All other pairs are
 // aligned and decided as in CompareProfiles, without writing out the
-// evidence. The verdict is always CompareProfiles' (a test holds Judge to
-// it on the labeled data), and so is the score but for near-duplicates and
-// the pairs judged on their facts alone.
+// evidence. The verdict is always CompareProfiles' (tests hold Judge to
+// it on the labeled data, and FuzzCompare on arbitrary text), and so is
+// the score but for near-duplicates and the pairs judged on their facts
+// alone.
 func (c *Comparer) Judge(a, b *Profile) (retold.Verdict, float64) {
 	r := c.opt.Rule
 	if a.normHash == b.normHash {
