@@ -483,7 +483,7 @@ func (s *entityScanner) dropCommonWords() {
 	s.lower, s.lowerEnds = s.lower[:0], s.lowerEnds[:0]
 	for _, p := range s.provisional {
 		f := s.found[p]
-		s.lower = appendLower(s.lower, s.text[f.start:f.end])
+		s.lower = text.AppendLower(s.lower, s.text[f.start:f.end])
 		s.lowerEnds = append(s.lowerEnds, len(s.lower))
 	}
 	ends := s.lowerEnds
@@ -550,24 +550,6 @@ func markWords(text string, runs []span, cands []lowerCandidate) {
 type lowerCandidate struct {
 	word string
 	seen bool
-}
-
-// appendLower appends strings.ToLower(s) to b, without allocating when s
-// is ASCII.
-func appendLower(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return append(b, strings.ToLower(s)...)
-		}
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b = append(b, c)
-	}
-	return b
 }
 
 // alnumEnd returns the end of the run of letters, digits and marks that

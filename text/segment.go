@@ -229,7 +229,7 @@ func periodEnds(before, after string) bool {
 	next, _ := utf8.DecodeRuneInString(nextWord)
 	nextIsDigit := nextWord != "" && unicode.IsDigit(next)
 	var buf [32]byte
-	lw := string(toLower(buf[:0], w)) // lw does not escape: no allocation
+	lw := string(AppendLower(buf[:0], w)) // lw does not escape: no allocation
 	if isTitleAbbrev(lw) {
 		return false // Mr. Smith, Dr. No, Gen. Milley
 	}
@@ -285,12 +285,12 @@ func startsSentenceWord(w string) bool {
 		return false
 	}
 	var buf [32]byte
-	return IsStopword(string(toLower(buf[:0], w)))
+	return IsStopword(string(AppendLower(buf[:0], w)))
 }
 
 // toLower appends strings.ToLower(s) to dst, without allocating when s is
 // ASCII and fits in dst's capacity.
-func toLower(dst []byte, s string) []byte {
+func AppendLower(dst []byte, s string) []byte {
 	if !isASCII(s) {
 		return append(dst, strings.ToLower(s)...)
 	}
