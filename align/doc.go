@@ -16,7 +16,11 @@
 //     it gives every pair with any shared feature, in time proportional to
 //     the sum of posting list lengths rather than len(a)*len(b) full
 //     comparisons. Pairs that can never be linked (below MinSim and below
-//     MinContain containment) are dropped before the sort.
+//     MinContain containment) are dropped before the sort. A caller that
+//     knows both documents (verify does) may pass only the features they
+//     share, numbered 0, 1, ..., with each sentence's full weight in
+//     Sentence.Total: the index is then a slice instead of a hash map, and
+//     far smaller.
 //  2. Link: pairs are taken greedily by similarity, best first (competitive
 //     linking), each sentence at most once, down to Options.MinSim. Ties go
 //     to the pair nearer the diagonal (|a - b| smaller), then to the lowest
