@@ -78,8 +78,8 @@ func pairWeighted(a, b *Profile, w *pairScratch) ([]align.Sentence, []align.Sent
 	dfA := append(w.dfA[:0], a.ucount...)
 	dfB := append(w.dfB[:0], b.ucount...)
 	// The features the two share, numbered 0, 1, ... in hash order (so
-	// each sentence's stay sorted); -1 for the rest, which can never match
-	// and go into the sentence's Rest weight instead.
+	// each sentence's stay sorted); -1 for the rest, which can never match:
+	// they are left out, counted only in the sentence's Total.
 	idA := slices.Grow(w.idA[:0], len(a.uniq))[:len(a.uniq)]
 	idB := slices.Grow(w.idB[:0], len(b.uniq))[:len(b.uniq)]
 	for i := range idA {

@@ -16,10 +16,6 @@ func factDiff(a, b *Profile, pairs []align.Pair) FactDiff {
 	return FactDiff{Numbers: numberDiff(a, b, pairs), Entities: entityDiff(a, b)}
 }
 
-// numberKey is a number's value with its unit: what "the same number"
-// means. Profile sets it once per number.
-func numberKey(n number) string { return n.key }
-
 func numberItem(p *Profile, n number) NumberItem {
 	return NumberItem{
 		Value: n.Value, Unit: n.Unit, Text: n.Text,
@@ -62,7 +58,7 @@ func matchNumbers(a, b *Profile, pairs []align.Pair) numberMatching {
 	keysA, keysB := a.numberKeys(), b.numberKeys()
 	var restA, restB []int
 	for i, n := range a.numbers {
-		k := numberKey(n)
+		k := n.key
 		if _, ok := keysB[k]; ok {
 			if keysA[k] == i { // the first of its value
 				m.same = append(m.same, i)
@@ -72,7 +68,7 @@ func matchNumbers(a, b *Profile, pairs []align.Pair) numberMatching {
 		restA = append(restA, i)
 	}
 	for j, n := range b.numbers {
-		if _, ok := keysA[numberKey(n)]; !ok {
+		if _, ok := keysA[n.key]; !ok {
 			restB = append(restB, j)
 		}
 	}
@@ -139,22 +135,23 @@ func aligned(pairs []align.Pair, sa, sb int) bool {
 // value.
 func onlyNumbers(p *Profile, idx []int, used []bool) []int {
 	var out []int
-	for k, i := range idx {
-		if used[i] || slices.ContainsFunc(idx[:k], func(e int) bool { return !used[e] && numberKey(p.numbers[e]) == numberKey(p.numbers[i]) }) {
-			continue
+	var seen []string // a document has few numbers: a list beats a map
+	for _, i := range idx {
+		if k := p.numbers[i].key; !used[i] && !slices.Contains(seen, k) {
+			seen = append(seen, k)
+			out = append(out, i)
 		}
-		out = append(out, i)
 	}
 	return out
 }
 
-// numberKeys maps each number value of p (numberKey) to the index of its
+// numberKeys maps each number value of p (number.key) to the index of its
 // first mention, built on first use.
 func (p *Profile) numberKeys() map[string]int {
 	p.numOnce.Do(func() {
 		p.numKeys = make(map[string]int, len(p.numbers))
 		for i, n := range p.numbers {
-			k := numberKey(n)
+			k := n.key
 			if _, ok := p.numKeys[k]; !ok {
 				p.numKeys[k] = i
 			}
@@ -214,11 +211,10 @@ func entityDiff(a, b *Profile) EntityDiff {
 }
 
 // nameTable is what entityDiff needs of one side, built once per profile:
-// its entities merged by key, the set of keys, and each name word key's
-// spellings.
+// its entities merged by key, and each name word key's spellings.
 type nameTable struct {
 	groups    []entityGroup
-	keys      map[string]bool
+	group     map[string]int      // entity key -> its index in groups
 	spellings map[string][]string // word key -> spellings, in order of first appearance
 	wordKeys  []string            // the keys of spellings, sorted
 }
@@ -231,16 +227,14 @@ type entityGroup struct {
 // names returns p's nameTable, built on first use.
 func (p *Profile) names() *nameTable {
 	p.nameOnce.Do(func() {
-		t := &nameTable{keys: make(map[string]bool, len(p.entities)), spellings: make(map[string][]string)}
+		t := &nameTable{group: make(map[string]int, len(p.entities)), spellings: make(map[string][]string)}
 		// The mentions merged by key, in order of first mention.
-		at := make(map[string]int)
 		for _, e := range p.entities {
-			t.keys[e.Key] = true
-			if i, ok := at[e.Key]; ok {
+			if i, ok := t.group[e.Key]; ok {
 				t.groups[i].item.Count++
 				continue
 			}
-			at[e.Key] = len(t.groups)
+			t.group[e.Key] = len(t.groups)
 			t.groups = append(t.groups, entityGroup{item: EntityItem{Text: e.Text, Key: e.Key, Count: 1}, words: e.Words})
 		}
 		for _, e := range p.entities {
@@ -266,7 +260,7 @@ func (p *Profile) names() *nameTable {
 // shared reports whether entity e of one side is among the other side's
 // names: by its whole key, or by the key of its last word.
 func shared(e entityGroup, other *nameTable) bool {
-	if other.keys[e.item.Key] {
+	if _, ok := other.group[e.item.Key]; ok {
 		return true
 	}
 	if n := len(e.words); n > 0 {

@@ -56,7 +56,7 @@ type number struct {
 	features.Number
 	sent    int
 	context []string // stems of the context words
-	key     string   // unit and value (numberKey)
+	key     string   // unit and value: what "the same number" means
 }
 
 type entity struct {
@@ -486,7 +486,7 @@ func factSequence(p *Profile) []uint64 {
 	var seq []at
 	seen := make(map[uint64]bool)
 	for _, n := range p.numbers {
-		if k := hashKind(kindNumber, numberKey(n)); !seen[k] {
+		if k := hashKind(kindNumber, n.key); !seen[k] {
 			seen[k] = true
 			seq = append(seq, at{n.Start, k})
 		}
