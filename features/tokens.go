@@ -170,17 +170,6 @@ func isAlnumStart(s string) bool {
 	return isAlnum(r)
 }
 
-func isDigitAt(text string, i int) bool {
-	if i >= len(text) {
-		return false
-	}
-	if c := text[i]; c < utf8.RuneSelf {
-		return '0' <= c && c <= '9'
-	}
-	r, _ := utf8.DecodeRuneInString(text[i:])
-	return unicode.IsDigit(r)
-}
-
 // skipDigits returns the offset after the run of digits starting at i and the
 // number of digits in it.
 func skipDigits(text string, i int) (int, int) {
