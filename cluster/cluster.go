@@ -96,10 +96,40 @@ type Stats struct {
 	Elapsed                            time.Duration
 }
 
+// Source is a corpus read by position. Cluster reads every document once
+// in order, from several goroutines at once, and reads some again later:
+// a partner whose profile has left the window is profiled again from its
+// text. IDs are read at the end, so they should be cheap.
+type Source interface {
+	Len() int
+	ID(i int) string
+	Doc(i int) (retold.Document, error)
+}
+
+// Documents is a Source held in memory.
+type Documents []retold.Document
+
+// Len is the number of documents.
+func (d Documents) Len() int { return len(d) }
+
+// ID is document i's ID.
+func (d Documents) ID(i int) string { return d[i].ID }
+
+// Doc is document i.
+func (d Documents) Doc(i int) (retold.Document, error) { return d[i], nil }
+
 // Cluster groups docs into stories and events. docs[i].ID must be unique
 // and Text non-empty (the caller reports bad records). The result has one
 // Assignment per document, in input order.
 func Cluster(ctx context.Context, docs []retold.Document, opt *Options) ([]Assignment, Stats, error) {
+	return ClusterSource(ctx, Documents(docs), opt)
+}
+
+// ClusterSource is Cluster over a corpus that need not be in memory, such
+// as one spooled to disk: memory then grows with the fingerprints (about
+// 300 bytes a document) and not with the texts. An error reading a
+// document ends the run.
+func ClusterSource(ctx context.Context, src Source, opt *Options) ([]Assignment, Stats, error) {
 	start := time.Now()
 	o := DefaultOptions
 	if opt != nil {
@@ -112,13 +142,13 @@ func Cluster(ctx context.Context, docs []retold.Document, opt *Options) ([]Assig
 		o.MaxAnchorDF = DefaultOptions.MaxAnchorDF
 	}
 	cmpr := verify.New(o.Compare)
-	n := len(docs)
+	n := src.Len()
 	if n > math.MaxInt32-1 {
 		return nil, Stats{}, fmt.Errorf("cluster: %d documents is more than %d", n, math.MaxInt32-1)
 	}
 	st := Stats{Docs: n}
 
-	fp, dupOf, edges, verified, err := stream(ctx, cmpr, docs, &o)
+	fp, dupOf, edges, verified, err := stream(ctx, cmpr, src, &o)
 	if err != nil {
 		return nil, st, err
 	}
@@ -142,7 +172,7 @@ func Cluster(ctx context.Context, docs []retold.Document, opt *Options) ([]Assig
 	for i := range n {
 		s := g.Story[i]
 		seenStory[s] = true
-		out[i] = Assignment{ID: docs[i].ID, Story: docs[s].ID, Event: docs[g.Event[i]].ID, Original: s == int32(i)}
+		out[i] = Assignment{ID: src.ID(i), Story: src.ID(int(s)), Event: src.ID(int(g.Event[i])), Original: s == int32(i)}
 	}
 	eventsSeen := make(map[int32]bool)
 	for _, e := range g.Event {

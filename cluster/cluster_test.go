@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -95,6 +96,29 @@ func TestClusterSameForAnyWorkers(t *testing.T) {
 			first = as
 		} else if !reflect.DeepEqual(as, first) {
 			t.Fatalf("workers=%d: result differs from workers=1", w)
+		}
+	}
+}
+
+// failingSource is a corpus whose document bad cannot be read.
+type failingSource struct {
+	Documents
+	bad int
+}
+
+func (s failingSource) Doc(i int) (retold.Document, error) {
+	if i == s.bad {
+		return retold.Document{}, fmt.Errorf("document %d: disk gone", i)
+	}
+	return s.Documents.Doc(i)
+}
+
+func TestClusterSourceReportsAReadError(t *testing.T) {
+	docs, _ := inventedCorpus(t)
+	for _, bad := range []int{0, len(docs) / 2, len(docs) - 1} {
+		_, _, err := ClusterSource(context.Background(), failingSource{Documents(docs), bad}, nil)
+		if want := fmt.Sprintf("document %d: disk gone", bad); err == nil || err.Error() != want {
+			t.Errorf("bad document %d: error %v, want %q", bad, err, want)
 		}
 	}
 }

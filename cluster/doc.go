@@ -14,7 +14,10 @@
 // keep the profile they were given again; the rest of a document is its
 // fingerprint: a 64-value MinHash signature and its set of fact and stem
 // keys. No step looks at all pairs: matching a document costs its LSH
-// buckets and the postings of its anchors, both bounded.
+// buckets and the postings of its anchors, both bounded. The texts need
+// not be in memory: ClusterSource reads them through a Source, which
+// `retold cluster` backs with an unnamed file on disk (extract.Spool), so
+// memory grows with the fingerprints and not with the texts.
 //
 // # Candidate channels
 //

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -25,8 +26,8 @@ const profileWindow = 1024
 // evidence (same-event or closer), and the number of pairs verified. The
 // result does not depend on o.Workers: every decision that depends on
 // order is taken in input order.
-func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *Options) ([]fingerprint, []int32, []edge, int, error) {
-	n := len(docs)
+func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]fingerprint, []int32, []edge, int, error) {
+	n := src.Len()
 	fp := make([]fingerprint, n)
 	dupOf := make([]int32, n)
 	x := newIndex(fp, o)
@@ -54,11 +55,17 @@ func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *
 		ch := make(chan profiled, 1)
 		go func() {
 			made := make([]*verify.Profile, hi-lo)
+			errs := make([]error, hi-lo)
 			err := parallel(ctx, o.Workers, hi-lo, func(k int) {
-				made[k] = c.Profile(docs[lo+k])
-				fp[lo+k] = fingerprintOf(lo+k, made[k], mh, x.bands, x.rows, x.sigs, docs[lo+k].Date)
+				d, err := src.Doc(lo + k)
+				if err != nil {
+					errs[k] = err
+					return
+				}
+				made[k] = c.Profile(d)
+				fp[lo+k] = fingerprintOf(lo+k, made[k], mh, x.bands, x.rows, x.sigs, d.Date)
 			})
-			ch <- profiled{made, err}
+			ch <- profiled{made, cmp.Or(err, firstError(errs))}
 		}()
 		return ch
 	}
@@ -95,9 +102,18 @@ func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *
 		slices.Sort(old)
 		old = slices.Compact(old)
 		again := make([]*verify.Profile, len(old))
+		errs := make([]error, len(old))
 		if err := parallel(ctx, o.Workers, len(old), func(k int) {
-			again[k] = c.Profile(docs[old[k]])
+			d, err := src.Doc(int(old[k]))
+			if err != nil {
+				errs[k] = err
+				return
+			}
+			again[k] = c.Profile(d)
 		}); err != nil {
+			return nil, nil, nil, 0, err
+		}
+		if err := firstError(errs); err != nil {
 			return nil, nil, nil, 0, err
 		}
 		for k, d := range old {
@@ -131,6 +147,17 @@ func stream(ctx context.Context, c *verify.Comparer, docs []retold.Document, o *
 		rep.add(hi - lo)
 	}
 	return fp, dupOf, edges, verified, nil
+}
+
+// firstError is the first of errs that is not nil: the one of the
+// earliest document, whichever goroutine met it first.
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // maxOlder is how many partners from before the window keep the profile

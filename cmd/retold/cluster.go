@@ -31,6 +31,7 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 	workers := fs.Int("workers", 0, "goroutines (0: one per core); the output does not depend on it")
 	method := fs.String("method", "retold", "`METHOD`: retold, or a baseline: minhash (word 5-gram MinHash LSH at Jaccard 0.5) or tfidf (TF-IDF cosine single link)")
 	strict := fs.Bool("strict", false, "fail on the first bad record instead of reporting and skipping it")
+	tmp := fs.String("tmp", "", "`DIR` for the corpus spooled to disk while clustering (default: the system's temporary directory)")
 	memMB := fs.Int("mem", 1800, "soft memory limit in `MB`: the garbage collector works harder near it (0: no limit; the GOMEMLIMIT environment variable wins)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -53,20 +54,29 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 		defer debug.SetMemoryLimit(old)
 	}
 	start := time.Now()
-	docs, bad, err := readCorpus(e, *in, *strict)
-	if err != nil {
-		return err
-	}
 	var lines []clusterLine
+	var bad int
 	extra := ""
 	switch *method {
 	case "retold":
+		// The texts wait on disk: memory holds only fingerprints and IDs.
+		sp, err := extract.NewSpool(*tmp)
+		if err != nil {
+			return err
+		}
+		defer sp.Close()
+		if bad, err = readCorpus(e, *in, *strict, sp.Add); err != nil {
+			return err
+		}
+		if err := sp.Seal(); err != nil {
+			return err
+		}
 		opt := cluster.DefaultOptions
 		opt.Workers = *workers
 		if e.stderrIsTerminal {
 			opt.Progress = progressPrinter(e.stderr, start)
 		}
-		as, st, err := cluster.Cluster(ctx, docs, &opt)
+		as, st, err := cluster.ClusterSource(ctx, sp, &opt)
 		if e.stderrIsTerminal {
 			fmt.Fprint(e.stderr, "\r\033[K")
 		}
@@ -80,6 +90,14 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 	case "minhash", "tfidf":
 		// minhash gives one partition for both levels; tfidf links at the
 		// story and at the event cosine chosen on the dev data.
+		var docs []retold.Document
+		bad, err = readCorpus(e, *in, *strict, func(d retold.Document) error {
+			docs = append(docs, d)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
 		var stories, events []string
 		if *method == "minhash" {
 			stories = baseline.MinHash(docs, nil)
@@ -120,12 +138,13 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// readCorpus reads the good records of a JSONL corpus. A bad record (and a
-// repeated id: the first one is kept) is reported on stderr as FILE:LINE
-// and skipped, or ends the run with strict. An error that stops the stream
-// (a truncated gzip) is reported and the records before it are kept,
-// unless strict.
-func readCorpus(e *env, path string, strict bool) ([]retold.Document, int, error) {
+// readCorpus passes the good records of a JSONL corpus to add, in order,
+// and returns how many bad ones it skipped. A bad record (and a repeated
+// id: the first one is kept) is reported on stderr as FILE:LINE and
+// skipped, or ends the run with strict. An error that stops the stream (a
+// truncated gzip) is reported and the records before it are kept, unless
+// strict.
+func readCorpus(e *env, path string, strict bool, add func(retold.Document) error) (int, error) {
 	var r *extract.JSONLReader
 	var err error
 	if path == "-" {
@@ -134,10 +153,10 @@ func readCorpus(e *env, path string, strict bool) ([]retold.Document, int, error
 		r, err = extract.OpenJSONL(path, nil)
 	}
 	if err != nil {
-		return nil, 0, err
+		return 0, err
 	}
 	defer r.Close()
-	var docs []retold.Document
+	good := 0
 	seen := make(map[string]int)
 	bad := 0
 	for {
@@ -148,35 +167,38 @@ func readCorpus(e *env, path string, strict bool) ([]retold.Document, int, error
 		var re *extract.RecordError
 		if errors.As(err, &re) {
 			if strict {
-				return nil, bad, err
+				return bad, err
 			}
 			fmt.Fprintln(e.stderr, err)
 			bad++
 			continue
 		}
 		if err != nil {
-			if strict || len(docs) == 0 {
-				return nil, bad, err
+			if strict || good == 0 {
+				return bad, err
 			}
-			fmt.Fprintf(e.stderr, "%v (keeping the %d records before it)\n", err, len(docs))
+			fmt.Fprintf(e.stderr, "%v (keeping the %d records before it)\n", err, good)
 			break
 		}
 		if first, ok := seen[rec.Doc.ID]; ok {
 			err := fmt.Errorf("%s:%d: duplicate id %q (first on line %d): skipped", path, rec.Line, rec.Doc.ID, first)
 			if strict {
-				return nil, bad, err
+				return bad, err
 			}
 			fmt.Fprintln(e.stderr, err)
 			bad++
 			continue
 		}
 		seen[rec.Doc.ID] = rec.Line
-		docs = append(docs, rec.Doc)
+		if err := add(rec.Doc); err != nil {
+			return bad, err
+		}
+		good++
 	}
-	if len(docs) == 0 {
-		return nil, bad, fmt.Errorf("%s: no good records", path)
+	if good == 0 {
+		return bad, fmt.Errorf("%s: no good records", path)
 	}
-	return docs, bad, nil
+	return bad, nil
 }
 
 // progressPrinter shows records per second and an ETA on one terminal

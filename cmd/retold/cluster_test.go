@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/cluster"
 )
 
 func TestClusterSkipsBadRecordsAndKeepsOrder(t *testing.T) {
@@ -128,5 +132,51 @@ func TestClusterSkipsHugeLine(t *testing.T) {
 	r := runCLI(t, "", "cluster", "--in", p, "--out", out)
 	if r.code != 0 || !strings.Contains(r.stderr, "huge.jsonl:2:") || !strings.Contains(r.stderr, "huge.jsonl:3: duplicate id") {
 		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// The command spools the corpus to disk; its labels must be those of
+// clustering the same documents held in memory.
+func TestClusterSpooledMatchesInMemory(t *testing.T) {
+	in := filepath.Join("..", "..", "testdata", "cluster", "corpus.jsonl")
+	data, err := os.ReadFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []retold.Document
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var d retold.Document
+		if err := json.Unmarshal([]byte(l), &d); err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, d)
+	}
+	as, _, err := cluster.Cluster(context.Background(), docs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	for _, a := range as {
+		j, _ := json.Marshal(clusterLine{ID: a.ID, Story: a.Story, Event: a.Event, Original: a.Original})
+		want.Write(append(j, '\n'))
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.jsonl")
+	if r := runCLI(t, "", "cluster", "--in", in, "--out", out, "--tmp", dir); r.code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Errorf("spooled run:\n%s\nin memory:\n%s", got, want.Bytes())
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "retold-spool-*")); len(left) != 0 {
+		t.Errorf("spool files left behind: %v", left)
+	}
+	missing := filepath.Join(dir, "no-such-dir")
+	if r := runCLI(t, "", "cluster", "--in", in, "--out", out, "--tmp", missing); r.code != 1 || !strings.Contains(r.stderr, "no-such-dir") {
+		t.Errorf("--tmp missing: exit %d, stderr %q; want 1 naming the directory", r.code, r.stderr)
 	}
 }
