@@ -14,7 +14,7 @@ func TestSpoolGivesBackWhatWasAdded(t *testing.T) {
 		{ID: "a", Text: "One sentence."},
 		{ID: "b", Title: "Tïtle — “quoted”", Text: "Zwei Sätze.\nНовая строка.", URL: "https://example.org/x", Outlet: "Wire", Date: "2024-05-27", Lang: "de"},
 		{ID: "c", Text: strings.Repeat("long text ", 300000)}, // 3 MB, past the write buffer
-		{ID: "", Text: ""},                                    // the spool does not judge records
+		{ID: "", Text: ""}, // the spool does not judge records
 		{ID: "e", Text: "x\x00y", Date: "2020-01-01T10:00:00Z"},
 	}
 	s, err := NewSpool(t.TempDir())
