@@ -322,8 +322,12 @@ type Rule struct {
 	// Cross-language versions: when the English shares of the two texts
 	// differ by CrossLanguageGap or more, the words say little and the
 	// pair is a version when its facts agree: at least CrossMinFacts
-	// shared, number and entity agreement at least CrossMinAgreement, and
-	// their order kept (FactOrder at least CrossMinOrder).
+	// shared, number agreement at least CrossMinAgreement, and their order
+	// kept (FactOrder at least CrossMinOrder). Entity agreement is not
+	// asked for: names in another script or an inflected language
+	// (Турции for Turkey, a name in kanji) rarely match their English
+	// spelling, while numbers do; the shared names count among the shared
+	// facts.
 	CrossLanguageGap  float64
 	CrossMinFacts     int
 	CrossMinAgreement float64
@@ -361,7 +365,7 @@ var DefaultRule = Rule{
 // version: texts in different languages whose facts agree, in order.
 func (r Rule) crossLanguage(s Signals) bool {
 	return math.Abs(s.EnglishA-s.EnglishB) >= r.CrossLanguageGap && s.SharedFacts >= r.CrossMinFacts &&
-		min(s.NumberAgreement, s.EntityAgreement) >= r.CrossMinAgreement && s.FactOrder >= r.CrossMinOrder
+		s.NumberAgreement >= r.CrossMinAgreement && s.FactOrder >= r.CrossMinOrder
 }
 
 // storyEvidence is z, the weighted sum of the story signals.
@@ -396,7 +400,7 @@ func (r Rule) decide(a, b *Profile, s Signals, npairs int) (retold.Verdict, floa
 		return retold.Version, score, fmt.Sprintf("story evidence %.2f >= %.2f (soft coverage %.2f/%.2f, %d aligned pairs)", z, r.StoryThreshold, s.SoftCoverageA, s.SoftCoverageB, npairs)
 	}
 	if r.crossLanguage(s) {
-		return retold.Version, max(score, round3(0.5+0.5*min(s.NumberAgreement, s.EntityAgreement)*s.FactOrder)), fmt.Sprintf("texts in different languages with %d shared facts in the same order (%.0f%% of pairs), number agreement %.2f, entity agreement %.2f",
+		return retold.Version, max(score, round3(0.5+0.5*s.NumberAgreement*s.FactOrder)), fmt.Sprintf("texts in different languages with %d shared facts in the same order (%.0f%% of pairs), number agreement %.2f, entity agreement %.2f",
 			s.SharedFacts, 100*s.FactOrder, s.NumberAgreement, s.EntityAgreement)
 	}
 	es := round3(eventScore(s))

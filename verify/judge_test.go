@@ -28,8 +28,10 @@ func corpus(t *testing.T, data string, limit int) []retold.Document {
 	return docs
 }
 
-// judgeMatches checks Judge against CompareProfiles on every pair.
-func judgeMatches(t *testing.T, name string, docs []retold.Document) {
+// judgeMatches checks Judge against CompareProfiles on every pair and
+// returns how many pairs of documents with different Lang fields are
+// versions.
+func judgeMatches(t *testing.T, name string, docs []retold.Document) int {
 	c := New(nil)
 	ps := make([]*Profile, len(docs))
 	for i, d := range docs {
@@ -37,7 +39,7 @@ func judgeMatches(t *testing.T, name string, docs []retold.Document) {
 	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	bad := 0
+	bad, versions := 0, 0
 	for w := range 2 {
 		wg.Add(1)
 		go func() {
@@ -47,6 +49,11 @@ func judgeMatches(t *testing.T, name string, docs []retold.Document) {
 					got, score := c.Judge(ps[a], ps[b])
 					res := c.CompareProfiles(ps[a], ps[b])
 					want := res.Verdict
+					if want == retold.Version && docs[a].Lang != docs[b].Lang {
+						mu.Lock()
+						versions++
+						mu.Unlock()
+					}
 					if got == retold.Version && score != res.Score {
 						mu.Lock()
 						if bad++; bad <= 5 {
@@ -69,6 +76,7 @@ func judgeMatches(t *testing.T, name string, docs []retold.Document) {
 	if bad > 0 {
 		t.Errorf("%s: %d pairs differ", name, bad)
 	}
+	return versions
 }
 
 func TestJudgeAgreesWithCompare(t *testing.T) {
@@ -81,7 +89,25 @@ func TestJudgeAgreesWithCompare(t *testing.T) {
 	if testing.Short() {
 		return
 	}
-	judgeMatches(t, "wmt-versions", corpus(t, readShared(t, filepath.Join("data", "wmt-versions.jsonl")), 240))
+	wmt := corpus(t, readShared(t, filepath.Join("data", "wmt-versions.jsonl")), 0)
+	judgeMatches(t, "wmt-versions", wmt[:240])
+	// Non-English sources beside English translations: the pairs the
+	// cross-language rule decides. Every fifteenth source, with the
+	// translations of its document.
+	sources := corpus(t, readShared(t, filepath.Join("data", "wmt-versions-source.jsonl")), 0)
+	var mixed []retold.Document
+	for i := 0; i < len(sources); i += 15 {
+		group := strings.TrimSuffix(sources[i].ID, "#source")
+		mixed = append(mixed, sources[i])
+		for _, d := range wmt {
+			if strings.HasPrefix(d.ID, group+"#") {
+				mixed = append(mixed, d)
+			}
+		}
+	}
+	if judgeMatches(t, "wmt-versions-source", mixed) == 0 {
+		t.Error("wmt-versions-source: no pair is a version, so the cross-language rule went untested")
+	}
 }
 
 func readFile(path string) (string, error) {

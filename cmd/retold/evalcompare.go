@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/retold/retold/internal/evalpairs"
 	"github.com/retold/retold/verify"
@@ -51,6 +53,27 @@ func runEvalCompare(ctx context.Context, e *env, args []string) error {
 	rows = append(rows, evalpairs.Summarize("wmt-versions", outs)...)
 	if *dump != "" {
 		all = append(all, evalpairs.Dumped("wmt-versions", wmt, outs)...)
+	}
+	// The non-English sources against the English translations: the
+	// cross-language rule, which has only the facts to go on.
+	src, err := evalpairs.Load(filepath.Join(*data, "wmt-versions-source.jsonl"))
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		fmt.Fprintf(e.stderr, "eval-compare: %v: the cross-language rows are left out\n", err)
+	case err != nil:
+		return err
+	default:
+		both := append(slices.Clip(wmt), src...)
+		pairs := evalpairs.SourcePairs(both, 8*len(src), *seed)
+		if outs, err = evalpairs.Judge(ctx, c, both, pairs); err != nil {
+			return err
+		}
+		rows = append(rows, evalpairs.Summarize("wmt-versions-source", outs)...)
+		if *dump != "" {
+			all = append(all, evalpairs.Dumped("wmt-versions-source", both, outs)...)
+		}
+	}
+	if *dump != "" {
 		if err := writeFileAtomic(*dump, func(w io.Writer) error { return evalpairs.WriteDump(w, all) }); err != nil {
 			return err
 		}
