@@ -21,6 +21,7 @@ type fingerprint struct {
 	content uint64   // hash of the normalized text: equal for duplicates
 	bands   []uint64 // LSH band keys of the MinHash of the content-stem bigrams; dropped once indexed
 	keys    []uint64 // sorted unique facts (numbers, name keys) and content stems; dropped once indexed
+	facts   []uint64 // the facts alone, sorted unique; dropped once indexed
 	day     int      // days since 1970-01-01, or noDay
 }
 
@@ -77,10 +78,12 @@ type pair struct{ a, b int32 }
 func fingerprintOf(i int, p *verify.Profile, mh *sketch.MinHasher, bands, rows int, sg *sigs, date string) fingerprint {
 	sig := mh.Signature(sketch.Set(stemBigrams(p, nil)), nil)
 	sg.set(i, sig)
+	facts := p.FactSet()
 	return fingerprint{
 		content: p.ContentHash(),
 		bands:   sketch.BandKeys(sig, bands, rows, nil),
-		keys:    mergeSets(p.FactSet(), p.StemSet()),
+		keys:    mergeSets(facts, p.StemSet()),
+		facts:   facts,
 		day:     parseDay(date),
 	}
 }
@@ -184,15 +187,62 @@ type index struct {
 	// Scratch, reused between documents.
 	shared, stamp []int32
 	anchors       []uint64
-	ranked        []rankedKey
+	ranked        []AnchorKey
 	touched       []int32
 	cands         []cand
 }
 
-// rankedKey is a key with its document frequency so far.
-type rankedKey struct {
-	df  int32
-	key uint64
+// AnchorKey is a key a document might anchor on, with the number of
+// earlier documents holding it and whether it is a fact (a number or a
+// name key) rather than a content stem.
+type AnchorKey struct {
+	Key  uint64
+	DF   int
+	Fact bool
+}
+
+// ChooseAnchors appends to dst the keys of ks a document anchors on:
+// those that 1 to o.MaxAnchorDF earlier documents hold, the rarest first
+// (then by key), at most o.Anchors of them, of which the first
+// o.FactAnchors places go to facts. Reserving places for facts matters in
+// another language: there a document's rarest words are its own
+// language's, held only by other documents in that language, and only its
+// numbers and names reach its English versions. It sorts ks. Cluster and
+// the story index both choose their anchors with it.
+func ChooseAnchors(ks []AnchorKey, o *Options, dst []uint64) []uint64 {
+	ks = slices.DeleteFunc(ks, func(k AnchorKey) bool { return k.DF <= 0 || k.DF > o.MaxAnchorDF })
+	slices.SortFunc(ks, func(a, b AnchorKey) int {
+		if c := cmp.Compare(a.DF, b.DF); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Key, b.Key)
+	})
+	start, facts := len(dst), 0
+	for i := range ks {
+		if facts == min(o.FactAnchors, o.Anchors) {
+			break
+		}
+		if ks[i].Fact {
+			dst = append(dst, ks[i].Key)
+			ks[i].DF = 0 // taken
+			facts++
+		}
+	}
+	for _, k := range ks {
+		if len(dst)-start == o.Anchors {
+			break
+		}
+		if k.DF > 0 {
+			dst = append(dst, k.Key)
+		}
+	}
+	return dst
+}
+
+// isFact reports whether k is in the sorted set facts.
+func isFact(facts []uint64, k uint64) bool {
+	_, ok := slices.BinarySearch(facts, k)
+	return ok
 }
 
 type cand struct {
@@ -219,7 +269,7 @@ func (x *index) add(j int32, dst []pair) (dup int32, out []pair) {
 	f := x.fp[j]
 	// The keys are not needed again: later documents find j through the
 	// buckets and postings.
-	x.fp[j].keys, x.fp[j].bands = nil, nil
+	x.fp[j].keys, x.fp[j].facts, x.fp[j].bands = nil, nil, nil
 	if d, ok := x.first[f.content]; ok {
 		return d, dst
 	}
@@ -244,19 +294,10 @@ func (x *index) add(j int32, dst []pair) (dup int32, out []pair) {
 	x.ranked = x.ranked[:0]
 	for _, k := range f.keys {
 		if d := x.df[k]; d > 0 && d <= x.maxDF {
-			x.ranked = append(x.ranked, rankedKey{d, k})
+			x.ranked = append(x.ranked, AnchorKey{Key: k, DF: int(d), Fact: isFact(f.facts, k)})
 		}
 	}
-	slices.SortFunc(x.ranked, func(a, b rankedKey) int {
-		if c := cmp.Compare(a.df, b.df); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.key, b.key)
-	})
-	x.anchors = x.anchors[:0]
-	for _, r := range x.ranked[:min(len(x.ranked), x.o.Anchors)] {
-		x.anchors = append(x.anchors, r.key)
-	}
+	x.anchors = ChooseAnchors(x.ranked, x.o, x.anchors[:0])
 	for _, k := range x.anchors {
 		for _, i := range x.postings[k] {
 			touch(i)
@@ -298,10 +339,12 @@ func (x *index) add(j int32, dst []pair) (dup int32, out []pair) {
 // Fingerprint is what an index outside this package needs to find a
 // document's candidates the way Cluster does: the LSH band keys of the
 // lexical channel (MinHash over content-stem bigrams) and the keys its
-// anchors are chosen from (facts and content stems, sorted, unique).
+// anchors are chosen from (facts and content stems, sorted, unique), with
+// the facts among them apart (for ChooseAnchors).
 type Fingerprint struct {
 	Bands []uint64
 	Keys  []uint64
+	Facts []uint64
 }
 
 // Fingerprinter computes Fingerprints with one set of channel options; it
@@ -325,5 +368,6 @@ func NewFingerprinter(opt *Options) *Fingerprinter {
 // Of computes p's Fingerprint.
 func (f *Fingerprinter) Of(p *verify.Profile) Fingerprint {
 	sig := f.mh.Signature(sketch.Set(stemBigrams(p, nil)), nil)
-	return Fingerprint{Bands: sketch.BandKeys(sig, f.bands, f.rows, nil), Keys: mergeSets(p.FactSet(), p.StemSet())}
+	facts := p.FactSet()
+	return Fingerprint{Bands: sketch.BandKeys(sig, f.bands, f.rows, nil), Keys: mergeSets(facts, p.StemSet()), Facts: facts}
 }

@@ -35,6 +35,11 @@ type Options struct {
 	Anchors      int
 	AnchorShared int
 	MaxAnchorDF  int
+	// FactAnchors of the Anchors places go first to facts (numbers and
+	// names), so that a version in another language, whose rarest words
+	// only other texts in its language share, still anchors on what it
+	// shares with its English versions.
+	FactAnchors int
 	// MaxCandidates bounds the earlier documents verified against each
 	// document, best candidates first.
 	MaxCandidates int
@@ -65,6 +70,7 @@ var DefaultOptions = Options{
 	Anchors:          32,
 	AnchorShared:     3,
 	MaxAnchorDF:      50,
+	FactAnchors:      8,
 	MaxCandidates:    40,
 	StoryMinScore:    0.7,
 	StoryAlpha:       0.5,

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	retold "github.com/retold/retold"
+	"github.com/retold/retold/cluster"
 	"github.com/retold/retold/verify"
 )
 
@@ -25,8 +26,10 @@ func (x *Index) candidates(p *verify.Profile) (cands []int64, file []uint64) {
 		bands[i] = tagged(k, tagBand)
 	}
 	anchors := make([]uint64, len(fp.Keys))
+	isFact := make([]bool, len(fp.Keys))
 	for i, k := range fp.Keys {
 		anchors[i] = tagged(k, tagAnchor)
+		_, isFact[i] = slices.BinarySearch(fp.Facts, k)
 	}
 	type cand struct{ lex, share int }
 	found := map[int64]*cand{}
@@ -60,26 +63,15 @@ func (x *Index) candidates(p *verify.Profile) (cands []int64, file []uint64) {
 		}
 	}
 	// Anchors: the rarest keys that earlier documents hold, at most
-	// MaxAnchorDF of them.
-	type ranked struct {
-		df  int
-		key uint64
-	}
-	var rk []ranked
+	// MaxAnchorDF of them, chosen as Cluster chooses them.
+	ks := make([]cluster.AnchorKey, 0, len(anchors))
 	for i, k := range anchors {
-		if df := dfs[i]; df > 0 && df <= x.o.MaxAnchorDF {
-			rk = append(rk, ranked{df, k})
-		}
+		ks = append(ks, cluster.AnchorKey{Key: k, DF: dfs[i], Fact: isFact[i]})
 	}
-	slices.SortFunc(rk, func(a, b ranked) int {
-		if c := cmp.Compare(a.df, b.df); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.key, b.key)
-	})
-	nAnchors := min(len(rk), x.o.Anchors)
-	for _, r := range rk[:nAnchors] {
-		seqs = x.post.appendSeqs(seqs[:0], r.key, x.o.MaxAnchorDF)
+	chosen := cluster.ChooseAnchors(ks, &x.o, nil)
+	nAnchors := len(chosen)
+	for _, k := range chosen {
+		seqs = x.post.appendSeqs(seqs[:0], k, x.o.MaxAnchorDF)
 		for _, s := range seqs {
 			get(s).share++
 		}
