@@ -157,6 +157,17 @@ func readCorpus(e *env, path string, strict bool, add func(retold.Document) erro
 	}
 	defer r.Close()
 	good := 0
+	start, shown := time.Now(), time.Time{}
+	if e.stderrIsTerminal {
+		defer fmt.Fprint(e.stderr, "\r\033[K")
+	}
+	// report writes a bad record's line over the progress line.
+	report := func(err error) {
+		if e.stderrIsTerminal {
+			fmt.Fprint(e.stderr, "\r\033[K")
+		}
+		fmt.Fprintln(e.stderr, err)
+	}
 	seen := make(map[string]int)
 	bad := 0
 	for {
@@ -169,7 +180,7 @@ func readCorpus(e *env, path string, strict bool, add func(retold.Document) erro
 			if strict {
 				return bad, err
 			}
-			fmt.Fprintln(e.stderr, err)
+			report(err)
 			bad++
 			continue
 		}
@@ -177,7 +188,7 @@ func readCorpus(e *env, path string, strict bool, add func(retold.Document) erro
 			if strict || good == 0 {
 				return bad, err
 			}
-			fmt.Fprintf(e.stderr, "%v (keeping the %d records before it)\n", err, good)
+			report(fmt.Errorf("%w (keeping the %d records before it)", err, good))
 			break
 		}
 		if first, ok := seen[rec.Doc.ID]; ok {
@@ -185,7 +196,7 @@ func readCorpus(e *env, path string, strict bool, add func(retold.Document) erro
 			if strict {
 				return bad, err
 			}
-			fmt.Fprintln(e.stderr, err)
+			report(err)
 			bad++
 			continue
 		}
@@ -194,6 +205,12 @@ func readCorpus(e *env, path string, strict bool, add func(retold.Document) erro
 			return bad, err
 		}
 		good++
+		if e.stderrIsTerminal && good%1024 == 0 {
+			if now := time.Now(); now.Sub(shown) >= 200*time.Millisecond {
+				shown = now
+				fmt.Fprintf(e.stderr, "\r\033[Kreading %d records  %.0f/s", good, float64(good)/max(now.Sub(start).Seconds(), 1e-9))
+			}
+		}
 	}
 	if good == 0 {
 		return bad, fmt.Errorf("%s: no good records", path)

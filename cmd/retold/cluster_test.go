@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -178,5 +179,30 @@ func TestClusterSpooledMatchesInMemory(t *testing.T) {
 	missing := filepath.Join(dir, "no-such-dir")
 	if r := runCLI(t, "", "cluster", "--in", in, "--out", out, "--tmp", missing); r.code != 1 || !strings.Contains(r.stderr, "no-such-dir") {
 		t.Errorf("--tmp missing: exit %d, stderr %q; want 1 naming the directory", r.code, r.stderr)
+	}
+}
+
+// On a terminal the read shows its progress, and a bad record's report
+// replaces the progress line instead of running on after it.
+func TestClusterProgressOnATerminal(t *testing.T) {
+	var b strings.Builder
+	for i := range 1100 {
+		if i == 1050 {
+			b.WriteString("not json\n")
+		}
+		fmt.Fprintf(&b, "{\"id\": \"r%d\", \"text\": \"Record %d says the bridge over the river Aske reopened on day %d.\"}\n", i, i, i)
+	}
+	dir := t.TempDir()
+	in := writeFile(t, dir, "in.jsonl", []byte(b.String()))
+	var stderr bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr, stderrIsTerminal: true, getenv: func(string) string { return "" }}
+	if code := run(context.Background(), e, []string{"cluster", "--in", in, "--out", filepath.Join(dir, "out.jsonl")}); code != 0 {
+		t.Fatalf("exit %d, stderr:\n%q", code, stderr.String())
+	}
+	got := stderr.String()
+	for _, want := range []string{"\r\033[Kreading 1024 records", "\r\033[K" + in + ":1051: ", "\r\033[Kcluster ", "cluster: 1100 docs"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("stderr lacks %q:\n%q", want, got)
+		}
 	}
 }
