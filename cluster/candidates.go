@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -13,16 +14,21 @@ import (
 )
 
 // noDay marks a document without a usable date.
-const noDay = -1 << 31
+const noDay = math.MinInt32
 
-// fingerprint is what the candidate channels keep of a document: small
-// and fixed, so a corpus of millions fits in memory.
+// fingerprint is what the candidate channels keep of every document for
+// the whole run: small and fixed, so a corpus of millions fits in memory.
 type fingerprint struct {
-	content uint64   // hash of the normalized text: equal for duplicates
-	bands   []uint64 // LSH band keys of the MinHash of the content-stem bigrams; dropped once indexed
-	keys    []uint64 // sorted unique facts (numbers, name keys) and content stems; dropped once indexed
-	facts   []uint64 // the facts alone, sorted unique; dropped once indexed
-	day     int      // days since 1970-01-01, or noDay
+	content uint64 // hash of the normalized text: equal for duplicates
+	day     int32  // days since 1970-01-01, or noDay
+}
+
+// channelKeys is what a document is matched and indexed by, kept only
+// until it is indexed.
+type channelKeys struct {
+	bands []uint64 // LSH band keys of the MinHash of the content-stem bigrams
+	keys  []uint64 // sorted unique facts (numbers, name keys) and content stems
+	facts []uint64 // the facts alone, sorted unique
 }
 
 // sigs holds every document's MinHash signature in one flat array, each
@@ -75,16 +81,14 @@ type pair struct{ a, b int32 }
 
 // fingerprintOf keeps what the candidate channels need of profile p of
 // document i, and stores its signature in sg.
-func fingerprintOf(i int, p *verify.Profile, mh *sketch.MinHasher, bands, rows int, sg *sigs, date string) fingerprint {
+func fingerprintOf(i int, p *verify.Profile, mh *sketch.MinHasher, bands, rows int, sg *sigs, date string) (fingerprint, channelKeys) {
 	sig := mh.Signature(sketch.Set(stemBigrams(p, nil)), nil)
 	sg.set(i, sig)
 	facts := p.FactSet()
-	return fingerprint{
-		content: p.ContentHash(),
-		bands:   sketch.BandKeys(sig, bands, rows, nil),
-		keys:    mergeSets(facts, p.StemSet()),
-		facts:   facts,
-		day:     parseDay(date),
+	return fingerprint{content: p.ContentHash(), day: int32(parseDay(date))}, channelKeys{
+		bands: sketch.BandKeys(sig, bands, rows, nil),
+		keys:  mergeSets(facts, p.StemSet()),
+		facts: facts,
 	}
 }
 
@@ -179,10 +183,15 @@ type index struct {
 	sigs        *sigs
 	bands, rows int
 	maxDF       int32
-	buckets     map[uint64][]int32
-	df          map[uint64]int32   // documents so far holding each key
-	postings    map[uint64][]int32 // documents holding each key, while df <= maxDF
-	first       map[uint64]int32   // content hash -> first document with it
+	// buckets holds the documents of each LSH bucket, by the low 32 bits
+	// of its key: a bucket shared by accident is harmless (its documents
+	// are candidates only when their signatures agree), and 4 bytes a key
+	// less is 80 MB at a million documents. A bucket stops growing past
+	// maxBucket, since it is no longer scanned.
+	buckets  lists[uint32]
+	df       map[uint64]int32 // documents so far holding each key
+	postings lists[uint64]    // documents holding each key, while df <= maxDF
+	first    map[uint64]int32 // content hash -> first document with it
 
 	// Scratch, reused between documents.
 	shared, stamp []int32
@@ -190,6 +199,7 @@ type index struct {
 	ranked        []AnchorKey
 	touched       []int32
 	cands         []cand
+	one           []int32
 }
 
 // AnchorKey is a key a document might anchor on, with the number of
@@ -255,25 +265,23 @@ func newIndex(fp []fingerprint, o *Options) *index {
 	bands, rows := sketch.BandParams(o.LexicalThreshold, o.Perms)
 	return &index{
 		o: o, fp: fp, sigs: newSigs(n, o.Perms), bands: bands, rows: rows, maxDF: int32(o.MaxAnchorDF),
-		buckets: make(map[uint64][]int32), df: make(map[uint64]int32),
-		postings: make(map[uint64][]int32), first: make(map[uint64]int32),
-		shared: make([]int32, n), stamp: make([]int32, n),
+		buckets: newLists[uint32](), df: make(map[uint64]int32),
+		postings: newLists[uint64](), first: make(map[uint64]int32),
+		shared: make([]int32, n), stamp: make([]int32, n), one: make([]int32, 0, 1),
 	}
 }
 
-// add matches document j (whose fingerprint is set) against the earlier
-// ones and then indexes it. It returns the first earlier document with
-// the same normalized text (dup >= 0: j joins it unverified and is not
-// indexed), or the candidates to verify, best first.
-func (x *index) add(j int32, dst []pair) (dup int32, out []pair) {
-	f := x.fp[j]
-	// The keys are not needed again: later documents find j through the
-	// buckets and postings.
-	x.fp[j].keys, x.fp[j].facts, x.fp[j].bands = nil, nil, nil
-	if d, ok := x.first[f.content]; ok {
+// add matches document j (whose fingerprint is set, and whose channel
+// keys are f) against the earlier ones and then indexes it. It returns the
+// first earlier document with the same normalized text (dup >= 0: j joins
+// it unverified and is not indexed), or the candidates to verify, best
+// first.
+func (x *index) add(j int32, f *channelKeys, dst []pair) (dup int32, out []pair) {
+	content := x.fp[j].content
+	if d, ok := x.first[content]; ok {
 		return d, dst
 	}
-	x.first[f.content] = j
+	x.first[content] = j
 	x.touched = x.touched[:0]
 	touch := func(i int32) {
 		if x.stamp[i] != j+1 {
@@ -283,7 +291,7 @@ func (x *index) add(j int32, dst []pair) (dup int32, out []pair) {
 		}
 	}
 	for _, k := range f.bands {
-		if b := x.buckets[k]; len(b) <= maxBucket {
+		if b := x.buckets.get(uint32(k), x.one); len(b) <= maxBucket {
 			for _, i := range b {
 				touch(i)
 			}
@@ -299,7 +307,7 @@ func (x *index) add(j int32, dst []pair) (dup int32, out []pair) {
 	}
 	x.anchors = ChooseAnchors(x.ranked, x.o, x.anchors[:0])
 	for _, k := range x.anchors {
-		for _, i := range x.postings[k] {
+		for _, i := range x.postings.get(k, x.one) {
 			touch(i)
 			x.shared[i]++
 		}
@@ -322,15 +330,17 @@ func (x *index) add(j int32, dst []pair) (dup int32, out []pair) {
 		dst = append(dst, pair{c.i, j})
 	}
 	for _, k := range f.bands {
-		x.buckets[k] = append(x.buckets[k], j)
+		if len(x.buckets.get(uint32(k), x.one)) <= maxBucket {
+			x.buckets.add(uint32(k), j)
+		}
 	}
 	for _, k := range f.keys {
 		d := x.df[k] + 1
 		x.df[k] = d
 		if d <= x.maxDF {
-			x.postings[k] = append(x.postings[k], j)
+			x.postings.add(k, j)
 		} else if d == x.maxDF+1 {
-			delete(x.postings, k) // too common to anchor from now on
+			x.postings.drop(k) // too common to anchor from now on
 		}
 	}
 	return -1, dst

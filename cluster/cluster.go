@@ -169,7 +169,7 @@ func ClusterSource(ctx context.Context, src Source, opt *Options) ([]Assignment,
 
 	days := make([]int, n)
 	for i := range fp {
-		days[i] = fp[i].day
+		days[i] = int(fp[i].day)
 	}
 	g := group(n, days, edges, &o)
 	st.StoryEdges, st.EventEdges = g.storyEdges, g.eventEdges

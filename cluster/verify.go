@@ -45,6 +45,7 @@ func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]
 	// fingerprints, so the overlap changes nothing but the time.
 	type profiled struct {
 		made []*verify.Profile
+		keys []channelKeys
 		err  error
 	}
 	profileBlock := func(lo int) chan profiled {
@@ -55,6 +56,7 @@ func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]
 		ch := make(chan profiled, 1)
 		go func() {
 			made := make([]*verify.Profile, hi-lo)
+			keys := make([]channelKeys, hi-lo)
 			errs := make([]error, hi-lo)
 			err := parallel(ctx, o.Workers, hi-lo, func(k int) {
 				d, err := src.Doc(lo + k)
@@ -63,9 +65,9 @@ func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]
 					return
 				}
 				made[k] = c.Profile(d)
-				fp[lo+k] = fingerprintOf(lo+k, made[k], mh, x.bands, x.rows, x.sigs, d.Date)
+				fp[lo+k], keys[k] = fingerprintOf(lo+k, made[k], mh, x.bands, x.rows, x.sigs, d.Date)
 			})
-			ch <- profiled{made, cmp.Or(err, firstError(errs))}
+			ch <- profiled{made, keys, cmp.Or(err, firstError(errs))}
 		}()
 		return ch
 	}
@@ -83,7 +85,7 @@ func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]
 		}
 		pairs = pairs[:0]
 		for j := lo; j < hi; j++ {
-			dupOf[j], pairs = x.add(int32(j), pairs)
+			dupOf[j], pairs = x.add(int32(j), &got.keys[j-lo], pairs)
 		}
 		verified += len(pairs)
 
