@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -170,39 +169,29 @@ func readCorpus(e *env, path string, strict bool, add func(retold.Document) erro
 	}
 	seen := make(map[string]int)
 	bad := 0
-	for {
-		rec, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		var re *extract.RecordError
-		if errors.As(err, &re) {
+	// The lines are decoded on every core; the records come in order.
+	var addErr error
+	err = r.Each(0, func(rec extract.Record, err error) error {
+		if err != nil { // a *RecordError
 			if strict {
-				return bad, err
+				return err
 			}
 			report(err)
 			bad++
-			continue
-		}
-		if err != nil {
-			if strict || good == 0 {
-				return bad, err
-			}
-			report(fmt.Errorf("%w (keeping the %d records before it)", err, good))
-			break
+			return nil
 		}
 		if first, ok := seen[rec.Doc.ID]; ok {
 			err := fmt.Errorf("%s:%d: duplicate id %q (first on line %d): skipped", path, rec.Line, rec.Doc.ID, first)
 			if strict {
-				return bad, err
+				return err
 			}
 			report(err)
 			bad++
-			continue
+			return nil
 		}
 		seen[rec.Doc.ID] = rec.Line
-		if err := add(rec.Doc); err != nil {
-			return bad, err
+		if addErr = add(rec.Doc); addErr != nil {
+			return addErr
 		}
 		good++
 		if e.stderrIsTerminal && good%1024 == 0 {
@@ -211,6 +200,16 @@ func readCorpus(e *env, path string, strict bool, add func(retold.Document) erro
 				fmt.Fprintf(e.stderr, "\r\033[Kreading %d records  %.0f/s", good, float64(good)/max(now.Sub(start).Seconds(), 1e-9))
 			}
 		}
+		return nil
+	})
+	switch {
+	case err == nil:
+	case strict || addErr != nil || good == 0:
+		// A bad record under strict, the add's own error, or a broken
+		// stream with nothing before it.
+		return bad, err
+	default:
+		report(fmt.Errorf("%w (keeping the %d records before it)", err, good))
 	}
 	if good == 0 {
 		return bad, fmt.Errorf("%s: no good records", path)
