@@ -12,8 +12,11 @@
 // the output is the same for any number of workers. Profiles of the last
 // 1,024 documents are kept for verification, and up to 512 older partners
 // keep the profile they were given again; the rest of a document is its
-// fingerprint: a 64-value MinHash signature and its set of fact and stem
-// keys. No step looks at all pairs: matching a document costs its LSH
+// fingerprint (content hash and day), a 64-value MinHash signature of
+// 32-bit values, and its place in the candidate index: in its LSH buckets
+// and in the postings of its fact and stem keys while fewer than 51
+// documents hold them (see lists.go for how a key held by one document
+// costs one map slot). No step looks at all pairs: matching a document costs its LSH
 // buckets and the postings of its anchors, both bounded. The texts need
 // not be in memory: ClusterSource reads them through a Source, which
 // `retold cluster` backs with an unnamed file on disk (extract.Spool), so
