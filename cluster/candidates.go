@@ -19,8 +19,9 @@ const noDay = math.MinInt32
 // fingerprint is what the candidate channels keep of every document for
 // the whole run: small and fixed, so a corpus of millions fits in memory.
 type fingerprint struct {
-	content uint64 // hash of the normalized text: equal for duplicates
-	day     int32  // days since 1970-01-01, or noDay
+	content uint64  // hash of the normalized text: equal for duplicates
+	day     int32   // days since 1970-01-01, or noDay
+	english float32 // share of English function words (verify.Profile.EnglishShare)
 }
 
 // channelKeys is what a document is matched and indexed by, kept only
@@ -85,7 +86,7 @@ func fingerprintOf(i int, p *verify.Profile, mh *sketch.MinHasher, bands, rows i
 	sig := mh.Signature(sketch.Set(stemBigrams(p, nil)), nil)
 	sg.set(i, sig)
 	facts := p.FactSet()
-	return fingerprint{content: p.ContentHash(), day: int32(parseDay(date))}, channelKeys{
+	return fingerprint{content: p.ContentHash(), day: int32(parseDay(date)), english: float32(p.EnglishShare())}, channelKeys{
 		bands: sketch.BandKeys(sig, bands, rows, nil),
 		keys:  mergeSets(facts, p.StemSet()),
 		facts: facts,
@@ -200,6 +201,12 @@ type index struct {
 	touched       []int32
 	cands         []cand
 	one           []int32
+	facts         []int32 // per document: j's facts it holds
+
+	// crossGap and crossFacts are the cross-language rule's English-share
+	// gap and fact minimum, for the facts channel.
+	crossGap   float64
+	crossFacts int
 }
 
 // AnchorKey is a key a document might anchor on, with the number of
@@ -263,11 +270,16 @@ type cand struct {
 func newIndex(fp []fingerprint, o *Options) *index {
 	n := len(fp)
 	bands, rows := sketch.BandParams(o.LexicalThreshold, o.Perms)
+	rule := verify.DefaultRule
+	if o.Compare != nil {
+		rule = o.Compare.Rule
+	}
 	return &index{
+		crossGap: rule.CrossLanguageGap, crossFacts: rule.CrossMinFacts,
 		o: o, fp: fp, sigs: newSigs(n, o.Perms), bands: bands, rows: rows, maxDF: int32(o.MaxAnchorDF),
 		buckets: newLists[uint32](), df: make(map[uint64]int32),
 		postings: newLists[uint64](), first: make(map[uint64]int32),
-		shared: make([]int32, n), stamp: make([]int32, n), one: make([]int32, 0, 1),
+		shared: make([]int32, n), stamp: make([]int32, n), one: make([]int32, 0, 1), facts: make([]int32, n),
 	}
 }
 
@@ -312,11 +324,31 @@ func (x *index) add(j int32, f *channelKeys, dst []pair) (dup int32, out []pair)
 			x.shared[i]++
 		}
 	}
+	// Facts: a document in another language that shares enough of j's
+	// facts (held by at most maxDF documents) for the cross-language rule
+	// to take the pair. The anchors alone miss it once j's story has a
+	// few versions: the facts they share are then held by all of them,
+	// and j's rarest facts are the ones it shares by chance.
+	nfacts := 0
+	for _, k := range f.facts {
+		if d := x.df[k]; d > 0 && d <= x.maxDF {
+			nfacts++
+			for _, i := range x.postings.get(k, x.one) {
+				touch(i)
+				x.facts[i]++
+			}
+		}
+	}
 	x.cands = x.cands[:0]
 	for _, i := range x.touched {
 		lex := x.sigs.estimate(j, i)
 		anc := float64(x.shared[i]) / float64(max(1, len(x.anchors)))
-		if lex >= x.o.LexicalThreshold/2 || int(x.shared[i]) >= x.o.AnchorShared {
+		cross := x.crossFacts > 0 && int(x.facts[i]) >= x.crossFacts && math.Abs(float64(x.fp[j].english-x.fp[i].english)) >= x.crossGap
+		if cross {
+			anc = max(anc, float64(x.facts[i])/float64(nfacts))
+		}
+		x.facts[i] = 0
+		if lex >= x.o.LexicalThreshold/2 || int(x.shared[i]) >= x.o.AnchorShared || cross {
 			x.cands = append(x.cands, cand{i, max(lex, anc)})
 		}
 	}

@@ -90,3 +90,57 @@ func TestQualityWMT(t *testing.T) {
 		t.Errorf("wmt story pairwise F1 %.3f < 0.95", s.F1)
 	}
 }
+
+// The non-English sources of the WMT documents, appended after their
+// English translations, should join their own document's story through
+// the facts they share. Floors at the README's numbers: at least 76 join
+// their own story, at most 18 share a story with another document.
+func TestQualityWMTSources(t *testing.T) {
+	if testing.Short() {
+		t.Skip("clusters 4,014 documents")
+	}
+	recs, err := evalpairs.Load(sharedData(t, "wmt-versions.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := evalpairs.Load(sharedData(t, "wmt-versions-source.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs = append(recs, src...)
+	docs := make([]retold.Document, len(recs))
+	for i, r := range recs {
+		docs[i] = r.Document
+	}
+	as, _, err := Cluster(context.Background(), docs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := make(map[string][]int)
+	for i, a := range as {
+		members[a.Story] = append(members[a.Story], i)
+	}
+	own, other := 0, 0
+	for i, r := range recs {
+		if r.Lang == "en" {
+			continue
+		}
+		mine := true
+		for _, m := range members[as[i].Story] {
+			mine = mine && recs[m].Group == r.Group
+		}
+		switch {
+		case !mine:
+			other++
+		case len(members[as[i].Story]) > 1:
+			own++
+		}
+	}
+	t.Logf("of %d sources, %d joined their own story, %d a story holding another document", len(src), own, other)
+	if own < 76 {
+		t.Errorf("%d sources joined their own story, want at least 76", own)
+	}
+	if other > 18 {
+		t.Errorf("%d sources share a story with another document, want at most 18", other)
+	}
+}

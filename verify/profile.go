@@ -438,6 +438,10 @@ func sum(xs []float64) float64 {
 // with equal hashes are duplicates.
 func (p *Profile) ContentHash() uint64 { return p.normHash }
 
+// EnglishShare is the share of the document's word tokens that are
+// English function words: what the cross-language rule compares.
+func (p *Profile) EnglishShare() float64 { return p.english }
+
 // StemSet returns the sorted unique content stem hashes. The slice is the
 // profile's own: do not modify it.
 func (p *Profile) StemSet() []uint64 { return p.stems }
