@@ -56,7 +56,7 @@
 //     chance.
 //
 // At most 40 candidates per document are verified, best first (estimated
-// Jaccard or anchor share).
+// Jaccard, or the share of anchors or facts held in common).
 //
 // # Stories and events without chaining
 //
