@@ -24,14 +24,6 @@ type fingerprint struct {
 	english float32 // share of English function words (verify.Profile.EnglishShare)
 }
 
-// channelKeys is what a document is matched and indexed by, kept only
-// until it is indexed.
-type channelKeys struct {
-	bands []uint64 // LSH band keys of the MinHash of the content-stem bigrams
-	keys  []uint64 // sorted unique facts (numbers, name keys) and content stems
-	facts []uint64 // the facts alone, sorted unique
-}
-
 // sigs holds every document's MinHash signature in one flat array, each
 // value cut to its low 32 bits: estimating the Jaccard of a new document
 // with each one its buckets and anchors touch reads the signatures of
@@ -81,16 +73,13 @@ func (s *sigs) estimate(i, j int32) float64 {
 type pair struct{ a, b int32 }
 
 // fingerprintOf keeps what the candidate channels need of profile p of
-// document i, and stores its signature in sg.
-func fingerprintOf(i int, p *verify.Profile, mh *sketch.MinHasher, bands, rows int, sg *sigs, date string) (fingerprint, channelKeys) {
-	sig := mh.Signature(sketch.Set(stemBigrams(p, nil)), nil)
+// document i for the whole run, stores its signature in sg, and returns
+// the keys it is matched and indexed by, which are kept only until it is
+// indexed.
+func fingerprintOf(i int, p *verify.Profile, fpr *Fingerprinter, sg *sigs, date string) (fingerprint, Fingerprint) {
+	sig, keys := fpr.sign(p)
 	sg.set(i, sig)
-	facts := p.FactSet()
-	return fingerprint{content: p.ContentHash(), day: int32(parseDay(date)), english: float32(p.EnglishShare())}, channelKeys{
-		bands: sketch.BandKeys(sig, bands, rows, nil),
-		keys:  mergeSets(facts, p.StemSet()),
-		facts: facts,
-	}
+	return fingerprint{content: p.ContentHash(), day: int32(parseDay(date)), english: float32(p.EnglishShare())}, keys
 }
 
 // reporter passes progress to Options.Progress, one call at a time.
@@ -179,11 +168,10 @@ const maxBucket = 2000
 // input order and are matched against those before them only, so the
 // candidates do not depend on how the work is split.
 type index struct {
-	o           *Options
-	fp          []fingerprint
-	sigs        *sigs
-	bands, rows int
-	maxDF       int32
+	o     *Options
+	fp    []fingerprint
+	sigs  *sigs
+	maxDF int32
 	// buckets holds the documents of each LSH bucket, by the low 32 bits
 	// of its key: a bucket shared by accident is harmless (its documents
 	// are candidates only when their signatures agree), and 4 bytes a key
@@ -269,14 +257,13 @@ type cand struct {
 
 func newIndex(fp []fingerprint, o *Options) *index {
 	n := len(fp)
-	bands, rows := sketch.BandParams(o.LexicalThreshold, o.Perms)
 	rule := verify.DefaultRule
 	if o.Compare != nil {
 		rule = o.Compare.Rule
 	}
 	return &index{
 		crossGap: rule.CrossLanguageGap, crossFacts: rule.CrossMinFacts,
-		o: o, fp: fp, sigs: newSigs(n, o.Perms), bands: bands, rows: rows, maxDF: int32(o.MaxAnchorDF),
+		o: o, fp: fp, sigs: newSigs(n, o.Perms), maxDF: int32(o.MaxAnchorDF),
 		buckets: newLists[uint32](), df: make(map[uint64]int32),
 		postings: newLists[uint64](), first: make(map[uint64]int32),
 		shared: make([]int32, n), stamp: make([]int32, n), one: make([]int32, 0, 1), facts: make([]int32, n),
@@ -288,7 +275,7 @@ func newIndex(fp []fingerprint, o *Options) *index {
 // first earlier document with the same normalized text (dup >= 0: j joins
 // it unverified and is not indexed), or the candidates to verify, best
 // first.
-func (x *index) add(j int32, f *channelKeys, dst []pair) (dup int32, out []pair) {
+func (x *index) add(j int32, f *Fingerprint, dst []pair) (dup int32, out []pair) {
 	content := x.fp[j].content
 	if d, ok := x.first[content]; ok {
 		return d, dst
@@ -302,7 +289,7 @@ func (x *index) add(j int32, f *channelKeys, dst []pair) (dup int32, out []pair)
 			x.touched = append(x.touched, i)
 		}
 	}
-	for _, k := range f.bands {
+	for _, k := range f.Bands {
 		if b := x.buckets.get(uint32(k), x.one); len(b) <= maxBucket {
 			for _, i := range b {
 				touch(i)
@@ -311,10 +298,28 @@ func (x *index) add(j int32, f *channelKeys, dst []pair) (dup int32, out []pair)
 	}
 	// Anchors: j's rarest keys already seen in an earlier document (rarest
 	// overall would pick the words it shares with its own later copies).
+	//
+	// Facts, counted on the way: a document in another language that
+	// shares enough of j's facts (held by at most maxDF documents) for
+	// the cross-language rule to take the pair. The anchors alone miss it
+	// once j's story has a few versions: the facts they share are then
+	// held by all of them, and j's rarest facts are the ones it shares by
+	// chance.
 	x.ranked = x.ranked[:0]
-	for _, k := range f.keys {
-		if d := x.df[k]; d > 0 && d <= x.maxDF {
-			x.ranked = append(x.ranked, AnchorKey{Key: k, DF: int(d), Fact: isFact(f.facts, k)})
+	nfacts := 0
+	for _, k := range f.Keys {
+		d := x.df[k]
+		if d <= 0 || d > x.maxDF {
+			continue
+		}
+		fact := isFact(f.Facts, k)
+		x.ranked = append(x.ranked, AnchorKey{Key: k, DF: int(d), Fact: fact})
+		if fact {
+			nfacts++
+			for _, i := range x.postings.get(k, x.one) {
+				touch(i)
+				x.facts[i]++
+			}
 		}
 	}
 	x.anchors = ChooseAnchors(x.ranked, x.o, x.anchors[:0])
@@ -322,21 +327,6 @@ func (x *index) add(j int32, f *channelKeys, dst []pair) (dup int32, out []pair)
 		for _, i := range x.postings.get(k, x.one) {
 			touch(i)
 			x.shared[i]++
-		}
-	}
-	// Facts: a document in another language that shares enough of j's
-	// facts (held by at most maxDF documents) for the cross-language rule
-	// to take the pair. The anchors alone miss it once j's story has a
-	// few versions: the facts they share are then held by all of them,
-	// and j's rarest facts are the ones it shares by chance.
-	nfacts := 0
-	for _, k := range f.facts {
-		if d := x.df[k]; d > 0 && d <= x.maxDF {
-			nfacts++
-			for _, i := range x.postings.get(k, x.one) {
-				touch(i)
-				x.facts[i]++
-			}
 		}
 	}
 	x.cands = x.cands[:0]
@@ -361,12 +351,12 @@ func (x *index) add(j int32, f *channelKeys, dst []pair) (dup int32, out []pair)
 	for _, c := range x.cands[:min(len(x.cands), x.o.MaxCandidates)] {
 		dst = append(dst, pair{c.i, j})
 	}
-	for _, k := range f.bands {
+	for _, k := range f.Bands {
 		if len(x.buckets.get(uint32(k), x.one)) <= maxBucket {
 			x.buckets.add(uint32(k), j)
 		}
 	}
-	for _, k := range f.keys {
+	for _, k := range f.Keys {
 		d := x.df[k] + 1
 		x.df[k] = d
 		if d <= x.maxDF {
@@ -409,7 +399,14 @@ func NewFingerprinter(opt *Options) *Fingerprinter {
 
 // Of computes p's Fingerprint.
 func (f *Fingerprinter) Of(p *verify.Profile) Fingerprint {
+	_, fp := f.sign(p)
+	return fp
+}
+
+// sign computes p's Fingerprint and the MinHash signature its bands were
+// cut from.
+func (f *Fingerprinter) sign(p *verify.Profile) ([]uint64, Fingerprint) {
 	sig := f.mh.Signature(sketch.Set(stemBigrams(p, nil)), nil)
 	facts := p.FactSet()
-	return Fingerprint{Bands: sketch.BandKeys(sig, f.bands, f.rows, nil), Keys: mergeSets(facts, p.StemSet()), Facts: facts}
+	return sig, Fingerprint{Bands: sketch.BandKeys(sig, f.bands, f.rows, nil), Keys: mergeSets(facts, p.StemSet()), Facts: facts}
 }

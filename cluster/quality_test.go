@@ -26,9 +26,8 @@ func sharedData(t testing.TB, name string) string {
 	return p
 }
 
-// levelScores clusters the records and scores stories and events against
-// their labels, with key choosing the truth label of each level.
-func levelScores(t *testing.T, recs []evalpairs.Record, story, event func(evalpairs.Record) string) (metrics.Scores, metrics.Scores) {
+// clusterRecords clusters the labeled records' documents.
+func clusterRecords(t *testing.T, recs []evalpairs.Record) []Assignment {
 	t.Helper()
 	docs := make([]retold.Document, len(recs))
 	for i, r := range recs {
@@ -39,6 +38,14 @@ func levelScores(t *testing.T, recs []evalpairs.Record, story, event func(evalpa
 		t.Fatal(err)
 	}
 	t.Logf("stats: %+v", st)
+	return as
+}
+
+// levelScores clusters the records and scores stories and events against
+// their labels, with key choosing the truth label of each level.
+func levelScores(t *testing.T, recs []evalpairs.Record, story, event func(evalpairs.Record) string) (metrics.Scores, metrics.Scores) {
+	t.Helper()
+	as := clusterRecords(t, recs)
 	var ts, te, ps, pe []string
 	for i, r := range recs {
 		ts = append(ts, story(r))
@@ -108,14 +115,7 @@ func TestQualityWMTSources(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs = append(recs, src...)
-	docs := make([]retold.Document, len(recs))
-	for i, r := range recs {
-		docs[i] = r.Document
-	}
-	as, _, err := Cluster(context.Background(), docs, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	as := clusterRecords(t, recs)
 	members := make(map[string][]int)
 	for i, a := range as {
 		members[a.Story] = append(members[a.Story], i)

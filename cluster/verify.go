@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	retold "github.com/retold/retold"
-	"github.com/retold/retold/sketch"
 	"github.com/retold/retold/verify"
 )
 
@@ -31,7 +30,7 @@ func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]
 	fp := make([]fingerprint, n)
 	dupOf := make([]int32, n)
 	x := newIndex(fp, o)
-	mh := sketch.NewMinHasher(o.Perms, 1)
+	fpr := NewFingerprinter(o)
 	cache := make(map[int32]*verify.Profile) // the window's profiles
 	older := make(map[int32]*olderProfile)   // partners profiled again
 	rep := newReporter(o, "cluster", n)
@@ -45,7 +44,7 @@ func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]
 	// fingerprints, so the overlap changes nothing but the time.
 	type profiled struct {
 		made []*verify.Profile
-		keys []channelKeys
+		keys []Fingerprint
 		err  error
 	}
 	profileBlock := func(lo int) chan profiled {
@@ -56,7 +55,7 @@ func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]
 		ch := make(chan profiled, 1)
 		go func() {
 			made := make([]*verify.Profile, hi-lo)
-			keys := make([]channelKeys, hi-lo)
+			keys := make([]Fingerprint, hi-lo)
 			errs := make([]error, hi-lo)
 			err := parallel(ctx, o.Workers, hi-lo, func(k int) {
 				d, err := src.Doc(lo + k)
@@ -65,7 +64,7 @@ func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]
 					return
 				}
 				made[k] = c.Profile(d)
-				fp[lo+k], keys[k] = fingerprintOf(lo+k, made[k], mh, x.bands, x.rows, x.sigs, d.Date)
+				fp[lo+k], keys[k] = fingerprintOf(lo+k, made[k], fpr, x.sigs, d.Date)
 			})
 			ch <- profiled{made, keys, cmp.Or(err, firstError(errs))}
 		}()
