@@ -72,7 +72,7 @@ var DefaultOptions = Options{
 	MaxAnchorDF:      50,
 	FactAnchors:      8,
 	MaxCandidates:    40,
-	StoryMinScore:    0.7,
+	StoryMinScore:    0.5,
 	StoryAlpha:       0.5,
 	EventAlpha:       0.5,
 	EventWindowDays:  7,

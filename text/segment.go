@@ -135,6 +135,19 @@ func sentences(out []Sentence, text string, p Span, pi int, caption bool) []Sent
 			}
 			k += s2
 		}
+		if k == j && k < p.End {
+			// No space after the punctuation: scraped text often runs
+			// sentences together ("she worked.She was", "attacks.\"We
+			// are"). Split only where it cannot be an abbreviation, a
+			// domain or a decimal.
+			if e, next, ok := runTogether(text, start, i, j, p.End); ok {
+				if s, e := TrimSpan(text, start, e); s < e {
+					out = append(out, Sentence{Span: Span{s, e}, Para: pi, Caption: caption})
+				}
+				start, i = next, next
+				continue
+			}
+		}
 		if k == j || k >= p.End {
 			i = j
 			continue
@@ -156,6 +169,35 @@ func sentences(out []Sentence, text string, p Span, pi int, caption bool) []Sent
 		out = append(out, Sentence{Span: Span{s, e}, Para: pi, Caption: caption})
 	}
 	return out
+}
+
+// runTogether decides a boundary at a terminal run text[i:j] with no
+// space after it: the run must follow a lower-case word of two or more
+// letters and precede a capitalized word (an upper-case letter then a
+// lower-case one), either directly or after an opening quote. A straight
+// quote taken into the run is then an opening one: the sentence ends
+// before it (end) and the next starts with it (next).
+func runTogether(text string, start, i, j, end int) (int, int, bool) {
+	before := text[start:i]
+	r1, s1 := utf8.DecodeLastRuneInString(before)
+	r2, _ := utf8.DecodeLastRuneInString(before[:len(before)-s1])
+	if !unicode.IsLower(r1) || !unicode.IsLower(r2) {
+		return 0, 0, false
+	}
+	sentEnd, next := j, j
+	if text[j-1] == '"' || text[j-1] == '\'' {
+		sentEnd, next = j-1, j-1 // the quote opens the next sentence
+	}
+	rest := text[j:end]
+	if q, size := utf8.DecodeRuneInString(rest); next == j && (q == '\u201c' || q == '\u00ab' || q == '\u201e') {
+		rest = rest[size:]
+	}
+	u, size := utf8.DecodeRuneInString(rest)
+	l, _ := utf8.DecodeRuneInString(rest[size:])
+	if !unicode.IsUpper(u) || !unicode.IsLower(l) {
+		return 0, 0, false
+	}
+	return sentEnd, next, true
 }
 
 // indexTerminalByte returns the index of the first byte of s that may start

@@ -39,6 +39,10 @@ func TestSegmentSentences(t *testing.T) {
 		{"ellipsis", "He paused… Then he spoke.", []string{"He paused…", "Then he spoke."}},
 		{"japanese", "地震が発生した。津波の心配はない。", []string{"地震が発生した。津波の心配はない。"}},
 		{"hindi danda", "भूकंप आया। लोग घायल हुए।", []string{"भूकंप आया।", "लोग घायल हुए।"}},
+		{"sentences run together", "She worked there.She was arrested in 2018.", []string{"She worked there.", "She was arrested in 2018."}},
+		{"run together before a quote", `They could not agree on six attacks."We are heartbroken," the families said.`, []string{"They could not agree on six attacks.", `"We are heartbroken," the families said.`}},
+		{"run together before a curly quote", "They could not agree.“We are heartbroken,” they said.", []string{"They could not agree.", "“We are heartbroken,” they said."}},
+		{"domain and acronym not split", "Read it on Deadline.com today. The U.S.Army said so.", []string{"Read it on Deadline.com today.", "The U.S.Army said so."}},
 		{"empty", "", []string{}},
 		{"whitespace", "  \n\n \t ", []string{}},
 	}

@@ -57,7 +57,12 @@ func (c *Comparer) CompareProfiles(a, b *Profile) *Result {
 	r.Alignment, r.OnlyInA, r.OnlyInB = alignmentEvidence(a, b, pairs)
 	r.Facts = factDiff(a, b, pairs)
 	r.Signals = signals(a, b, pairs, r.Facts)
-	r.Verdict, r.Score, r.Reason = c.opt.Rule.decide(a, b, r.Signals, len(pairs))
+	var shares []pairShare
+	r.Reuse, shares = c.opt.Rule.reuseOf(a, b, pairs, &r.Signals, r.Signals.differentLanguages(c.opt.Rule.CrossLanguageGap))
+	for k := range r.Alignment {
+		r.Alignment[k].Wording, r.Alignment[k].Shares = shares[k].wording, shares[k].kind
+	}
+	r.Verdict, r.Score, r.Reason = c.opt.Rule.decide(a, b, r.Signals, r.Reuse)
 	return r
 }
 
@@ -195,6 +200,7 @@ func signals(a, b *Profile, pairs []align.Pair, f FactDiff) Signals {
 	factAgreement(&s, f)
 	s.SharedFacts, s.FactOrder = factOrder(a, b)
 	s.EnglishA, s.EnglishB = a.english, b.english
+	s.LangA, s.LangB = a.lang, b.lang
 	s.round()
 	return s
 }
@@ -299,9 +305,17 @@ func (s *Signals) round() {
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
-// Rule turns signals into a verdict. Its thresholds and weights were chosen
-// on the development data (see the README's quality table and
+// Rule turns signals into a verdict. Its thresholds were chosen on the
+// development data (see the README's quality table and
 // `retold eval-compare`).
+//
+// The rule, in words: identical normalized texts are duplicates; texts
+// sharing most word 5-grams, or aligned all through at high similarity,
+// are near-duplicates; texts whose authored wording derives from each
+// other, as a whole or in part (Reuse), are versions, and so are texts in
+// two languages whose facts agree in order (a translation has no wording
+// in common with its source); texts sharing names and numbers are
+// same-event; the rest are unrelated.
 type Rule struct {
 	// NearDupWord5: word 5-gram Jaccard at or above which a pair is a
 	// near-duplicate.
@@ -310,50 +324,83 @@ type Rule struct {
 	// similarity at or above these.
 	NearDupCoverage float64
 	NearDupSim      float64
-	// Story weighs the signals into the story evidence z; a pair is a
-	// version when z >= StoryThreshold and at least VersionMinPairs
-	// sentences align.
-	Story           StoryWeights
-	StoryThreshold  float64
-	VersionMinPairs int
+	// Reuse decides which aligned sentences derive from each other and
+	// when a pair's reuse makes it a version.
+	Reuse ReuseRule
 	// SameEventScore: the event score at or above which a pair that is not
 	// a version is same-event.
 	SameEventScore float64
-	// Cross-language versions: when the English shares of the two texts
-	// differ by CrossLanguageGap or more, the words say little and the
-	// pair is a version when its facts agree: at least CrossMinFacts
-	// shared, number agreement at least CrossMinAgreement, and their order
-	// kept (FactOrder at least CrossMinOrder). Entity agreement is not
-	// asked for: names in another script or an inflected language
-	// (Турции for Turkey, a name in kanji) rarely match their English
-	// spelling, while numbers do; the shared names count among the shared
-	// facts.
+	// Cross-language versions: when the texts are in different languages
+	// (Signals.LangA and LangB, or English shares CrossLanguageGap or
+	// more apart), the words say nothing and the pair is a version when
+	// its facts agree: at least CrossMinFacts shared, number agreement at
+	// least CrossMinAgreement, and their order kept (FactOrder at least
+	// CrossMinOrder). Entity agreement is not asked for: names in another
+	// script or an inflected language (Турции for Turkey, a name in
+	// kanji) rarely match their English spelling, while numbers do; the
+	// shared names count among the shared facts.
 	CrossLanguageGap  float64
 	CrossMinFacts     int
 	CrossMinAgreement float64
 	CrossMinOrder     float64
 }
 
-// StoryWeights weigh the signals into the story evidence.
-type StoryWeights struct {
-	SoftCoverageMax, SoftCoverageMin, OrderedCoverageMax, StemJaccard, NumberAgreement, EntityAgreement float64
+// ReuseRule holds the thresholds of the reuse measure (see reuseOf).
+type ReuseRule struct {
+	// GramWeight, StemWeight and OrderWeight weigh an aligned pair's
+	// 3-gram Dice, content-stem Dice and content-stem LCS share into its
+	// authored wording (they sum to 1).
+	GramWeight, StemWeight, OrderWeight float64
+	// An aligned pair's authored wording (pairWording) credits its
+	// sentences toward the shares from 0 at CreditLow to 1 at CreditHigh;
+	// a pair at the midpoint or above is a paraphrase at least.
+	CreditLow, CreditHigh float64
+	// Verbatim and Edited: the word 3-gram Dice of the authored wording at
+	// or above which a pair is verbatim or edited.
+	Verbatim, Edited float64
+	// Whole: both shares at least this is whole reuse. Partial: both at
+	// least this, or a run of at least PartialRun verbatim or edited
+	// sentences, is partial reuse.
+	Whole, Partial float64
+	PartialRun     int
+	// MinSentences: reuse of either class needs at least this many
+	// credited sentences in each text.
+	MinSentences int
+	// Structure: both texts followed sentence by sentence at least this
+	// far (Reuse.Structure) is whole reuse too.
+	Structure float64
+	// MinFactAgreement: reuse between two texts that each hold at least
+	// MinFacts distinct facts, but agree on fewer than this share of
+	// their names and of their numbers, is a wire template told of
+	// another incident ("Floods swept through ... killing at least N
+	// people"), not a version.
+	MinFactAgreement float64
+	MinFacts         int
 }
 
-// DefaultRule holds the thresholds chosen on the development data: the
-// story weights are a logistic regression of same-story against
-// same-event pairs of newsversions-dev, rounded, and the threshold lets at
-// most 10% of its same-event pairs through.
+// otherIncident reports whether a and b tell different facts: both hold
+// MinFacts or more and they agree on too few of their names and numbers.
+func (r ReuseRule) otherIncident(a, b *Profile, s Signals) bool {
+	return len(a.facts) >= r.MinFacts && len(b.facts) >= r.MinFacts &&
+		max(s.EntityAgreement, s.NumberAgreement) < r.MinFactAgreement
+}
+
+// DefaultRule holds the thresholds chosen on the development data. The
+// reuse thresholds were chosen on newsversions-dev, -dev2 and -dev3 for
+// the best story clustering with leave-one-event-out cross-validation
+// beside (the README's quality section has both).
 var DefaultRule = Rule{
 	NearDupWord5:    0.8,
 	NearDupCoverage: 0.9,
 	NearDupSim:      0.85,
-	Story: StoryWeights{
-		SoftCoverageMax: 4, SoftCoverageMin: 4, OrderedCoverageMax: 3.5,
-		StemJaccard: 3, NumberAgreement: 2, EntityAgreement: 0.5,
+	Reuse: ReuseRule{
+		GramWeight: 0.5, StemWeight: 0.25, OrderWeight: 0.25,
+		CreditLow: 0.15, CreditHigh: 0.6,
+		Verbatim: 0.8, Edited: 0.3,
+		Whole: 0.5, Partial: 0.2, PartialRun: 2, MinSentences: 2,
+		Structure: 0.5, MinFactAgreement: 0.3, MinFacts: 3,
 	},
-	StoryThreshold:  4.0,
-	VersionMinPairs: 2,
-	SameEventScore:  0.3,
+	SameEventScore: 0.3,
 
 	CrossLanguageGap:  0.2,
 	CrossMinFacts:     8,
@@ -364,18 +411,31 @@ var DefaultRule = Rule{
 // crossLanguage reports whether the cross-language rule makes the pair a
 // version: texts in different languages whose facts agree, in order.
 func (r Rule) crossLanguage(s Signals) bool {
-	return math.Abs(s.EnglishA-s.EnglishB) >= r.CrossLanguageGap && s.SharedFacts >= r.CrossMinFacts &&
+	return s.differentLanguages(r.CrossLanguageGap) && s.SharedFacts >= r.CrossMinFacts &&
 		s.NumberAgreement >= r.CrossMinAgreement && s.FactOrder >= r.CrossMinOrder
 }
 
-// storyEvidence is z, the weighted sum of the story signals.
-func (w StoryWeights) storyEvidence(s Signals) float64 {
-	return w.SoftCoverageMax*max(s.SoftCoverageA, s.SoftCoverageB) +
-		w.SoftCoverageMin*min(s.SoftCoverageA, s.SoftCoverageB) +
-		w.OrderedCoverageMax*max(s.OrderedCoverageA, s.OrderedCoverageB) +
-		w.StemJaccard*s.StemJaccard +
-		w.NumberAgreement*s.NumberAgreement +
-		w.EntityAgreement*s.EntityAgreement
+// differentLanguages reports whether the two texts are in different
+// languages: both guessed and different, or English shares gap or more
+// apart (a guess can fail on a short or mixed text; the English share
+// still tells English from the rest).
+func (s Signals) differentLanguages(gap float64) bool {
+	if s.LangA != "" && s.LangB != "" && s.LangA != s.LangB {
+		return true
+	}
+	return math.Abs(s.EnglishA-s.EnglishB) >= gap
+}
+
+// reuseEvidence is how far a pair's reuse goes past the version line:
+// 1 exactly at it (both shares at Partial, a run of PartialRun, or both
+// texts followed as far as Structure), more above.
+func (r ReuseRule) reuseEvidence(re Reuse) float64 {
+	return max(min(re.ShareA, re.ShareB)/r.Partial, float64(re.LongestRun)/float64(r.PartialRun), re.Structure/r.Structure)
+}
+
+// reuseScore maps the reuse evidence to (0, 1), 0.5 at the version line.
+func (r ReuseRule) reuseScore(re Reuse) float64 {
+	return round3(1 / (1 + math.Exp(-4*(r.reuseEvidence(re)-1))))
 }
 
 // eventScore is the same-event evidence: shared names and numbers.
@@ -383,10 +443,8 @@ func eventScore(s Signals) float64 {
 	return 0.5*s.EntityAgreement + 0.3*s.NumberAgreement + 0.2*s.StemJaccard
 }
 
-func (r Rule) decide(a, b *Profile, s Signals, npairs int) (retold.Verdict, float64, string) {
-	z := r.Story.storyEvidence(s)
-	// The score maps z to (0, 1) with 0.5 at the version threshold.
-	score := round3(1 / (1 + math.Exp(-(z - r.StoryThreshold))))
+func (r Rule) decide(a, b *Profile, s Signals, re Reuse) (retold.Verdict, float64, string) {
+	score := r.Reuse.reuseScore(re)
 	if a.normHash == b.normHash {
 		return retold.Duplicate, 1, "the texts are identical after normalization"
 	}
@@ -394,20 +452,32 @@ func (r Rule) decide(a, b *Profile, s Signals, npairs int) (retold.Verdict, floa
 		return retold.NearDuplicate, max(score, s.Word5Jaccard), fmt.Sprintf("word 5-gram Jaccard %.2f >= %.2f", s.Word5Jaccard, r.NearDupWord5)
 	}
 	if min(s.CoverageA, s.CoverageB) >= r.NearDupCoverage && s.AlignedSimilarity >= r.NearDupSim {
-		return retold.NearDuplicate, score, fmt.Sprintf("both texts %.0f%%+ aligned with similarity %.2f >= %.2f", 100*r.NearDupCoverage, s.AlignedSimilarity, r.NearDupSim)
+		return retold.NearDuplicate, max(score, s.AlignedSimilarity), fmt.Sprintf("both texts %.0f%%+ aligned with similarity %.2f >= %.2f", 100*r.NearDupCoverage, s.AlignedSimilarity, r.NearDupSim)
 	}
-	if z >= r.StoryThreshold && npairs >= r.VersionMinPairs {
-		return retold.Version, score, fmt.Sprintf("story evidence %.2f >= %.2f (soft coverage %.2f/%.2f, %d aligned pairs)", z, r.StoryThreshold, s.SoftCoverageA, s.SoftCoverageB, npairs)
+	template := r.Reuse.otherIncident(a, b, s)
+	if re.Class != ReuseNone && !template {
+		return retold.Version, score, fmt.Sprintf("%s reuse of authored wording: %.0f%% of A and %.0f%% of B derived, longest run %d sentences", re.Class, 100*re.ShareA, 100*re.ShareB, re.LongestRun)
 	}
 	if r.crossLanguage(s) {
 		return retold.Version, max(score, round3(0.5+0.5*s.NumberAgreement*s.FactOrder)), fmt.Sprintf("texts in different languages with %d shared facts in the same order (%.0f%% of pairs), number agreement %.2f, entity agreement %.2f",
 			s.SharedFacts, 100*s.FactOrder, s.NumberAgreement, s.EntityAgreement)
 	}
+	// A pair that is no version scores below the version line, by its
+	// shared names and numbers: the events are built from these pairs,
+	// best first.
 	es := round3(eventScore(s))
-	if es >= r.SameEventScore {
-		return retold.SameEvent, score, fmt.Sprintf("story evidence %.2f < %.2f; event score %.2f >= %.2f (shared names and numbers)", z, r.StoryThreshold, es, r.SameEventScore)
+	score = round3(min(score, 0.5*es))
+	if template && re.Class != ReuseNone {
+		v := retold.Unrelated
+		if es >= r.SameEventScore {
+			v = retold.SameEvent
+		}
+		return v, score, fmt.Sprintf("%s reuse of authored wording, but a template told of another incident: entity agreement %.2f and number agreement %.2f < %.2f", re.Class, s.EntityAgreement, s.NumberAgreement, r.Reuse.MinFactAgreement)
 	}
-	return retold.Unrelated, score, fmt.Sprintf("story evidence %.2f < %.2f and event score %.2f < %.2f", z, r.StoryThreshold, es, r.SameEventScore)
+	if es >= r.SameEventScore {
+		return retold.SameEvent, score, fmt.Sprintf("no authored wording reused (%.0f%% of A, %.0f%% of B, longest run %d); event score %.2f >= %.2f (shared names and numbers)", 100*re.ShareA, 100*re.ShareB, re.LongestRun, es, r.SameEventScore)
+	}
+	return retold.Unrelated, score, fmt.Sprintf("no authored wording reused and event score %.2f < %.2f", es, r.SameEventScore)
 }
 
 // sortedKeys returns the keys of m in order.

@@ -1,40 +1,42 @@
 package verify
 
 import (
-	"math"
-
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/align"
 	"github.com/retold/retold/sketch"
 )
 
-// screenBound is the story evidence under which Judge skips the sentence
-// alignment. Judge's bound replaces each aligned coverage by the share of
-// the document's content stems found in the other, which is larger in
-// practice: over every pair of newsversions-dev and 180,000 pairs of
-// wmt-versions, no version scored a bound under 4.1, and 96% of all pairs
-// scored under 3.
-const screenBound = 3.0
-
 // screenMinStems: a pair where either text has fewer distinct content
-// stems than this is always aligned. The screen's bound stands on the
-// stems; a text with few of them (a line, a list of numbers) can align as
-// a near-duplicate that its stems do not show (the fuzz test found such
-// pairs), and aligning a pair that small costs next to nothing.
+// stems than this is always aligned. A text with few of them (a line, a
+// list of numbers) can align as a near-duplicate that its stems do not
+// show (the fuzz test found such pairs), and aligning a pair that small
+// costs next to nothing.
 const screenMinStems = 20
+
+// screenFollow: a pair whose texts share at least this share of the
+// larger one's content stems is aligned, since it may follow each other
+// sentence by sentence (Reuse.Structure). Over the labeled sets, no pair
+// with Structure at or above ReuseRule.Structure shares less than
+// twice this (TestJudgeAgreesWithCompare holds Judge to the full
+// decision there).
+const screenFollow = 0.15
+
+// screenMinWords: likewise for a text with fewer authored content words
+// (one made mostly of quotations and names).
+const screenMinWords = 20
 
 // Judge returns the verdict and score of CompareProfiles without the
 // evidence, cheaper. Duplicates and near-duplicates are told from their
 // hashes and 5-gram sets alone (the score of a near-duplicate is its
-// 5-gram Jaccard); a pair whose bound on the story evidence is under
-// screenBound, and which the cross-language rule cannot take either, is
-// judged on its facts alone, with no alignment: same-event or unrelated,
-// scored from the evidence that needs no alignment. All other pairs are
-// aligned and decided as in CompareProfiles, without writing out the
-// evidence. The verdict is always CompareProfiles' (tests hold Judge to
-// it on the labeled data, and FuzzCompare on arbitrary text), and so is
-// the score but for near-duplicates and the pairs judged on their facts
-// alone.
+// 5-gram Jaccard). A pair that cannot be reuse (ReuseRule.mayReuse: too
+// little authored wording in common to reach the partial share or run),
+// in one language, is judged on its facts alone with no alignment:
+// same-event or unrelated, scored as no reuse at all. All other
+// pairs are aligned and decided as in CompareProfiles, without writing
+// out the evidence. The verdict is always CompareProfiles' (tests hold
+// Judge to it on the labeled data, and FuzzCompare on arbitrary text), and
+// so is the score but for near-duplicates and the pairs judged on their
+// facts alone.
 func (c *Comparer) Judge(a, b *Profile) (retold.Verdict, float64) {
 	r := c.opt.Rule
 	if a.normHash == b.normHash {
@@ -46,8 +48,9 @@ func (c *Comparer) Judge(a, b *Profile) (retold.Verdict, float64) {
 	}
 	var s Signals
 	inter := sketch.Intersection(a.stems, b.stems)
-	ca := float64(inter) / float64(max(1, len(a.stems)))
-	cb := float64(inter) / float64(max(1, len(b.stems)))
+	// The share of each text's content stems found in the other: a text
+	// followed sentence by sentence shares most of them.
+	follow := float64(inter) / float64(max(1, len(a.stems), len(b.stems)))
 	if u := len(a.stems) + len(b.stems) - inter; u > 0 {
 		s.StemJaccard = float64(inter) / float64(u)
 	}
@@ -56,11 +59,11 @@ func (c *Comparer) Judge(a, b *Profile) (retold.Verdict, float64) {
 	s.EntityAgreement = entityAgreement(entityDiff(a, b))
 	s.SharedFacts, s.FactOrder = factOrder(a, b)
 	s.EnglishA, s.EnglishB = a.english, b.english
+	s.LangA, s.LangB = a.lang, b.lang
 	s.round()
-	bound := s
-	bound.SoftCoverageA, bound.SoftCoverageB = ca, cb
-	bound.OrderedCoverageA = max(ca, cb)
-	if r.Story.storyEvidence(bound) >= screenBound || r.crossLanguage(s) || min(len(a.stems), len(b.stems)) < screenMinStems {
+	cross := s.differentLanguages(r.CrossLanguageGap)
+	small := min(len(a.stems), len(b.stems)) < screenMinStems
+	if cross || small || follow >= screenFollow || r.Reuse.mayReuse(a, b) || min(a.authored.words, b.authored.words) < screenMinWords {
 		// The full decision, without the evidence CompareProfiles also
 		// writes out (sentence texts, fact items, character n-grams).
 		w := pairScratchPool.Get().(*pairScratch)
@@ -72,12 +75,13 @@ func (c *Comparer) Judge(a, b *Profile) (retold.Verdict, float64) {
 		// The aligned pairs can pair changed numbers differently.
 		s.NumberAgreement = matchNumbers(a, b, pairs).agreement()
 		s.round()
-		v, score, _ := r.decide(a, b, s, len(pairs))
+		re, _ := r.reuseOf(a, b, pairs, &s, cross)
+		v, score, _ := r.decide(a, b, s, re)
 		return v, score
 	}
-	z := r.Story.storyEvidence(s)
-	score := round3(1 / (1 + math.Exp(-(z - r.StoryThreshold))))
-	if round3(eventScore(s)) >= r.SameEventScore {
+	es := round3(eventScore(s))
+	score := round3(min(r.Reuse.reuseScore(Reuse{}), 0.5*es))
+	if es >= r.SameEventScore {
 		return retold.SameEvent, score
 	}
 	return retold.Unrelated, score

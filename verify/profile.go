@@ -43,6 +43,7 @@ type Profile struct {
 	char5    []uint64 // sorted unique character 5-gram hashes, built by char5Set
 	words    int
 	english  float64    // share of tokens that are English stopwords
+	lang     string     // text.Language's guess, "" when unsure
 	facts    []uint64   // distinct facts in order of appearance (factSequence)
 	factRank []factRank // the same sorted by hash
 
@@ -50,6 +51,9 @@ type Profile struct {
 	numKeys  map[string]int // built by numberKeys
 	nameOnce sync.Once
 	nameTab  *nameTable // built by names
+	wordOnce sync.Once
+	words3   []sentenceWording // each sentence's authored wording, built by wording
+	authored docWording        // the whole text's, built with words3
 }
 
 type number struct {
@@ -144,6 +148,7 @@ func (c *Comparer) Profile(d retold.Document) *Profile {
 
 	p.normHash, p.word5, p.stems = docShingles(t)
 	p.english = englishShare(t)
+	p.lang = text.Language(t)
 	p.facts = factSequence(p)
 	p.factRank = factRanks(p.facts)
 	return p
@@ -441,6 +446,10 @@ func (p *Profile) ContentHash() uint64 { return p.normHash }
 // EnglishShare is the share of the document's word tokens that are
 // English function words: what the cross-language rule compares.
 func (p *Profile) EnglishShare() float64 { return p.english }
+
+// Language is the text's language as text.Language guesses it, "" when
+// unsure.
+func (p *Profile) Language() string { return p.lang }
 
 // StemSet returns the sorted unique content stem hashes. The slice is the
 // profile's own: do not modify it.

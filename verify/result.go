@@ -19,6 +19,37 @@ type Result struct {
 	OnlyInA   []SentenceRef `json:"only_in_a"`
 	OnlyInB   []SentenceRef `json:"only_in_b"`
 	Facts     FactDiff      `json:"facts"`
+	// Reuse is how much of each text derives from the other: the
+	// Churnalism question, asked of authored wording only.
+	Reuse Reuse `json:"reuse"`
+}
+
+// Reuse measures how much of each text's authored wording derives from
+// the other. Authored wording is what a reporter wrote around the facts:
+// quotations are left out, and names and numbers are placeholders, so two
+// independent reports that restate the same quotes and figures share
+// little of it, while a copy, an edit, a rewrite or a translation shares
+// much.
+type Reuse struct {
+	// Class is whole (most of both texts derive from each other, in
+	// wording or sentence by sentence), partial
+	// (a run of sentences, or a fair share of both, inside texts that are
+	// otherwise their own) or none.
+	Class string `json:"class"`
+	// ShareA and ShareB are the shares of each text's authored content
+	// words that stand in sentences derived from the other, each sentence
+	// credited by how much wording its best aligned partner shares.
+	ShareA float64 `json:"share_a"`
+	ShareB float64 `json:"share_b"`
+	// LongestRun is the longest run of verbatim or edited sentences kept
+	// in order in both texts (at most one sentence between two of them).
+	LongestRun int `json:"longest_run"`
+	// Structure is the share of the shorter-followed text that the other
+	// follows sentence by sentence: the smaller of the two ordered
+	// coverages (Signals). A close rewrite keeps the original's selection
+	// and order of details even where it changes every word; two
+	// independent reports do not.
+	Structure float64 `json:"structure"`
 }
 
 // Signals are the measurements the verdict rule reads.
@@ -62,6 +93,11 @@ type Signals struct {
 	// other languages. A pair far apart is judged on its facts.
 	EnglishA float64 `json:"english_a"`
 	EnglishB float64 `json:"english_b"`
+	// LangA and LangB are the texts' languages as guessed from their
+	// function words and scripts (ISO 639-1), "" when unsure. Texts in two
+	// different languages are judged on their facts.
+	LangA string `json:"lang_a,omitempty"`
+	LangB string `json:"lang_b,omitempty"`
 }
 
 // DocInfo names one side of the comparison.
@@ -80,6 +116,12 @@ type AlignedPair struct {
 	AText      string  `json:"a_text"`
 	BText      string  `json:"b_text"`
 	Similarity float64 `json:"similarity"`
+	// Wording is how much authored wording the two sentences share, in
+	// [0, 1]; Shares names what they share: verbatim, edited, paraphrase,
+	// translation or quote-only (only quotes, names, numbers and common
+	// words).
+	Wording float64 `json:"wording"`
+	Shares  string  `json:"shares"`
 	// Byte spans of the two sentences in their documents' texts.
 	AStart int `json:"a_start"`
 	AEnd   int `json:"a_end"`

@@ -15,7 +15,7 @@ import (
 
 func runEvalCompare(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "eval-compare", "eval-compare [--data DIR] [--sample N] [--seed N] [-v]")
-	data := fs.String("data", filepath.Join("..", "shared", "data"), "`DIR` holding newsversions-dev.jsonl and wmt-versions.jsonl")
+	data := fs.String("data", filepath.Join("..", "shared", "data"), "`DIR` holding newsversions-dev*.jsonl and wmt-versions*.jsonl")
 	sample := fs.Int("sample", 21000, "number of different-document WMT pairs to sample")
 	seed := fs.Uint64("seed", 1, "seed for the WMT pair sample")
 	verbose := fs.Bool("v", false, "also print the verdict counts of every class")
@@ -32,21 +32,30 @@ func runEvalCompare(ctx context.Context, e *env, args []string) error {
 	}
 	c := verify.New(nil)
 	var rows []evalpairs.Row
-	news, err := evalpairs.Load(filepath.Join(*data, "newsversions-dev.jsonl"))
-	if err != nil {
-		return err
+	var all []evalpairs.DumpLine
+	// The news sets: the first is required, the two later ones (shared
+	// quotes and partial reuse) are scored when present.
+	for i, name := range []string{"newsversions-dev", "newsversions-dev2", "newsversions-dev3"} {
+		news, err := evalpairs.Load(filepath.Join(*data, name+".jsonl"))
+		if i > 0 && errors.Is(err, os.ErrNotExist) {
+			fmt.Fprintf(e.stderr, "eval-compare: %v: its rows are left out\n", err)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		outs, err := evalpairs.Judge(ctx, c, news, evalpairs.NewsPairs(news))
+		if err != nil {
+			return err
+		}
+		rows = append(rows, evalpairs.Summarize(name, outs)...)
+		all = append(all, evalpairs.Dumped(name, news, outs)...)
 	}
-	outs, err := evalpairs.Judge(ctx, c, news, evalpairs.NewsPairs(news))
-	if err != nil {
-		return err
-	}
-	rows = append(rows, evalpairs.Summarize("newsversions-dev", outs)...)
-	all := evalpairs.Dumped("newsversions-dev", news, outs)
 	wmt, err := evalpairs.Load(filepath.Join(*data, "wmt-versions.jsonl"))
 	if err != nil {
 		return err
 	}
-	outs, err = evalpairs.Judge(ctx, c, wmt, evalpairs.WMTPairs(wmt, *sample, *seed))
+	outs, err := evalpairs.Judge(ctx, c, wmt, evalpairs.WMTPairs(wmt, *sample, *seed))
 	if err != nil {
 		return err
 	}

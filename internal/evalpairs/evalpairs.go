@@ -288,7 +288,7 @@ var targets = map[string]struct {
 	v       float64
 }{
 	SameStory:      {true, 0.90},
-	SameEvent:      {false, 0.10},
+	SameEvent:      {false, 0.05},
 	DifferentEvent: {false, 0.01},
 	SameDocNews:    {true, 0.95},
 	SameDocOther:   {true, 0.95},
