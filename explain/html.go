@@ -67,6 +67,7 @@ type pageData struct {
 	VerdictClass string
 	Score        string
 	Reason       string
+	Reuse        string
 	Signals      []signal
 	Rows         []row
 	Numbers      verify.NumberDiff
@@ -84,6 +85,7 @@ type row struct {
 	Kind       string // pair, dropped (only in A), added (only in B)
 	A, B       *cellView
 	Similarity string
+	Shares     string // what an aligned pair shares: verbatim, edited, ...
 }
 
 type cellView struct {
@@ -100,6 +102,7 @@ func newPageData(r *verify.Result, a, b retold.Document) pageData {
 		VerdictClass: verdictClass(r.Verdict),
 		Score:        ratio(r.Score),
 		Reason:       r.Reason,
+		Reuse:        ReuseText(r.Reuse) + sharesText(r.Alignment),
 		Signals:      signals(r.Signals),
 		Rows:         rows(r, a.Text, b.Text),
 		Numbers:      r.Facts.Numbers,
@@ -166,6 +169,7 @@ func rows(r *verify.Result, aText, bText string) []row {
 			A:          cell(sa, p.A, p.AText, i > 0 && pairs[i-1].A == p.A),
 			B:          cell(sb, p.B, p.BText, i > 0 && pairs[i-1].B == p.B),
 			Similarity: ratio(p.Similarity),
+			Shares:     p.Shares,
 		})
 	}
 	flushA(math.MaxInt)

@@ -52,6 +52,9 @@ type StoryVersion struct {
 type Changes struct {
 	Verdict retold.Verdict `json:"verdict"`
 	Score   float64        `json:"score"`
+	// Reuse is how much of each text derives from the other (the
+	// original is A, the version B): compare's reuse object.
+	Reuse verify.Reuse `json:"reuse"`
 	// Aligned counts the aligned sentence pairs (a sentence split in two
 	// on one side counts twice, as in compare's alignment).
 	Aligned int `json:"aligned"`
@@ -87,6 +90,7 @@ func Summarize(r *verify.Result) *Changes {
 	return &Changes{
 		Verdict: r.Verdict,
 		Score:   r.Score,
+		Reuse:   r.Reuse,
 		Aligned: len(r.Alignment),
 		Added:   sentenceTexts(r.OnlyInB),
 		Dropped: sentenceTexts(r.OnlyInA),
@@ -172,6 +176,9 @@ func (p *report) changes(c *Changes) {
 	ind := strings.Repeat(" ", indent)
 	p.line(ind + p.paint(bold+";"+verdictColor(c.Verdict), string(c.Verdict)) + " " + ratio(c.Score) +
 		fmt.Sprintf("   %d aligned, %d added, %d dropped", c.Aligned, len(c.Added), len(c.Dropped)))
+	if c.Reuse.Class != "" {
+		p.text(indent+label, lead{Margin: indent, Label: "reuse"}, ReuseText(c.Reuse), "")
+	}
 
 	// Each fact line: a label in the first column, then the fact, cut to
 	// the line; a long list of names wraps instead.
@@ -287,7 +294,8 @@ var storySource string
 
 // storyPage is parsed once and never changed after; see page.
 var storyPage = template.Must(template.New("story").Funcs(template.FuncMap{
-	"value": value,
+	"value":     value,
+	"reuseText": ReuseText,
 }).Parse(storySource))
 
 // StoryHTML writes the story report as one self-contained HTML page: the

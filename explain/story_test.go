@@ -74,7 +74,7 @@ func TestSummarizeGivesEmptyListsNotNull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = `{"verdict":"duplicate","score":1,"aligned":0,"added":[],"dropped":[],` +
+	const want = `{"verdict":"duplicate","score":1,"reuse":{"class":"","share_a":0,"share_b":0,"longest_run":0,"structure":0},"aligned":0,"added":[],"dropped":[],` +
 		`"numbers":{"changed":[],"only_in_original":[],"only_in_version":[]},"entities":{"variants":[]}}`
 	if string(out) != want {
 		t.Errorf("JSON of an empty brief:\n got %s\nwant %s", out, want)

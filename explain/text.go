@@ -132,6 +132,9 @@ func (p *report) header(r *verify.Result) {
 		reason = "(none)"
 	}
 	p.text(8, lead{Label: "reason:"}, reason, "")
+	if r.Reuse.Class != "" { // a Result made by hand may have none
+		p.text(8, lead{Label: "reuse:"}, ReuseText(r.Reuse)+sharesText(r.Alignment), "")
+	}
 	s := signals(r.Signals)
 	items := []string{
 		s[0].Short + " " + s[0].Value + " " + s[1].Short + " " + s[1].Value,
@@ -142,6 +145,37 @@ func (p *report) header(r *verify.Result) {
 		s[8].Short + " " + s[8].Value,
 	}
 	p.para(9, lead{Label: "signals:"}, pack(items, "   ", p.width-9), "")
+}
+
+// ReuseText is the reuse object in words: "partial: 50% of A and 48% of
+// B derived, longest run 3, followed sentence by sentence 46%".
+func ReuseText(re verify.Reuse) string {
+	class := re.Class
+	if class == "" {
+		class = verify.ReuseNone
+	}
+	return fmt.Sprintf("%s: %.0f%% of A and %.0f%% of B derived, longest run %d, followed sentence by sentence %.0f%%",
+		class, 100*re.ShareA, 100*re.ShareB, re.LongestRun, 100*re.Structure)
+}
+
+// sharesText counts the aligned pairs by what they share: "; pairs: 3
+// verbatim, 2 quote-only".
+func sharesText(pairs []verify.AlignedPair) string {
+	kinds := []string{verify.SharesVerbatim, verify.SharesEdited, verify.SharesParaphrase, verify.SharesTranslation, verify.SharesQuoteOnly}
+	n := make(map[string]int)
+	for _, p := range pairs {
+		n[p.Shares]++
+	}
+	var parts []string
+	for _, k := range kinds {
+		if n[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[k], k))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; aligned pairs: " + strings.Join(parts, ", ")
 }
 
 // verdictColor goes from green (the same text) to red (unrelated).

@@ -50,6 +50,7 @@ var (
 	uiShared = template.Must(template.New("").Funcs(template.FuncMap{
 		"ratio":     func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) },
 		"markIn":    markIn,
+		"reuseText": explain.ReuseText,
 		"changesOf": func(c *explain.Changes, a, b string) changesView { return changesView{c, a, b} },
 	}).ParseFS(uiFiles, "templates/layout.tmpl", "templates/bar.tmpl", "templates/changes.tmpl"))
 	listPage  = uiPage("list.tmpl")

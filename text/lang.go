@@ -1,6 +1,7 @@
 package text
 
 import (
+	"math/bits"
 	"unicode"
 	"unicode/utf8"
 )
@@ -55,13 +56,11 @@ func Language(d *Doc) string {
 	}
 	var score [len(latinLanguages)]int
 	for _, t := range d.Tokens {
-		if t.Number || len(t.Norm) > 8 {
+		if t.Number || len(t.Norm) > 9 {
 			continue
 		}
-		for li, l := range latinLanguages {
-			if l.words[t.Norm] {
-				score[li]++
-			}
+		for m := functionWords[t.Norm]; m != 0; m &= m - 1 {
+			score[bits.TrailingZeros16(m)]++
 		}
 	}
 	first, second := -1, -1
@@ -149,33 +148,37 @@ func cyrillicLanguage(d *Doc) string {
 
 type latinLanguage struct {
 	code  string
-	words map[string]bool
+	words []string
 }
 
-func set(ws ...string) map[string]bool {
-	m := make(map[string]bool, len(ws))
-	for _, w := range ws {
-		m[w] = true
+// functionWords maps each function word of latinLanguages to the set of
+// languages that list it, one bit each: one lookup a token.
+var functionWords = func() map[string]uint16 {
+	m := make(map[string]uint16)
+	for li, l := range latinLanguages {
+		for _, w := range l.words {
+			m[w] |= 1 << li
+		}
 	}
 	return m
-}
+}()
 
 // latinLanguages lists each language's most frequent function words in
 // news prose, lower-cased and without the words that are as common in a
 // neighbour ("de" is Spanish, Portuguese, French, Catalan and Dutch alike:
 // it is left out of all of them).
 var latinLanguages = [...]latinLanguage{
-	{"en", set("the", "of", "and", "to", "in", "is", "was", "that", "for", "on", "with", "said", "he", "it", "as", "by", "at", "from", "his", "have", "has", "were", "be", "which", "who", "after", "their", "been", "this", "but", "they", "an")},
-	{"es", set("el", "los", "las", "del", "y", "que", "en", "un", "una", "por", "con", "para", "su", "al", "es", "fue", "lo", "como", "más", "pero", "sus", "este", "esta", "ha", "dijo", "sobre", "entre", "también")},
-	{"pt", set("o", "os", "do", "da", "dos", "das", "que", "e", "em", "um", "uma", "com", "para", "não", "no", "na", "foi", "é", "ao", "pelo", "pela", "seu", "sua", "mais", "ele", "ela", "disse", "nos", "nas", "também")},
-	{"fr", set("le", "les", "des", "du", "et", "un", "une", "qui", "est", "dans", "pour", "pas", "sur", "au", "aux", "il", "elle", "été", "avec", "ce", "cette", "son", "sa", "ses", "ont", "mais", "plus", "par", "a")},
-	{"it", set("il", "gli", "della", "dello", "delle", "degli", "che", "è", "di", "un", "una", "per", "con", "non", "da", "dei", "al", "alla", "ha", "sono", "nel", "nella", "anche", "ma", "più", "stato", "come", "suo", "sua")},
-	{"ca", set("els", "les", "del", "i", "que", "un", "una", "per", "amb", "és", "va", "als", "al", "ha", "seu", "seva", "aquest", "aquesta", "més", "però", "també", "dels", "pel", "han")},
-	{"de", set("der", "die", "das", "und", "den", "von", "zu", "mit", "ist", "des", "dem", "nicht", "ein", "eine", "auf", "für", "sich", "im", "auch", "als", "wurde", "er", "sie", "es", "bei", "nach", "aus", "hat", "einem", "einer", "wie", "sagte")},
-	{"nl", set("het", "een", "en", "van", "is", "dat", "op", "te", "met", "voor", "niet", "zijn", "werd", "door", "ook", "bij", "naar", "er", "om", "maar", "nog", "hij", "zij", "heeft")},
-	{"pl", set("i", "w", "na", "z", "się", "nie", "do", "że", "to", "jest", "jak", "po", "przez", "od", "za", "a", "ale", "co", "jego", "jej", "był", "była", "oraz", "tym", "które", "który")},
-	{"tl", set("ang", "ng", "sa", "mga", "na", "ay", "at", "si", "ni", "kay", "para", "hindi", "ito", "nang", "mula", "noong")},
-	{"id", set("yang", "dan", "di", "ini", "itu", "dengan", "untuk", "dari", "tidak", "akan", "pada", "dalam", "juga", "ke", "telah", "oleh", "mereka", "karena")},
-	{"tr", set("ve", "bir", "bu", "için", "ile", "olarak", "olan", "çok", "daha", "gibi", "sonra", "ancak", "kadar", "ise")},
-	{"sv", set("och", "att", "det", "som", "en", "på", "är", "av", "för", "med", "till", "den", "har", "inte", "om", "ett", "var", "men", "från")},
+	{"en", []string{"the", "of", "and", "to", "in", "is", "was", "that", "for", "on", "with", "said", "he", "it", "as", "by", "at", "from", "his", "have", "has", "were", "be", "which", "who", "after", "their", "been", "this", "but", "they", "an"}},
+	{"es", []string{"el", "los", "las", "del", "y", "que", "en", "un", "una", "por", "con", "para", "su", "al", "es", "fue", "lo", "como", "más", "pero", "sus", "este", "esta", "ha", "dijo", "sobre", "entre", "también"}},
+	{"pt", []string{"o", "os", "do", "da", "dos", "das", "que", "e", "em", "um", "uma", "com", "para", "não", "no", "na", "foi", "é", "ao", "pelo", "pela", "seu", "sua", "mais", "ele", "ela", "disse", "nos", "nas", "também"}},
+	{"fr", []string{"le", "les", "des", "du", "et", "un", "une", "qui", "est", "dans", "pour", "pas", "sur", "au", "aux", "il", "elle", "été", "avec", "ce", "cette", "son", "sa", "ses", "ont", "mais", "plus", "par", "a"}},
+	{"it", []string{"il", "gli", "della", "dello", "delle", "degli", "che", "è", "di", "un", "una", "per", "con", "non", "da", "dei", "al", "alla", "ha", "sono", "nel", "nella", "anche", "ma", "più", "stato", "come", "suo", "sua"}},
+	{"ca", []string{"els", "les", "del", "i", "que", "un", "una", "per", "amb", "és", "va", "als", "al", "ha", "seu", "seva", "aquest", "aquesta", "més", "però", "també", "dels", "pel", "han"}},
+	{"de", []string{"der", "die", "das", "und", "den", "von", "zu", "mit", "ist", "des", "dem", "nicht", "ein", "eine", "auf", "für", "sich", "im", "auch", "als", "wurde", "er", "sie", "es", "bei", "nach", "aus", "hat", "einem", "einer", "wie", "sagte"}},
+	{"nl", []string{"het", "een", "en", "van", "is", "dat", "op", "te", "met", "voor", "niet", "zijn", "werd", "door", "ook", "bij", "naar", "er", "om", "maar", "nog", "hij", "zij", "heeft"}},
+	{"pl", []string{"i", "w", "na", "z", "się", "nie", "do", "że", "to", "jest", "jak", "po", "przez", "od", "za", "a", "ale", "co", "jego", "jej", "był", "była", "oraz", "tym", "które", "który"}},
+	{"tl", []string{"ang", "ng", "sa", "mga", "na", "ay", "at", "si", "ni", "kay", "para", "hindi", "ito", "nang", "mula", "noong"}},
+	{"id", []string{"yang", "dan", "di", "ini", "itu", "dengan", "untuk", "dari", "tidak", "akan", "pada", "dalam", "juga", "ke", "telah", "oleh", "mereka", "karena"}},
+	{"tr", []string{"ve", "bir", "bu", "için", "ile", "olarak", "olan", "çok", "daha", "gibi", "sonra", "ancak", "kadar", "ise"}},
+	{"sv", []string{"och", "att", "det", "som", "en", "på", "är", "av", "för", "med", "till", "den", "har", "inte", "om", "ett", "var", "men", "från"}},
 }

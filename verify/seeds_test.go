@@ -39,6 +39,11 @@ func TestSeeds(t *testing.T) {
 	if r.Verdict != retold.Version {
 		t.Errorf("verdict = %s (%s), want version", r.Verdict, r.Reason)
 	}
+	// Two machine translations of one wire story: they share little exact
+	// wording, yet runs of it and the content words in order.
+	if r.Reuse.Class != ReuseWhole && r.Reuse.Class != ReusePartial {
+		t.Errorf("reuse %+v, want whole or partial", r.Reuse)
+	}
 	if len(r.Alignment) < 12 {
 		t.Errorf("%d aligned pairs, want at least 12", len(r.Alignment))
 	}

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"math/bits"
 	"slices"
 
 	"github.com/retold/retold/align"
@@ -33,7 +34,6 @@ import (
 type sentenceWording struct {
 	grams []uint64 // sorted unique hashes of authored word 3-grams
 	stems []uint64 // sorted unique hashes of authored content stems
-	pairs []uint64 // sorted unique hashes of adjacent authored content stem pairs
 	seq   []uint64 // the authored content stems in order
 	words int      // authored content words (with repeats)
 }
@@ -46,8 +46,15 @@ type docWording struct {
 }
 
 // factPlaceholder stands for a run of fact tokens in the authored
-// sequence.
-const factPlaceholder = "\x00#"
+// sequence (a hash no word gets: hashKind seeds words by kind).
+const factPlaceholder uint64 = 0x9E3779B97F4A7C15
+
+// gram3 hashes three word hashes in order.
+func gram3(a, b, c uint64) uint64 {
+	const m = 0xff51afd7ed558ccd
+	h := (a ^ bits.RotateLeft64(b, 21) ^ bits.RotateLeft64(c, 42)) * m
+	return h ^ h>>33
+}
 
 // wording returns every sentence's authored wording, built on first use.
 func (p *Profile) wording() []sentenceWording {
@@ -70,16 +77,14 @@ func (p *Profile) buildWording() {
 	slices.SortFunc(facts, func(x, y span) int { return x.start - y.start })
 	out := make([]sentenceWording, len(t.Sentences))
 	qi, fi := 0, 0
-	var seq []string
-	var grams, stems, pairs []uint64
+	var seq, grams, stems []uint64
 	for si := range t.Sentences {
 		r := t.SentTokens[si]
-		seq, grams, stems, pairs = seq[:0], grams[:0], stems[:0], pairs[:0]
-		prev := ""
+		seq, grams, stems = seq[:0], grams[:0], stems[:0]
 		words := 0
 		flush := func() {
 			for k := 0; k+3 <= len(seq); k++ {
-				grams = append(grams, hashKind(kindWord5, seq[k]+" "+seq[k+1]+" "+seq[k+2]))
+				grams = append(grams, gram3(seq[k], seq[k+1], seq[k+2]))
 			}
 			seq = seq[:0]
 		}
@@ -104,19 +109,15 @@ func (p *Profile) buildWording() {
 				}
 				continue
 			}
-			seq = append(seq, tok.Norm)
+			seq = append(seq, hashKind(kindWord5, tok.Norm))
 			if st := t.Stems[k]; st != "" {
 				stems = append(stems, hashKind(kindStem, st))
-				if prev != "" {
-					pairs = append(pairs, hashKind(kindGram, prev+" "+st))
-				}
-				prev = st
 				words++
 			}
 		}
 		flush()
 		sq := slices.Clone(stems)
-		out[si] = sentenceWording{grams: sketch.Set(slices.Clone(grams)), stems: sketch.Set(slices.Clone(stems)), pairs: sketch.Set(slices.Clone(pairs)), seq: sq, words: words}
+		out[si] = sentenceWording{grams: sketch.Set(slices.Clone(grams)), stems: sketch.Set(slices.Clone(stems)), seq: sq, words: words}
 	}
 	p.words3 = out
 	var all docWording
