@@ -353,7 +353,8 @@ type ReuseRule struct {
 	GramWeight, StemWeight, OrderWeight float64
 	// An aligned pair's authored wording (pairWording) credits its
 	// sentences toward the shares from 0 at CreditLow to 1 at CreditHigh;
-	// a pair at the midpoint or above is a paraphrase at least.
+	// a pair above CreditLow, credited, is a paraphrase at least, and one
+	// at or under it shares only quotes, facts and common words.
 	CreditLow, CreditHigh float64
 	// Verbatim and Edited: the word 3-gram Dice of the authored wording at
 	// or above which a pair is verbatim or edited.
@@ -394,10 +395,10 @@ var DefaultRule = Rule{
 	NearDupCoverage: 0.9,
 	NearDupSim:      0.85,
 	Reuse: ReuseRule{
-		GramWeight: 0.5, StemWeight: 0.25, OrderWeight: 0.25,
-		CreditLow: 0.15, CreditHigh: 0.6,
+		GramWeight: 0.2, StemWeight: 0.4, OrderWeight: 0.4,
+		CreditLow: 0.2, CreditHigh: 0.6,
 		Verbatim: 0.8, Edited: 0.3,
-		Whole: 0.5, Partial: 0.2, PartialRun: 2, MinSentences: 2,
+		Whole: 0.5, Partial: 0.25, PartialRun: 2, MinSentences: 2,
 		Structure: 0.5, MinFactAgreement: 0.3, MinFacts: 3,
 	},
 	SameEventScore: 0.3,

@@ -233,7 +233,7 @@ func (r Rule) reuseOf(a, b *Profile, pairs []align.Pair, s *Signals, crossLang b
 			kind = SharesVerbatim
 		case g >= r.Reuse.Edited:
 			kind = SharesEdited
-		case w >= (r.Reuse.CreditLow+r.Reuse.CreditHigh)/2:
+		case w > r.Reuse.CreditLow:
 			kind = SharesParaphrase
 		}
 		if kind == SharesVerbatim || kind == SharesEdited {

@@ -36,18 +36,18 @@ type Config struct {
 
 func (c Config) String() string {
 	r := c.Reuse
-	return fmt.Sprintf("weights %.2f/%.2f/%.2f credit %.2f-%.2f edited %.2f partial %.2f run %d whole %.2f story score %.2f",
-		r.GramWeight, r.StemWeight, r.OrderWeight, r.CreditLow, r.CreditHigh, r.Edited, r.Partial, r.PartialRun, r.Whole, c.StoryMinScore)
+	return fmt.Sprintf("weights %.2f/%.2f/%.2f credit %.2f-%.2f edited %.2f partial %.2f run %d whole %.2f structure %.2f story score %.2f",
+		r.GramWeight, r.StemWeight, r.OrderWeight, r.CreditLow, r.CreditHigh, r.Edited, r.Partial, r.PartialRun, r.Whole, r.Structure, c.StoryMinScore)
 }
 
 // Grid is the set of rules tried: around the default, each threshold a
-// step either way, and the three ways of weighing a pair's wording.
+// step either way, and three ways of weighing a pair's wording.
 func Grid() []Config {
 	d := verify.DefaultRule.Reuse
 	var out []Config
 	for _, w := range [][3]float64{{1.0 / 3, 1.0 / 3, 1.0 / 3}, {0.2, 0.4, 0.4}, {0.5, 0.25, 0.25}} {
 		for _, lo := range []float64{0.1, 0.15, 0.2} {
-			for _, partial := range []float64{0.1, 0.15, 0.2} {
+			for _, partial := range []float64{0.15, 0.2, 0.25} {
 				for _, run := range []int{2, 3} {
 					for _, min := range []float64{0.5, 0.6} {
 						r := d
