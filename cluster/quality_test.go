@@ -64,21 +64,29 @@ func levelScores(t *testing.T, recs []evalpairs.Record, story, event func(evalpa
 	return s, e
 }
 
+// TestQualityDev holds the story and event quality on the three news dev
+// sets to floors at the numbers in QUALITY.md (the targets, story
+// ARI 0.85 and story pair precision 0.90, are not all met yet): a change
+// that loses quality fails.
 func TestQualityDev(t *testing.T) {
-	recs, err := evalpairs.Load(sharedData(t, "newsversions-dev.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, e := levelScores(t, recs, func(r evalpairs.Record) string { return r.Story }, func(r evalpairs.Record) string { return r.Event })
-	t.Logf("dev story: ARI %.3f P %.3f R %.3f F1 %.3f; event: ARI %.3f P %.3f R %.3f F1 %.3f",
-		s.ARI, s.Precision, s.Recall, s.F1, e.ARI, e.Precision, e.Recall, e.F1)
-	// Floors at the numbers in the README (story ARI misses its 0.95
-	// target; event ARI meets 0.85): a change that loses quality fails.
-	if s.ARI < 0.70 {
-		t.Errorf("dev story ARI %.3f < 0.70", s.ARI)
-	}
-	if e.ARI < 0.90 {
-		t.Errorf("dev event ARI %.3f < 0.90", e.ARI)
+	for _, tt := range []struct {
+		file                      string
+		storyARI, storyP, eventAR float64
+	}{
+		{"newsversions-dev.jsonl", 0.77, 0.89, 0.90},
+		{"newsversions-dev2.jsonl", 0.84, 0.93, 0.93},
+		{"newsversions-dev3.jsonl", 0.73, 0.72, 0.96},
+	} {
+		recs, err := evalpairs.Load(sharedData(t, tt.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, e := levelScores(t, recs, func(r evalpairs.Record) string { return r.Story }, func(r evalpairs.Record) string { return r.Event })
+		t.Logf("%s story: ARI %.3f P %.3f R %.3f F1 %.3f; event: ARI %.3f P %.3f R %.3f F1 %.3f",
+			tt.file, s.ARI, s.Precision, s.Recall, s.F1, e.ARI, e.Precision, e.Recall, e.F1)
+		if s.ARI < tt.storyARI || s.Precision < tt.storyP || e.ARI < tt.eventAR {
+			t.Errorf("%s: story ARI %.3f P %.3f, event ARI %.3f; floors %.2f, %.2f, %.2f", tt.file, s.ARI, s.Precision, e.ARI, tt.storyARI, tt.storyP, tt.eventAR)
+		}
 	}
 }
 

@@ -126,9 +126,13 @@ func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]
 			}
 			return older[d].p
 		}
+		// Each new document's neighbourhood is the earlier documents it
+		// is verified against: the reuse measure discounts the wording
+		// many of them share (verify.Neighbourhood).
+		nbOf := neighbourhoods(ctx, o.Workers, pairs, profileOf)
 		results := make([]edge, len(pairs))
 		err := parallel(ctx, o.Workers, len(pairs), func(k int) {
-			v, score := c.Judge(profileOf(pairs[k].a), profileOf(pairs[k].b))
+			v, score := c.JudgeIn(profileOf(pairs[k].a), profileOf(pairs[k].b), nbOf[pairs[k].b])
 			results[k] = edge{a: pairs[k].a, b: pairs[k].b, verdict: v, score: score}
 		})
 		if err != nil {
@@ -148,6 +152,28 @@ func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]
 		rep.add(hi - lo)
 	}
 	return fp, dupOf, edges, verified, nil
+}
+
+// neighbourhoods builds, for each new document of pairs (its b side), the
+// neighbourhood of the earlier documents it is paired with.
+func neighbourhoods(ctx context.Context, workers int, pairs []pair, profileOf func(int32) *verify.Profile) map[int32]*verify.Neighbourhood {
+	var docs []int32
+	with := make(map[int32][]*verify.Profile)
+	for _, p := range pairs {
+		if _, ok := with[p.b]; !ok {
+			docs = append(docs, p.b)
+		}
+		with[p.b] = append(with[p.b], profileOf(p.a))
+	}
+	made := make([]*verify.Neighbourhood, len(docs))
+	parallel(ctx, workers, len(docs), func(k int) {
+		made[k] = verify.NewNeighbourhood(profileOf(docs[k]), with[docs[k]])
+	})
+	out := make(map[int32]*verify.Neighbourhood, len(docs))
+	for k, d := range docs {
+		out[d] = made[k]
+	}
+	return out
 }
 
 // firstError is the first of errs that is not nil: the one of the

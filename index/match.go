@@ -206,9 +206,21 @@ type judgeJob struct {
 // n documents, the edges at SameEvent or closer, strongest first (B
 // unset). The order does not depend on which job finishes first.
 func (x *Index) judge(jobs []judgeJob, profiles map[int64]*verify.Profile, n int) [][]retold.Edge {
+	// Each document's neighbourhood is the documents it is judged
+	// against, as in the batch path (verify.Neighbourhood).
+	with := make([][]*verify.Profile, n)
+	for _, j := range jobs {
+		with[j.doc] = append(with[j.doc], profiles[j.a])
+	}
+	nbs := make([]*verify.Neighbourhood, n)
+	for _, j := range jobs {
+		if nbs[j.doc] == nil {
+			nbs[j.doc] = verify.NewNeighbourhood(j.p, with[j.doc])
+		}
+	}
 	judged := make([]retold.Edge, len(jobs))
 	parallel(len(jobs), func(k int) {
-		v, score := x.cmp.Judge(profiles[jobs[k].a], jobs[k].p)
+		v, score := x.cmp.JudgeIn(profiles[jobs[k].a], jobs[k].p, nbs[jobs[k].doc])
 		judged[k] = retold.Edge{A: jobs[k].a, Verdict: v, Score: score}
 	})
 	out := make([][]retold.Edge, n)

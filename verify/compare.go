@@ -46,6 +46,13 @@ func (c *Comparer) Compare(a, b retold.Document) *Result {
 // CompareProfiles compares two profiled documents and returns the verdict
 // with its evidence.
 func (c *Comparer) CompareProfiles(a, b *Profile) *Result {
+	return c.CompareProfilesIn(a, b, nil)
+}
+
+// CompareProfilesIn is CompareProfiles with the reuse measure weighing
+// wording by how many of b's neighbours share it (see Neighbourhood); nb
+// must be b's (or a's), or nil for none.
+func (c *Comparer) CompareProfilesIn(a, b *Profile, nb *Neighbourhood) *Result {
 	w := pairScratchPool.Get().(*pairScratch)
 	defer pairScratchPool.Put(w)
 	sa, sb := pairWeighted(a, b, w)
@@ -58,7 +65,7 @@ func (c *Comparer) CompareProfiles(a, b *Profile) *Result {
 	r.Facts = factDiff(a, b, pairs)
 	r.Signals = signals(a, b, pairs, r.Facts)
 	var shares []pairShare
-	r.Reuse, shares = c.opt.Rule.reuseOf(a, b, pairs, &r.Signals, r.Signals.differentLanguages(c.opt.Rule.CrossLanguageGap))
+	r.Reuse, shares = c.opt.Rule.reuseOf(a, b, pairs, &r.Signals, r.Signals.differentLanguages(c.opt.Rule.CrossLanguageGap), nb)
 	for k := range r.Alignment {
 		r.Alignment[k].Wording, r.Alignment[k].Shares = shares[k].wording, shares[k].kind
 	}
@@ -396,7 +403,7 @@ var DefaultRule = Rule{
 	NearDupSim:      0.85,
 	Reuse: ReuseRule{
 		GramWeight: 0.2, StemWeight: 0.4, OrderWeight: 0.4,
-		CreditLow: 0.2, CreditHigh: 0.6,
+		CreditLow: 0.1, CreditHigh: 0.6,
 		Verbatim: 0.8, Edited: 0.3,
 		Whole: 0.5, Partial: 0.25, PartialRun: 2, MinSentences: 2,
 		Structure: 0.5, MinFactAgreement: 0.3, MinFacts: 3,

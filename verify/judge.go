@@ -38,6 +38,12 @@ const screenMinWords = 20
 // so is the score but for near-duplicates and the pairs judged on their
 // facts alone.
 func (c *Comparer) Judge(a, b *Profile) (retold.Verdict, float64) {
+	return c.JudgeIn(a, b, nil)
+}
+
+// JudgeIn is Judge with b's neighbourhood (see Neighbourhood), the verdict
+// and score of CompareProfilesIn.
+func (c *Comparer) JudgeIn(a, b *Profile, nb *Neighbourhood) (retold.Verdict, float64) {
 	r := c.opt.Rule
 	if a.normHash == b.normHash {
 		return retold.Duplicate, 1
@@ -75,7 +81,7 @@ func (c *Comparer) Judge(a, b *Profile) (retold.Verdict, float64) {
 		// The aligned pairs can pair changed numbers differently.
 		s.NumberAgreement = matchNumbers(a, b, pairs).agreement()
 		s.round()
-		re, _ := r.reuseOf(a, b, pairs, &s, cross)
+		re, _ := r.reuseOf(a, b, pairs, &s, cross, nb)
 		v, score, _ := r.decide(a, b, s, re)
 		return v, score
 	}

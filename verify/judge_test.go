@@ -45,9 +45,15 @@ func judgeMatches(t *testing.T, name string, docs []retold.Document) int {
 		go func() {
 			defer wg.Done()
 			for b := w; b < len(ps); b += 2 {
+				// As in a batch: b's neighbourhood is the documents
+				// before it (every other b judged without one).
+				var nb *Neighbourhood
+				if b%4 < 2 {
+					nb = NewNeighbourhood(ps[b], ps[:b])
+				}
 				for a := range b {
-					got, score := c.Judge(ps[a], ps[b])
-					res := c.CompareProfiles(ps[a], ps[b])
+					got, score := c.JudgeIn(ps[a], ps[b], nb)
+					res := c.CompareProfilesIn(ps[a], ps[b], nb)
 					want := res.Verdict
 					if want == retold.Version && docs[a].Lang != docs[b].Lang {
 						mu.Lock()

@@ -191,13 +191,15 @@ const (
 // the content-stem Dice (the words, reordered or reinflected) and the
 // content-stem LCS share (the words in their order). It returns the 3-gram
 // Dice too, which sorts verbatim and edited pairs.
-func (r ReuseRule) pairWording(x, y *sentenceWording) (wording, grams float64) {
+func (r ReuseRule) pairWording(x, y *sentenceWording, nb *Neighbourhood) (wording, grams float64) {
+	// Verbatim and edited are told by plain 3-gram Dice: what was copied
+	// was copied, however many others copied it too.
 	grams = dice(x.grams, y.grams)
-	l := 0.0
-	if n := len(x.seq) + len(y.seq); n > 0 {
-		l = 2 * float64(lcs(x.seq, y.seq)) / float64(n)
+	g := grams
+	if nb != nil {
+		g = nb.weightedDice(x.grams, y.grams)
 	}
-	return r.GramWeight*grams + r.StemWeight*dice(x.stems, y.stems) + r.OrderWeight*l, grams
+	return r.GramWeight*g + r.StemWeight*nb.weightedDice(x.stems, y.stems) + r.OrderWeight*nb.weightedLCS(x.seq, y.seq), grams
 }
 
 // reuseOf measures how much of each text derives from the other, from the
@@ -207,7 +209,7 @@ func (r ReuseRule) pairWording(x, y *sentenceWording) (wording, grams float64) {
 // sentences kept in order. Texts in two languages cannot share wording:
 // their aligned pairs (on names, numbers and character grams) are
 // credited by similarity instead and marked as translations.
-func (r Rule) reuseOf(a, b *Profile, pairs []align.Pair, s *Signals, crossLang bool) (Reuse, []pairShare) {
+func (r Rule) reuseOf(a, b *Profile, pairs []align.Pair, s *Signals, crossLang bool, nb *Neighbourhood) (Reuse, []pairShare) {
 	wa, wb := a.wording(), b.wording()
 	ca := make([]float64, len(wa))
 	cb := make([]float64, len(wb))
@@ -224,7 +226,7 @@ func (r Rule) reuseOf(a, b *Profile, pairs []align.Pair, s *Signals, crossLang b
 	}
 	for k, p := range pairs {
 		x, y := &wa[p.A], &wb[p.B]
-		w, g := r.Reuse.pairWording(x, y)
+		w, g := r.Reuse.pairWording(x, y, nb)
 		kind := SharesQuoteOnly
 		switch {
 		case crossLang:

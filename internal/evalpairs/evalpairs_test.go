@@ -40,9 +40,9 @@ func TestQuality(t *testing.T) {
 	// The cross-language rows have no target in the issue; their floors
 	// are what the rule reaches today (0.290 and 0.095).
 	floors := map[string]float64{
-		"newsversions-dev/" + SameStory:      0.53,
-		"newsversions-dev2/" + SameStory:     0.59,
-		"newsversions-dev3/" + SameStory:     0.59,
+		"newsversions-dev/" + SameStory:      0.69,
+		"newsversions-dev2/" + SameStory:     0.65,
+		"newsversions-dev3/" + SameStory:     0.61,
 		"wmt-versions-source/" + SourceNews:  0.28,
 		"wmt-versions-source/" + SourceOther: 0.09,
 	}
