@@ -464,7 +464,7 @@ func (r Rule) decide(a, b *Profile, s Signals, re Reuse) (retold.Verdict, float6
 	}
 	template := r.Reuse.otherIncident(a, b, s)
 	if re.Class != ReuseNone && !template {
-		return retold.Version, score, fmt.Sprintf("%s reuse of authored wording: %.0f%% of A and %.0f%% of B derived, longest run %d sentences", re.Class, 100*re.ShareA, 100*re.ShareB, re.LongestRun)
+		return retold.Version, score, fmt.Sprintf("%s reuse of authored wording: %.0f%% of A and %.0f%% of B derived, longest run %s", re.Class, 100*re.ShareA, 100*re.ShareB, sentences(re.LongestRun))
 	}
 	if r.crossLanguage(s) {
 		return retold.Version, max(score, round3(0.5+0.5*s.NumberAgreement*s.FactOrder)), fmt.Sprintf("texts in different languages with %d shared facts in the same order (%.0f%% of pairs), number agreement %.2f, entity agreement %.2f",
@@ -496,4 +496,12 @@ func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
 	}
 	slices.Sort(ks)
 	return ks
+}
+
+// sentences is "1 sentence" or "n sentences".
+func sentences(n int) string {
+	if n == 1 {
+		return "1 sentence"
+	}
+	return fmt.Sprintf("%d sentences", n)
 }
