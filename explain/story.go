@@ -236,6 +236,9 @@ func (p *report) sentences(sign string, texts []string, style string) {
 // written, then the words around the original's.
 func changeText(c verify.NumberChange) string {
 	s := writtenValue(c.A) + " -> " + writtenValue(c.B)
+	if c.Role != "" {
+		s += " " + c.Role
+	}
 	ctx := c.A.Context
 	if ctx == "" {
 		ctx = c.B.Context

@@ -281,6 +281,9 @@ func (p *report) numbers(d verify.NumberDiff) {
 	}
 	for _, c := range d.Changed {
 		s := numberText(c.A) + " -> " + sentenceLabel("B", c.B.Sentence) + " " + numberText(c.B)
+		if c.Role != "" {
+			s += " [" + c.Role + "]"
+		}
 		p.text(4+label+1, lead{4, sentenceLabel("A", c.A.Sentence), ""}, s, yellow)
 	}
 	p.numberList("A", d.OnlyInA, red)

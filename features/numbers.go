@@ -30,6 +30,16 @@ type Number struct {
 	// first, lower-cased; stopwords and other numbers are skipped and the
 	// search stops at a sentence end or line break.
 	Left, Right []string
+	// Role is what the number counts when a word of its clause says so
+	// (RoleDead, RoleInjured, ...: "killing seven", "45 people injured",
+	// "the toll rose to 11"), or "".
+	Role string
+	// Noun is the counted noun, lower-cased: the first content word after
+	// the number within its clause ("seven people", "300 troops"), or "".
+	Noun string
+	// Bound is BoundLow or BoundHigh when the number bounds a range
+	// ("between 50 and 60", "50-60"), else "".
+	Bound string
 }
 
 // Numbers returns the numeric facts of text in text order.
@@ -47,10 +57,12 @@ func Numbers(text string) []Number {
 			f := foundNumber{numberMatch: m}
 			f.left, f.leftEnd = p.context(i-1, -1)
 			f.right, f.rightEnd = p.context(next, 1)
+			f.role, f.noun = p.roleOf(i, next)
 			sc.found = append(sc.found, f)
 		}
 		i = next
 	}
+	p.shareRanges()
 	return p.results()
 }
 
@@ -65,6 +77,7 @@ type numberMatch struct {
 type foundNumber struct {
 	numberMatch
 	left, leftEnd, right, rightEnd int
+	role, noun, bound              string
 }
 
 // contextWord is a lower-cased context word: s, or, when the word had to
@@ -140,6 +153,9 @@ func (p *numberParser) results() []Number {
 			End:   f.end,
 			Left:  subslice(words, f.left, f.leftEnd),
 			Right: subslice(words, f.right, f.rightEnd),
+			Role:  f.role,
+			Noun:  f.noun,
+			Bound: f.bound,
 		}
 	}
 	return out
@@ -163,6 +179,7 @@ type numberParser struct {
 	// unknown, 0 no, 1 yes. Only the ambiguous "2.000" case asks.
 	commaThousands int
 	buf            [16]byte
+	wbuf           [48]byte // lowerBytes's
 }
 
 // word kinds for spelled-out numbers.
@@ -281,12 +298,15 @@ var currencyWords = map[string]string{
 }
 
 // unitWords are the few measurement units worth normalising; glued forms
-// ("10km") use the same table.
+// ("10km") use the same table. More units (cm, ft, tonnes) were tried:
+// translations often write those numbers bare ("10センチ" against "10 cm"),
+// and the cross-language rule, which has only facts to go on, lost pairs.
 var unitWords = map[string]string{
 	"km": "km", "kilometer": "km", "kilometers": "km", "kilometre": "km", "kilometres": "km",
+	"kilómetros": "km", "kilomètres": "km", "chilometri": "km", "quilômetros": "km",
 	"mi": "mi", "mile": "mi", "miles": "mi",
 	"kg": "kg", "kilogram": "kg", "kilograms": "kg", "kilogramme": "kg", "kilogrammes": "kg",
-	"m": "m", "meter": "m", "meters": "m", "metre": "m", "metres": "m",
+	"m": "m", "meter": "m", "meters": "m", "metre": "m", "metres": "m", "metros": "m", "mètres": "m", "metri": "m",
 }
 
 // normalCurrencySymbol normalises full-width and prefixed forms; any other
@@ -561,12 +581,26 @@ func (p *numberParser) unitAfter(end, next int, unit string) (int, int, string) 
 		}
 		return end, next, unit
 	}
-	if s.kind != kWord || s.sep != sepSpace {
+	if s.kind != kWord || (s.sep != sepSpace && s.sep != sepHyphen) {
 		return end, next, unit
 	}
 	w := p.lower(s)
+	if s.sep == sepHyphen {
+		// "60-meter", "a 5-km run", "six-mile": a unit, and nothing else,
+		// may be hyphened on ("four-year-old" is no unit).
+		if u, ok := unitWords[string(w)]; ok && w != nil && unit == "" {
+			return s.end, next + 1, u
+		}
+		return end, next, unit
+	}
+	if w == nil {
+		// Not ASCII: "mètres", "kilómetros".
+		if u, ok := unitWords[strings.ToLower(p.text[s.start:s.end])]; ok && unit == "" {
+			return s.end, next + 1, u
+		}
+		return end, next, unit
+	}
 	switch {
-	case w == nil:
 	case string(w) == "percent" || string(w) == "pct":
 		return s.end, next + 1, "%"
 	case string(w) == "per" && p.wordIs(next+1, "cent", sepSpace):
@@ -702,7 +736,7 @@ func (p *numberParser) words(i int) (numberMatch, int, bool) {
 	// No number word is shorter than "one" or longer than "seventeen": most
 	// words are turned away here, before any lower-casing or lookup.
 	if !isA && (n < len("one") || n > len("seventeen")) {
-		return numberMatch{}, i + 1, false
+		return p.foreign(i)
 	}
 	if isA {
 		n, ok := p.tok(i + 1)
@@ -757,7 +791,10 @@ func (p *numberParser) words(i int) (numberMatch, int, bool) {
 		}
 	}
 	if j == i || last == 0 {
-		return numberMatch{}, i + 1, false
+		if isA {
+			return numberMatch{}, i + 1, false
+		}
+		return p.foreign(i)
 	}
 	if j == i+1 && last == nwUnit && current == 1 && !p.oneIsNumber(i) {
 		return numberMatch{}, i + 1, false
@@ -785,9 +822,12 @@ func (p *numberParser) wordFollows(last int, current uint64, lastScale int, nw n
 	return false
 }
 
-// oneIsNumber decides whether a lone "one" at token i counts: only when a
-// content word follows in the same sentence ("one person") or a hyphenated
-// word ("one-year"), and not after a determiner ("no one", "the one").
+// oneIsNumber decides whether a lone "one" at token i counts. "One" is
+// mostly an article or a pronoun ("one city bus", "one of the victims",
+// "no one"); it counts only where it is a quantity a story could change:
+// before a unit or a hyphened word ("one-year", "one-meter"), before a
+// word for people ("one person", "one soldier"), or where its clause
+// gives it a role ("one was killed", "one dead").
 func (p *numberParser) oneIsNumber(i int) bool {
 	if prev, ok := p.tok(i - 1); ok && prev.kind == kWord && notOneBefore[string(p.lower(prev))] {
 		return false
@@ -799,11 +839,27 @@ func (p *numberParser) oneIsNumber(i int) bool {
 	if n.sep == sepHyphen {
 		return true
 	}
-	w := strings.ToLower(p.text[n.start:n.end])
-	if _, isNum := lookupNumberWord([]byte(w)); isNum {
+	if n.sep != sepSpace {
 		return false
 	}
-	return n.sep == sepSpace && !text.IsStopword(w)
+	w := p.lowerBytes(n)
+	if _, isUnit := unitWords[string(w)]; isUnit || countedPeople[string(w)] {
+		return true
+	}
+	if _, isCurrency := currencyWords[string(w)]; isCurrency {
+		return true
+	}
+	role, _ := p.roleOf(i, i+1)
+	return role != "" && role != RoleMagnitude && role != RoleVotes
+}
+
+// countedPeople are the nouns after which a lone "one" is a head count.
+var countedPeople = map[string]bool{
+	"person": true, "man": true, "woman": true, "child": true, "boy": true, "girl": true,
+	"baby": true, "soldier": true, "officer": true, "policeman": true, "civilian": true,
+	"worker": true, "student": true, "passenger": true, "resident": true, "firefighter": true,
+	"journalist": true, "patient": true, "victim": true, "pilot": true, "tourist": true,
+	"migrant": true, "prisoner": true, "hostage": true, "teenager": true, "adult": true,
 }
 
 // context collects up to three content words starting at token i and
@@ -958,7 +1014,7 @@ func (p *numberParser) decimalOf(i int) decimal {
 		switch {
 		case r == '.' && !dotThousands, r == arabicDecimal:
 			d.point = len(d.digits)
-		case r == '.', r == ',', r == arabicThousands:
+		case r == '.', r == ',', r == arabicThousands, r == '\'', r == '’':
 		default:
 			if v := digitValue(r); v >= 0 {
 				d.digits = append(d.digits, byte('0'+v))

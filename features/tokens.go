@@ -245,7 +245,7 @@ func scanAlnum(text string, i int) token {
 			j, t.time = k, true
 		} else {
 			for {
-				k, ok := groupAt(text, j, 3, ',', arabicThousands)
+				k, ok := groupAt(text, j, 3, ',', arabicThousands, '\'', '’') // 3,000; Swiss 3'000
 				if !ok || t.commas == 255 {
 					break
 				}

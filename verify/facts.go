@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/retold/retold/align"
+	"github.com/retold/retold/features"
 )
 
 // factDiff sorts the numbers and names of a and b into same, changed (or
@@ -18,15 +19,19 @@ func factDiff(a, b *Profile, pairs []align.Pair) FactDiff {
 
 func numberItem(p *Profile, n number) NumberItem {
 	return NumberItem{
-		Value: n.Value, Unit: n.Unit, Text: n.Text,
+		Value: n.Value, Unit: n.Unit, Role: n.role, Noun: n.Noun, Text: n.Text,
 		Context:  snippet(p.Doc.Text, p.Text.Sentences[n.sent].Start, p.Text.Sentences[n.sent].End, n.Start, n.End, 4),
 		Sentence: n.sent, Start: n.Start, End: n.End,
 	}
 }
 
-// numberDiff matches numbers by value first; the numbers left over are
-// paired as changed when they stand in aligned sentences, or share context
-// words, and have the same unit.
+// numberDiff matches numbers by value first (a value without a unit
+// matches the same value with one: "60" and "60 meters"); the numbers left
+// over are paired as changed by role, not by position: a pair must have
+// the same unit, must not count different things (the dead against the
+// injured, a year against a toll, seven people against 42 houses), and
+// must share a role, a counted noun, an aligned sentence or context
+// words. What finds no counterpart in its role is only in A or only in B.
 func numberDiff(a, b *Profile, pairs []align.Pair) NumberDiff {
 	m := matchNumbers(a, b, pairs)
 	d := NumberDiff{Same: []NumberItem{}, Changed: []NumberChange{}, OnlyInA: []NumberItem{}, OnlyInB: []NumberItem{}}
@@ -34,7 +39,8 @@ func numberDiff(a, b *Profile, pairs []align.Pair) NumberDiff {
 		d.Same = append(d.Same, numberItem(a, a.numbers[i]))
 	}
 	for _, c := range m.changed {
-		d.Changed = append(d.Changed, NumberChange{A: numberItem(a, a.numbers[c[0]]), B: numberItem(b, b.numbers[c[1]])})
+		na, nb := a.numbers[c[0]], b.numbers[c[1]]
+		d.Changed = append(d.Changed, NumberChange{A: numberItem(a, na), B: numberItem(b, nb), Role: cmp.Or(na.role, nb.role)})
 	}
 	for _, i := range m.onlyA {
 		d.OnlyInA = append(d.OnlyInA, numberItem(a, a.numbers[i]))
@@ -57,24 +63,32 @@ func matchNumbers(a, b *Profile, pairs []align.Pair) numberMatching {
 	var m numberMatching
 	keysA, keysB := a.numberKeys(), b.numberKeys()
 	var restA, restB []int
-	for i, n := range a.numbers {
-		k := n.key
-		if _, ok := keysB[k]; ok {
-			if keysA[k] == i { // the first of its value
+	for i := range a.numbers {
+		n := &a.numbers[i]
+		if !n.quantity() {
+			continue
+		}
+		if _, ok := keysB[n.key]; ok {
+			if keysA[n.key] == i { // the first of its value
 				m.same = append(m.same, i)
 			}
 			continue
 		}
 		restA = append(restA, i)
 	}
-	for j, n := range b.numbers {
-		if _, ok := keysA[n.key]; !ok {
-			restB = append(restB, j)
+	for j := range b.numbers {
+		if n := &b.numbers[j]; n.quantity() {
+			if _, ok := keysA[n.key]; !ok {
+				restB = append(restB, j)
+			}
 		}
 	}
 	if len(restA) == 0 && len(restB) == 0 {
 		return m
 	}
+	usedA := make([]bool, len(a.numbers))
+	usedB := make([]bool, len(b.numbers))
+	m.same = unitlessSame(a, b, pairs, restA, restB, usedA, usedB, m.same)
 
 	type cand struct {
 		i, j  int
@@ -82,17 +96,16 @@ func matchNumbers(a, b *Profile, pairs []align.Pair) numberMatching {
 	}
 	var cands []cand
 	for _, i := range restA {
-		na := a.numbers[i]
+		na := &a.numbers[i]
+		if usedA[i] {
+			continue
+		}
 		for _, j := range restB {
-			nb := b.numbers[j]
-			if na.Unit != nb.Unit {
+			nb := &b.numbers[j]
+			if usedB[j] {
 				continue
 			}
-			score := sharedWords(na.context, nb.context)
-			if aligned(pairs, na.sent, nb.sent) {
-				score += 2
-			}
-			if score >= 2 {
+			if score, ok := pairScore(na, nb, aligned(pairs, na.sent, nb.sent)); ok {
 				cands = append(cands, cand{i, j, score})
 			}
 		}
@@ -106,8 +119,6 @@ func matchNumbers(a, b *Profile, pairs []align.Pair) numberMatching {
 		}
 		return cmp.Compare(x.j, y.j)
 	})
-	usedA := make([]bool, len(a.numbers))
-	usedB := make([]bool, len(b.numbers))
 	for _, c := range cands {
 		if usedA[c.i] || usedB[c.j] {
 			continue
@@ -119,6 +130,80 @@ func matchNumbers(a, b *Profile, pairs []align.Pair) numberMatching {
 	m.onlyA = onlyNumbers(a, restA, usedA)
 	m.onlyB = onlyNumbers(b, restB, usedB)
 	return m
+}
+
+// unitlessSame matches the leftover numbers that have the same value, one
+// without a unit and the other with a measure ("the wall is 60 high" and
+// "60 meters"), that stand in aligned sentences and do not count
+// different things. It marks them used and appends a's to same.
+func unitlessSame(a, b *Profile, pairs []align.Pair, restA, restB []int, usedA, usedB []bool, same []int) []int {
+	for _, i := range restA {
+		na := &a.numbers[i]
+		for _, j := range restB {
+			nb := &b.numbers[j]
+			if usedB[j] || na.Value != nb.Value || (na.Unit != "") == (nb.Unit != "") {
+				continue
+			}
+			if u := na.Unit + nb.Unit; u == "time" || u == "%" || conflict(na.role, nb.role) || !aligned(pairs, na.sent, nb.sent) {
+				continue
+			}
+			usedA[i], usedB[j] = true, true
+			same = append(same, i)
+			break
+		}
+	}
+	slices.Sort(same)
+	return slices.Compact(same)
+}
+
+// pairScore scores numbers x and y as one fact that changed: 3 for the
+// same role, 2 for the same counted noun (2 off for different ones), 2
+// when their sentences are aligned, 1 for each shared context word, up to
+// 3. ok is false when they cannot be one fact: different units, different
+// roles, different counted nouns with no shared role to go on; or when
+// nothing ties them.
+func pairScore(x, y *number, alignedSents bool) (score int, ok bool) {
+	if x.Unit != y.Unit || conflict(x.role, y.role) {
+		return 0, false
+	}
+	if x.role == roleYear && y.noun != "" || y.role == roleYear && x.noun != "" {
+		return 0, false // a year counts nothing: "in 1998" and "two decades"
+	}
+	sameRole := x.role != "" && x.role == y.role
+	switch {
+	case x.noun == "" || y.noun == "" || genericNoun(x.noun) || genericNoun(y.noun):
+	case x.noun == y.noun:
+		score += 2
+	case !sameRole || x.role == features.RoleDuration:
+		return 0, false // "seven people" and "42 houses"; "45 days" and "six weeks"
+	default:
+		score -= 2 // "26 demonstrators" and "30 protesters" killed: maybe
+	}
+	if sameRole {
+		score += 3
+	}
+	if (x.Bound == features.BoundLow) != (y.Bound == features.BoundLow) {
+		score-- // "between 50 and 60" against "64": 60 is the toll
+	}
+	if alignedSents {
+		score += 2
+	}
+	score += min(sharedWords(x.context, y.context), 3)
+	return score, score >= 2
+}
+
+// conflict reports whether two roles say the numbers count different
+// things; an unknown role conflicts with none.
+func conflict(r, s string) bool { return r != "" && s != "" && r != s }
+
+// genericNoun reports whether a counted noun's stem says only "people":
+// "seven people killed" and "11 victims" may be one toll.
+func genericNoun(stem string) bool {
+	switch stem {
+	case "peopl", "person", "individu", "victim", "human", "persona", "personn", "mensch", "человек", "людей", "люди", "осіб", "людини":
+		return true
+	}
+	return false
 }
 
 // aligned reports whether sentences sa and sb are an aligned pair.
@@ -151,6 +236,9 @@ func (p *Profile) numberKeys() map[string]int {
 	p.numOnce.Do(func() {
 		p.numKeys = make(map[string]int, len(p.numbers))
 		for i, n := range p.numbers {
+			if !n.quantity() {
+				continue
+			}
 			k := n.key
 			if _, ok := p.numKeys[k]; !ok {
 				p.numKeys[k] = i

@@ -61,7 +61,63 @@ type number struct {
 	sent    int
 	context []string // stems of the context words
 	key     string   // unit and value: what "the same number" means
+	role    string   // what it counts (features.Number.Role, or "year"), "" unknown
+	noun    string   // the stem of its counted noun, "" none
 }
+
+// roleYear is the role of a bare number that reads as a year: a year
+// never pairs with a toll.
+const roleYear = "year"
+
+// roleOf is n's role: the one its clause gives it, else "year" for a
+// bare integer from 1900 to 2100 that counts nothing.
+func roleOf(n features.Number) string {
+	if n.Role != "" || n.Unit != "" || n.Noun != "" || len(n.Value) != 4 {
+		return n.Role
+	}
+	if v := n.Value; (v[:2] == "19" || v[:2] == "20" || v == "2100") && isDigits(v) {
+		return roleYear
+	}
+	return ""
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// codeNames adds to entities, in text order, each code among numbers
+// that no entity covers ("737-800", "A320"): a code is no quantity but it
+// names a thing, and both texts of a version keep it.
+func codeNames(entities []entity, numbers []number) []entity {
+	var add []entity
+	for _, n := range numbers {
+		if n.quantity() {
+			continue
+		}
+		covered := slices.ContainsFunc(entities, func(e entity) bool { return e.Start <= n.Start && n.End <= e.End })
+		if covered {
+			continue
+		}
+		key := strings.ReplaceAll(n.Value, "-", "")
+		add = append(add, entity{Entity: features.Entity{Text: n.Text, Key: key, Words: []string{key}, Start: n.Start, End: n.End}, sent: n.sent})
+	}
+	if len(add) == 0 {
+		return entities
+	}
+	out := append(entities, add...)
+	slices.SortStableFunc(out, func(x, y entity) int { return cmp.Compare(x.Start, y.Start) })
+	return out
+}
+
+// quantity reports whether n is a quantity the fact diff compares: codes
+// and names that hold digits ("Mir-24", "F-16", "737-800") are not; they
+// still count as tokens and as names.
+func (n *number) quantity() bool { return n.Unit != "code" }
 
 type entity struct {
 	features.Entity
@@ -117,13 +173,18 @@ func (c *Comparer) Profile(d retold.Document) *Profile {
 		for _, w := range append(slices.Clip(n.Left), n.Right...) {
 			ctx = append(ctx, c.stemmer.Stem(w))
 		}
-		p.numbers = append(p.numbers, number{Number: n, sent: si, context: ctx, key: n.Unit + "\x00" + n.Value})
+		nb := number{Number: n, sent: si, context: ctx, key: n.Unit + "\x00" + n.Value, role: roleOf(n)}
+		if n.Noun != "" {
+			nb.noun = c.stemmer.Stem(n.Noun)
+		}
+		p.numbers = append(p.numbers, nb)
 	}
 	for _, e := range features.Entities(d.Text) {
 		if si := sentenceAt(t, e.Start); si >= 0 {
 			p.entities = append(p.entities, entity{Entity: e, sent: si})
 		}
 	}
+	p.entities = codeNames(p.entities, p.numbers)
 
 	// Content weight of each sentence: its content words and numbers.
 	ni := 0

@@ -157,7 +157,9 @@ type NumberDiff struct {
 // NumberItem is one number as it occurs in a document.
 type NumberItem struct {
 	Value    string `json:"value"`          // canonical decimal: "2200", "4", "5800000"
-	Unit     string `json:"unit,omitempty"` // "%", "$", ... or empty
+	Unit     string `json:"unit,omitempty"` // "%", "$", "m", "km", ... or empty
+	Role     string `json:"role,omitempty"` // what it counts, when its clause says: "dead", "injured", "missing", "arrested", "displaced", "rescued", "age", "magnitude", "votes", "year"
+	Noun     string `json:"noun,omitempty"` // the counted noun as written, lower-cased: "people", "troops"
 	Text     string `json:"text"`           // as written: "2,200", "four"
 	Context  string `json:"context"`        // the words around it
 	Sentence int    `json:"sentence"`
@@ -166,10 +168,12 @@ type NumberItem struct {
 }
 
 // NumberChange is one fact whose value differs between the documents
-// ("164 killed" in A, "26 killed" in B).
+// ("164 killed" in A, "26 killed" in B): two numbers with the same unit
+// that count the same thing.
 type NumberChange struct {
-	A NumberItem `json:"a"`
-	B NumberItem `json:"b"`
+	A    NumberItem `json:"a"`
+	B    NumberItem `json:"b"`
+	Role string     `json:"role,omitempty"` // the role they share, when one is known
 }
 
 // EntityDiff sorts named entities. Same lists A's entities found in B too

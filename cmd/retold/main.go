@@ -49,6 +49,7 @@ func commands() []command {
 		{"demo", "compare the two built-in demo articles (no files needed)", runDemo},
 		{"eval", "score a clustering against labeled truth (ARI, pairwise and B-cubed F1)", runEval},
 		{"eval-compare", "measure pairwise verdict quality on the labeled data", runEvalCompare},
+		{"eval-facts", "audit the fact diff: changed numbers that count different things, on the labeled news sets", runEvalFacts},
 		{"eval-cv", "choose the reuse rule on the labeled news sets, with leave-one-event-out cross-validation", runEvalCV},
 		{"export", "write the story index as JSONL: labels and edges per document", runExport},
 		{"match", "say which indexed story each document would join, with the evidence", runMatch},

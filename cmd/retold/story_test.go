@@ -113,7 +113,7 @@ func TestStoryTextShowsTimelineOriginalAndChanges(t *testing.T) {
 	update := strings.Join(blocks["quake-update"], "\n")
 	for _, want := range []string{
 		"    version 1.00   5 aligned, 1 added, 0 dropped",
-		"    numbers   12 -> 19 (Karavia on Tuesday, killing 12 people and injuring 85,)",
+		"    numbers   12 -> 19 dead (Karavia on Tuesday, killing 12 people and injuring 85,)",
 		"    names     Sultanov ~ Soultanov",
 		"    + " + quakeAdded,
 	} {
