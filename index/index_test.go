@@ -443,3 +443,25 @@ func TestMatchWhileAdding(t *testing.T) {
 		t.Errorf("adding beside matches changed the stories:\n%s\nvs\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
 	}
 }
+
+// TestRankEdgesVerdictFirst: match lists the closest partner first, by
+// verdict, then score; a near-duplicate beats a version that scores
+// higher.
+func TestRankEdgesVerdictFirst(t *testing.T) {
+	es := []retold.Edge{
+		{A: 1, Verdict: retold.Version, Score: 0.97},
+		{A: 2, Verdict: retold.SameEvent, Score: 0.45},
+		{A: 3, Verdict: retold.NearDuplicate, Score: 0.91},
+		{A: 4, Verdict: retold.Version, Score: 0.99},
+		{A: 5, Verdict: retold.Duplicate, Score: 1},
+		{A: 6, Verdict: retold.Version, Score: 0.99},
+	}
+	rankEdges(es)
+	var got []int64
+	for _, e := range es {
+		got = append(got, e.A)
+	}
+	if want := []int64{5, 3, 4, 6, 1, 2}; !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
+	}
+}

@@ -230,14 +230,25 @@ func (x *Index) judge(jobs []judgeJob, profiles map[int64]*verify.Profile, n int
 		}
 	}
 	for _, es := range out {
-		slices.SortFunc(es, func(a, b retold.Edge) int {
-			if c := cmp.Compare(b.Score, a.Score); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.A, b.A)
-		})
+		rankEdges(es)
 	}
 	return out
+}
+
+// rankEdges orders a document's edges by verdict first (duplicate,
+// near-duplicate, version, same-event), then by score, then by partner:
+// a near-duplicate is the closer partner even where a looser version
+// scores higher, and it is the one to diff against.
+func rankEdges(es []retold.Edge) {
+	slices.SortFunc(es, func(a, b retold.Edge) int {
+		if c := cmp.Compare(a.Verdict.Rank(), b.Verdict.Rank()); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.A, b.A)
+	})
 }
 
 // addBatch adds docs (profiles given) inside tx, in three passes with the
