@@ -54,6 +54,22 @@ type StoredDocument struct {
 	// Story and Event are the labels the document has now; merges change
 	// them.
 	Story, Event string
+	// CopyOf is set when this is a copy (see Copy) looked up by its own
+	// id: Document then holds the copy's id, title, url, outlet and date,
+	// the rest is the stored text's, and CopyOf is that text's id.
+	CopyOf string
+}
+
+// Copy is a record whose text is stored already under another id: a
+// wire story that another outlet ran unchanged. The text is stored
+// once; each copy keeps its own id, title, url, outlet and date, and is
+// listed and counted with the text's story.
+type Copy struct {
+	ID, Title, URL, Outlet, Date string
+	// Seq is the stored text's number.
+	Seq int64
+	// Added is when the copy was stored (RFC 3339, UTC).
+	Added string
 }
 
 // Edge is one verified relation between two stored documents: A is the
@@ -73,10 +89,12 @@ type Story struct {
 	Event string
 	// Original is the Seq of the story's probable original.
 	Original int64
-	// Size is the number of documents; Outlets the distinct outlets, in
-	// name order; FirstSeen the earliest document date (or added time when
-	// no document has a date).
+	// Size is the number of documents (texts); Copies the number of
+	// copies of them stored besides (see Copy); Outlets the distinct
+	// outlets of both, in name order; FirstSeen the earliest document
+	// date (or added time when no document has a date).
 	Size      int
+	Copies    int
 	Outlets   []string
 	FirstSeen string
 }
@@ -98,7 +116,7 @@ type StoryQuery struct {
 
 // Counts are the sizes of a store.
 type Counts struct {
-	Documents, Stories, Events, Edges, Keys int64
+	Documents, Copies, Stories, Events, Edges, Keys int64
 }
 
 // Store is a persistent story index. It is safe for concurrent use.
@@ -117,8 +135,15 @@ type Store interface {
 type ReadTx interface {
 	// Document returns the document with number seq.
 	Document(seq int64) (StoredDocument, error)
-	// DocumentByID returns the latest version stored under id.
+	// DocumentByID returns the latest version stored under id, or, when
+	// id is a copy's, the text it copies with the copy's own fields and
+	// CopyOf set.
 	DocumentByID(id string) (StoredDocument, error)
+	// Copies returns the copies of the text numbered seq, oldest first.
+	Copies(seq int64) ([]Copy, error)
+	// StoryCopies returns the copies of a story's texts, by Seq, then
+	// oldest first.
+	StoryCopies(id string) ([]Copy, error)
 	// DocumentByHash returns the document whose text has this hash.
 	DocumentByHash(hash uint64) (StoredDocument, error)
 	// Documents returns up to limit documents with Seq above after, in
@@ -177,6 +202,18 @@ type Tx interface {
 	// SetOriginal records the probable original of a story.
 	SetOriginal(story string, seq int64) error
 	// DeleteDocument removes every version stored under id, their keys
-	// and edges. A story left empty disappears.
+	// and edges, and the copies of those texts. A story left empty
+	// disappears.
 	DeleteDocument(id string) error
+	// PutCopy stores c, a copy of the text numbered c.Seq, and sets
+	// c.Added. It returns ErrExists when c.ID is a document's or a copy's
+	// id already, and ErrNotFound when no text has number c.Seq.
+	PutCopy(c *Copy) error
+	// DeleteCopy removes the copy with this id.
+	DeleteCopy(id string) error
+	// PromoteCopy makes the copy with this id the owner of its text: the
+	// document row takes the copy's id (as version 1), title, url, outlet
+	// and date, and the copy is gone. A deletion of the text's owner
+	// promotes its first copy, so the text, its edges and its story stay.
+	PromoteCopy(id string) error
 }

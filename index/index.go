@@ -170,8 +170,11 @@ func (x *Index) Stats() IndexStats {
 type Result struct {
 	// Doc is the stored document (for Add), or the one it duplicates.
 	Doc retold.StoredDocument
-	// Duplicate is set when the text was stored already: nothing changed.
+	// Duplicate is set when the text was stored already. For Add, Copy
+	// is then set when the record came under an id of its own and was
+	// kept as a copy of Doc (retold.Copy); otherwise nothing changed.
 	Duplicate bool
+	Copy      bool
 	// Story and Event are the labels the document has (Add) or would join
 	// (Match: "" when it would start its own).
 	Story, Event string
@@ -329,7 +332,9 @@ func (x *Index) AddPrepared(ctx context.Context, b *Batch) ([]Result, error) {
 // Delete removes every version stored under id, with their keys and
 // edges, and regroups the stories and events they were in: a removed
 // document may have been the link that held a story together, or its
-// original. It returns retold.ErrNotFound for an id not stored.
+// original. A text that other outlets ran as well is not removed: its
+// first copy takes it over. The id of a copy removes that copy. It
+// returns retold.ErrNotFound for an id not stored.
 func (x *Index) Delete(ctx context.Context, id string) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -339,7 +344,30 @@ func (x *Index) Delete(ctx context.Context, id string) error {
 			return err
 		}
 		if len(versions) == 0 {
+			// A copy's id: the copy goes, the text stays.
+			if d, err := tx.DocumentByID(id); err == nil && d.CopyOf != "" {
+				return tx.DeleteCopy(id)
+			}
 			return retold.ErrNotFound
+		}
+		// A text that other outlets ran stays, owned by its first copy:
+		// its edges and story do not change.
+		kept := versions[:0]
+		for _, v := range versions {
+			cs, err := tx.Copies(v.Seq)
+			if err != nil {
+				return err
+			}
+			if len(cs) > 0 {
+				if err := tx.PromoteCopy(cs[0].ID); err != nil {
+					return err
+				}
+				continue
+			}
+			kept = append(kept, v)
+		}
+		if versions = kept; len(versions) == 0 {
+			return nil
 		}
 		members := map[int64]retold.StoredDocument{}
 		for _, v := range versions {

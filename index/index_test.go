@@ -372,8 +372,21 @@ func TestDeleteRegroups(t *testing.T) {
 	if err := x.Delete(context.Background(), gone.ID); !errors.Is(err, retold.ErrNotFound) {
 		t.Errorf("second delete: %v, want ErrNotFound", err)
 	}
-	// A copy of the deleted text under another id was stored as that
-	// text, and goes with it.
+	// A copy of the deleted text under another id took the text over;
+	// delete those too, until no record holds the text.
+	for {
+		var owner retold.StoredDocument
+		err := st.View(context.Background(), func(tx retold.ReadTx) (err error) { owner, err = tx.DocumentByHash(gone.Hash); return })
+		if errors.Is(err, retold.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := x.Delete(context.Background(), owner.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var rest []retold.Document
 	for _, d := range docs {
 		if x.cmp.Profile(d).ContentHash() != gone.Hash {
@@ -463,5 +476,79 @@ func TestRankEdgesVerdictFirst(t *testing.T) {
 	}
 	if want := []int64{5, 3, 4, 6, 1, 2}; !slices.Equal(got, want) {
 		t.Errorf("order %v, want %v", got, want)
+	}
+}
+
+// TestWireCopiesKeptPerOutlet: three outlets run one wire text. The text
+// is stored once, each record is kept as a copy with its own id and
+// outlet, the story counts three outlets, and each id can be fetched. A
+// deletion of the wire's own record hands the text to the first copy.
+func TestWireCopiesKeptPerOutlet(t *testing.T) {
+	x, st := newIndex(t)
+	text := "LISBON (Wire) — A ferry carrying 212 passengers ran aground off the Tagus estuary on Sunday, " +
+		"and all aboard were brought ashore by lifeboats, the port authority said.\n\n" +
+		"Captain Rui Almeida said the vessel lost power in heavy fog about 2 km from the terminal."
+	docs := []retold.Document{
+		{ID: "w1", Outlet: "Wire", Title: "Ferry runs aground", URL: "https://wire.example/1", Date: "2024-05-05", Text: text},
+		{ID: "w2", Outlet: "Lisbon Herald (Wire)", Title: "Ferry aground off Lisbon", URL: "https://herald.example/2", Date: "2024-05-05", Text: text},
+		{ID: "w3", Outlet: "Porto Daily (Wire)", Title: "Ferry aground", URL: "https://porto.example/3", Date: "2024-05-06", Text: text},
+		{ID: "w3", Outlet: "Porto Daily (Wire)", Title: "Ferry aground", URL: "https://porto.example/3", Date: "2024-05-06", Text: text},
+	}
+	var res []Result
+	for _, d := range docs {
+		r, err := x.Add(context.Background(), d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res = append(res, r)
+	}
+	if res[0].Duplicate || !res[1].Duplicate || !res[1].Copy || !res[2].Copy || res[3].Copy || !res[3].Duplicate {
+		t.Errorf("results: %+v", res)
+	}
+	err := st.View(context.Background(), func(tx retold.ReadTx) error {
+		for _, d := range docs[:3] {
+			sd, err := tx.DocumentByID(d.ID)
+			if err != nil {
+				t.Errorf("DocumentByID(%s): %v", d.ID, err)
+				continue
+			}
+			if sd.Outlet != d.Outlet || sd.URL != d.URL || sd.Title != d.Title || sd.Story != res[0].Story {
+				t.Errorf("%s: %+v", d.ID, sd)
+			}
+		}
+		s, err := tx.Story(res[0].Story)
+		if err != nil {
+			return err
+		}
+		if s.Size != 1 || s.Copies != 2 || len(s.Outlets) != 3 {
+			t.Errorf("story %+v: want 1 text, 2 copies, 3 outlets", s)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Delete(context.Background(), "w1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Delete(context.Background(), "w3"); err != nil {
+		t.Fatal(err)
+	}
+	err = st.View(context.Background(), func(tx retold.ReadTx) error {
+		sd, err := tx.DocumentByID("w2")
+		if err != nil || sd.CopyOf != "" || sd.Outlet != "Lisbon Herald (Wire)" {
+			t.Errorf("after deleting w1, w2 = %+v %v, want the text's owner", sd, err)
+		}
+		c, err := tx.Counts()
+		if err != nil {
+			return err
+		}
+		if c.Documents != 1 || c.Copies != 0 {
+			t.Errorf("counts %+v", c)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -283,9 +283,8 @@ func (x *Index) addBatch(ctx context.Context, tx retold.Tx, docs []retold.Docume
 			plans[i].twin = true
 			continue
 		}
-		if sd, err := tx.DocumentByHash(h); err == nil {
+		if _, err := tx.DocumentByHash(h); err == nil {
 			plans[i].known = true
-			out[i] = Result{Doc: sd, Duplicate: true, Story: sd.Story, Event: sd.Event}
 			continue
 		} else if !errors.Is(err, retold.ErrNotFound) {
 			return fmt.Errorf("index: add %q: %w", d.ID, err)
@@ -311,17 +310,18 @@ func (x *Index) addBatch(ctx context.Context, tx retold.Tx, docs []retold.Docume
 			return err
 		}
 		pl := plans[i]
-		if pl.known {
-			continue
-		}
-		if pl.twin {
-			// Its twin's labels as they are now, after the documents
-			// between them were added.
+		if pl.known || pl.twin {
+			// A text stored already (a twin's: with its labels as they
+			// are now, after the documents between them were added).
 			sd, err := tx.DocumentByHash(profiles[i].ContentHash())
 			if err != nil {
 				return fmt.Errorf("index: add %q: %w", d.ID, err)
 			}
-			out[i] = Result{Doc: sd, Duplicate: true, Story: sd.Story, Event: sd.Event}
+			copied, err := keepCopy(tx, d, sd)
+			if err != nil {
+				return fmt.Errorf("index: add %q: %w", d.ID, err)
+			}
+			out[i] = Result{Doc: sd, Duplicate: true, Copy: copied, Story: sd.Story, Event: sd.Event}
 			continue
 		}
 		sd := retold.StoredDocument{Document: d, Hash: profiles[i].ContentHash()}
@@ -344,4 +344,20 @@ func (x *Index) addBatch(ctx context.Context, tx retold.Tx, docs []retold.Docume
 		out[i] = Result{Doc: sd, Story: sd.Story, Event: sd.Event, Edges: es}
 	}
 	return nil
+}
+
+// keepCopy records d, whose text sd holds already, as a copy of sd when
+// it comes under an id of its own: another outlet ran the same text. The
+// same record added again (its id is sd's, or a copy's already) is kept
+// once. It reports whether a copy was stored.
+func keepCopy(tx retold.Tx, d retold.Document, sd retold.StoredDocument) (bool, error) {
+	if d.ID == sd.ID {
+		return false, nil
+	}
+	c := retold.Copy{ID: d.ID, Seq: sd.Seq, Title: d.Title, URL: d.URL, Outlet: d.Outlet, Date: d.Date}
+	err := tx.PutCopy(&c)
+	if errors.Is(err, retold.ErrExists) {
+		return false, nil
+	}
+	return err == nil, err
 }

@@ -108,7 +108,7 @@ var migrations = []migration{
 		first_seen TEXT NOT NULL
 	) WITHOUT ROWID;
 	CREATE INDEX stories_first_seen ON stories (first_seen DESC, story);
-	INSERT INTO stories ` + storySummary + ` GROUP BY d.story;`},
+	INSERT INTO stories ` + storySummaryV4 + ` GROUP BY d.story;`},
 	// 5: full-text search (FTS5) for StoryQuery.Words, over each
 	// document's title and the start of its text, where a story's names
 	// and its lede are: indexing whole texts cost a quarter of the add
@@ -123,6 +123,20 @@ var migrations = []migration{
 		DELETE FROM doc_fts WHERE rowid = old.seq;
 	END;
 	INSERT INTO doc_fts (rowid, title, lede) SELECT seq, title, substr(text, 1, ` + ledeChars + `) FROM documents;`},
+	// 6: copies: a record whose text is stored already under another id
+	// keeps its own id, title, url, outlet and date, so every outlet that
+	// ran a wire story is listed and counted. Story summaries count them.
+	{sql: `CREATE TABLE copies (
+		id     TEXT PRIMARY KEY,
+		seq    INTEGER NOT NULL REFERENCES documents (seq) ON DELETE CASCADE,
+		title  TEXT NOT NULL,
+		url    TEXT NOT NULL,
+		outlet TEXT NOT NULL,
+		date   TEXT NOT NULL,
+		added  TEXT NOT NULL
+	) WITHOUT ROWID;
+	CREATE INDEX copies_seq ON copies (seq);
+	ALTER TABLE stories ADD COLUMN copies INTEGER NOT NULL DEFAULT 0;`},
 }
 
 // migrateKeyRows moves the key rows of schema 2 into doc_keys and drops
@@ -418,7 +432,58 @@ func (t *readTx) Document(seq int64) (retold.StoredDocument, error) {
 }
 
 func (t *readTx) DocumentByID(id string) (retold.StoredDocument, error) {
-	return t.one(`WHERE id = ? ORDER BY version DESC LIMIT 1`, id)
+	d, err := t.one(`WHERE id = ? ORDER BY version DESC LIMIT 1`, id)
+	if !errors.Is(err, retold.ErrNotFound) {
+		return d, err
+	}
+	c, err := t.copyByID(id)
+	if err != nil {
+		return d, err
+	}
+	if d, err = t.Document(c.Seq); err != nil {
+		return d, err
+	}
+	d.CopyOf = d.ID
+	d.ID, d.Title, d.URL, d.Outlet, d.Date, d.Added, d.Version = c.ID, c.Title, c.URL, c.Outlet, c.Date, c.Added, 1
+	return d, nil
+}
+
+const copyColumns = `c.id, c.seq, c.title, c.url, c.outlet, c.date, c.added`
+
+func (t *readTx) copies(query string, args ...any) ([]retold.Copy, error) {
+	rows, err := t.q.QueryContext(t.ctx, `SELECT `+copyColumns+` FROM copies c `+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []retold.Copy
+	for rows.Next() {
+		var c retold.Copy
+		if err := rows.Scan(&c.ID, &c.Seq, &c.Title, &c.URL, &c.Outlet, &c.Date, &c.Added); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func (t *readTx) copyByID(id string) (retold.Copy, error) {
+	cs, err := t.copies(`WHERE c.id = ?`, id)
+	if err != nil {
+		return retold.Copy{}, err
+	}
+	if len(cs) == 0 {
+		return retold.Copy{}, retold.ErrNotFound
+	}
+	return cs[0], nil
+}
+
+func (t *readTx) Copies(seq int64) ([]retold.Copy, error) {
+	return t.copies(`WHERE c.seq = ? ORDER BY c.added, c.id`, seq)
+}
+
+func (t *readTx) StoryCopies(id string) ([]retold.Copy, error) {
+	return t.copies(`JOIN documents d ON d.seq = c.seq WHERE d.story = ? ORDER BY c.seq, c.added, c.id`, id)
 }
 
 func (t *readTx) DocumentByHash(hash uint64) (retold.StoredDocument, error) {
@@ -492,18 +557,32 @@ func (t *readTx) Edges(seq int64) ([]retold.Edge, error) {
 
 // storySummary aggregates a story's documents into its row of the
 // stories table.
-const storySummary = `SELECT d.story, min(d.event), count(*),
+// storySummaryV4 is the summary of schema 4, before copies: migration 4
+// runs it on a database that has no copies table yet.
+const storySummaryV4 = `SELECT d.story, min(d.event), count(*),
 		coalesce((SELECT o.seq FROM originals o WHERE o.story = d.story), min(d.seq)),
 		coalesce(group_concat(DISTINCT nullif(d.outlet, '')), ''),
 		coalesce(min(nullif(d.date, '')), min(d.added))
 	FROM documents d`
 
-const storyColumns = `story, event, size, original, outlets, first_seen`
+// storySummary is a story's row of the stories table, its outlets those
+// of its documents and of their copies.
+const storySummary = `SELECT d.story, min(d.event), count(*),
+		coalesce((SELECT o.seq FROM originals o WHERE o.story = d.story), min(d.seq)),
+		coalesce((SELECT group_concat(outlet) FROM (
+			SELECT d2.outlet AS outlet FROM documents d2 WHERE d2.story = d.story AND d2.outlet != ''
+			UNION
+			SELECT c.outlet FROM copies c JOIN documents d3 ON d3.seq = c.seq WHERE d3.story = d.story AND c.outlet != '')), ''),
+		coalesce(min(nullif(d.date, '')), min(d.added)),
+		(SELECT count(*) FROM copies c JOIN documents d4 ON d4.seq = c.seq WHERE d4.story = d.story)
+	FROM documents d`
+
+const storyColumns = `story, event, size, original, outlets, first_seen, copies`
 
 func scanStory(row interface{ Scan(...any) error }) (retold.Story, error) {
 	var s retold.Story
 	var outlets string
-	if err := row.Scan(&s.ID, &s.Event, &s.Size, &s.Original, &outlets, &s.FirstSeen); err != nil {
+	if err := row.Scan(&s.ID, &s.Event, &s.Size, &s.Original, &outlets, &s.FirstSeen, &s.Copies); err != nil {
 		return s, err
 	}
 	if outlets != "" {
@@ -692,10 +771,11 @@ func (t *readTx) Counts() (retold.Counts, error) {
 	}
 	err := t.q.QueryRowContext(t.ctx, `SELECT
 		(SELECT count(*) FROM documents),
+		(SELECT count(*) FROM copies),
 		(SELECT count(*) FROM stories),
 		(SELECT count(DISTINCT event) FROM documents),
 		(SELECT count(*) FROM edges),
-		(SELECT coalesce(sum(n), 0) FROM doc_keys)`).Scan(&c.Documents, &c.Stories, &c.Events, &c.Edges, &c.Keys)
+		(SELECT coalesce(sum(n), 0) FROM doc_keys)`).Scan(&c.Documents, &c.Copies, &c.Stories, &c.Events, &c.Edges, &c.Keys)
 	return c, err
 }
 
@@ -924,5 +1004,78 @@ func changed(res sql.Result, err error, op string) error {
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
 		return fmt.Errorf("sqlite: %s: %w", op, retold.ErrNotFound)
 	}
+	return nil
+}
+
+func (t *writeTx) PutCopy(c *retold.Copy) error {
+	if c.ID == "" {
+		return fmt.Errorf("sqlite: PutCopy: %w: empty id", retold.ErrFormat)
+	}
+	d, err := t.Document(c.Seq)
+	if err != nil {
+		return fmt.Errorf("sqlite: PutCopy %q: text %d: %w", c.ID, c.Seq, err)
+	}
+	if _, err := t.one(`WHERE id = ? LIMIT 1`, c.ID); err == nil {
+		return retold.ErrExists
+	} else if !errors.Is(err, retold.ErrNotFound) {
+		return err
+	}
+	if _, err := t.copyByID(c.ID); err == nil {
+		return retold.ErrExists
+	} else if !errors.Is(err, retold.ErrNotFound) {
+		return err
+	}
+	c.Added = t.now().UTC().Format(time.RFC3339)
+	if _, err := t.q.ExecContext(t.ctx, `INSERT INTO copies (id, seq, title, url, outlet, date, added) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.Seq, c.Title, c.URL, c.Outlet, c.Date, c.Added); err != nil {
+		return fmt.Errorf("sqlite: PutCopy %q: %w", c.ID, err)
+	}
+	t.touch(d.Story)
+	return nil
+}
+
+func (t *writeTx) DeleteCopy(id string) error {
+	c, err := t.copyByID(id)
+	if err != nil {
+		return fmt.Errorf("sqlite: DeleteCopy %q: %w", id, err)
+	}
+	stories, err := t.storiesOf(`WHERE seq = ?`, c.Seq)
+	if err != nil {
+		return err
+	}
+	t.touch(stories...)
+	res, err := t.q.ExecContext(t.ctx, `DELETE FROM copies WHERE id = ?`, id)
+	return changed(res, err, "DeleteCopy")
+}
+
+func (t *writeTx) PromoteCopy(id string) error {
+	c, err := t.copyByID(id)
+	if err != nil {
+		return fmt.Errorf("sqlite: PromoteCopy %q: %w", id, err)
+	}
+	var version int
+	if err := t.q.QueryRowContext(t.ctx, `SELECT coalesce(max(version), 0) + 1 FROM documents WHERE id = ?`, c.ID).Scan(&version); err != nil {
+		return err
+	}
+	res, err := t.q.ExecContext(t.ctx, `UPDATE documents SET id = ?, version = ?, title = ?, url = ?, outlet = ?, date = ? WHERE seq = ?`,
+		c.ID, version, c.Title, c.URL, c.Outlet, c.Date, c.Seq)
+	if err := changed(res, err, "PromoteCopy"); err != nil {
+		return err
+	}
+	// The search index has the old title.
+	if _, err := t.q.ExecContext(t.ctx, `DELETE FROM doc_fts WHERE rowid = ?`, c.Seq); err != nil {
+		return err
+	}
+	if _, err := t.q.ExecContext(t.ctx, `INSERT INTO doc_fts (rowid, title, lede) SELECT seq, title, substr(text, 1, `+ledeChars+`) FROM documents WHERE seq = ?`, c.Seq); err != nil {
+		return err
+	}
+	if _, err := t.q.ExecContext(t.ctx, `DELETE FROM copies WHERE id = ?`, id); err != nil {
+		return err
+	}
+	stories, err := t.storiesOf(`WHERE seq = ?`, c.Seq)
+	if err != nil {
+		return err
+	}
+	t.touch(stories...)
 	return nil
 }

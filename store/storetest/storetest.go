@@ -28,6 +28,7 @@ func Run(t *testing.T, newStore NewStore) {
 	}{
 		{"PutAndGet", testPutAndGet},
 		{"SameTextStoredOnce", testSameTextStoredOnce},
+		{"CopiesOfAText", testCopies},
 		{"NewTextOfAnIDIsANewVersion", testVersions},
 		{"Keys", testKeys},
 		{"NextSeqNumbersTheNextPut", testNextSeq},
@@ -646,5 +647,118 @@ func testConcurrentWriters(t *testing.T, open func() (retold.Store, error)) {
 	}
 	if c := counts(t, s); c.Documents != 80 || c.Keys != 80 {
 		t.Errorf("counts after concurrent writers: %+v", c)
+	}
+}
+
+// testCopies: a text that several outlets ran is stored once, and each
+// of the others is a copy, listed, counted and found by its own id; a
+// deletion of the text's owner can promote a copy so the text stays.
+func testCopies(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	ap, other := doc("ap", "the wire text", 11), doc("x", "another text", 12)
+	put(t, s, nil, ap, other)
+	houston := &retold.Copy{ID: "houston", Seq: ap.Seq, Title: "Houston title", URL: "https://h.example/1", Outlet: "Houston Chronicle", Date: "2024-05-02"}
+	seattle := &retold.Copy{ID: "seattle", Seq: ap.Seq, Title: "Seattle title", URL: "https://s.example/1", Outlet: "Seattle Times", Date: "2024-05-03"}
+	err := s.Update(context.Background(), func(tx retold.Tx) error {
+		if err := tx.PutCopy(houston); err != nil {
+			return err
+		}
+		if err := tx.PutCopy(seattle); err != nil {
+			return err
+		}
+		if err := tx.PutCopy(&retold.Copy{ID: "ap", Seq: other.Seq}); !errors.Is(err, retold.ErrExists) {
+			t.Errorf("a copy under a document's id: %v, want ErrExists", err)
+		}
+		if err := tx.PutCopy(&retold.Copy{ID: "houston", Seq: other.Seq}); !errors.Is(err, retold.ErrExists) {
+			t.Errorf("a copy under a copy's id: %v, want ErrExists", err)
+		}
+		if err := tx.PutCopy(&retold.Copy{ID: "nowhere", Seq: 999}); !errors.Is(err, retold.ErrNotFound) {
+			t.Errorf("a copy of no text: %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if houston.Added == "" {
+		t.Errorf("Added not set: %+v", houston)
+	}
+	view(t, s, func(tx retold.ReadTx) error {
+		d, err := tx.DocumentByID("houston")
+		if err != nil {
+			return err
+		}
+		if d.ID != "houston" || d.CopyOf != "ap" || d.Seq != ap.Seq || d.Outlet != "Houston Chronicle" || d.Title != "Houston title" ||
+			d.URL != houston.URL || d.Date != houston.Date || d.Text != ap.Text || d.Story != ap.Story {
+			t.Errorf("DocumentByID(houston) = %+v", d)
+		}
+		if d, _ := tx.DocumentByID("ap"); d.CopyOf != "" || d.Outlet != ap.Outlet {
+			t.Errorf("DocumentByID(ap) = %+v", d)
+		}
+		cs, err := tx.Copies(ap.Seq)
+		if err != nil {
+			return err
+		}
+		if len(cs) != 2 || cs[0].ID != "houston" || cs[1].ID != "seattle" || cs[0] != *houston {
+			t.Errorf("Copies = %+v", cs)
+		}
+		if cs, _ := tx.StoryCopies(ap.Story); len(cs) != 2 {
+			t.Errorf("StoryCopies = %+v", cs)
+		}
+		st, err := tx.Story(ap.Story)
+		if err != nil {
+			return err
+		}
+		want := []string{"Houston Chronicle", "Outlet ap", "Seattle Times"}
+		if st.Size != 1 || st.Copies != 2 || !slices.Equal(st.Outlets, want) {
+			t.Errorf("story %+v, want size 1, 2 copies, outlets %v", st, want)
+		}
+		return nil
+	})
+	if c := counts(t, s); c.Documents != 2 || c.Copies != 2 {
+		t.Errorf("counts %+v", c)
+	}
+	// The owner goes: its first copy takes the text over.
+	err = s.Update(context.Background(), func(tx retold.Tx) error {
+		if err := tx.PromoteCopy("houston"); err != nil {
+			return err
+		}
+		return tx.DeleteCopy("seattle")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	view(t, s, func(tx retold.ReadTx) error {
+		d, err := tx.Document(ap.Seq)
+		if err != nil {
+			return err
+		}
+		if d.ID != "houston" || d.Outlet != "Houston Chronicle" || d.CopyOf != "" || d.Story != ap.Story {
+			t.Errorf("after PromoteCopy: %+v", d)
+		}
+		if _, err := tx.DocumentByID("ap"); !errors.Is(err, retold.ErrNotFound) {
+			t.Errorf("the old owner's id: %v, want ErrNotFound", err)
+		}
+		if _, err := tx.DocumentByID("seattle"); !errors.Is(err, retold.ErrNotFound) {
+			t.Errorf("a deleted copy: %v, want ErrNotFound", err)
+		}
+		st, _ := tx.Story(ap.Story)
+		if st.Copies != 0 || !slices.Equal(st.Outlets, []string{"Houston Chronicle"}) {
+			t.Errorf("story after: %+v", st)
+		}
+		return nil
+	})
+	// Deleting a text deletes its copies.
+	err = s.Update(context.Background(), func(tx retold.Tx) error {
+		if err := tx.PutCopy(&retold.Copy{ID: "y", Seq: other.Seq}); err != nil {
+			return err
+		}
+		return tx.DeleteDocument("x")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := counts(t, s); c.Documents != 1 || c.Copies != 0 {
+		t.Errorf("counts after deleting a copied text: %+v", c)
 	}
 }
