@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strings"
 
 	retold "github.com/retold/retold"
@@ -21,6 +22,11 @@ import (
 // Story is one story as the story report shows it.
 type Story struct {
 	ID, Event, FirstSeen string
+	// Outlets are the distinct outlets that ran a version or a copy of
+	// one; Copies counts the copies (texts run unchanged under another
+	// id, see retold.Copy).
+	Outlets []string
+	Copies  int
 	// Versions are the story's documents in the order the report shows
 	// them (the caller's timeline order).
 	Versions []StoryVersion
@@ -36,6 +42,9 @@ type StoryVersion struct {
 	// Original marks the story's probable original; at most one version
 	// has it.
 	Original bool
+	// Copies are the records that ran this text unchanged under ids of
+	// their own: the outlets that carried the wire copy.
+	Copies []retold.Copy
 	// Result compares the original (A) with this version (B). It is nil
 	// for the original, and for every version when no original is known:
 	// then the report lists the version without changes.
@@ -137,10 +146,17 @@ func StoryText(w io.Writer, s *Story, width int, color bool) error {
 		return ErrNoResult
 	}
 	p := &report{width: clampWidth(width), color: color}
-	p.line(fmt.Sprintf("story %s, event %s, %d versions, first seen %s",
-		clean(s.ID), clean(s.Event), len(s.Versions), clean(s.FirstSeen)))
+	p.line(fmt.Sprintf("story %s, event %s, %d versions, %s, first seen %s",
+		clean(s.ID), clean(s.Event), len(s.Versions), ranIn(s), clean(s.FirstSeen)))
 	for _, v := range s.Versions {
 		p.versionLine(v)
+		for _, c := range v.Copies {
+			date := clean(c.Date)
+			if date == "" {
+				date = "undated"
+			}
+			p.line("  " + pad(date, 20) + " " + pad(clean(c.Outlet), 24) + " " + p.paint(dim, "copy") + " " + clean(c.Title) + "  [" + clean(c.ID) + "]")
+		}
 		if c := Summarize(v.Result); c != nil {
 			p.changes(c)
 		}
@@ -328,12 +344,14 @@ func StoryHTML(w io.Writer, s *Story) error {
 // escapes.
 type storyData struct {
 	ID, Event, FirstSeen string
+	RanIn                string
 	Versions             []versionView
 }
 
 type versionView struct {
 	Anchor   string // "v1", "v2": the section's id, in timeline order
 	Doc      retold.Document
+	Copies   []retold.Copy
 	Original bool
 	Changes  *Changes // nil for the original and when no original is known
 	Verdict  string
@@ -356,9 +374,9 @@ type sentenceView struct {
 }
 
 func newStoryData(s *Story) storyData {
-	d := storyData{ID: s.ID, Event: s.Event, FirstSeen: s.FirstSeen}
+	d := storyData{ID: s.ID, Event: s.Event, FirstSeen: s.FirstSeen, RanIn: ranIn(s)}
 	for i, v := range s.Versions {
-		vv := versionView{Anchor: fmt.Sprintf("v%d", i+1), Doc: v.Doc, Original: v.Original}
+		vv := versionView{Anchor: fmt.Sprintf("v%d", i+1), Doc: v.Doc, Copies: v.Copies, Original: v.Original}
 		if r := v.Result; r != nil {
 			vv.Changes = Summarize(r)
 			vv.Verdict, vv.Class, vv.Score = string(r.Verdict), verdictClass(r.Verdict), ratio(r.Score)
@@ -422,3 +440,38 @@ func storyTitle(t string) string {
 	}
 	return t
 }
+
+// ranIn is "ran in N outlets" (with the copies when there are any), or
+// "no outlet named" for a story whose records name none.
+func ranIn(s *Story) string {
+	out := "no outlet named"
+	// The store's list, and the outlets of the versions and copies shown
+	// (a story built without a store has only those).
+	outlets := slices.Clone(s.Outlets)
+	for _, v := range s.Versions {
+		outlets = append(outlets, v.Doc.Outlet)
+		for _, c := range v.Copies {
+			outlets = append(outlets, c.Outlet)
+		}
+	}
+	slices.Sort(outlets)
+	outlets = slices.DeleteFunc(slices.Compact(outlets), func(o string) bool { return o == "" })
+	switch n := len(outlets); n {
+	case 0:
+	case 1:
+		out = "ran in 1 outlet"
+	default:
+		out = fmt.Sprintf("ran in %d outlets", n)
+	}
+	switch s.Copies {
+	case 0:
+	case 1:
+		out += " (1 copy)"
+	default:
+		out += fmt.Sprintf(" (%d copies)", s.Copies)
+	}
+	return out
+}
+
+// RanIn is ranIn for the templates.
+func (s *Story) RanIn() string { return ranIn(s) }

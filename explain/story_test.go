@@ -83,7 +83,7 @@ func TestSummarizeGivesEmptyListsNotNull(t *testing.T) {
 
 func TestStoryTextListsVersionsWithTheirChanges(t *testing.T) {
 	got := storyText(t, fixtureStory(), 72)
-	const want = `story s7, event e3, 2 versions, first seen 2031-03-04
+	const want = `story s7, event e3, 2 versions, ran in 2 outlets, first seen 2031-03-04
 * 2031-03-04           Daily Example            Twelve hurt in Lomza town hall fire  [lomza-a]
   undated              Example Wire             Fire at Lomza town hall: 14 hurt  [lomza-b]
     version 0.83   3 aligned, 1 added, 1 dropped
@@ -140,7 +140,7 @@ func TestStoryTextFlattensControlCharacters(t *testing.T) {
 func TestStoryOfOneVersionHasNoChanges(t *testing.T) {
 	_, a, _ := fixture()
 	s := &Story{ID: "s1", Event: "e1", FirstSeen: a.Date, Versions: []StoryVersion{{Doc: a, Original: true}}}
-	const want = "story s1, event e1, 1 versions, first seen 2031-03-04\n" +
+	const want = "story s1, event e1, 1 versions, ran in 1 outlet, first seen 2031-03-04\n" +
 		"* 2031-03-04           Daily Example            Twelve hurt in Lomza town hall fire  [lomza-a]\n"
 	if got := storyText(t, s, 100); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)

@@ -15,8 +15,10 @@ import (
 //
 //	{"id", "event", "first_seen",
 //	 "original": the id of the probable original ("" when none is known),
+//	 "outlets": [every outlet that ran a version or a copy], "copies": how many copies,
 //	 "versions": [{"id", "seq", "date", "outlet", "title", "url",
 //	               "original": true for the original,
+//	               "copies": [{"id", "date", "outlet", "title", "url"}: records that ran this text unchanged],
 //	               "changes": null for the original, else Changes:
 //	                 {"verdict", "score", "aligned": count of aligned sentence pairs,
 //	                  "added": [sentence texts only in the version],
@@ -33,31 +35,48 @@ type StoryJSON struct {
 	Event     string             `json:"event"`
 	FirstSeen string             `json:"first_seen"`
 	Original  string             `json:"original"`
+	Outlets   []string           `json:"outlets"` // every outlet that ran a version or a copy
+	Copies    int                `json:"copies"`  // how many copies: texts run unchanged under another id
 	Versions  []StoryVersionJSON `json:"versions"`
+}
+
+// CopyJSON is one record that ran a version's text unchanged.
+type CopyJSON struct {
+	ID     string `json:"id"`
+	Date   string `json:"date"`
+	Outlet string `json:"outlet"`
+	Title  string `json:"title"`
+	URL    string `json:"url"`
 }
 
 // StoryVersionJSON is one version in StoryJSON.
 type StoryVersionJSON struct {
-	ID       string   `json:"id"`
-	Seq      int64    `json:"seq"`
-	Date     string   `json:"date"`
-	Outlet   string   `json:"outlet"`
-	Title    string   `json:"title"`
-	URL      string   `json:"url"`
-	Original bool     `json:"original"`
-	Changes  *Changes `json:"changes"`
+	ID       string     `json:"id"`
+	Seq      int64      `json:"seq"`
+	Date     string     `json:"date"`
+	Outlet   string     `json:"outlet"`
+	Title    string     `json:"title"`
+	URL      string     `json:"url"`
+	Original bool       `json:"original"`
+	Copies   []CopyJSON `json:"copies"`
+	Changes  *Changes   `json:"changes"`
 }
 
 // BuildStory is the story s of a store, its documents docs (in the
-// store's order) put on the timeline and each compared with the original
+// store's order) with their copies put on the timeline and each compared with the original
 // by c. A story whose original is not among its documents (the store
 // promises it is) is shown without changes rather than refused.
-func BuildStory(s retold.Story, docs []retold.StoredDocument, c *verify.Comparer) *Story {
+func BuildStory(s retold.Story, docs []retold.StoredDocument, copies []retold.Copy, c *verify.Comparer) *Story {
 	docs = timeline(docs)
-	out := &Story{ID: s.ID, Event: s.Event, FirstSeen: s.FirstSeen}
+	out := &Story{ID: s.ID, Event: s.Event, FirstSeen: s.FirstSeen, Outlets: s.Outlets, Copies: s.Copies}
 	orig := slices.IndexFunc(docs, func(d retold.StoredDocument) bool { return d.Seq == s.Original })
 	for i, d := range docs {
 		v := StoryVersion{Doc: d.Document, Seq: d.Seq, Version: d.Version, Original: i == orig}
+		for _, cp := range copies {
+			if cp.Seq == d.Seq {
+				v.Copies = append(v.Copies, cp)
+			}
+		}
 		if orig >= 0 && i != orig {
 			v.Result = c.Compare(docs[orig].Document, d.Document)
 		}
@@ -68,15 +87,19 @@ func BuildStory(s retold.Story, docs []retold.StoredDocument, c *verify.Comparer
 
 // JSON is the story in its JSON form.
 func (s *Story) JSON() StoryJSON {
-	out := StoryJSON{ID: s.ID, Event: s.Event, FirstSeen: s.FirstSeen, Versions: []StoryVersionJSON{}}
+	out := StoryJSON{ID: s.ID, Event: s.Event, FirstSeen: s.FirstSeen, Outlets: append([]string{}, s.Outlets...), Copies: s.Copies, Versions: []StoryVersionJSON{}}
 	for _, v := range s.Versions {
 		if v.Original {
 			out.Original = v.Doc.ID
 		}
-		out.Versions = append(out.Versions, StoryVersionJSON{
+		vj := StoryVersionJSON{
 			ID: v.Doc.ID, Seq: v.Seq, Date: v.Doc.Date, Outlet: v.Doc.Outlet, Title: v.Doc.Title, URL: v.Doc.URL,
-			Original: v.Original, Changes: Summarize(v.Result),
-		})
+			Original: v.Original, Copies: []CopyJSON{}, Changes: Summarize(v.Result),
+		}
+		for _, c := range v.Copies {
+			vj.Copies = append(vj.Copies, CopyJSON{ID: c.ID, Date: c.Date, Outlet: c.Outlet, Title: c.Title, URL: c.URL})
+		}
+		out.Versions = append(out.Versions, vj)
 	}
 	return out
 }
@@ -136,7 +159,8 @@ type StorySummary struct {
 	Event     string   `json:"event"`
 	Size      int      `json:"size"`
 	FirstSeen string   `json:"first_seen"`
-	Outlets   []string `json:"outlets"`
+	Outlets   []string `json:"outlets"` // every outlet that ran a version or a copy
+	Copies    int      `json:"copies"`  // texts run unchanged under another id, besides the Size versions
 	// Original is the id of the probable original, Title its title (or
 	// for a text without one its first line: see DisplayTitle).
 	Original string `json:"original"`
@@ -152,7 +176,7 @@ func Summaries(tx retold.ReadTx, q retold.StoryQuery) ([]StorySummary, error) {
 	}
 	out := []StorySummary{}
 	for _, st := range ss {
-		sum := StorySummary{ID: st.ID, Event: st.Event, Size: st.Size, FirstSeen: st.FirstSeen, Outlets: append([]string{}, st.Outlets...)}
+		sum := StorySummary{ID: st.ID, Event: st.Event, Size: st.Size, Copies: st.Copies, FirstSeen: st.FirstSeen, Outlets: append([]string{}, st.Outlets...)}
 		if d, err := tx.Document(st.Original); err == nil {
 			sum.Original, sum.Title = d.ID, DisplayTitle(d.Document)
 		} else if !errors.Is(err, retold.ErrNotFound) {

@@ -184,18 +184,22 @@ func (s *Server) apiStories(w http.ResponseWriter, r *http.Request) {
 func (s *Server) loadStory(ctx context.Context, id string) (*explain.Story, error) {
 	var st retold.Story
 	var docs []retold.StoredDocument
+	var copies []retold.Copy
 	err := s.st.View(ctx, func(tx retold.ReadTx) error {
 		var err error
 		if st, err = tx.Story(id); err != nil {
 			return fmt.Errorf("story %s: %w", id, err)
 		}
-		docs, err = tx.StoryDocuments(st.ID)
+		if docs, err = tx.StoryDocuments(st.ID); err != nil {
+			return err
+		}
+		copies, err = tx.StoryCopies(st.ID)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return explain.BuildStory(st, docs, s.cmp), nil
+	return explain.BuildStory(st, docs, copies, s.cmp), nil
 }
 
 func (s *Server) apiStory(w http.ResponseWriter, r *http.Request) {
@@ -221,6 +225,7 @@ type DocumentJSON struct {
 	Added   string     `json:"added"`
 	Story   string     `json:"story"`
 	Event   string     `json:"event"`
+	CopyOf  string     `json:"copy_of,omitempty"` // a copy: the id of the document whose text it ran
 	Edges   []EdgeJSON `json:"edges"`
 }
 
@@ -266,7 +271,7 @@ func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		out = DocumentJSON{ID: d.ID, Version: d.Version, Seq: d.Seq, Title: d.Title, Text: d.Text, URL: d.URL,
-			Outlet: d.Outlet, Date: d.Date, Lang: d.Lang, Added: d.Added, Story: d.Story, Event: d.Event, Edges: []EdgeJSON{}}
+			Outlet: d.Outlet, Date: d.Date, Lang: d.Lang, Added: d.Added, Story: d.Story, Event: d.Event, CopyOf: d.CopyOf, Edges: []EdgeJSON{}}
 		es, err := tx.Edges(d.Seq)
 		if err != nil {
 			return err
@@ -378,8 +383,11 @@ type AddedJSON struct {
 	ID        string `json:"id"`
 	Version   int    `json:"version"`
 	Duplicate bool   `json:"duplicate"`
-	Story     string `json:"story"`
-	Event     string `json:"event"`
+	// CopyOf is set when the record's text was stored already under
+	// another id: it is kept as a copy of that document, under its own id.
+	CopyOf string `json:"copy_of,omitempty"`
+	Story  string `json:"story"`
+	Event  string `json:"event"`
 }
 
 // RecordJSON is one record skipped, with why.
@@ -413,7 +421,7 @@ func (s *Server) apiAdd(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		for i, res := range rs {
-			out.Documents = append(out.Documents, addedJSON(lines[i], res))
+			out.Documents = append(out.Documents, addedJSON(lines[i], batch[i].ID, res))
 			if res.Duplicate {
 				out.Duplicates++
 			} else {
@@ -465,8 +473,13 @@ func (s *Server) apiAdd(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, out)
 }
 
-func addedJSON(line int, r index.Result) AddedJSON {
-	return AddedJSON{Line: line, ID: r.Doc.ID, Version: r.Doc.Version, Duplicate: r.Duplicate, Story: r.Story, Event: r.Event}
+// addedJSON is record id's result r: a copy is answered under its own id.
+func addedJSON(line int, id string, r index.Result) AddedJSON {
+	out := AddedJSON{Line: line, ID: r.Doc.ID, Version: r.Doc.Version, Duplicate: r.Duplicate, Story: r.Story, Event: r.Event}
+	if r.Copy {
+		out.ID, out.Version, out.CopyOf = id, 1, r.Doc.ID
+	}
+	return out
 }
 
 func (s *Server) apiDelete(w http.ResponseWriter, r *http.Request) {

@@ -325,3 +325,28 @@ func TestShutdownFinishesAnAddInFlight(t *testing.T) {
 		t.Errorf("%d documents stored after the shutdown, want 3", n.Documents)
 	}
 }
+
+// TestAPICopies: a record whose text is stored under another id is
+// answered under its own id as a copy, and can be fetched by that id.
+func TestAPICopies(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	h := s.Handler()
+	wire := apiCorpus[0]
+	copyRec := map[string]string{"id": "herald-7", "outlet": "Aktau Herald (Wire)", "date": "2031-04-03", "title": "Floods kill 12", "text": wire["text"]}
+	r := do(t, h, "POST", "/api/v1/documents", testToken, "", jsonl(t, wire, copyRec))
+	added := decode[AddResult](t, r)
+	if r.status != 201 || added.Added != 1 || added.Duplicates != 1 || len(added.Documents) != 2 {
+		t.Fatalf("add: %d %+v", r.status, added)
+	}
+	if d := added.Documents[1]; d.ID != "herald-7" || d.CopyOf != "flood-1" || !d.Duplicate || d.Story != added.Documents[0].Story {
+		t.Errorf("the copy's answer: %+v", d)
+	}
+	doc := decode[DocumentJSON](t, do(t, h, "GET", "/api/v1/documents/herald-7", "", "", ""))
+	if doc.ID != "herald-7" || doc.CopyOf != "flood-1" || doc.Outlet != "Aktau Herald (Wire)" || doc.Text != wire["text"] {
+		t.Errorf("GET the copy: %+v", doc)
+	}
+	list := decode[StoryList](t, do(t, h, "GET", "/api/v1/stories", "", "", ""))
+	if len(list.Stories) != 1 || list.Stories[0].Copies != 1 || len(list.Stories[0].Outlets) != 2 {
+		t.Errorf("stories: %+v", list.Stories)
+	}
+}

@@ -104,6 +104,11 @@ func TestBrowserUI(t *testing.T) {
 	} else {
 		t.Log("../shared/seeds not found: the test opens the invented flood story instead")
 	}
+	// Another outlet ran the first text unchanged: a copy, listed on the
+	// story page.
+	cp := docs[0]
+	cp.ID, cp.Outlet, cp.Title = first+"-herald", "Evening Herald (Wire)", "Reprinted: "+cp.Title
+	docs = append(docs, cp)
 	s := newUIServer(t, nil, docs)
 	story, flood := uiStoryOf(t, s, first), uiStoryOf(t, s, "ui-flood-1")
 	if uiStoryOf(t, s, second) != story {
@@ -190,6 +195,12 @@ func TestBrowserUI(t *testing.T) {
 	}
 	if got := eval(`document.querySelector("ol.timeline li.original").textContent`); !strings.Contains(got, original) || !strings.Contains(got, "original") {
 		t.Errorf("the timeline's original line is %q, want %q marked original", got, original)
+	}
+	if got := eval(`document.querySelector("section.version p.copies").textContent`); !strings.Contains(got, "Evening Herald (Wire)") {
+		t.Errorf("the copy is not listed: %q", got)
+	}
+	if got := eval(`document.querySelector("span.ran-in").textContent`); !strings.Contains(got, "(1 copy)") {
+		t.Errorf("the story's outlets line is %q", got)
 	}
 	shot("story.png")
 

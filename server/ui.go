@@ -260,6 +260,7 @@ func listURL(r *http.Request, offset int) string {
 // storyView is the story page.
 type storyView struct {
 	ID, Event, FirstSeen string
+	RanIn                string // "ran in 3 outlets (2 copies)"
 	Headline             string // the original's, else the first version's
 	APIURL, PickURL      string
 	Versions             []versionView
@@ -274,6 +275,8 @@ type versionView struct {
 	Headline string
 	Label    string // date, outlet and headline, for the pick-two form
 	Original bool
+	// Copies are the records that ran this text unchanged.
+	Copies []retold.Copy
 	// PickTo is the version the form's second list starts on.
 	PickTo bool
 	// Changes and CompareURL are those against the original; nil and ""
@@ -289,7 +292,7 @@ func (s *Server) uiStory(w http.ResponseWriter, r *http.Request) {
 		s.uiFail(w, r, err)
 		return
 	}
-	v := storyView{ID: story.ID, Event: story.Event, FirstSeen: story.FirstSeen,
+	v := storyView{ID: story.ID, Event: story.Event, FirstSeen: story.FirstSeen, RanIn: story.RanIn(),
 		APIURL: "/api/v1/stories/" + url.PathEscape(story.ID), PickURL: storyURL(story.ID) + "/compare"}
 	var orig *explain.StoryVersion
 	for i := range story.Versions {
@@ -299,7 +302,7 @@ func (s *Server) uiStory(w http.ResponseWriter, r *http.Request) {
 	}
 	for i, sv := range story.Versions {
 		vv := versionView{N: i + 1, Anchor: fmt.Sprintf("v%d", i+1), Doc: sv.Doc, Seq: sv.Seq,
-			Version: sv.Version, Headline: headline(sv.Doc), Original: sv.Original,
+			Version: sv.Version, Headline: headline(sv.Doc), Original: sv.Original, Copies: sv.Copies,
 			Changes: explain.Summarize(sv.Result)}
 		date := sv.Doc.Date
 		if date == "" {

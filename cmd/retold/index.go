@@ -46,7 +46,7 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 	x := index.New(st, nil)
 	start := time.Now()
-	var read, added, dups, bad int
+	var read, added, copies, dups, bad int
 	last := time.Time{}
 	progress := func(path string) {
 		if !e.stderrIsTerminal || time.Since(last) < 200*time.Millisecond {
@@ -79,9 +79,12 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("add: %w", err)
 		}
 		for _, r := range rs {
-			if r.Duplicate {
+			switch {
+			case r.Copy:
+				copies++
+			case r.Duplicate:
 				dups++
-			} else {
+			default:
 				added++
 			}
 		}
@@ -132,8 +135,8 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	secs := time.Since(start).Seconds()
-	fmt.Fprintf(e.stderr, "add: %d read, %d added, %d already stored, %d bad records skipped, %.1f s (%.0f docs/s); %s holds %d documents, %d stories, %d events\n",
-		read, added, dups, bad, secs, float64(read)/max(secs, 1e-9), *db, c.Documents, c.Stories, c.Events)
+	fmt.Fprintf(e.stderr, "add: %d read, %d added, %d copies of stored texts kept, %d already stored, %d bad records skipped, %.1f s (%.0f docs/s); %s holds %d documents, %d copies, %d stories, %d events\n",
+		read, added, copies, dups, bad, secs, float64(read)/max(secs, 1e-9), *db, c.Documents, c.Copies, c.Stories, c.Events)
 	if len(ended) > 0 {
 		return fmt.Errorf("%d inputs ended early (everything before was added): %w", len(ended), errors.Join(ended...))
 	}
@@ -291,7 +294,14 @@ func runStories(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e.stdout, out)
 	}
 	for _, s := range out {
-		fmt.Fprintf(e.stdout, "%-10s %4d  %-20s %s  (%s)\n", s.ID, s.Size, s.FirstSeen, s.Title, strings.Join(s.Outlets, ", "))
+		ran := fmt.Sprintf("ran in %d outlet", len(s.Outlets))
+		if len(s.Outlets) != 1 {
+			ran += "s"
+		}
+		if s.Copies > 0 {
+			ran += fmt.Sprintf(", +%d cop", s.Copies) + map[bool]string{true: "y", false: "ies"}[s.Copies == 1]
+		}
+		fmt.Fprintf(e.stdout, "%-10s %4d  %-20s %s  (%s: %s)\n", s.ID, s.Size, s.FirstSeen, s.Title, ran, strings.Join(s.Outlets, ", "))
 	}
 	return nil
 }
@@ -332,10 +342,15 @@ func writeJSON(w io.Writer, v any) error {
 // plus the verified edges of the document.
 type exportLine struct {
 	ID       string       `json:"id"`
+	Title    string       `json:"title"`
+	URL      string       `json:"url"`
+	Outlet   string       `json:"outlet"`
+	Date     string       `json:"date"`
 	Story    string       `json:"story"`
 	Event    string       `json:"event"`
 	Original bool         `json:"original"`
 	Version  int          `json:"version"`
+	CopyOf   string       `json:"copy_of,omitempty"` // a copy: the id of the record whose text it ran unchanged
 	Edges    []exportEdge `json:"edges"`
 }
 
@@ -348,7 +363,7 @@ type exportEdge struct {
 func runExport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "export", "export [--db FILE] --out FILE.jsonl")
 	db := fs.String("db", "retold.db", "the index `FILE`")
-	out := fs.String("out", "", "output `FILE` (JSONL, one line per stored document in the order added; - for stdout)")
+	out := fs.String("out", "", "output `FILE` (JSONL, one line per stored document in the order added, each followed by its copies; - for stdout)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -392,7 +407,8 @@ func runExport(ctx context.Context, e *env, args []string) error {
 					if err != nil {
 						return err
 					}
-					line := exportLine{ID: d.ID, Story: d.Story, Event: d.Event, Original: orig == d.Seq, Version: d.Version, Edges: []exportEdge{}}
+					line := exportLine{ID: d.ID, Title: d.Title, URL: d.URL, Outlet: d.Outlet, Date: d.Date,
+						Story: d.Story, Event: d.Event, Original: orig == d.Seq, Version: d.Version, Edges: []exportEdge{}}
 					for _, ed := range es {
 						other := ed.A
 						if other == d.Seq {
@@ -412,6 +428,19 @@ func runExport(ctx context.Context, e *env, args []string) error {
 						return err
 					}
 					n++
+					// Then each copy of the text, as the outlet ran it.
+					cs, err := tx.Copies(d.Seq)
+					if err != nil {
+						return err
+					}
+					for _, c := range cs {
+						cl := line
+						cl.ID, cl.Title, cl.URL, cl.Outlet, cl.Date, cl.Original, cl.Version, cl.CopyOf = c.ID, c.Title, c.URL, c.Outlet, c.Date, false, 1, d.ID
+						if err := enc.Encode(cl); err != nil {
+							return err
+						}
+						n++
+					}
 					after = d.Seq
 				}
 			}
@@ -425,6 +454,6 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "export: %d documents\n", n)
+	fmt.Fprintf(e.stderr, "export: %d records\n", n)
 	return nil
 }

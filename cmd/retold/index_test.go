@@ -140,3 +140,49 @@ func TestMatchMany(t *testing.T) {
 		t.Errorf("match summary: %s", r.stderr)
 	}
 }
+
+// TestWireCopiesEveryOutletListed: three outlets run one wire text. add
+// keeps all three records, story works for each id, the story lists the
+// three outlets, and export has a row for each, with its outlet.
+func TestWireCopiesEveryOutletListed(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "retold.db")
+	text := "SANTIAGO (Wire) — A magnitude 6.2 earthquake shook central Chile on Monday, cracking walls in Valparaiso and cutting power to 40,000 homes, officials said.\n\nNo deaths were reported, the emergency office said."
+	var lines []string
+	for _, r := range [][3]string{{"w1", "Wire", "2024-06-03"}, {"w2", "Houston Herald (Wire)", "2024-06-03"}, {"w3", "Seattle Daily (Wire)", "2024-06-04"}} {
+		b, _ := json.Marshal(map[string]string{"id": r[0], "outlet": r[1], "date": r[2], "title": "Quake shakes Chile", "url": "https://example.org/" + r[0], "text": text})
+		lines = append(lines, string(b))
+	}
+	in := writeFile(t, dir, "wire.jsonl", []byte(strings.Join(lines, "\n")+"\n"))
+	r := runCLI(t, "", "add", "--db", db, in)
+	if r.code != 0 || !strings.Contains(r.stderr, "1 added, 2 copies of stored texts kept") {
+		t.Fatalf("add: exit %d: %s", r.code, r.stderr)
+	}
+	for _, id := range []string{"w1", "w2", "w3"} {
+		r = runCLI(t, "", "story", "--db", db, id)
+		if r.code != 0 || !strings.Contains(r.stdout, "ran in 3 outlets (2 copies)") || !strings.Contains(r.stdout, "[w3]") {
+			t.Errorf("story %s: exit %d: %s %s", id, r.code, r.stdout, r.stderr)
+		}
+	}
+	r = runCLI(t, "", "stories", "--db", db, "--json")
+	var ss []struct {
+		Outlets []string `json:"outlets"`
+		Copies  int      `json:"copies"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &ss); err != nil || len(ss) != 1 || len(ss[0].Outlets) != 3 || ss[0].Copies != 2 {
+		t.Errorf("stories: %v %s", err, r.stdout)
+	}
+	r = runCLI(t, "", "export", "--db", db, "--out", "-")
+	rows := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if r.code != 0 || len(rows) != 3 {
+		t.Fatalf("export: %d rows: %s %s", len(rows), r.stdout, r.stderr)
+	}
+	var last struct {
+		ID, Outlet, URL, Date, Title, Story string
+		CopyOf                              string `json:"copy_of"`
+	}
+	if err := json.Unmarshal([]byte(rows[2]), &last); err != nil || last.ID != "w3" || last.Outlet != "Seattle Daily (Wire)" ||
+		last.CopyOf != "w1" || last.URL != "https://example.org/w3" || last.Date != "2024-06-04" || last.Title == "" || last.Story == "" {
+		t.Errorf("export row 3: %v %+v", err, last)
+	}
+}

@@ -31,6 +31,7 @@ func runStory(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 	var s retold.Story
 	var docs []retold.StoredDocument
+	var copies []retold.Copy
 	err = st.View(ctx, func(tx retold.ReadTx) error {
 		var err error
 		s, err = tx.Story(pos[0])
@@ -43,7 +44,10 @@ func runStory(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("story %s: %w (give a story ID from retold stories, or a document's id)", pos[0], err)
 		}
-		docs, err = tx.StoryDocuments(s.ID)
+		if docs, err = tx.StoryDocuments(s.ID); err != nil {
+			return err
+		}
+		copies, err = tx.StoryCopies(s.ID)
 		return err
 	})
 	if err != nil {
@@ -51,7 +55,7 @@ func runStory(ctx context.Context, e *env, args []string) error {
 	}
 	// The comparisons run after the read transaction: they take a few
 	// milliseconds a version and need nothing more from the store.
-	story := explain.BuildStory(s, docs, verify.New(nil))
+	story := explain.BuildStory(s, docs, copies, verify.New(nil))
 	if *htmlOut != "" {
 		if err := writeFileAtomic(*htmlOut, func(w io.Writer) error { return explain.StoryHTML(w, story) }); err != nil {
 			return err

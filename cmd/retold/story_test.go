@@ -80,8 +80,8 @@ func TestStoryTextShowsTimelineOriginalAndChanges(t *testing.T) {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
-	if want := "story " + id + ", "; !strings.HasPrefix(lines[0], want) || !strings.HasSuffix(lines[0], "3 versions, first seen 2031-04-02") {
-		t.Errorf("header %q, want %q... 3 versions, first seen 2031-04-02", lines[0], want)
+	if want := "story " + id + ", "; !strings.HasPrefix(lines[0], want) || !strings.HasSuffix(lines[0], "3 versions, ran in 3 outlets, first seen 2031-04-02") {
+		t.Errorf("header %q, want %q... 3 versions, ran in 3 outlets, first seen 2031-04-02", lines[0], want)
 	}
 	// blocks maps each version to the lines of its brief, and order lists
 	// the versions as shown.
