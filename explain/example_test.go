@@ -33,7 +33,8 @@ func ExampleText() {
 	//          entities 0.00
 	//
 	// Aligned sentences (1)
-	// A0 The ferry left with 30 cars.  0.90  B0 The ferry left with 32 cars.
+	// A0 The ferry left with [-⁠30-]    0.90  B0 The ferry left with {+32+}
+	//    cars.                                  cars.
 	//
 	// Only in A (0)
 	//   (none)

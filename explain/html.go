@@ -148,26 +148,38 @@ func rows(r *verify.Result, aText, bText string) []row {
 	onlyA := sortedRefs(r.OnlyInA)
 	onlyB := sortedRefs(r.OnlyInB)
 
+	// A sentence aligned with one sentence only is word-diffed against
+	// it; one split over two (or merged from two) is not: each part
+	// would show the other part's words as changes.
+	inA, inB := map[int]int{}, map[int]int{}
+	for _, p := range pairs {
+		inA[p.A]++
+		inB[p.B]++
+	}
 	var out []row
 	flushB := func(before int) {
 		for len(onlyB) > 0 && onlyB[0].Index < before {
-			out = append(out, row{Kind: "added", B: cell(sb, onlyB[0].Index, onlyB[0].Text, false)})
+			out = append(out, row{Kind: "added", B: cell(sb, onlyB[0].Index, onlyB[0].Text, false, nil)})
 			onlyB = onlyB[1:]
 		}
 	}
 	flushA := func(before int) {
 		for len(onlyA) > 0 && onlyA[0].Index < before {
-			out = append(out, row{Kind: "dropped", A: cell(sa, onlyA[0].Index, onlyA[0].Text, false)})
+			out = append(out, row{Kind: "dropped", A: cell(sa, onlyA[0].Index, onlyA[0].Text, false, nil)})
 			onlyA = onlyA[1:]
 		}
 	}
 	for i, p := range pairs {
 		flushA(p.A)
 		flushB(p.B)
+		var da, db []wordRange
+		if inA[p.A] == 1 && inB[p.B] == 1 {
+			da, db = wordDiff(sentenceText(sa, p.A, p.AText), sentenceText(sb, p.B, p.BText))
+		}
 		out = append(out, row{
 			Kind:       "pair",
-			A:          cell(sa, p.A, p.AText, i > 0 && pairs[i-1].A == p.A),
-			B:          cell(sb, p.B, p.BText, i > 0 && pairs[i-1].B == p.B),
+			A:          cell(sa, p.A, p.AText, i > 0 && pairs[i-1].A == p.A, da),
+			B:          cell(sb, p.B, p.BText, i > 0 && pairs[i-1].B == p.B, db),
 			Similarity: ratio(p.Similarity),
 			Shares:     p.Shares,
 		})
@@ -185,14 +197,23 @@ func sortedRefs(refs []verify.SentenceRef) []verify.SentenceRef {
 
 // cell shows sentence i of a side with its marks; text is what the Result
 // says the sentence is, used when the side does not know it.
-func cell(s *side, i int, text string, repeat bool) *cellView {
+func cell(s *side, i int, text string, repeat bool, diff []wordRange) *cellView {
 	c := &cellView{Label: sentenceLabel(s.name, i), Repeat: repeat}
-	if st := s.sents[i]; st != nil {
-		c.Segs = st.segments()
-	} else {
-		c.Segs = []segment{{Text: text}}
+	st := s.sents[i]
+	if st == nil {
+		st = &sentence{Index: i, Text: text, Start: -1, End: -1}
 	}
+	c.Segs = st.segments(diff)
 	return c
+}
+
+// sentenceText is the text cell shows for sentence i of s: the word diff
+// must be of the same bytes.
+func sentenceText(s *side, i int, text string) string {
+	if st := s.sents[i]; st != nil {
+		return st.Text
+	}
+	return text
 }
 
 // sides gathers the sentences of A and B and marks the facts in them,

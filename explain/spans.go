@@ -195,23 +195,49 @@ type segment struct {
 	Text  string
 	Class string // empty for plain text
 	Title string
+	// Diff is the word diff's class of the text (w-del, w-ins, w-rep), or
+	// "" where the other sentence of the pair has it too.
+	Diff string
 }
 
-// segments cuts the sentence at its marks, in text order.
-func (st *sentence) segments() []segment {
+// segments cuts the sentence at its marks and at the word diff's ranges,
+// in text order: a fact mark inside a changed word range keeps both.
+func (st *sentence) segments(diff []wordRange) []segment {
 	marks := append([]mark(nil), st.marks...)
 	sort.Slice(marks, func(i, j int) bool { return marks[i].start < marks[j].start })
-	var segs []segment
-	at := 0
+	cuts := []int{0, len(st.Text)}
 	for _, m := range marks {
-		if m.start > at {
-			segs = append(segs, segment{Text: st.Text[at:m.start]})
-		}
-		segs = append(segs, segment{Text: st.Text[m.start:m.end], Class: m.class, Title: m.title})
-		at = m.end
+		cuts = append(cuts, m.start, m.end)
 	}
-	if at < len(st.Text) {
-		segs = append(segs, segment{Text: st.Text[at:]})
+	for _, d := range diff {
+		cuts = append(cuts, d.start, d.end)
+	}
+	sort.Ints(cuts)
+	var segs []segment
+	for k := 0; k+1 < len(cuts); k++ {
+		lo, hi := cuts[k], cuts[k+1]
+		if lo >= hi || lo < 0 || hi > len(st.Text) {
+			continue
+		}
+		seg := segment{Text: st.Text[lo:hi]}
+		for _, m := range marks {
+			if m.start <= lo && hi <= m.end {
+				seg.Class, seg.Title = m.class, m.title
+				break
+			}
+		}
+		for _, d := range diff {
+			if d.start <= lo && hi <= d.end {
+				seg.Diff = d.class
+				break
+			}
+		}
+		// One segment per run of the same marks.
+		if n := len(segs); n > 0 && segs[n-1].Class == seg.Class && segs[n-1].Title == seg.Title && segs[n-1].Diff == seg.Diff {
+			segs[n-1].Text += seg.Text
+			continue
+		}
+		segs = append(segs, seg)
 	}
 	return segs
 }

@@ -383,14 +383,17 @@ func newStoryData(s *Story) storyData {
 			original := s.original()
 			sa, sb := sides(r, original.Text, v.Doc.Text)
 			for _, c := range vv.Changes.Numbers.Changed {
+				// The two sentences of a change, word-diffed: what the
+				// version reworded around the new number.
+				da, db := wordDiff(sentenceText(sa, c.A.Sentence, ""), sentenceText(sb, c.B.Sentence, ""))
 				vv.Changed = append(vv.Changed, changedView{c,
-					sentenceOf(sa, c.A.Sentence, ""), sentenceOf(sb, c.B.Sentence, "")})
+					sentenceOf(sa, c.A.Sentence, "", da), sentenceOf(sb, c.B.Sentence, "", db)})
 			}
 			for _, ref := range sortedRefs(r.OnlyInB) {
-				vv.Added = append(vv.Added, sentenceOf(sb, ref.Index, ref.Text))
+				vv.Added = append(vv.Added, sentenceOf(sb, ref.Index, ref.Text, nil))
 			}
 			for _, ref := range sortedRefs(r.OnlyInA) {
-				vv.Dropped = append(vv.Dropped, sentenceOf(sa, ref.Index, ref.Text))
+				vv.Dropped = append(vv.Dropped, sentenceOf(sa, ref.Index, ref.Text, nil))
 			}
 		}
 		d.Versions = append(d.Versions, vv)
@@ -411,8 +414,8 @@ func (s *Story) original() retold.Document {
 // sentenceOf is sentence i of a side with its marks; text stands in when
 // the side does not hold the sentence. The marks' titles speak of the
 // original and this version, not of A and B.
-func sentenceOf(s *side, i int, text string) sentenceView {
-	segs := cell(s, i, text, false).Segs
+func sentenceOf(s *side, i int, text string, diff []wordRange) sentenceView {
+	segs := cell(s, i, text, false, diff).Segs
 	for k := range segs {
 		segs[k].Title = storyTitle(segs[k].Title)
 	}

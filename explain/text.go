@@ -207,12 +207,34 @@ func (p *report) aligned(pairs []verify.AlignedPair) {
 		label = max(label, width(sentenceLabel("A", pr.A)), width(sentenceLabel("B", pr.B)))
 	}
 	label++ // a space after the label
+	inA, inB := map[int]int{}, map[int]int{}
+	for _, pr := range pairs {
+		inA[pr.A]++
+		inB[pr.B]++
+	}
 	for i, pr := range pairs {
 		if i > 0 {
 			p.line("")
 		}
-		left := wrap(pr.AText, col-label)
-		right := wrap(pr.BText, col-label)
+		// The words each side does not share with the other, for a
+		// sentence aligned with one sentence only, as git's word diff
+		// writes them ([-dropped-] {+added+}), and in colour painted too
+		// (the colours only add escapes to the plain report).
+		ta, tb := clean(pr.AText), clean(pr.BText)
+		var da, db []wordRange
+		if inA[pr.A] == 1 && inB[pr.B] == 1 {
+			da, db = wordDiff(ta, tb)
+		}
+		// A word joiner after "[-" keeps a line from breaking after
+		// its hyphen.
+		ta, da = plainWordMarks(ta, da, "[-\u2060", "-]")
+		tb, db = plainWordMarks(tb, db, "{+", "+}")
+		if !p.color {
+			da, db = nil, nil
+		}
+		left := wrap(ta, col-label)
+		right := wrap(tb, col-label)
+		leftMarks, rightMarks := lineMarks(ta, left, da), lineMarks(tb, right, db)
 		for j := range max(len(left), len(right), 1) {
 			var l, g, r string
 			if j == 0 {
@@ -223,8 +245,9 @@ func (p *report) aligned(pairs []verify.AlignedPair) {
 				l, r = strings.Repeat(" ", label), strings.Repeat(" ", label)
 				g = strings.Repeat(" ", gutter)
 			}
-			l += pad(at(left, j), col-label)
-			r += at(right, j)
+			lt, rt := lineAt(left, j), lineAt(right, j)
+			l += p.paintWords(lt, rangesAt(leftMarks, j)) + strings.Repeat(" ", max(0, col-label-width(lt)))
+			r += p.paintWords(rt, rangesAt(rightMarks, j))
 			p.line(l + g + r)
 		}
 	}
@@ -339,4 +362,89 @@ func clampWidth(width int) int {
 		return MinWidth
 	}
 	return width
+}
+
+// plainWordMarks writes s with each word-diff range between open and
+// close, and returns the ranges in the new string, markers included.
+func plainWordMarks(s string, rs []wordRange, open, close string) (string, []wordRange) {
+	if len(rs) == 0 {
+		return s, nil
+	}
+	var b strings.Builder
+	out := make([]wordRange, 0, len(rs))
+	at := 0
+	for _, r := range rs {
+		b.WriteString(s[at:r.start])
+		start := b.Len()
+		b.WriteString(open + s[r.start:r.end] + close)
+		out = append(out, wordRange{start, b.Len(), r.class})
+		at = r.end
+	}
+	b.WriteString(s[at:])
+	return b.String(), out
+}
+
+// lineMarks splits the word-diff ranges of s over lines, the wrapped
+// lines of s (each a piece of s, in order), as ranges relative to each
+// line.
+func lineMarks(s string, lines []string, rs []wordRange) [][]wordRange {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make([][]wordRange, len(lines))
+	cursor := 0
+	for j, l := range lines {
+		k := strings.Index(s[cursor:], l)
+		if k < 0 {
+			continue
+		}
+		start := cursor + k
+		end := start + len(l)
+		for _, r := range rs {
+			lo, hi := max(r.start, start), min(r.end, end)
+			if lo < hi {
+				out[j] = append(out[j], wordRange{lo - start, hi - start, r.class})
+			}
+		}
+		cursor = end
+	}
+	return out
+}
+
+func rangesAt(m [][]wordRange, j int) []wordRange {
+	if j < len(m) {
+		return m[j]
+	}
+	return nil
+}
+
+func lineAt(lines []string, j int) string {
+	if j < len(lines) {
+		return lines[j]
+	}
+	return ""
+}
+
+// paintWords paints the ranges of one line: dropped words red, added
+// green, reworded yellow.
+func (p *report) paintWords(s string, rs []wordRange) string {
+	if len(rs) == 0 {
+		return s
+	}
+	var b strings.Builder
+	at := 0
+	for _, r := range rs {
+		b.WriteString(s[at:r.start])
+		style := yellow
+		switch r.class {
+		case wordDeleted:
+			style = red
+		case wordInserted:
+			style = green
+		}
+		b.WriteString(p.paint(style, s[r.start:r.end]))
+		at = r.end
+	}
+	b.WriteString(s[at:])
+	return b.String()
 }

@@ -226,7 +226,7 @@ func TestStoryHTMLPage(t *testing.T) {
 	}
 	for _, want := range []string{
 		`<mark class="changed">12</mark> → <mark class="changed">19</mark>`,
-		`killing <mark class="changed" title="the original has 12">19</mark> people`,
+		`killing <span class="w-rep"><mark class="changed" title="the original has 12">19</mark></span> people`,
 		`<mark class="variant">Sultanov</mark> ~ <mark class="variant">Soultanov</mark>`,
 		"<li>" + quakeAdded + "</li>",
 		"<li>" + quakeDropped + "</li>",

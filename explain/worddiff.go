@@ -1,0 +1,145 @@
+package explain
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+)
+
+// Word-level diff inside an aligned sentence pair, as NewsDiffs shows
+// it: the words one version dropped, added or replaced. The two sentences
+// are cut into tokens (a word or one other character; white space only
+// separates them, so a changed space is no change), each distinct token
+// becomes one rune, and diff-match-patch diffs the rune strings (Myers,
+// the shortest edit). Its semantic clean-up is not used: at the level of
+// whole words it folds a kept word between two additions into one
+// replacement ("from villages" against "from flooded villages overnight").
+
+// Classes of a word-diff range.
+const (
+	wordDeleted  = "w-del" // in A only
+	wordInserted = "w-ins" // in B only
+	wordReplaced = "w-rep" // replaced by (or replacing) the other side's words
+)
+
+// maxDiffTokens bounds the tokens of a sentence that is word-diffed: the
+// diff runs with no time limit (a limit would make the output depend on
+// the machine's speed), so a pathological sentence is shown unmarked.
+const maxDiffTokens = 600
+
+// wordRange is a marked byte range of a sentence.
+type wordRange struct {
+	start, end int
+	class      string
+}
+
+// wordDiff returns the ranges of a and of b that the other sentence does
+// not share. Identical sentences, and sentences over maxDiffTokens, give
+// none.
+func wordDiff(a, b string) (ra, rb []wordRange) {
+	if a == b {
+		return nil, nil
+	}
+	ta, tb := tokenSpans(a), tokenSpans(b)
+	if len(ta) > maxDiffTokens || len(tb) > maxDiffTokens {
+		return nil, nil
+	}
+	ids := map[string]rune{}
+	encode := func(s string, spans [][2]int) []rune {
+		out := make([]rune, len(spans))
+		for i, sp := range spans {
+			tok := s[sp[0]:sp[1]]
+			r, ok := ids[tok]
+			if !ok {
+				r = tokenRune(len(ids))
+				ids[tok] = r
+			}
+			out[i] = r
+		}
+		return out
+	}
+	dmp := diffmatchpatch.New()
+	dmp.DiffTimeout = 0
+	diffs := dmp.DiffMainRunes(encode(a, ta), encode(b, tb), false)
+	i, j := 0, 0 // token positions in a and b
+	for k, d := range diffs {
+		n := utf8.RuneCountInString(d.Text)
+		switch d.Type {
+		case diffmatchpatch.DiffEqual:
+			i, j = i+n, j+n
+		case diffmatchpatch.DiffDelete:
+			class := wordDeleted
+			if k+1 < len(diffs) && diffs[k+1].Type == diffmatchpatch.DiffInsert || k > 0 && diffs[k-1].Type == diffmatchpatch.DiffInsert {
+				class = wordReplaced
+			}
+			ra = appendRange(ra, a, ta[i:i+n], class)
+			i += n
+		case diffmatchpatch.DiffInsert:
+			class := wordInserted
+			if k+1 < len(diffs) && diffs[k+1].Type == diffmatchpatch.DiffDelete || k > 0 && diffs[k-1].Type == diffmatchpatch.DiffDelete {
+				class = wordReplaced
+			}
+			rb = appendRange(rb, b, tb[j:j+n], class)
+			j += n
+		}
+	}
+	return ra, rb
+}
+
+// tokenRune is the rune standing for the n-th distinct token: private-use
+// code points, which no clean-up step treats as text.
+func tokenRune(n int) rune {
+	if n < 0xF8FF-0xE000 {
+		return rune(0xE000 + n)
+	}
+	return rune(0xF0000 + n)
+}
+
+// appendRange marks the run of tokens spans of s, from its first token
+// to its last (the spaces between them included).
+func appendRange(out []wordRange, s string, spans [][2]int, class string) []wordRange {
+	if len(spans) == 0 {
+		return out
+	}
+	return append(out, wordRange{spans[0][0], spans[len(spans)-1][1], class})
+}
+
+// tokenSpans cuts s into words (letters, digits and marks, with inner
+// apostrophes and hyphens) and single other characters, as byte spans;
+// white space is left out.
+func tokenSpans(s string) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		j := i + size
+		switch {
+		case unicode.IsSpace(r):
+			i = j
+			continue
+		case isWordRune(r):
+			for j < len(s) {
+				r, size := utf8.DecodeRuneInString(s[j:])
+				if isWordRune(r) {
+					j += size
+					continue
+				}
+				// "don't", "Kassym-Jomart": one word when a letter follows.
+				if (r == '\'' || r == '’' || r == '-') && j+size < len(s) {
+					if next, _ := utf8.DecodeRuneInString(s[j+size:]); isWordRune(next) {
+						j += size
+						continue
+					}
+				}
+				break
+			}
+		}
+		out = append(out, [2]int{i, j})
+		i = j
+	}
+	return out
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}

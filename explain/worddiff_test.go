@@ -1,0 +1,50 @@
+package explain
+
+import (
+	"strings"
+	"testing"
+)
+
+// marked renders s with its word-diff ranges as [class:text].
+func marked(s string, rs []wordRange) string {
+	var b strings.Builder
+	at := 0
+	for _, r := range rs {
+		b.WriteString(s[at:r.start])
+		b.WriteString("[" + strings.TrimPrefix(r.class, "w-") + ":" + s[r.start:r.end] + "]")
+		at = r.end
+	}
+	b.WriteString(s[at:])
+	return b.String()
+}
+
+func TestWordDiff(t *testing.T) {
+	tests := []struct{ a, b, wantA, wantB string }{
+		{"The river rose on Tuesday.", "The river rose on Tuesday.", "The river rose on Tuesday.", "The river rose on Tuesday."},
+		{"The toll rose to 12 on Tuesday.", "The toll rose to 19 on Tuesday.",
+			"The toll rose to [rep:12] on Tuesday.", "The toll rose to [rep:19] on Tuesday."},
+		{"Rescuers pulled 230 people from villages.", "Rescuers pulled 230 people from flooded villages overnight.",
+			"Rescuers pulled 230 people from villages.", "Rescuers pulled 230 people from [ins:flooded] villages [ins:overnight]."},
+		{"The mayor, who was re-elected in May, resigned on Friday.", "The mayor resigned on Friday.",
+			"The mayor[del:, who was re-elected in May,] resigned on Friday.", "The mayor resigned on Friday."},
+		{"She said the dams were being monitored around the clock.", "She declared the dams are under surveillance day and night.",
+			"She [rep:said] the dams [rep:were being monitored around the clock].", "She [rep:declared] the dams [rep:are under surveillance day and night]."},
+		{"Governor Abdrakhmanova's office said", "Governor Abdrahmanova's office said",
+			"Governor [rep:Abdrakhmanova's] office said", "Governor [rep:Abdrahmanova's] office said"},
+		{"Пожар уничтожил 30 домов.", "Пожар уничтожил 45 домов.", "Пожар уничтожил [rep:30] домов.", "Пожар уничтожил [rep:45] домов."},
+	}
+	for _, tt := range tests {
+		ra, rb := wordDiff(tt.a, tt.b)
+		if got := marked(tt.a, ra); got != tt.wantA {
+			t.Errorf("A: %q\n got %q\nwant %q", tt.a, got, tt.wantA)
+		}
+		if got := marked(tt.b, rb); got != tt.wantB {
+			t.Errorf("B: %q\n got %q\nwant %q", tt.b, got, tt.wantB)
+		}
+	}
+	// A pathological sentence is shown unmarked, not diffed without end.
+	long := strings.Repeat("word ", maxDiffTokens)
+	if ra, rb := wordDiff(long+"a", long+"b"); ra != nil || rb != nil {
+		t.Errorf("a sentence over %d tokens was diffed", maxDiffTokens)
+	}
+}
