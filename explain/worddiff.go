@@ -143,3 +143,24 @@ func tokenSpans(s string) [][2]int {
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
+
+// WordRange is a byte range of a text that the word diff marks, with its
+// class: "w-del" (only in A), "w-ins" (only in B), "w-rep" (reworded).
+type WordRange struct {
+	Start, End int
+	Class      string
+}
+
+// WordDiff returns the ranges of a and of b that the other text does not
+// share, word by word, as the compare page marks them.
+func WordDiff(a, b string) (ra, rb []WordRange) {
+	da, db := wordDiff(a, b)
+	conv := func(rs []wordRange) []WordRange {
+		var out []WordRange
+		for _, r := range rs {
+			out = append(out, WordRange{r.start, r.end, r.class})
+		}
+		return out
+	}
+	return conv(da), conv(db)
+}

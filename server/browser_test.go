@@ -240,6 +240,11 @@ func TestBrowserUI(t *testing.T) {
 	if err := chromedp.Do(bctx, chromedp.Navigate(ts.URL+"/stories/"+flood), chromedp.WaitVisible(chromedp.CSS("form.pick"))); err != nil {
 		t.Fatal(err)
 	}
+	// Its changed numbers' contexts have their reworded words marked.
+	if n, _ := strconv.Atoi(eval(`String(document.querySelectorAll("ul.facts .context .w-rep, ul.facts .context .w-ins, ul.facts .context .w-del").length)`)); n == 0 {
+		t.Error("the story page marks no changed words in its changed numbers' contexts")
+	}
+	shot("story-changes.png")
 	follow("form.pick button")
 	if got := location(); !strings.HasPrefix(got, "/compare?a=ui-flood-1&av=1&b=ui-flood-2&bv=1") {
 		t.Errorf("the pick-two form led to %s", got)
@@ -247,6 +252,11 @@ func TestBrowserUI(t *testing.T) {
 	if f := facts(); !slices.Contains(f["changed"], "12") || !slices.Contains(f["changed"], "19") {
 		t.Errorf("12 -> 19 is not highlighted as changed: %v", f)
 	}
+	// And the side-by-side view marks words inside aligned pairs.
+	if n, _ := strconv.Atoi(eval(`String(document.querySelectorAll("table.align tr.pair .w-rep, table.align tr.pair .w-ins, table.align tr.pair .w-del").length)`)); n == 0 {
+		t.Error("the compare page marks no changed words inside aligned pairs")
+	}
+	shot("compare-flood.png")
 
 	// At phone width the story page and the list fit the screen.
 	const phoneWidth = 390

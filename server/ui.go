@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/retold/retold/explain"
 	"github.com/retold/retold/extract"
 	"github.com/retold/retold/index"
+	"github.com/retold/retold/verify"
 )
 
 // The web UI: HTML pages over the helpers the API uses, so a page and
@@ -50,6 +52,7 @@ var (
 	uiShared = template.Must(template.New("").Funcs(template.FuncMap{
 		"ratio":     func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) },
 		"markIn":    markIn,
+		"contexts":  changeContexts,
 		"reuseText": explain.ReuseText,
 		"changesOf": func(c *explain.Changes, a, b string) changesView { return changesView{c, a, b} },
 	}).ParseFS(uiFiles, "templates/layout.tmpl", "templates/bar.tmpl", "templates/changes.tmpl"))
@@ -442,10 +445,58 @@ type changesView struct {
 	A, B string // "the original", "this version"
 }
 
-// textPart is a piece of a text, marked or not.
+// textPart is a piece of a text, marked or not, and its word-diff class
+// ("" when the other side has it too).
 type textPart struct {
 	Text string
 	Mark bool
+	Diff string
+}
+
+// contextPair is a changed number's two contexts, each with the number
+// marked and the words the other context does not share marked too.
+type contextPair struct{ A, B []textPart }
+
+func changeContexts(c verify.NumberChange) contextPair {
+	da, db := explain.WordDiff(c.A.Context, c.B.Context)
+	return contextPair{withDiff(markIn(c.A.Context, c.A.Text), da), withDiff(markIn(c.B.Context, c.B.Text), db)}
+}
+
+// withDiff cuts parts (which cover one text, in order) at the word-diff
+// ranges of that text.
+func withDiff(parts []textPart, rs []explain.WordRange) []textPart {
+	if len(rs) == 0 {
+		return parts
+	}
+	var out []textPart
+	at := 0
+	for _, p := range parts {
+		start, end := at, at+len(p.Text)
+		cuts := []int{start, end}
+		for _, r := range rs {
+			for _, x := range []int{r.Start, r.End} {
+				if x > start && x < end {
+					cuts = append(cuts, x)
+				}
+			}
+		}
+		slices.Sort(cuts)
+		for k := 0; k+1 < len(cuts); k++ {
+			lo, hi := cuts[k], cuts[k+1]
+			if lo == hi {
+				continue
+			}
+			piece := textPart{Text: p.Text[lo-start : hi-start], Mark: p.Mark}
+			for _, r := range rs {
+				if r.Start <= lo && hi <= r.End {
+					piece.Diff = r.Class
+				}
+			}
+			out = append(out, piece)
+		}
+		at = end
+	}
+	return out
 }
 
 // markIn splits context around the first whole-word occurrence of text,
@@ -459,11 +510,11 @@ func markIn(context, text string) []textPart {
 		i += off
 		j := i + len(text)
 		if (i == 0 || !isWordByte(context[i-1])) && (j == len(context) || !isWordByte(context[j])) {
-			return []textPart{{context[:i], false}, {text, true}, {context[j:], false}}
+			return []textPart{{Text: context[:i]}, {Text: text, Mark: true}, {Text: context[j:]}}
 		}
 		off = i + 1
 	}
-	return []textPart{{context, false}}
+	return []textPart{{Text: context}}
 }
 
 func isWordByte(c byte) bool {
