@@ -150,4 +150,21 @@ func TestVersion1FileIsMigrated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Schema 6's copies work on the migrated file.
+	err = s.Update(context.Background(), func(tx retold.Tx) error {
+		return tx.PutCopy(&retold.Copy{ID: "a-copy", Seq: 1, Outlet: "Other Outlet"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(context.Background(), func(tx retold.ReadTx) error {
+		st, err := tx.Story("s1")
+		if err != nil || st.Copies != 1 || !slices.Equal(st.Outlets, []string{"Other Outlet"}) {
+			t.Errorf("story summary with a copy after migration: %+v %v", st, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
