@@ -69,22 +69,23 @@ func wordDiff(a, b string) (ra, rb []wordRange) {
 		case diffmatchpatch.DiffEqual:
 			i, j = i+n, j+n
 		case diffmatchpatch.DiffDelete:
-			class := wordDeleted
-			if k+1 < len(diffs) && diffs[k+1].Type == diffmatchpatch.DiffInsert || k > 0 && diffs[k-1].Type == diffmatchpatch.DiffInsert {
-				class = wordReplaced
-			}
-			ra = appendRange(ra, a, ta[i:i+n], class)
+			ra = appendRange(ra, a, ta[i:i+n], editClass(diffs, k, diffmatchpatch.DiffInsert, wordDeleted))
 			i += n
 		case diffmatchpatch.DiffInsert:
-			class := wordInserted
-			if k+1 < len(diffs) && diffs[k+1].Type == diffmatchpatch.DiffDelete || k > 0 && diffs[k-1].Type == diffmatchpatch.DiffDelete {
-				class = wordReplaced
-			}
-			rb = appendRange(rb, b, tb[j:j+n], class)
+			rb = appendRange(rb, b, tb[j:j+n], editClass(diffs, k, diffmatchpatch.DiffDelete, wordInserted))
 			j += n
 		}
 	}
 	return ra, rb
+}
+
+// editClass is the class of edit k: reworded when an edit of the other
+// kind stands next to it, else lone (dropped or added).
+func editClass(diffs []diffmatchpatch.Diff, k int, other diffmatchpatch.Operation, lone string) string {
+	if k+1 < len(diffs) && diffs[k+1].Type == other || k > 0 && diffs[k-1].Type == other {
+		return wordReplaced
+	}
+	return lone
 }
 
 // tokenRune is the rune standing for the n-th distinct token: private-use

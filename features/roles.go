@@ -126,61 +126,67 @@ func (p *numberParser) roleOf(first, next int) (role, noun string) {
 	if p.appositiveAge(first, next) {
 		return RoleAge, ""
 	}
-	// After the number, nearest first.
-	for i, words := next, 0; i < len(p.toks) && words < roleSpan; i++ {
-		t := p.toks[i]
-		if p.barrier(t) {
-			break
-		}
-		if t.kind != kWord {
-			continue
-		}
-		w := p.lowerBytes(t)
-		r, ok := roleWords[string(w)]
-		if r == roleBarrier {
-			break
-		}
-		if ok {
+	// After the number, nearest first: a role word, or the counted noun.
+	p.walkClause(next, 1, func(t token, w []byte, r string, words int) bool {
+		if r != "" {
 			if r == RoleDuration && noun == "" {
 				noun = string(w) // the unit of a duration: "45 days", "six weeks"
 			}
-			return r, noun
+			role = r
+			return true
 		}
-		if text.IsStopword(string(w)) {
-			continue
-		}
-		words++ // the span counts content words
-		if noun == "" && words <= 2 && t.sep == sepSpace && !startsUpper(p.text[t.start:t.end]) {
+		if noun == "" && words > 0 && words <= 2 && t.sep == sepSpace && !startsUpper(p.text[t.start:t.end]) {
 			if _, isNum := lookupNumberWord(w); !isNum {
 				noun = string(w)
 			}
 		}
+		return false
+	})
+	if role != "" {
+		return role, noun
 	}
 	// Before it, nearest first.
-	for i, words := first-1, 0; i >= 0 && words < roleSpan; i-- {
+	p.walkClause(first-1, -1, func(_ token, w []byte, r string, words int) bool {
+		switch {
+		case r != "":
+			role = r
+		case words == 1 && string(w) == "aged":
+			role = RoleAge
+		}
+		return role != ""
+	})
+	return role, noun
+}
+
+// walkClause visits the words of a number's clause from token i in
+// direction dir (1 after the number, -1 before it), nearest first, up to
+// roleSpan content words and not past a barrier. visit gets each word
+// lower-cased, its role ("" none) and, for a content word, how many
+// content words have been seen including it (0 for a stopword); it
+// returns true to stop.
+func (p *numberParser) walkClause(i, dir int, visit func(t token, w []byte, role string, words int) bool) {
+	for words := 0; i >= 0 && i < len(p.toks) && words < roleSpan; i += dir {
 		t := p.toks[i]
 		if p.barrier(t) {
-			break
+			return
 		}
 		if t.kind != kWord {
 			continue
 		}
 		w := p.lowerBytes(t)
-		r, ok := roleWords[string(w)]
+		r := roleWords[string(w)]
 		if r == roleBarrier {
-			break
+			return
 		}
-		if ok {
-			return r, noun
-		}
-		if !text.IsStopword(string(w)) {
+		n := 0
+		if r == "" && !text.IsStopword(string(w)) {
 			words++
+			n = words
 		}
-		if words == 1 && string(w) == "aged" {
-			return RoleAge, noun
+		if visit(t, w, r, n) {
+			return
 		}
 	}
-	return "", noun
 }
 
 // barrier reports whether token t ends a number's phrase: a line or
