@@ -1,16 +1,32 @@
 // Package retold finds every version of the same news story in a pile of
-// text (wire copies, trims, write-thrus, rewrites, machine translations),
-// groups them, and explains how the versions differ.
+// text (wire copies, trims, write-thrus, rewrites, partial reuse, machine
+// translations), groups them into stories and events, and explains how the
+// versions differ.
 //
-// The root package holds the domain types shared by every stage: Document
-// (one text as it came in) and Verdict (what retold says about two
-// documents). The stages live in subpackages, in the order data flows:
+// The root package holds the domain types every stage shares: Document
+// (one text as it came in), Verdict (what retold says about two
+// documents), and the Store interface of the story index with its
+// StoredDocument, Copy, Edge and Story. The stages live in subpackages,
+// in the order data flows; each imports only packages above it:
 //
-//	extract   read plain text, HTML pages and JSON records into a Document
-//	text      normalize, segment into paragraphs and sentences, tokenize, stem
-//	features  numbers, named entities, quotes and dates with their contexts
-//	align     sentence alignment between two documents
-//	verify    score a pair and give a Verdict with its evidence
-//
-// No package imports one above it in that list.
+//	extract            read plain text, HTML, JSONL, WARC and feeds into Documents
+//	text               normalize, segment into paragraphs and sentences, tokenize, stem, guess the language
+//	features           numbers (with what they count), named entities, quotes and dates
+//	sketch             shingle sets, Jaccard, MinHash and LSH banding
+//	align              sentence alignment between two documents
+//	verify             profile a document, judge a pair: authored-wording reuse, facts, the verdict rule
+//	explain            the terminal report, the HTML compare and story pages, the word diff
+//	cluster            stories and events of a whole corpus from verified candidate pairs
+//	cluster/baseline   the tfidf and minhash clusterers retold is measured against
+//	dedup              streaming near-duplicate removal of large JSONL corpora
+//	store/sqlite       the embedded backend of the Store (one SQLite file)
+//	store/storetest    the conformance suite every Store backend passes
+//	index              add and match one document at a time over a Store
+//	server             the JSON API and the web UI over a Store
+//	internal/metrics   ARI, pairwise and B-cubed scores (retold eval)
+//	internal/evalpairs the pairwise quality table (retold eval-compare)
+//	internal/evalcv    the reuse rule's choice with leave-one-event-out cross-validation (retold eval-cv)
+//	internal/evalfacts the fact diff's audit on labeled news (retold eval-facts)
+//	internal/cmd/loadtest  a bounded load test of retold serve
+//	cmd/retold         the command
 package retold
