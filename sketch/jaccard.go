@@ -1,5 +1,31 @@
-// Package sketch holds set similarity: exact Jaccard of hashed shingle sets,
-// and the MinHash signatures and LSH banding that estimate it.
+// Package sketch holds set similarity for finding near-duplicates among
+// many texts: exact Jaccard of hashed shingle sets, the MinHash
+// signatures that estimate it in constant space per document, and the LSH
+// banding that turns signatures into candidate pairs without comparing
+// every pair.
+//
+// What it offers, and where it is used:
+//
+//   - WordShingles: the hashed word n-grams of a text (dedup, the story
+//     index's lexical keys), and Set, Set32, Set24: sorted unique sets of
+//     hashes, with a radix sort for the large ones (sort.go).
+//   - Jaccard and Intersection: exact similarity of two sorted sets, what
+//     dedup verifies a candidate pair with, and what verify reports as
+//     word5/stem/char5 Jaccard.
+//   - MinHasher (k permutations, minhash.go) and OnePerm (one-permutation
+//     hashing with optimal densification, oneperm.go: O(n + k) a document
+//     instead of O(nk), and no empty bins for short texts): signatures
+//     that EstimateJaccard compares.
+//   - BandParams and BandKeys (lsh.go): cut a signature into b bands of r
+//     rows whose hashes are the keys candidates share; BandParams picks b
+//     and r for a Jaccard threshold the way datasketch does, so results
+//     compare with the peers.
+//   - Mix64: the 64-bit finalizer every key and tag here goes through.
+//
+// Why sketches at all: verifying a pair with the compare engine costs
+// milliseconds, so a corpus of millions is only ever verified on the few
+// pairs that share a band key (or, in cluster and the index, a rare
+// anchor key); the sketches make finding those pairs linear in the corpus.
 package sketch
 
 import (
