@@ -65,7 +65,7 @@ func levelScores(t *testing.T, recs []evalpairs.Record, story, event func(evalpa
 }
 
 // TestQualityDev holds the story and event quality on the three news dev
-// sets to floors at the numbers in QUALITY.md (the targets, story
+// sets to floors at the numbers in docs/quality.md (the targets, story
 // ARI 0.85 and story pair precision 0.90, are not all met yet): a change
 // that loses quality fails.
 func TestQualityDev(t *testing.T) {
@@ -108,7 +108,7 @@ func TestQualityWMT(t *testing.T) {
 
 // The non-English sources of the WMT documents, appended after their
 // English translations, should join their own document's story through
-// the facts they share. Floors at the README's numbers: at least 76 join
+// the facts they share. Floors at docs/cluster.md's numbers: at least 76 join
 // their own story, at most 18 share a story with another document.
 func TestQualityWMTSources(t *testing.T) {
 	if testing.Short() {

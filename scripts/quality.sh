@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Regenerates QUALITY.md: story and event quality on the labeled news sets
+# Regenerates docs/quality.md: story and event quality on the labeled news sets
 # (retold, and the tfidf and minhash baselines beside it, on the same
 # files), the reuse rule's in-sample and leave-one-event-out
 # cross-validated numbers, the other labeled sets, and the pairwise table.
 # Run from the repository root with ../shared beside it:
 #
-#     bash scripts/quality.sh            # writes QUALITY.md
+#     bash scripts/quality.sh            # writes docs/quality.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${DATA:-../shared/data}
@@ -75,5 +75,5 @@ print("%.3f" % rows[sys.argv[1]]["f1"])' "$level")
 	echo "\`retold eval-compare -v\`: the share of pairs of each class judged \`version\` or closer."
 	echo
 	"$r" eval-compare --data "$data" -v
-} > QUALITY.md
-echo "wrote QUALITY.md"
+} > docs/quality.md
+echo "wrote docs/quality.md"

@@ -18,7 +18,7 @@ import (
 	"github.com/retold/retold/index"
 )
 
-// The JSON API, under /api/v1. Every response is JSON; the README lists
+// The JSON API, under /api/v1. Every response is JSON; docs/server.md lists
 // the routes and their fields.
 func (s *Server) apiRoutes() {
 	s.route("/api/v1/stories", map[string]http.HandlerFunc{"GET": s.read(s.apiStories)})

@@ -313,7 +313,7 @@ func (s *Signals) round() {
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
 // Rule turns signals into a verdict. Its thresholds were chosen on the
-// development data (see the README's quality table and
+// development data (see docs/quality.md and
 // `retold eval-compare`).
 //
 // The rule, in words: identical normalized texts are duplicates; texts
@@ -396,7 +396,7 @@ func (r ReuseRule) otherIncident(a, b *Profile, s Signals) bool {
 // DefaultRule holds the thresholds chosen on the development data. The
 // reuse thresholds were chosen on newsversions-dev, -dev2 and -dev3 for
 // the best story clustering with leave-one-event-out cross-validation
-// beside (the README's quality section has both).
+// beside (docs/quality.md has both).
 var DefaultRule = Rule{
 	NearDupWord5:    0.8,
 	NearDupCoverage: 0.9,

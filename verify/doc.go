@@ -53,5 +53,5 @@
 // fuzzed text.
 //
 // The thresholds live in DefaultRule, chosen on the labeled news sets
-// with `retold eval-cv`; QUALITY.md has the numbers.
+// with `retold eval-cv`; docs/quality.md has the numbers.
 package verify

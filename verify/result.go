@@ -4,7 +4,7 @@ import retold "github.com/retold/retold"
 
 // Result is the verdict on a pair of documents with all the evidence behind
 // it. Its JSON form is the stable schema of `retold compare --json`
-// (documented in the README); field names never change meaning.
+// (documented in docs/json.md); field names never change meaning.
 type Result struct {
 	Verdict retold.Verdict `json:"verdict"`
 	// Score is in [0, 1]: how strongly the pair is one story. The verdict

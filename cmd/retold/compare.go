@@ -16,7 +16,7 @@ import (
 
 func runCompare(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "compare", "compare [--json] [--html FILE] A B   (A or B may be - for stdin)")
-	asJSON := fs.Bool("json", false, "write the result as JSON (schema in the README)")
+	asJSON := fs.Bool("json", false, "write the result as JSON (schema in docs/json.md)")
 	htmlOut := fs.String("html", "", "also write a self-contained side-by-side HTML page to `FILE`")
 	width := fs.Int("width", 100, "terminal width for the report")
 	pos, err := parseInterspersed(fs, args)

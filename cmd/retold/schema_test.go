@@ -11,11 +11,11 @@ import (
 	"testing"
 )
 
-// readmeSchemas returns the README's example of each command's JSON: the
+// docSchemas returns the example of each command's JSON: the
 // ```json block after each "<!-- schema: NAME -->" line.
-func readmeSchemas(t *testing.T) map[string]string {
+func docSchemas(t *testing.T) map[string]string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "json.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func sameShape(path string, want, got any) []string {
 		return fmt.Sprintf("%T", v)
 	}
 	if kind(want) != kind(got) {
-		return []string{fmt.Sprintf("%s: %s in the README, %s in the output", path, kind(want), kind(got))}
+		return []string{fmt.Sprintf("%s: %s in docs/json.md, %s in the output", path, kind(want), kind(got))}
 	}
 	var diffs []string
 	switch w := want.(type) {
@@ -57,14 +57,14 @@ func sameShape(path string, want, got any) []string {
 		g := got.(map[string]any)
 		for _, k := range sortedKeys(w) {
 			if _, ok := g[k]; !ok {
-				diffs = append(diffs, fmt.Sprintf("%s.%s: in the README, not in the output", path, k))
+				diffs = append(diffs, fmt.Sprintf("%s.%s: in docs/json.md, not in the output", path, k))
 				continue
 			}
 			diffs = append(diffs, sameShape(path+"."+k, w[k], g[k])...)
 		}
 		for _, k := range sortedKeys(g) {
 			if _, ok := w[k]; !ok {
-				diffs = append(diffs, fmt.Sprintf("%s.%s: in the output, not in the README", path, k))
+				diffs = append(diffs, fmt.Sprintf("%s.%s: in the output, not in docs/json.md", path, k))
 			}
 		}
 	case []any:
@@ -85,10 +85,10 @@ func sortedKeys(m map[string]any) []string {
 	return ks
 }
 
-// TestJSONSchemasInREADME runs eval, stories and match with --json and
-// checks each output against the README's example of it.
-func TestJSONSchemasInREADME(t *testing.T) {
-	schemas := readmeSchemas(t)
+// TestJSONSchemas runs eval, stories and match with --json and
+// checks each output against the example of it.
+func TestJSONSchemas(t *testing.T) {
+	schemas := docSchemas(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "retold.db")
 	orig, err := os.ReadFile(filepath.Join("demo", "original.txt"))
@@ -133,11 +133,11 @@ func TestJSONSchemasInREADME(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			example, ok := schemas[name]
 			if !ok {
-				t.Fatalf("the README has no <!-- schema: %s --> example", name)
+				t.Fatalf("docs/json.md has no <!-- schema: %s --> example", name)
 			}
 			var want, got any
 			if err := json.Unmarshal([]byte(example), &want); err != nil {
-				t.Fatalf("the README's example is not JSON: %v", err)
+				t.Fatalf("the example is not JSON: %v", err)
 			}
 			r := runCLI(t, "", args...)
 			if r.code != 0 {

@@ -31,7 +31,7 @@ func loadShared(t *testing.T, name string) []Record {
 // recall floors of the news sets are what the reuse rule reaches, below
 // the 0.90 target: only authored wording makes a version now,
 // and the same-event rows, which the old rule missed, hold (see the
-// README's quality section).
+// docs/quality.md).
 func TestQuality(t *testing.T) {
 	if testing.Short() {
 		t.Skip("quality evaluation skipped in -short mode")
