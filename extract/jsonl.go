@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/retold/retold"
@@ -128,15 +127,10 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // means. A JSONLReader is not safe for concurrent use; cancellation is the
 // caller's loop around Next.
 type JSONLReader struct {
-	name  string
+	stream
 	opt   JSONLOptions
-	br    *bufio.Reader // over meter
-	meter *meteredReader
-	gz    *gzip.Reader // nil for plain input
-	file  *os.File     // closed by Close when OpenJSONL opened it
-	line  int          // lines read so far
-	err   error        // fatal error, returned by every later Next
-	parts [][]byte     // pieces of a line longer than the buffer, reused
+	line  int      // lines read so far
+	parts [][]byte // pieces of a line longer than the buffer, reused
 	// fields is decoded into for every line; kept here because
 	// json.Unmarshal would otherwise move a fresh one to the heap each time.
 	fields jsonlFields
@@ -157,7 +151,7 @@ func NewJSONL(name string, r io.Reader, opt *JSONLOptions) (*JSONLReader, error)
 	if name == "" {
 		name = StdinName
 	}
-	jr := &JSONLReader{name: name, opt: opt.withDefaults()}
+	jr := &JSONLReader{stream: stream{name: name}, opt: opt.withDefaults()}
 
 	src, zr, gzipped, err := sniffGzip(name, r)
 	switch {
@@ -190,35 +184,14 @@ func NewJSONL(name string, r io.Reader, opt *JSONLOptions) (*JSONLReader, error)
 // path in errors. Close closes the file. Standard input ("-") is the
 // caller's to handle, with NewJSONL.
 func OpenJSONL(path string, opt *JSONLOptions) (*JSONLReader, error) {
-	f, _, err := openFile(path)
-	if err != nil {
-		return nil, err
-	}
-	r, err := NewJSONL(path, f, opt)
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	r.file = f
-	return r, nil
+	return openPath(path, func(name string, f io.Reader) (*JSONLReader, error) { return NewJSONL(name, f, opt) })
 }
 
 // Close releases the reader and closes the file OpenJSONL opened. Next
 // fails after Close. Closing twice is harmless.
 func (r *JSONLReader) Close() error {
-	if r.br == nil {
-		return nil
-	}
-	r.br, r.parts = nil, nil
-	r.err = fmt.Errorf("%s: read after Close: %w", r.name, os.ErrClosed)
-	if r.gz != nil {
-		// Its error can only repeat one Next has already returned.
-		r.gz.Close()
-	}
-	if r.file != nil {
-		return r.file.Close()
-	}
-	return nil
+	r.parts = nil
+	return r.stream.close()
 }
 
 // Next returns the next record. At the clean end of the stream it returns

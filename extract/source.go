@@ -189,47 +189,12 @@ type SourceOptions struct {
 // the reading and is returned; any other error returned ended the file
 // early, after the records before it were passed to fn.
 func ReadSource(src Source, opt *SourceOptions, good func(Record) error, bad func(error)) error {
-	var max int64
-	if opt != nil {
-		max = opt.MaxBytes
+	r, err := Open(src, opt)
+	if err != nil {
+		return err
 	}
-	switch src.Kind {
-	case KindJSONL:
-		r, err := OpenJSONL(src.Path, &JSONLOptions{MaxBytes: max})
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		return drain(r.Next, good, bad)
-	case KindWARC:
-		r, err := OpenWARC(src.Path, &WARCOptions{MaxBytes: max})
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		return drain(r.Next, good, bad)
-	case KindFeed:
-		recs, badRecs, err := ReadFeedFile(src.Path, &FeedOptions{MaxBytes: max})
-		if err != nil {
-			return err
-		}
-		for _, e := range badRecs {
-			bad(e)
-		}
-		for _, r := range recs {
-			if err := good(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	default:
-		d, err := ReadFile(src.Path, &Options{MaxBytes: max, ArticlesOnly: true})
-		if err != nil {
-			bad(err)
-			return nil
-		}
-		return good(Record{Doc: d, Line: 1})
-	}
+	defer r.Close()
+	return drain(r.Next, good, bad)
 }
 
 // drain passes a reader's records on until its end.
@@ -242,6 +207,10 @@ func drain(next func() (Record, error), good func(Record) error, bad func(error)
 		var re *RecordError
 		if errors.As(err, &re) {
 			bad(err)
+			continue
+		}
+		if sk, ok := err.(skipped); ok {
+			bad(sk.err)
 			continue
 		}
 		if err != nil {

@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httputil"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -179,16 +178,11 @@ func (opt *WARCOptions) withDefaults() WARCOptions {
 // A WARCReader is not safe for concurrent use; cancellation is the
 // caller's loop around Next.
 type WARCReader struct {
-	name  string
-	opt   WARCOptions
-	br    *bufio.Reader // over meter
-	meter *meteredReader
-	gz    *gzip.Reader // nil for plain input
-	file  *os.File     // closed by Close when OpenWARC opened it
-	rec   int          // records begun so far
-	in    bool         // inside record rec (for naming where an error is)
-	err   error        // io.EOF or the fatal error, returned by every later Next
-	body  []byte       // the raw HTTP body of the current page, reused
+	stream // its err is io.EOF or the fatal error
+	opt    WARCOptions
+	rec    int    // records begun so far
+	in     bool   // inside record rec (for naming where an error is)
+	body   []byte // the raw HTTP body of the current page, reused
 }
 
 // NewWARC reads a WARC file from r; name identifies it in errors (an empty
@@ -204,7 +198,7 @@ func NewWARC(name string, r io.Reader, opt *WARCOptions) (*WARCReader, error) {
 	if name == "" {
 		name = StdinName
 	}
-	wr := &WARCReader{name: name, opt: opt.withDefaults()}
+	wr := &WARCReader{stream: stream{name: name}, opt: opt.withDefaults()}
 
 	src, zr, gzipped, err := sniffGzip(name, r)
 	if gzipped && err != nil {
@@ -253,35 +247,14 @@ func firstLine(b []byte, n int) []byte {
 // path in errors. Close closes the file. Standard input ("-") is the
 // caller's to handle, with NewWARC.
 func OpenWARC(path string, opt *WARCOptions) (*WARCReader, error) {
-	f, _, err := openFile(path)
-	if err != nil {
-		return nil, err
-	}
-	r, err := NewWARC(path, f, opt)
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	r.file = f
-	return r, nil
+	return openPath(path, func(name string, f io.Reader) (*WARCReader, error) { return NewWARC(name, f, opt) })
 }
 
 // Close releases the reader and closes the file OpenWARC opened. Next
 // fails after Close. Closing twice is harmless.
 func (r *WARCReader) Close() error {
-	if r.br == nil {
-		return nil
-	}
-	r.br, r.body = nil, nil
-	r.err = fmt.Errorf("%s: read after Close: %w", r.name, os.ErrClosed)
-	if r.gz != nil {
-		// Its error can only repeat one Next has already returned.
-		r.gz.Close()
-	}
-	if r.file != nil {
-		return r.file.Close()
-	}
-	return nil
+	r.body = nil
+	return r.stream.close()
 }
 
 // Next returns the next article page. At the clean end of the file it
