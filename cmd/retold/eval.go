@@ -1,19 +1,18 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	retold "github.com/retold/retold"
+	"github.com/retold/retold/extract"
 	"github.com/retold/retold/internal/metrics"
 )
 
@@ -250,25 +249,24 @@ func (r labeledLine) errorf(format string, a ...any) error {
 // with a non-empty string id; a label present must be a non-empty string.
 // The has and labels slices are reused between calls.
 func readLabeled(ctx context.Context, path string, keys []string, fn func(labeledLine) error) error {
-	f, err := os.Open(path)
+	lr, err := extract.OpenJSONL(path, &extract.JSONLOptions{MaxLine: evalMaxLine})
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	lr := newLineReader(f, evalMaxLine)
+	defer lr.Close()
 	r := labeledLine{path: path, has: make([]bool, len(keys)), labels: make([]string, len(keys))}
 	var obj map[string]json.RawMessage
 	for {
-		line, err := lr.next()
+		line, n, err := lr.NextLine()
 		if err == io.EOF {
 			return nil
 		}
-		r.line = lr.n
-		if errors.Is(err, errLineTooLong) {
+		r.line = n
+		if errors.Is(err, retold.ErrTooLarge) {
 			return fmt.Errorf("%s:%d: %w: line longer than %d MiB", path, r.line, retold.ErrTooLarge, evalMaxLine>>20)
 		}
 		if err != nil {
-			return fmt.Errorf("read %s: %w", path, err)
+			return err
 		}
 		if r.line%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -326,64 +324,6 @@ func stringField(obj map[string]json.RawMessage, key string) (s string, ok bool,
 		return "", false, fmt.Errorf("empty %q", key)
 	}
 	return s, true, nil
-}
-
-// errLineTooLong: a line is longer than the lineReader's limit.
-var errLineTooLong = errors.New("line too long")
-
-// lineReader reads lines of up to max bytes, unlike bufio.Scanner, whose
-// default limit (64 KiB) is shorter than a long article.
-type lineReader struct {
-	r   *bufio.Reader
-	max int
-	n   int    // number of the line last read, from 1
-	buf []byte // the line being assembled when it spans buffer fills
-}
-
-func newLineReader(r io.Reader, max int) *lineReader {
-	return &lineReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
-}
-
-// next returns the next line without its "\n", or io.EOF after the last.
-// The slice is valid until the next call. On errLineTooLong, n is the
-// number of the offending line, and the reader is not to be used again.
-func (lr *lineReader) next() ([]byte, error) {
-	lr.buf = lr.buf[:0]
-	for {
-		chunk, err := lr.r.ReadSlice('\n')
-		switch {
-		case err == nil:
-			lr.n++
-			line := chunk[:len(chunk)-1]
-			if len(lr.buf) > 0 {
-				lr.buf = append(lr.buf, line...)
-				line = lr.buf
-			}
-			if len(line) > lr.max {
-				return nil, errLineTooLong
-			}
-			return line, nil
-		case errors.Is(err, bufio.ErrBufferFull):
-			lr.buf = append(lr.buf, chunk...)
-			if len(lr.buf) > lr.max {
-				lr.n++
-				return nil, errLineTooLong
-			}
-		case err == io.EOF:
-			lr.buf = append(lr.buf, chunk...)
-			if len(lr.buf) == 0 {
-				return nil, io.EOF
-			}
-			// A last line without "\n".
-			lr.n++
-			if len(lr.buf) > lr.max {
-				return nil, errLineTooLong
-			}
-			return lr.buf, nil
-		default:
-			return nil, err
-		}
-	}
 }
 
 // levelScores is one row of the eval report.
@@ -469,31 +409,30 @@ func evalKept(e *env, truth *truthSet, path string, asJSON bool) error {
 	if truth.labels[0] == nil {
 		return fmt.Errorf("%s: truth has no story labels to score a dedup against", path)
 	}
-	f, err := os.Open(path)
+	lr, err := extract.OpenJSONL(path, &extract.JSONLOptions{MaxLine: evalMaxLine})
 	if err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
+		return err
 	}
-	defer f.Close()
+	defer lr.Close()
 	kept := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), evalMaxLine)
-	for n := 1; sc.Scan(); n++ {
+	for {
+		line, n, err := lr.NextLine()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
 		var r struct {
 			ID string `json:"id"`
 		}
-		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-			continue
-		}
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil || r.ID == "" {
+		if err := json.Unmarshal(line, &r); err != nil || r.ID == "" {
 			return fmt.Errorf("%s:%d: want a JSON record with a string id", path, n)
 		}
 		if _, ok := truth.index[r.ID]; !ok {
 			return fmt.Errorf("%s:%d: id %q is not in the truth", path, n, r.ID)
 		}
 		kept[r.ID] = true
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
 	}
 	seen, seenKept := map[string]bool{}, map[string]bool{}
 	var dropped, right, later int

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
-	"io"
 	"maps"
 	"math"
 	"os"
@@ -329,31 +326,6 @@ func TestEvalBadInput(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestLineReader(t *testing.T) {
-	// A 16-byte buffer (bufio's smallest) makes lines span buffer fills.
-	input := "short\n\n" + strings.Repeat("a", 40) + "\n" + strings.Repeat("b", 41) + "\nlast"
-	lr := &lineReader{r: bufio.NewReaderSize(strings.NewReader(input), 16), max: 40}
-	for i, want := range []string{"short", "", strings.Repeat("a", 40)} {
-		got, err := lr.next()
-		if err != nil || string(got) != want || lr.n != i+1 {
-			t.Fatalf("line %d: got %q, %v (n=%d), want %q", i+1, got, err, lr.n, want)
-		}
-	}
-	if _, err := lr.next(); !errors.Is(err, errLineTooLong) || lr.n != 4 {
-		t.Fatalf("41-byte line: err %v, n=%d; want errLineTooLong on line 4", err, lr.n)
-	}
-
-	lr = newLineReader(strings.NewReader("one\r\ntwo"), 40)
-	for _, want := range []string{"one\r", "two"} {
-		if got, err := lr.next(); err != nil || string(got) != want {
-			t.Fatalf("got %q, %v, want %q", got, err, want)
-		}
-	}
-	if _, err := lr.next(); err != io.EOF {
-		t.Fatalf("after the last line: %v, want io.EOF", err)
 	}
 }
 

@@ -8,18 +8,18 @@
 package evalpairs
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
 
 	retold "github.com/retold/retold"
+	"github.com/retold/retold/extract"
 	"github.com/retold/retold/sketch"
 	"github.com/retold/retold/verify"
 )
@@ -37,33 +37,29 @@ type Record struct {
 
 // Load reads a JSONL file of labeled records.
 func Load(path string) ([]Record, error) {
-	f, err := os.Open(path)
+	lr, err := extract.OpenJSONL(path, nil)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer lr.Close()
 	var out []Record
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
+	for {
+		line, n, err := lr.NextLine()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
 		}
 		var r Record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		if err := json.Unmarshal(line, &r); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
 		}
 		if r.Group != "" {
 			r.Story, r.Event = r.Group, r.Group
 		}
 		out = append(out, r)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return out, nil
 }
 
 // Pair is two records of one set, with the class the labels give it.
