@@ -72,13 +72,12 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 		}
 		opt := cluster.DefaultOptions
 		opt.Workers = *workers
-		if e.stderrIsTerminal {
-			opt.Progress = progressPrinter(e.stderr, start)
+		line := newStatus(e)
+		if line.on {
+			opt.Progress = line.stages()
 		}
 		as, st, err := cluster.ClusterSource(ctx, sp, &opt)
-		if e.stderrIsTerminal {
-			fmt.Fprint(e.stderr, "\r\033[K")
-		}
+		line.clear()
 		if err != nil {
 			return err
 		}
@@ -156,17 +155,11 @@ func readCorpus(e *env, path string, strict bool, add func(retold.Document) erro
 	}
 	defer r.Close()
 	good := 0
-	start, shown := time.Now(), time.Time{}
-	if e.stderrIsTerminal {
-		defer fmt.Fprint(e.stderr, "\r\033[K")
-	}
+	start := time.Now()
+	line := newStatus(e)
+	defer line.clear()
 	// report writes a bad record's line over the progress line.
-	report := func(err error) {
-		if e.stderrIsTerminal {
-			fmt.Fprint(e.stderr, "\r\033[K")
-		}
-		fmt.Fprintln(e.stderr, err)
-	}
+	report := func(err error) { line.message(err) }
 	seen := make(map[string]int)
 	bad := 0
 	// The lines are decoded on every core; the records come in order.
@@ -194,11 +187,8 @@ func readCorpus(e *env, path string, strict bool, add func(retold.Document) erro
 			return addErr
 		}
 		good++
-		if e.stderrIsTerminal && good%1024 == 0 {
-			if now := time.Now(); now.Sub(shown) >= 200*time.Millisecond {
-				shown = now
-				fmt.Fprintf(e.stderr, "\r\033[Kreading %d records  %.0f/s", good, float64(good)/max(now.Sub(start).Seconds(), 1e-9))
-			}
+		if good%1024 == 0 {
+			line.show(false, "reading %d records  %.0f/s", good, float64(good)/max(time.Since(start).Seconds(), 1e-9))
 		}
 		return nil
 	})
@@ -215,27 +205,4 @@ func readCorpus(e *env, path string, strict bool, add func(retold.Document) erro
 		return bad, fmt.Errorf("%s: no good records", path)
 	}
 	return bad, nil
-}
-
-// progressPrinter shows records per second and an ETA on one terminal
-// line, measured from the start of the current stage.
-func progressPrinter(w io.Writer, start time.Time) func(stage string, done, total int) {
-	last := time.Time{}
-	cur := ""
-	return func(stage string, done, total int) {
-		now := time.Now()
-		if stage != cur {
-			cur, start = stage, now
-		}
-		if now.Sub(last) < 200*time.Millisecond && done < total {
-			return
-		}
-		last = now
-		rate := float64(done) / max(now.Sub(start).Seconds(), 1e-9)
-		eta := "?"
-		if done > 0 {
-			eta = fmt.Sprintf("%.0fs", float64(total-done)/rate)
-		}
-		fmt.Fprintf(w, "\r\033[K%s %d/%d  %.0f/s  ETA %s", stage, done, total, rate, eta)
-	}
 }

@@ -83,22 +83,14 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	}
 	opt := dedup.Options{Threshold: *threshold, NGram: *ngram, Workers: *workers, TempDir: *tmp, Seed: *seed, Sketch: *sk, MemBytes: int64(*memMB) << 20, NoVerify: !*verifyPairs}
 	start := time.Now()
-	if e.stderrIsTerminal {
-		last := time.Time{}
+	line := newStatus(e)
+	if line.on {
 		opt.Progress = func(docs, n int64) {
-			now := time.Now()
-			if now.Sub(last) < 200*time.Millisecond {
-				return
-			}
-			last = now
-			s := max(now.Sub(start).Seconds(), 1e-9)
-			fmt.Fprintf(e.stderr, "\r\033[Kdedup: %d docs, %.0f MB, %.1f MB/s, %.0f docs/s", docs, float64(n)/1e6, float64(n)/1e6/s, float64(docs)/s)
+			s := max(time.Since(start).Seconds(), 1e-9)
+			line.show(false, "dedup: %d docs, %.0f MB, %.1f MB/s, %.0f docs/s", docs, float64(n)/1e6, float64(n)/1e6/s, float64(docs)/s)
 		}
 	}
-	bad := func(err error) { fmt.Fprintln(e.stderr, err) }
-	if e.stderrIsTerminal {
-		bad = func(err error) { fmt.Fprintf(e.stderr, "\r\033[K%v\n", err) }
-	}
+	bad := func(err error) { line.message(err) }
 	var rep dedup.Report
 	var runErr error
 	run := func(kept, dropped io.Writer) error {
@@ -118,9 +110,7 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 		}
 		return withOutput(e, *droppedPath, func(dropped io.Writer) error { return run(kept, dropped) })
 	})
-	if e.stderrIsTerminal {
-		fmt.Fprint(e.stderr, "\r\033[K")
-	}
+	line.clear()
 	if err != nil {
 		return err
 	}

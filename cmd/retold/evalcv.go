@@ -31,14 +31,10 @@ func runEvalCV(ctx context.Context, e *env, args []string) error {
 		sets = append(sets, evalcv.Set{Name: name, Recs: recs})
 	}
 	grid := evalcv.Grid()
-	progress := func(done, total int) {}
-	if e.stderrIsTerminal {
-		progress = func(done, total int) { fmt.Fprintf(e.stderr, "\rrules clustered: %d/%d", done, total) }
-	}
+	line := newStatus(e)
+	progress := func(done, total int) { line.show(done == total, "rules clustered: %d/%d", done, total) }
 	rs, chosen, err := evalcv.Run(ctx, sets, grid, progress)
-	if e.stderrIsTerminal {
-		fmt.Fprintln(e.stderr)
-	}
+	line.clear()
 	if err != nil {
 		return err
 	}

@@ -47,20 +47,13 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	x := index.New(st, nil)
 	start := time.Now()
 	var read, added, copies, dups, bad int
-	last := time.Time{}
+	line := newStatus(e)
 	progress := func(path string) {
-		if !e.stderrIsTerminal || time.Since(last) < 200*time.Millisecond {
-			return
-		}
-		last = time.Now()
-		fmt.Fprintf(e.stderr, "\r\033[Kadd: %d read, %d added, %.0f docs/s  %s", read, added, float64(read)/max(time.Since(start).Seconds(), 1e-9), path)
+		line.show(false, "add: %d read, %d added, %.0f docs/s  %s", read, added, float64(read)/max(time.Since(start).Seconds(), 1e-9), path)
 	}
 	report := func(err error) {
 		bad++
-		if e.stderrIsTerminal {
-			fmt.Fprint(e.stderr, "\r\033[K")
-		}
-		fmt.Fprintln(e.stderr, err)
+		line.message(err)
 	}
 	// Documents are added in batches of addBatch, one transaction each:
 	// a commit waits for the disk, and a batch pays that once. A
@@ -127,9 +120,7 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	if err := add(); err != nil {
 		return err
 	}
-	if e.stderrIsTerminal {
-		fmt.Fprint(e.stderr, "\r\033[K")
-	}
+	line.clear()
 	var c retold.Counts
 	if err := st.View(ctx, func(tx retold.ReadTx) (err error) { c, err = tx.Counts(); return }); err != nil {
 		return err
