@@ -470,22 +470,29 @@ func (r Rule) decide(a, b *Profile, s Signals, re Reuse) (retold.Verdict, float6
 		return retold.Version, max(score, round3(0.5+0.5*s.NumberAgreement*s.FactOrder)), fmt.Sprintf("texts in different languages with %d shared facts in the same order (%.0f%% of pairs), number agreement %.2f, entity agreement %.2f",
 			s.SharedFacts, 100*s.FactOrder, s.NumberAgreement, s.EntityAgreement)
 	}
-	// A pair that is no version scores below the version line, by its
-	// shared names and numbers: the events are built from these pairs,
-	// best first.
-	es := round3(eventScore(s))
-	score = round3(min(score, 0.5*es))
+	v, score, es := r.eventVerdict(s, score)
 	if template && re.Class != ReuseNone {
-		v := retold.Unrelated
-		if es >= r.SameEventScore {
-			v = retold.SameEvent
-		}
 		return v, score, fmt.Sprintf("%s reuse of authored wording, but a template told of another incident: entity agreement %.2f and number agreement %.2f < %.2f", re.Class, s.EntityAgreement, s.NumberAgreement, r.Reuse.MinFactAgreement)
 	}
-	if es >= r.SameEventScore {
-		return retold.SameEvent, score, fmt.Sprintf("no authored wording reused (%.0f%% of A, %.0f%% of B, longest run %d); event score %.2f >= %.2f (shared names and numbers)", 100*re.ShareA, 100*re.ShareB, re.LongestRun, es, r.SameEventScore)
+	if v == retold.SameEvent {
+		return v, score, fmt.Sprintf("no authored wording reused (%.0f%% of A, %.0f%% of B, longest run %d); event score %.2f >= %.2f (shared names and numbers)", 100*re.ShareA, 100*re.ShareB, re.LongestRun, es, r.SameEventScore)
 	}
 	return retold.Unrelated, score, fmt.Sprintf("no authored wording reused and event score %.2f < %.2f", es, r.SameEventScore)
+}
+
+// eventVerdict is the verdict and score of a pair that is no version:
+// same-event when its shared names and numbers (es, the event score)
+// reach the line, else unrelated. It scores below the version line, by
+// those shared names and numbers (the events are built from these pairs,
+// best first), and never above reuseScore.
+func (r Rule) eventVerdict(s Signals, reuseScore float64) (v retold.Verdict, score, es float64) {
+	es = round3(eventScore(s))
+	score = round3(min(reuseScore, 0.5*es))
+	v = retold.Unrelated
+	if es >= r.SameEventScore {
+		v = retold.SameEvent
+	}
+	return v, score, es
 }
 
 // sortedKeys returns the keys of m in order.

@@ -85,10 +85,6 @@ func (c *Comparer) JudgeIn(a, b *Profile, nb *Neighbourhood) (retold.Verdict, fl
 		v, score, _ := r.decide(a, b, s, re)
 		return v, score
 	}
-	es := round3(eventScore(s))
-	score := round3(min(r.Reuse.reuseScore(Reuse{}), 0.5*es))
-	if es >= r.SameEventScore {
-		return retold.SameEvent, score
-	}
-	return retold.Unrelated, score
+	v, score, _ := r.eventVerdict(s, r.Reuse.reuseScore(Reuse{}))
+	return v, score
 }
