@@ -19,7 +19,7 @@
 // costs one map slot). No step looks at all pairs: matching a document costs its LSH
 // buckets and the postings of its anchors, both bounded. The texts need
 // not be in memory: ClusterSource reads them through a Source, which
-// `retold cluster` backs with an unnamed file on disk (extract.Spool), so
+// `retold cluster` backs with an unnamed file on disk (Spool, spool.go), so
 // memory grows with the fingerprints and not with the texts.
 //
 // # Candidate channels

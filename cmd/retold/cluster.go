@@ -59,7 +59,7 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 	switch *method {
 	case "retold":
 		// The texts wait on disk: memory holds only fingerprints and IDs.
-		sp, err := extract.NewSpool(*tmp)
+		sp, err := cluster.NewSpool(*tmp)
 		if err != nil {
 			return err
 		}
