@@ -21,7 +21,7 @@
 //	dedup              streaming near-duplicate removal of large JSONL corpora
 //	store/sqlite       the embedded backend of the Store (one SQLite file)
 //	store/storetest    the conformance suite every Store backend passes
-//	index              add and match one document at a time over a Store
+//	storyindex         add and match one document at a time over a Store
 //	server             the JSON API and the web UI over a Store
 //	internal/metrics   ARI, pairwise and B-cubed scores (retold eval)
 //	internal/evalpairs the pairwise quality table (retold eval-compare)

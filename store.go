@@ -154,7 +154,7 @@ type ReadTx interface {
 	// Keys calls fn for every document with Seq above after, in Seq
 	// order, with the keys it was filed under (sorted, unique; fn must
 	// not keep the slice). The store only keeps the keys: the inverted
-	// index over them is the caller's (package index holds it in memory
+	// index over them is the caller's (package storyindex holds it in memory
 	// and rebuilds it from here).
 	Keys(after int64, fn func(seq int64, keys []uint64) error) error
 	// Deletions counts the documents ever deleted: an inverted index

@@ -36,9 +36,9 @@ type Options struct {
 	// Seed seeds every hash. Output for one seed is deterministic; two
 	// seeds can differ only in which rare borderline pairs LSH proposes.
 	Seed uint64
-	// MemBytes is the memory budget of the band index and the shingle
-	// store together. Past it the store's oldest slabs go to a file in
-	// TempDir, and once the index alone passes half of it, the index is
+	// MemBytes is the memory budget of the band buckets and the shingle
+	// log together. Past it the log's oldest slabs go to a file in
+	// TempDir, and once the buckets alone pass half of it, they are
 	// spilled to sorted run files there too, which lookups read through
 	// in-memory Bloom filters. So a corpus whose index does not fit in
 	// memory still runs, more slowly. 0 means no budget: all in memory.
@@ -102,15 +102,15 @@ type Report struct {
 	RefDocs      int64 // records of the reference corpora
 	Candidates   int64 // candidate pairs verified
 	Seconds      float64
-	// IndexBytes is the memory of the band index at the end; IndexEntries
+	// BucketBytes is the memory of the band buckets at the end; BucketEntries
 	// the keys in it. Each document also costs 8 bytes of offset.
-	IndexBytes   int64
-	IndexEntries int64
-	// StoreBytes is the size of the shingle store; StoreDiskBytes the
+	BucketBytes   int64
+	BucketEntries int64
+	// LogBytes is the size of the shingle log; LogDiskBytes the
 	// part of it spilled to disk.
-	StoreBytes     int64
-	StoreDiskBytes int64
-	// Spills counts how often the band index passed MemBytes and was
+	LogBytes     int64
+	LogDiskBytes int64
+	// Spills counts how often the band buckets passed MemBytes and was
 	// written to disk.
 	Spills int
 	Bands  int
@@ -120,13 +120,13 @@ type Report struct {
 	Truncated int
 }
 
-// MemoryPerDoc is the memory the index and offsets hold per document seen.
+// MemoryPerDoc is the memory the buckets and offsets hold per document seen.
 func (r Report) MemoryPerDoc() float64 {
 	n := r.Docs + r.RefDocs
 	if n == 0 {
 		return 0
 	}
-	return float64(r.IndexBytes+8*n) / float64(n)
+	return float64(r.BucketBytes+8*n) / float64(n)
 }
 
 // Dropped is one dropped record, as written to the dropped stream.
@@ -176,17 +176,17 @@ func Run(ctx context.Context, opt Options, refs, inputs []Input, kept, dropped i
 	if opt.NoVerify {
 		bands, rows = sketch.BandParams(min(opt.Threshold, 0.99), 128)
 	}
-	store := newShingleStore(opt.TempDir)
+	store := newShingleLog(opt.TempDir)
 	defer store.Close()
 	d := &decider{
 		opt: opt, bands: bands, rows: rows,
-		index: newBandIndex(bands, opt.TempDir), store: store,
+		buckets: newBandBuckets(bands, opt.TempDir), log: store,
 		kept: bufio.NewWriterSize(kept, 256<<10),
 	}
 	if dropped != nil {
 		d.dropped = bufio.NewWriterSize(dropped, 1<<16)
 	}
-	defer d.index.close()
+	defer d.buckets.close()
 	d.rep.Bands, d.rep.Rows = bands, rows
 	var truncated []error
 	for _, set := range []struct {
@@ -211,11 +211,11 @@ func Run(ctx context.Context, opt Options, refs, inputs []Input, kept, dropped i
 		}
 	}
 	d.rep.Seconds = time.Since(start).Seconds()
-	d.rep.IndexBytes = d.index.bytes()
-	d.rep.IndexEntries = d.index.entries()
-	d.rep.StoreBytes = store.size()
-	d.rep.StoreDiskBytes = store.disk
-	d.rep.Spills = d.index.spills
+	d.rep.BucketBytes = d.buckets.bytes()
+	d.rep.BucketEntries = d.buckets.entries()
+	d.rep.LogBytes = store.size()
+	d.rep.LogDiskBytes = store.disk
+	d.rep.Spills = d.buckets.spills
 	d.rep.Truncated = len(truncated)
 	if len(truncated) > 0 {
 		return d.rep, fmt.Errorf("%w: %w", ErrTruncated, errors.Join(truncated...))
@@ -270,7 +270,7 @@ type item struct {
 	id         []byte
 	hash       uint64
 	shingles   []uint32 // the set of 24-bit shingle values (store.go), sorted
-	enc        []byte   // shingles encoded for the store
+	enc        []byte   // shingles encoded for the log
 	keys       []uint64
 }
 
@@ -282,13 +282,13 @@ const (
 	batchBytes = 2 << 20
 )
 
-// decider is the sequential half of Run: it owns the index, the store and
+// decider is the sequential half of Run: it owns the buckets, the log and
 // the outputs.
 type decider struct {
 	opt         Options
 	bands, rows int
-	index       *bandIndex
-	store       *shingleStore
+	buckets     *bandBuckets
+	log         *shingleLog
 	kept        *bufio.Writer
 	dropped     *bufio.Writer
 	rep         Report
@@ -616,7 +616,7 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 	d.cands = d.cands[:0]
 	var err error
 	for band, key := range it.keys {
-		if d.cands, err = d.index.lookup(band, key, d.cands); err != nil {
+		if d.cands, err = d.buckets.lookup(band, key, d.cands); err != nil {
 			return err
 		}
 	}
@@ -632,7 +632,7 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 			d.cands = d.cands[:maxVerify]
 		}
 		for _, c := range d.cands {
-			if err := d.store.get(c, &d.rec, true); err != nil {
+			if err := d.log.get(c, &d.rec, true); err != nil {
 				return err
 			}
 			d.rep.Candidates++
@@ -649,7 +649,7 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 			}
 		}
 	}
-	self := uint32(len(d.store.offsets))
+	self := uint32(len(d.log.offsets))
 	group, flags := self, byte(0)
 	if ref {
 		flags = fromRef
@@ -659,9 +659,9 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 		flags |= bestFlags & fromRef
 	}
 	if d.opt.NoVerify {
-		d.store.append(it.hash, group, flags, it.id, 0, nil) // sets are never read
+		d.log.append(it.hash, group, flags, it.id, 0, nil) // sets are never read
 	} else {
-		d.store.append(it.hash, group, flags, it.id, len(it.shingles), it.enc)
+		d.log.append(it.hash, group, flags, it.id, len(it.shingles), it.enc)
 	}
 	// An exact copy files nothing: its twin is filed. A near duplicate
 	// files all its keys like a kept record: a later version may reach
@@ -669,20 +669,20 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 	// of write-thrus), and under a shared key only it would be found.
 	if !exact {
 		for band, key := range it.keys {
-			d.index.insert(band, key, self)
+			d.buckets.insert(band, key, self)
 		}
 	}
-	// The budget covers the index and the store. The store gives way
+	// The budget covers the buckets and the log. The log gives way
 	// first (its oldest slabs are the least likely candidates); the index
 	// spills when it alone passes half the budget.
 	if d.opt.MemBytes > 0 {
-		if d.index.memBytes() > d.opt.MemBytes/2 {
-			if err := d.index.spill(); err != nil {
+		if d.buckets.memBytes() > d.opt.MemBytes/2 {
+			if err := d.buckets.spill(); err != nil {
 				return err
 			}
 		}
-		if over := d.index.memBytes() + d.store.memBytes(); over > d.opt.MemBytes {
-			if err := d.store.spill(d.opt.MemBytes - d.index.memBytes() - int64(cap(d.store.offsets))*8); err != nil {
+		if over := d.buckets.memBytes() + d.log.memBytes(); over > d.opt.MemBytes {
+			if err := d.log.spill(d.opt.MemBytes - d.buckets.memBytes() - int64(cap(d.log.offsets))*8); err != nil {
 				return err
 			}
 		}
@@ -717,7 +717,7 @@ func (d *decider) trustBands(it *item) (best int, share float64, exact bool, gro
 			j++
 		}
 		c := d.cands[i]
-		if err := d.store.get(c, &d.rec, false); err != nil {
+		if err := d.log.get(c, &d.rec, false); err != nil {
 			return 0, 0, false, 0, 0, err
 		}
 		d.rep.Candidates++
@@ -739,13 +739,13 @@ func (d *decider) trustBands(it *item) (best int, share float64, exact bool, gro
 // store (the duplicate's own is still in hand).
 func (d *decider) writeDropped(dupOf uint32, sim float64, exact bool, group uint32, against bool, id []byte) error {
 	var r record
-	if err := d.store.get(dupOf, &r, false); err != nil {
+	if err := d.log.get(dupOf, &r, false); err != nil {
 		return err
 	}
 	dupID := string(r.id)
 	keptID := dupID
 	if group != dupOf {
-		if err := d.store.get(group, &r, false); err != nil {
+		if err := d.log.get(group, &r, false); err != nil {
 			return err
 		}
 		keptID = string(r.id)

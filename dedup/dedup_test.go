@@ -142,7 +142,7 @@ func TestRunDropsWhatExactJaccardSaysAndNothingElse(t *testing.T) {
 	}
 	recall := float64(found) / float64(should)
 	t.Logf("%d docs, %d should drop, %d dropped (%d exact), recall %.4f, %d candidates, index %d bytes (%.0f B/doc)",
-		len(ids), should, len(isDropped), rep.DroppedExact, recall, rep.Candidates, rep.IndexBytes, rep.MemoryPerDoc())
+		len(ids), should, len(isDropped), rep.DroppedExact, recall, rep.Candidates, rep.BucketBytes, rep.MemoryPerDoc())
 	if should < 300 {
 		t.Fatalf("corpus plants only %d duplicates", should)
 	}
@@ -253,7 +253,7 @@ func TestRunKeepsWhatPrecedesATruncatedGzip(t *testing.T) {
 
 // BenchmarkRunCorpus runs dedup end to end on the JSONL file named by
 // RETOLD_DEDUP_BENCH_CORPUS (for example a gencorpus file), reporting MB/s
-// of input and the index's bytes per document.
+// of input and the buckets' bytes per document.
 func BenchmarkRunCorpus(b *testing.B) {
 	path := os.Getenv("RETOLD_DEDUP_BENCH_CORPUS")
 	if path == "" {

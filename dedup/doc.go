@@ -20,14 +20,14 @@
 //     duplicates are candidates too.
 //  2. Verification, earliest candidate first: an equal content hash (all
 //     64 bits) drops the record as "exact" at once; otherwise the
-//     candidate's shingle set is read back from the store and the exact
+//     candidate's shingle set is read back from the log and the exact
 //     Jaccard similarity computed by a merge, and the record is dropped as
 //     "near" if one reaches the threshold, reporting the most similar
 //     (earliest on ties) as dup_of. LSH only proposes: no record is
 //     dropped on an estimate, and none on a chain of loose matches, since
 //     every drop is one verified pair.
-//  3. Filing: the record joins the store and, unless it is an exact copy,
-//     the index, so later records can match it even when it was dropped
+//  3. Filing: the record joins the log and, unless it is an exact copy,
+//     the buckets, so later records can match it even when it was dropped
 //     (a group is the connected set of verified pairs; its first record
 //     is the one kept).
 //
@@ -43,7 +43,7 @@
 // 0.5 and 0.06 at 0.2. Pairs far below the threshold are proposed rarely
 // and cost one store read each when they are.
 //
-// Memory per document is what limits corpus size, so the index holds 40
+// Memory per document is what limits corpus size, so the buckets hold 40
 // bits of each band key and a 32-bit document number in one uint64 slot
 // of open-addressing tables (index.go), and the shingle sets live in an
 // unlinked temporary file with only an 8-byte offset per document in

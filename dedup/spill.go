@@ -12,7 +12,7 @@ import (
 	"github.com/retold/retold/sketch"
 )
 
-// Spilling the band index
+// Spilling the band buckets
 //
 // When the in-memory tables pass the memory budget, every band's entries
 // are sorted by key and written to a run file in the temporary directory,
@@ -157,7 +157,7 @@ func (rr *runReader) advance() {
 
 // spill writes every band's in-memory entries to a run and empties the
 // tables; a band with more than maxRuns runs has them merged into one.
-func (x *bandIndex) spill() error {
+func (x *bandBuckets) spill() error {
 	bands := len(x.parts) / partCount
 	if x.runs == nil {
 		x.runs = make([][]*run, bands)
@@ -207,7 +207,7 @@ func (x *bandIndex) spill() error {
 }
 
 // merge replaces the runs of band by one.
-func (x *bandIndex) merge(band int) error {
+func (x *bandBuckets) merge(band int) error {
 	runs := x.runs[band]
 	readers := make([]*runReader, len(runs))
 	total := 0
@@ -247,7 +247,7 @@ func (x *bandIndex) merge(band int) error {
 }
 
 // close releases the run files.
-func (x *bandIndex) close() {
+func (x *bandBuckets) close() {
 	for _, rs := range x.runs {
 		for _, r := range rs {
 			r.f.Close()

@@ -15,7 +15,7 @@ import (
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/explain"
 	"github.com/retold/retold/extract"
-	"github.com/retold/retold/index"
+	"github.com/retold/retold/storyindex"
 )
 
 // The JSON API, under /api/v1. Every response is JSON; docs/server.md lists
@@ -347,10 +347,10 @@ func readDocument(r *http.Request) (retold.Document, error) {
 
 // Match matches d and describes the result: the body of POST
 // /api/v1/match, what `retold match --json` prints.
-func (s *Server) Match(ctx context.Context, d retold.Document) (index.MatchSummary, error) {
+func (s *Server) Match(ctx context.Context, d retold.Document) (storyindex.MatchSummary, error) {
 	res, err := s.x.Match(ctx, d)
 	if err != nil {
-		return index.MatchSummary{}, err
+		return storyindex.MatchSummary{}, err
 	}
 	return res.Summary(), nil
 }
@@ -474,7 +474,7 @@ func (s *Server) apiAdd(w http.ResponseWriter, r *http.Request) {
 }
 
 // addedJSON is record id's result r: a copy is answered under its own id.
-func addedJSON(line int, id string, r index.Result) AddedJSON {
+func addedJSON(line int, id string, r storyindex.Result) AddedJSON {
 	out := AddedJSON{Line: line, ID: r.Doc.ID, Version: r.Doc.Version, Duplicate: r.Duplicate, Story: r.Story, Event: r.Event}
 	if r.Copy {
 		out.ID, out.Version, out.CopyOf = id, 1, r.Doc.ID

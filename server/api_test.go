@@ -15,8 +15,8 @@ import (
 	"time"
 
 	retold "github.com/retold/retold"
-	"github.com/retold/retold/index"
 	"github.com/retold/retold/store/sqlite"
+	"github.com/retold/retold/storyindex"
 )
 
 const testToken = "s3cret-token"
@@ -187,11 +187,11 @@ func TestAPI(t *testing.T) {
 
 	// Match: plain text, and a JSON record; nothing is stored.
 	probe := apiCorpus[1]["text"] + "\nRelief convoys reached the last cut-off village on Friday."
-	m := decode[index.MatchSummary](t, do(t, h, "POST", "/api/v1/match", "", "text/plain", probe))
+	m := decode[storyindex.MatchSummary](t, do(t, h, "POST", "/api/v1/match", "", "text/plain", probe))
 	if m.Story != story || len(m.Edges) == 0 || m.Duplicate {
 		t.Errorf("match: %+v", m)
 	}
-	m = decode[index.MatchSummary](t, do(t, h, "POST", "/api/v1/match", "", "application/json", jsonl(t, apiCorpus[0])))
+	m = decode[storyindex.MatchSummary](t, do(t, h, "POST", "/api/v1/match", "", "application/json", jsonl(t, apiCorpus[0])))
 	if !m.Duplicate || m.Of != "flood-1" {
 		t.Errorf("match of a stored text: %+v", m)
 	}

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	retold "github.com/retold/retold"
-	"github.com/retold/retold/index"
+	"github.com/retold/retold/storyindex"
 	"github.com/retold/retold/verify"
 )
 
@@ -44,7 +44,7 @@ const DefaultMaxBody = 32 << 20
 // Server serves the API and the UI over one store.
 type Server struct {
 	st  retold.Store
-	x   *index.Index
+	x   *storyindex.Index
 	cmp *verify.Comparer
 	opt Options
 	mux *http.ServeMux
@@ -54,7 +54,7 @@ type Server struct {
 
 // New returns a Server over st; x is the index adds and matches go
 // through (nil makes one).
-func New(st retold.Store, x *index.Index, opt *Options) *Server {
+func New(st retold.Store, x *storyindex.Index, opt *Options) *Server {
 	s := &Server{st: st, x: x, cmp: verify.New(nil), mux: http.NewServeMux()}
 	s.logins.now = time.Now
 	if opt != nil {
@@ -67,7 +67,7 @@ func New(st retold.Store, x *index.Index, opt *Options) *Server {
 		s.opt.ErrorLog = os.Stderr
 	}
 	if s.x == nil {
-		s.x = index.New(st, nil)
+		s.x = storyindex.New(st, nil)
 	}
 	s.apiRoutes()
 	s.uiRoutes()

@@ -21,7 +21,7 @@ import (
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/explain"
 	"github.com/retold/retold/extract"
-	"github.com/retold/retold/index"
+	"github.com/retold/retold/storyindex"
 	"github.com/retold/retold/verify"
 )
 
@@ -529,7 +529,7 @@ type matchView struct {
 
 type matchResult struct {
 	Doc  retold.Document
-	JSON index.MatchSummary
+	JSON storyindex.MatchSummary
 	// StoryURL and StoryTitle name the story the text would join; ""
 	// when it would start its own.
 	StoryURL, StoryTitle string
@@ -542,7 +542,7 @@ type matchResult struct {
 }
 
 type matchEdgeView struct {
-	index.MatchEdge
+	storyindex.MatchEdge
 	StoryURL, Headline string
 }
 

@@ -34,8 +34,8 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	ngram := fs.Int("ngram", 5, "shingle size in `WORDS`")
 	fs.Var(&refs, "against", "reference corpus `FILE` or DIR: drop records that near-duplicate it, without writing it out; may be repeated")
 	workers := fs.Int("workers", 0, "signature goroutines (0: one per core); the output does not depend on it")
-	tmp := fs.String("tmp", "", "`DIR` for the shingle store (default: the system temp dir)")
-	memMB := fs.Int("mem", defaultDedupMemMB(), "memory budget in `MB` for the index and the shingle store; past it they spill to files in --tmp (0: no budget; default a quarter of RAM)")
+	tmp := fs.String("tmp", "", "`DIR` for the shingle log (default: the system temp dir)")
+	memMB := fs.Int("mem", defaultDedupMemMB(), "memory budget in `MB` for the band buckets and the shingle log; past it they spill to files in --tmp (0: no budget; default a quarter of RAM)")
 	seed := fs.Uint64("seed", 1, "hash seed")
 	mode := fs.String("mode", "shingle", "`MODE`: shingle (streaming near-duplicate removal at --threshold) or story (drop every version of a story, rewrites and translations too, judged by the compare engine; reads the corpus into memory, at cluster's speed)")
 	verifyPairs := fs.Bool("verify", true, "verify every LSH candidate on its shingle set; --verify=false trusts shared LSH buckets as text-dedup does (for comparison: it drops unrelated records)")
@@ -124,10 +124,10 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	if rep.Spills > 0 {
 		spilled = fmt.Sprintf(", spilled %d times", rep.Spills)
 	}
-	fmt.Fprintf(e.stderr, "dedup: %d docs, %.1f MB, %.1f MB/s, kept %d, dropped %d (exact %d, near %d), %d pairs verified, %d bad records skipped, %.2f s, index %.1f MB (%.0f bytes/doc%s), shingle store %.0f MB (%.0f MB on disk), peak RSS %s\n",
+	fmt.Fprintf(e.stderr, "dedup: %d docs, %.1f MB, %.1f MB/s, kept %d, dropped %d (exact %d, near %d), %d pairs verified, %d bad records skipped, %.2f s, buckets %.1f MB (%.0f bytes/doc%s), shingle log %.0f MB (%.0f MB on disk), peak RSS %s\n",
 		rep.Docs, float64(rep.Bytes)/1e6, float64(rep.Bytes)/1e6/max(secs, 1e-9), rep.Kept,
 		rep.DroppedExact+rep.DroppedNear, rep.DroppedExact, rep.DroppedNear, rep.Candidates, rep.Bad, secs,
-		float64(rep.IndexBytes)/1e6, rep.MemoryPerDoc(), spilled, float64(rep.StoreBytes)/1e6, float64(rep.StoreDiskBytes)/1e6, peakRSS())
+		float64(rep.BucketBytes)/1e6, rep.MemoryPerDoc(), spilled, float64(rep.LogBytes)/1e6, float64(rep.LogDiskBytes)/1e6, peakRSS())
 	return runErr
 }
 
@@ -198,7 +198,7 @@ func unwrapPathErr(err error) error {
 }
 
 // defaultDedupMemMB is a fair share of the machine's memory for the index
-// and the shingle store: a quarter of MemTotal (Linux), or 1 GB where that
+// and the shingle log: a quarter of MemTotal (Linux), or 1 GB where that
 // is unknown.
 func defaultDedupMemMB() int {
 	if kb, ok := procKB("/proc/meminfo", "MemTotal:"); ok && kb > 0 {

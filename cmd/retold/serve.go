@@ -9,8 +9,8 @@ import (
 	"time"
 
 	retold "github.com/retold/retold"
-	"github.com/retold/retold/index"
 	"github.com/retold/retold/server"
+	"github.com/retold/retold/storyindex"
 )
 
 // runServe serves the story index over HTTP until SIGINT or SIGTERM, then
@@ -52,7 +52,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	x := index.New(st, nil)
+	x := storyindex.New(st, nil)
 	if err := x.Load(ctx); err != nil {
 		return err
 	}

@@ -88,7 +88,7 @@ var migrations = []migration{
 	INSERT INTO key_df (key, df) SELECT key, count(*) FROM keys GROUP BY key;`},
 	// 3: a document's keys in one row, appended in Seq order, in place of
 	// one row per (key, document) in a B-tree ordered by random hashes
-	// (package index keeps the inverted index in memory); a deletion
+	// (package storyindex keeps the inverted index in memory); a deletion
 	// counter tells such an index when it is stale.
 	{sql: `CREATE TABLE doc_keys (
 		seq  INTEGER PRIMARY KEY REFERENCES documents (seq) ON DELETE CASCADE,

@@ -1,4 +1,4 @@
-package index
+package storyindex
 
 import (
 	"math/rand/v2"

@@ -10,7 +10,7 @@ import (
 )
 
 func TestBandIndexFindsEveryEntryThroughGrowth(t *testing.T) {
-	x := newBandIndex(3, t.TempDir())
+	x := newBandBuckets(3, t.TempDir())
 	r := rand.New(rand.NewPCG(5, 6))
 	type entry struct {
 		band int
@@ -63,7 +63,7 @@ func TestBandIndexFindsEveryEntryThroughGrowth(t *testing.T) {
 }
 
 func TestShingleStoreRoundTripsInMemoryAndSpilled(t *testing.T) {
-	s := newShingleStore(t.TempDir())
+	s := newShingleLog(t.TempDir())
 	defer s.Close()
 	r := rand.New(rand.NewPCG(7, 8))
 	var want []record
@@ -147,8 +147,8 @@ func pow(x float64, n int) float64 {
 }
 
 func TestSpilledIndexAnswersLikeTheInMemoryOne(t *testing.T) {
-	mem := newBandIndex(2, t.TempDir())
-	disk := newBandIndex(2, t.TempDir())
+	mem := newBandBuckets(2, t.TempDir())
+	disk := newBandBuckets(2, t.TempDir())
 	defer disk.close()
 	r := rand.New(rand.NewPCG(9, 10))
 	var keys []uint64

@@ -14,8 +14,8 @@ import (
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/explain"
 	"github.com/retold/retold/extract"
-	"github.com/retold/retold/index"
 	"github.com/retold/retold/store/sqlite"
+	"github.com/retold/retold/storyindex"
 )
 
 // The story index commands: add, match, stories, story, rm. They share
@@ -44,7 +44,7 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	x := index.New(st, nil)
+	x := storyindex.New(st, nil)
 	start := time.Now()
 	var read, added, copies, dups, bad int
 	line := newStatus(e)
@@ -61,7 +61,7 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	// batch is prepared (profiled) while the one before it is added.
 	const addBatch = 64
 	var batch []retold.Document
-	var pending *index.Batch
+	var pending *storyindex.Batch
 	add := func() error {
 		if pending == nil {
 			return nil
@@ -178,7 +178,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	x := index.New(st, nil)
+	x := storyindex.New(st, nil)
 	start := time.Now()
 	if err := x.Load(ctx); err != nil {
 		return err
@@ -207,10 +207,10 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 }
 
 // printMatch writes one document's match; many names the document.
-func printMatch(e *env, d retold.Document, res index.Result, many, asJSON bool) error {
+func printMatch(e *env, d retold.Document, res storyindex.Result, many, asJSON bool) error {
 	out := struct {
 		ID string `json:"id,omitempty"`
-		index.MatchSummary
+		storyindex.MatchSummary
 	}{MatchSummary: res.Summary()}
 	if many {
 		out.ID = d.ID
@@ -313,7 +313,7 @@ func runRm(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 	// Each id in a transaction of its own, its stories regrouped.
-	x := index.New(st, nil)
+	x := storyindex.New(st, nil)
 	for _, id := range pos {
 		if err := x.Delete(ctx, id); err != nil {
 			return fmt.Errorf("rm %s: %w", id, err)

@@ -2,7 +2,7 @@ package dedup
 
 import "math/bits"
 
-// The band index
+// The band buckets
 //
 // LSH puts a document under one key per band; two documents that share a
 // key are candidates. The index is what dedup holds in memory per
@@ -32,8 +32,8 @@ const (
 	minTable = 16
 )
 
-// bandIndex maps band keys to document numbers.
-type bandIndex struct {
+// bandBuckets maps band keys to document numbers.
+type bandBuckets struct {
 	parts []table // bands*partCount, band-major
 	size  int64   // bytes held by parts
 	// runs[band] are the band's entries spilled to disk (spill.go), in
@@ -48,8 +48,8 @@ type table struct {
 	n     int
 }
 
-func newBandIndex(bands int, dir string) *bandIndex {
-	return &bandIndex{parts: make([]table, bands*partCount), size: int64(bands*partCount) * 24, dir: dir}
+func newBandBuckets(bands int, dir string) *bandBuckets {
+	return &bandBuckets{parts: make([]table, bands*partCount), size: int64(bands*partCount) * 24, dir: dir}
 }
 
 // split returns the partition within its band and the fingerprint of key.
@@ -65,7 +65,7 @@ func home(fp uint32, size int) int {
 
 // lookup appends to dst the documents filed under key in band and returns
 // it. It fails only when a spilled run cannot be read.
-func (x *bandIndex) lookup(band int, key uint64, dst []uint32) ([]uint32, error) {
+func (x *bandBuckets) lookup(band int, key uint64, dst []uint32) ([]uint32, error) {
 	p, fp := split(key)
 	dst = x.parts[band*partCount+p].lookup(fp, dst)
 	if x.runs == nil {
@@ -100,7 +100,7 @@ func (t *table) lookup(fp uint32, dst []uint32) []uint32 {
 }
 
 // insert files doc under key in band.
-func (x *bandIndex) insert(band int, key uint64, doc uint32) {
+func (x *bandBuckets) insert(band int, key uint64, doc uint32) {
 	p, fp := split(key)
 	t := &x.parts[band*partCount+p]
 	if (t.n+1)*maxLoadDen > len(t.slots)*maxLoadNum {
@@ -137,11 +137,11 @@ func (t *table) grow() {
 
 // memBytes is the memory the in-memory tables hold, checked against the
 // budget after every insert.
-func (x *bandIndex) memBytes() int64 { return x.size }
+func (x *bandBuckets) memBytes() int64 { return x.size }
 
-// bytes is all the memory the index holds: the tables and, for spilled
+// bytes is all the memory the buckets hold: the tables and, for spilled
 // runs, their filters and sparse indexes.
-func (x *bandIndex) bytes() int64 {
+func (x *bandBuckets) bytes() int64 {
 	n := x.size
 	for _, rs := range x.runs {
 		for _, r := range rs {
@@ -152,7 +152,7 @@ func (x *bandIndex) bytes() int64 {
 }
 
 // entries is the number of keys filed, in memory and spilled.
-func (x *bandIndex) entries() int64 {
+func (x *bandBuckets) entries() int64 {
 	var n int64
 	for i := range x.parts {
 		n += int64(x.parts[i].n)

@@ -1,4 +1,4 @@
-// Package index keeps a retold.Store up to date one document at a time:
+// Package storyindex keeps a retold.Store up to date one document at a time:
 // the incremental counterpart of cluster.Cluster.
 //
 // Add finds a new document's candidates through the same two channels as
@@ -26,7 +26,7 @@
 // Labels: a story is "s<Seq of its original>", an event "e<Seq of its
 // earliest story's original>", so labels move when an earlier original
 // arrives, exactly as in Cluster, where they are the original's ID.
-package index
+package storyindex
 
 import (
 	"context"

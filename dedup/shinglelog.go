@@ -8,11 +8,11 @@ import (
 	"slices"
 )
 
-// The shingle store
+// The shingle log
 //
 // Verification needs the shingle set of every earlier document that a
 // new one could match, and there is no telling which in advance. So every
-// filed document's record is appended to the store, and only its position
+// filed document's record is appended to the log, and only its position
 // (8 bytes) is held per document. A record is
 //
 //	content hash  uint64    xxh3 of the text, for exact duplicates
@@ -58,7 +58,7 @@ type slab struct {
 	fileOff int64
 }
 
-type shingleStore struct {
+type shingleLog struct {
 	dir     string
 	f       *os.File // created at the first spill
 	slabs   []slab
@@ -69,11 +69,11 @@ type shingleStore struct {
 	scratch []byte
 }
 
-// newShingleStore makes a store that spills to a temporary file in dir
+// newShingleLog makes a store that spills to a temporary file in dir
 // ("" for the system default) when asked to.
-func newShingleStore(dir string) *shingleStore { return &shingleStore{dir: dir} }
+func newShingleLog(dir string) *shingleLog { return &shingleLog{dir: dir} }
 
-func (s *shingleStore) Close() error {
+func (s *shingleLog) Close() error {
 	if s.f == nil {
 		return nil
 	}
@@ -81,7 +81,7 @@ func (s *shingleStore) Close() error {
 }
 
 // size is the bytes of records stored, in memory and on disk.
-func (s *shingleStore) size() int64 {
+func (s *shingleLog) size() int64 {
 	var n int64
 	for i := range s.slabs {
 		n += int64(s.slabs[i].used)
@@ -89,7 +89,7 @@ func (s *shingleStore) size() int64 {
 	return n
 }
 
-// encodeSet appends the store encoding of a sorted set of 24-bit values:
+// encodeSet appends the log encoding of a sorted set of 24-bit values:
 // three bytes each, little-endian.
 func encodeSet(dst []byte, set []uint32) []byte {
 	n := len(dst)
@@ -103,7 +103,7 @@ func encodeSet(dst []byte, set []uint32) []byte {
 
 // append stores a record with the encoded set enc of n members and
 // returns its number.
-func (s *shingleStore) append(hash uint64, group uint32, flags byte, id []byte, n int, enc []byte) uint32 {
+func (s *shingleLog) append(hash uint64, group uint32, flags byte, id []byte, n int, enc []byte) uint32 {
 	var hdr [8 + 4 + 1 + 2*binary.MaxVarintLen64]byte
 	h := binary.LittleEndian.AppendUint64(hdr[:0], hash)
 	h = binary.LittleEndian.AppendUint32(h, group)
@@ -125,18 +125,18 @@ func (s *shingleStore) append(hash uint64, group uint32, flags byte, id []byte, 
 	return num
 }
 
-// memBytes is the memory the store holds: its slabs in memory and the
+// memBytes is the memory the log holds: its slabs in memory and the
 // positions.
-func (s *shingleStore) memBytes() int64 { return s.mem + int64(cap(s.offsets))*8 }
+func (s *shingleLog) memBytes() int64 { return s.mem + int64(cap(s.offsets))*8 }
 
 // spill writes the oldest slabs to the file, all but the one being
 // filled, until the slabs in memory take at most budget bytes.
-func (s *shingleStore) spill(budget int64) error {
+func (s *shingleLog) spill(budget int64) error {
 	for s.mem > budget && s.onDisk < len(s.slabs)-1 {
 		if s.f == nil {
 			f, err := os.CreateTemp(s.dir, "retold-dedup-*.shingles")
 			if err != nil {
-				return fmt.Errorf("dedup: shingle store: %w", err)
+				return fmt.Errorf("dedup: shingle log: %w", err)
 			}
 			// Unlinked at once, so nothing is left behind even after a
 			// crash.
@@ -145,7 +145,7 @@ func (s *shingleStore) spill(budget int64) error {
 		}
 		sl := &s.slabs[s.onDisk]
 		if _, err := s.f.WriteAt(sl.data[:sl.used], s.disk); err != nil {
-			return fmt.Errorf("dedup: shingle store: %w", err)
+			return fmt.Errorf("dedup: shingle log: %w", err)
 		}
 		sl.fileOff = s.disk
 		s.disk += int64(sl.used)
@@ -156,11 +156,11 @@ func (s *shingleStore) spill(budget int64) error {
 	return nil
 }
 
-var errCorruptRecord = errors.New("dedup: shingle store: corrupt record")
+var errCorruptRecord = errors.New("dedup: shingle log: corrupt record")
 
 // get reads record i into r, reusing r's slices; without shingles,
 // r.shingle is left empty.
-func (s *shingleStore) get(i uint32, r *record, shingles bool) error {
+func (s *shingleLog) get(i uint32, r *record, shingles bool) error {
 	pos := s.offsets[i]
 	si, start := int(pos>>32), int(pos&0xffffffff)
 	sl := &s.slabs[si]
@@ -174,7 +174,7 @@ func (s *shingleStore) get(i uint32, r *record, shingles bool) error {
 	} else {
 		s.scratch = slices.Grow(s.scratch[:0], end-start)[:end-start]
 		if _, err := s.f.ReadAt(s.scratch, sl.fileOff+int64(start)); err != nil {
-			return fmt.Errorf("dedup: shingle store: %w", err)
+			return fmt.Errorf("dedup: shingle log: %w", err)
 		}
 		b = s.scratch
 	}
