@@ -3,10 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/explain"
@@ -63,25 +60,4 @@ func writeComparison(e *env, a, b retold.Document, asJSON bool, htmlOut string, 
 	}
 	color := e.stdoutIsTerminal && e.getenv("NO_COLOR") == ""
 	return explain.Text(e.stdout, r, width, color)
-}
-
-// writeFileAtomic writes a file through a temporary file in the same
-// directory, so a failed write never leaves a half-written page.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

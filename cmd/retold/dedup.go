@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
@@ -131,30 +128,6 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	return runErr
 }
 
-// withOutput runs write on the file at path, written atomically (a
-// temporary file renamed into place once write succeeds), gzipped if the
-// name ends in .gz; "-" is standard output.
-func withOutput(e *env, path string, write func(io.Writer) error) error {
-	if path == "-" {
-		bw := bufio.NewWriterSize(e.stdout, 1<<16)
-		if err := write(bw); err != nil {
-			return err
-		}
-		return bw.Flush()
-	}
-	return writeFileAtomic(path, func(w io.Writer) error {
-		if !strings.HasSuffix(path, ".gz") {
-			return write(w)
-		}
-		// BestSpeed: default compression would be slower than dedup.
-		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
-		if err := write(zw); err != nil {
-			return err
-		}
-		return zw.Close()
-	})
-}
-
 // dedupInputs expands files and directories into inputs, in the order
 // given; a directory contributes its regular files, recursively, in
 // lexical path order, skipping names that start with "." (extract.Files,
@@ -205,31 +178,4 @@ func defaultDedupMemMB() int {
 		return int(kb / 1024 / 4)
 	}
 	return 1024
-}
-
-// peakRSS is the process's peak resident memory, from /proc (Linux);
-// "?" elsewhere.
-func peakRSS() string {
-	if kb, ok := procKB("/proc/self/status", "VmHWM:"); ok {
-		return fmt.Sprintf("%.0f MB", float64(kb)/1024)
-	}
-	return "?"
-}
-
-// procKB reads the "KEY  N kB" line of a /proc file.
-func procKB(path, key string) (int64, bool) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0, false
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, key); ok {
-			if f := strings.Fields(v); len(f) > 0 {
-				if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
-					return kb, true
-				}
-			}
-		}
-	}
-	return 0, false
 }

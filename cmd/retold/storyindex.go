@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -14,16 +13,11 @@ import (
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/explain"
 	"github.com/retold/retold/extract"
-	"github.com/retold/retold/store/sqlite"
 	"github.com/retold/retold/storyindex"
 )
 
 // The story index commands: add, match, stories, story, rm. They share
 // --db (default retold.db in the current directory).
-
-func openDB(ctx context.Context, path string) (*sqlite.Store, error) {
-	return sqlite.Open(ctx, path, nil)
-}
 
 func runAdd(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "add", "add [--db FILE] PATH...")
@@ -245,15 +239,6 @@ func printMatch(e *env, d retold.Document, res storyindex.Result, many, asJSON b
 	return nil
 }
 
-// openExisting opens an index that must exist already: reading commands
-// should not create an empty one by a typo.
-func openExisting(ctx context.Context, path string) (*sqlite.Store, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("%s: no index there (retold add creates one): %w", path, err)
-	}
-	return openDB(ctx, path)
-}
-
 func runStories(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "stories", "stories [--db FILE] [--since DATE] [--search WORDS] [--limit N] [--json]")
 	db := fs.String("db", "retold.db", "the index `FILE`")
@@ -320,13 +305,6 @@ func runRm(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return nil
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }
 
 // exportLine is one line of retold export: the cluster output format

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+	"github.com/retold/retold/store/sqlite"
+)
+
+// The helpers every command shares: where output goes, the index
+// database, the terminal.
+
+// writeFileAtomic writes a file through a temporary file in the same
+// directory, so a failed write never leaves a half-written page.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// withOutput runs write on the file at path, written atomically (a
+// temporary file renamed into place once write succeeds), gzipped if the
+// name ends in .gz; "-" is standard output.
+func withOutput(e *env, path string, write func(io.Writer) error) error {
+	if path == "-" {
+		bw := bufio.NewWriterSize(e.stdout, 1<<16)
+		if err := write(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+	return writeFileAtomic(path, func(w io.Writer) error {
+		if !strings.HasSuffix(path, ".gz") {
+			return write(w)
+		}
+		// BestSpeed: default compression would be slower than dedup.
+		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		if err := write(zw); err != nil {
+			return err
+		}
+		return zw.Close()
+	})
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func openDB(ctx context.Context, path string) (*sqlite.Store, error) {
+	return sqlite.Open(ctx, path, nil)
+}
+
+// openExisting opens an index that must exist already: reading commands
+// should not create an empty one by a typo.
+func openExisting(ctx context.Context, path string) (*sqlite.Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%s: no index there (retold add creates one): %w", path, err)
+	}
+	return openDB(ctx, path)
+}
+
+// peakRSS is the process's peak resident memory, from /proc (Linux);
+// "?" elsewhere.
+func peakRSS() string {
+	if kb, ok := procKB("/proc/self/status", "VmHWM:"); ok {
+		return fmt.Sprintf("%.0f MB", float64(kb)/1024)
+	}
+	return "?"
+}
+
+// procKB reads the "KEY  N kB" line of a /proc file.
+func procKB(path, key string) (int64, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, key); ok {
+			if f := strings.Fields(v); len(f) > 0 {
+				if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+					return kb, true
+				}
+			}
+		}
+	}
+	return 0, false
+}
+
+func isTerminal(f *os.File) bool {
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}
