@@ -408,29 +408,20 @@ func (s *Server) apiAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := AddResult{Documents: []AddedJSON{}, Errors: []RecordJSON{}}
-	var batch []retold.Document
-	var lines []int
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	var lines []int // the lines of the records queued, in order
+	adder := s.x.NewAdder(addBatch, func(d retold.Document, res storyindex.Result) {
+		out.Documents = append(out.Documents, addedJSON(lines[0], d.ID, res))
+		lines = lines[1:]
+		if res.Duplicate {
+			out.Duplicates++
+		} else {
+			out.Added++
 		}
-		// Not the request's context: a client gone mid-batch does not
-		// undo what it sent, and shutdown waits for the batch.
-		rs, err := s.x.AddBatch(context.WithoutCancel(r.Context()), batch)
-		if err != nil {
-			return err
-		}
-		for i, res := range rs {
-			out.Documents = append(out.Documents, addedJSON(lines[i], batch[i].ID, res))
-			if res.Duplicate {
-				out.Duplicates++
-			} else {
-				out.Added++
-			}
-		}
-		batch, lines = batch[:0], lines[:0]
-		return nil
-	}
+	})
+	// Not the request's context: a client gone mid-batch does not undo
+	// what it sent, and shutdown waits for the batch.
+	ctx := context.WithoutCancel(r.Context())
+	flush := func() error { return adder.Flush(ctx) }
 	for {
 		rec, err := jr.Next()
 		if errors.Is(err, io.EOF) {
@@ -451,12 +442,10 @@ func (s *Server) apiAdd(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		batch, lines = append(batch, rec.Doc), append(lines, rec.Line)
-		if len(batch) == addBatch {
-			if err := flush(); err != nil {
-				s.fail(w, r, err)
-				return
-			}
+		lines = append(lines, rec.Line)
+		if err := adder.Add(ctx, rec.Doc); err != nil {
+			s.fail(w, r, err)
+			return
 		}
 	}
 	if err := flush(); err != nil {

@@ -552,3 +552,40 @@ func TestWireCopiesKeptPerOutlet(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAdderAddsInOrderInBatches: every document added comes back once, in
+// order, whatever the batch size, and only after Flush for the last batch.
+func TestAdderAddsInOrderInBatches(t *testing.T) {
+	docs := inventedDocs(t)[:7]
+	x, st := newIndex(t)
+	var got []string
+	a := x.NewAdder(3, func(d retold.Document, r Result) {
+		if r.Doc.Seq == 0 {
+			t.Errorf("%s: no stored document in its result", d.ID)
+		}
+		got = append(got, d.ID)
+	})
+	for _, d := range docs {
+		if err := a.Add(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(got) >= len(docs) {
+		t.Errorf("all %d results before Flush: the last batch was added early", len(got))
+	}
+	if err := a.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, d := range docs {
+		want = append(want, d.ID)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("results for %v, want %v", got, want)
+	}
+	var c retold.Counts
+	st.View(context.Background(), func(tx retold.ReadTx) (err error) { c, err = tx.Counts(); return })
+	if c.Documents+c.Copies != int64(len(docs)) {
+		t.Errorf("counts %+v for %d documents", c, len(docs))
+	}
+}

@@ -49,53 +49,24 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 		bad++
 		line.message(err)
 	}
-	// Documents are added in batches of addBatch, one transaction each:
-	// a commit waits for the disk, and a batch pays that once. A
-	// document counts as added when its batch has committed. The next
-	// batch is prepared (profiled) while the one before it is added.
-	const addBatch = 64
-	var batch []retold.Document
-	var pending *storyindex.Batch
-	add := func() error {
-		if pending == nil {
-			return nil
+	// Documents are added in batches, one transaction each; a document
+	// counts as added when its batch has committed.
+	adder := x.NewAdder(0, func(_ retold.Document, r storyindex.Result) {
+		switch {
+		case r.Copy:
+			copies++
+		case r.Duplicate:
+			dups++
+		default:
+			added++
 		}
-		rs, err := x.AddPrepared(ctx, pending)
-		pending = nil
-		if err != nil {
-			return fmt.Errorf("add: %w", err)
-		}
-		for _, r := range rs {
-			switch {
-			case r.Copy:
-				copies++
-			case r.Duplicate:
-				dups++
-			default:
-				added++
-			}
-		}
-		return nil
-	}
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		next := x.Prepare(batch)
-		batch = nil
-		err := add()
-		pending = next
-		return err
-	}
+	})
 	var ended []error
 	for _, src := range srcs {
 		err := extract.ReadSource(src, nil, func(r extract.Record) error {
 			read++
-			batch = append(batch, r.Doc)
-			if len(batch) >= addBatch {
-				if err := flush(); err != nil {
-					return err
-				}
+			if err := adder.Add(ctx, r.Doc); err != nil {
+				return fmt.Errorf("add: %w", err)
 			}
 			progress(src.Path)
 			return nil
@@ -108,11 +79,8 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 			ended = append(ended, err)
 		}
 	}
-	if err := flush(); err != nil {
-		return err
-	}
-	if err := add(); err != nil {
-		return err
+	if err := adder.Flush(ctx); err != nil {
+		return fmt.Errorf("add: %w", err)
 	}
 	line.clear()
 	var c retold.Counts
