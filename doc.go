@@ -23,7 +23,8 @@
 //	store/storetest    the conformance suite every Store backend passes
 //	storyindex         add and match one document at a time over a Store
 //	server             the JSON API and the web UI over a Store
-//	internal/metrics   ARI, pairwise and B-cubed scores (retold eval)
+//	internal/metrics   ARI, pairwise and B-cubed scores
+//	internal/eval      retold eval: read the truth and the prediction or the kept records, score, write
 //	internal/evalpairs the pairwise quality table (retold eval-compare)
 //	internal/evalcv    the reuse rule's choice with leave-one-event-out cross-validation (retold eval-cv)
 //	internal/evalfacts the fact diff's audit on labeled news (retold eval-facts)
