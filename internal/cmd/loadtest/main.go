@@ -9,7 +9,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -23,6 +22,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/retold/retold/extract"
 )
 
 func main() {
@@ -220,21 +221,21 @@ func getJSON(c *http.Client, u string, v any) error {
 }
 
 func readLines(path string) ([][]byte, error) {
-	f, err := os.Open(path)
+	r, err := extract.OpenJSONL(path, nil)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer r.Close()
 	var out [][]byte
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 64<<20)
-	for sc.Scan() {
-		if len(bytes.TrimSpace(sc.Bytes())) > 0 {
-			out = append(out, bytes.Clone(sc.Bytes()))
+	for {
+		line, _, err := r.NextLine()
+		if errors.Is(err, io.EOF) {
+			break
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, bytes.Clone(line))
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no lines", path)
