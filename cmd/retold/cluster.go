@@ -136,12 +136,9 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// readCorpus passes the good records of a JSONL corpus to add, in order,
-// and returns how many bad ones it skipped. A bad record (and a repeated
-// id: the first one is kept) is reported on stderr as FILE:LINE and
-// skipped, or ends the run with strict. An error that stops the stream (a
-// truncated gzip) is reported and the records before it are kept, unless
-// strict.
+// readCorpus passes the good records of the JSONL corpus at path (- for
+// stdin) to add, in order, with progress and bad records on stderr, and
+// returns how many bad ones it skipped (see extract.ReadCorpus).
 func readCorpus(e *env, path string, strict bool, add func(retold.Document) error) (int, error) {
 	var r *extract.JSONLReader
 	var err error
@@ -154,55 +151,14 @@ func readCorpus(e *env, path string, strict bool, add func(retold.Document) erro
 		return 0, err
 	}
 	defer r.Close()
-	good := 0
 	start := time.Now()
 	line := newStatus(e)
 	defer line.clear()
-	// report writes a bad record's line over the progress line.
-	report := func(err error) { line.message(err) }
-	seen := make(map[string]int)
-	bad := 0
-	// The lines are decoded on every core; the records come in order.
-	var addErr error
-	err = r.Each(0, func(rec extract.Record, err error) error {
-		if err != nil { // a *RecordError
-			if strict {
-				return err
-			}
-			report(err)
-			bad++
-			return nil
-		}
-		if first, ok := seen[rec.Doc.ID]; ok {
-			err := fmt.Errorf("%s:%d: duplicate id %q (first on line %d): skipped", path, rec.Line, rec.Doc.ID, first)
-			if strict {
-				return err
-			}
-			report(err)
-			bad++
-			return nil
-		}
-		seen[rec.Doc.ID] = rec.Line
-		if addErr = add(rec.Doc); addErr != nil {
-			return addErr
-		}
-		good++
-		if good%1024 == 0 {
+	return extract.ReadCorpus(r, path, extract.CorpusOptions{
+		Strict: strict,
+		Report: func(err error) { line.message(err) },
+		Progress: func(good int) {
 			line.show(false, "reading %d records  %.0f/s", good, float64(good)/max(time.Since(start).Seconds(), 1e-9))
-		}
-		return nil
-	})
-	switch {
-	case err == nil:
-	case strict || addErr != nil || good == 0:
-		// A bad record under strict, the add's own error, or a broken
-		// stream with nothing before it.
-		return bad, err
-	default:
-		report(fmt.Errorf("%w (keeping the %d records before it)", err, good))
-	}
-	if good == 0 {
-		return bad, fmt.Errorf("%s: no good records", path)
-	}
-	return bad, nil
+		},
+	}, add)
 }

@@ -1,0 +1,82 @@
+package extract
+
+import (
+	"fmt"
+
+	retold "github.com/retold/retold"
+)
+
+// CorpusOptions tune ReadCorpus.
+type CorpusOptions struct {
+	// Strict makes the first bad record end the run instead of being
+	// reported and skipped.
+	Strict bool
+	// Report gets each record reported and skipped; nil drops them.
+	Report func(error)
+	// Progress, when set, is called with the count of good records every
+	// 1,024 of them.
+	Progress func(good int)
+}
+
+// ReadCorpus passes the good records of the JSONL corpus r, named name in
+// errors, to add, in order, decoding the lines on every core (Each), and
+// returns how many bad ones it skipped. The rules of a corpus that is
+// clustered as a whole:
+//   - a bad record, and a repeated id (the first one is kept), is reported
+//     as NAME:LINE and skipped, or ends the run under Strict;
+//   - an error that stops the stream (a truncated gzip) is reported and the
+//     records before it are kept, unless Strict or there are none;
+//   - a corpus with no good record is an error.
+func ReadCorpus(r *JSONLReader, name string, opt CorpusOptions, add func(retold.Document) error) (int, error) {
+	report := opt.Report
+	if report == nil {
+		report = func(error) {}
+	}
+	strict, path := opt.Strict, name
+	good := 0
+	seen := make(map[string]int)
+	bad := 0
+	// The lines are decoded on every core; the records come in order.
+	var addErr error
+	err := r.Each(0, func(rec Record, err error) error {
+		if err != nil { // a *RecordError
+			if strict {
+				return err
+			}
+			report(err)
+			bad++
+			return nil
+		}
+		if first, ok := seen[rec.Doc.ID]; ok {
+			err := fmt.Errorf("%s:%d: duplicate id %q (first on line %d): skipped", path, rec.Line, rec.Doc.ID, first)
+			if strict {
+				return err
+			}
+			report(err)
+			bad++
+			return nil
+		}
+		seen[rec.Doc.ID] = rec.Line
+		if addErr = add(rec.Doc); addErr != nil {
+			return addErr
+		}
+		good++
+		if good%1024 == 0 && opt.Progress != nil {
+			opt.Progress(good)
+		}
+		return nil
+	})
+	switch {
+	case err == nil:
+	case strict || addErr != nil || good == 0:
+		// A bad record under strict, the add's own error, or a broken
+		// stream with nothing before it.
+		return bad, err
+	default:
+		report(fmt.Errorf("%w (keeping the %d records before it)", err, good))
+	}
+	if good == 0 {
+		return bad, fmt.Errorf("%s: no good records", path)
+	}
+	return bad, nil
+}
