@@ -209,15 +209,27 @@ func candidates(a, b []Sentence, o Options, sc *bIndex) []scored {
 				}
 				head[f.Hash] = int32(len(posts))
 			}
-			posts = append(posts, posting{sent: int32(j), next: prev, weight: f.Weight})
+			posts = append(posts, posting{sent: int32(j), next: prev, weight: f.Weight, n: 1})
+			if prev >= 0 {
+				posts[len(posts)-1].n = posts[prev].n + 1
+			}
 		}
 		totB[j] = s.total()
 	}
+	// In a long text a feature held by many sentences of b (a common
+	// word, a frequent name) would make every pair of sentences a
+	// candidate: it finds none, and the shared weight of the pairs that
+	// rarer features find is computed exactly instead (capped). Texts of
+	// up to longText sentences are aligned in full.
+	capped := len(b) > longText
 	out := sc.cands[:0]
 	acc := slices.Grow(sc.acc[:0], len(b))[:len(b)]
 	clear(acc)
+	touched := sc.touched[:0]
 	for i, s := range a {
 		totA := s.total()
+		skipped := false
+		skippedWeight := 0.0 // what the skipped features could add to any pair
 		for _, f := range s.Features {
 			p := int32(-1)
 			if dense {
@@ -227,28 +239,76 @@ func candidates(a, b []Sentence, o Options, sc *bIndex) []scored {
 			} else if q, ok := head[f.Hash]; ok {
 				p = q
 			}
+			if capped && p >= 0 && posts[p].n > maxPosting {
+				skipped = true
+				skippedWeight += f.Weight
+				continue
+			}
 			for ; p >= 0; p = posts[p].next {
-				acc[posts[p].sent] += min(f.Weight, posts[p].weight)
+				j := posts[p].sent
+				if capped && acc[j] == 0 {
+					touched = append(touched, j)
+				}
+				acc[j] += min(f.Weight, posts[p].weight)
 			}
 		}
-		for j, sh := range acc {
+		if !capped {
+			// A short text: one scan of the row beats keeping a list.
+			for j, sh := range acc {
+				if sh == 0 {
+					continue
+				}
+				acc[j] = 0
+				if c := (scored{a: i, b: j, shared: sh, sim: 2 * sh / (totA + totB[j])}); c.keep(totA, totB[j], o) {
+					out = append(out, c)
+				}
+			}
+			continue
+		}
+		// A long text: only the sentences touched, in b's order, as the
+		// row scan gives them.
+		slices.Sort(touched)
+		touched = slices.Compact(touched) // a zero weight leaves acc at 0
+		for _, j := range touched {
+			sh := acc[j]
+			acc[j] = 0
+			if skipped {
+				// Only a pair that could be kept with all the skipped
+				// weight shared is worth the exact merge.
+				ub := min(sh+skippedWeight, totA, totB[j])
+				if !(scored{shared: ub, sim: 2 * ub / (totA + totB[j])}).keep(totA, totB[j], o) {
+					continue
+				}
+				sh = sharedWeight(s, b[j])
+			}
 			if sh == 0 {
 				continue
 			}
-			acc[j] = 0
-			if c := (scored{a: i, b: j, shared: sh, sim: 2 * sh / (totA + totB[j])}); c.keep(totA, totB[j], o) {
+			if c := (scored{a: i, b: int(j), shared: sh, sim: 2 * sh / (totA + totB[j])}); c.keep(totA, totB[j], o) {
 				out = append(out, c)
 			}
 		}
+		touched = touched[:0]
 	}
-	sc.posts, sc.totB, sc.acc, sc.cands = posts, totB, acc, out
+	sc.posts, sc.totB, sc.acc, sc.cands, sc.touched = posts, totB, acc, out, touched
 	return out
 }
+
+// longText and maxPosting bound the candidates of long texts: past
+// longText sentences in b, a feature held by more than maxPosting of them
+// finds no candidates (see candidates). A news article is far below
+// longText, so its alignment is exact; a book-length text is aligned in
+// time near-linear in its sentences instead of quadratic.
+const (
+	longText   = 256
+	maxPosting = 64
+)
 
 // posting is one feature of one sentence of b in the candidates index.
 type posting struct {
 	sent   int32
 	next   int32 // previous posting of the same hash, or -1
+	n      int32 // the length of the chain from here: how many sentences of b hold the hash so far
 	weight float64
 }
 
@@ -261,6 +321,7 @@ type bIndex struct {
 	posts     []posting
 	totB      []float64
 	acc       []float64
+	touched   []int32 // the sentences of b acc holds weight for
 }
 
 var indexScratch = sync.Pool{New: func() any { return &bIndex{head: make(map[uint64]int32)} }}

@@ -176,3 +176,22 @@ func word5Reference(s string) []uint64 {
 	}
 	return sketch.Set(hs)
 }
+
+// BenchmarkCompareLong measures a full compare of two long texts (a
+// text and its rewrite, from templated sentences: the worst case for
+// alignment, every sentence sharing words with hundreds of others), by
+// their length in sentences. Run with -benchtime 1x for the large ones.
+func BenchmarkCompareLong(b *testing.B) {
+	for _, n := range []int{100, 1000, 4000, 16000} {
+		b.Run(fmt.Sprintf("sentences=%d", n), func(b *testing.B) {
+			a := article(9, 13*n)
+			v := rewrite(a)
+			c := New(nil)
+			da, dv := retold.Document{Text: a}, retold.Document{Text: v}
+			b.SetBytes(int64(len(a) + len(v)))
+			for b.Loop() {
+				c.Compare(da, dv)
+			}
+		})
+	}
+}
