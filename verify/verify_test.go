@@ -182,7 +182,7 @@ func word5Reference(s string) []uint64 {
 // alignment, every sentence sharing words with hundreds of others), by
 // their length in sentences. Run with -benchtime 1x for the large ones.
 func BenchmarkCompareLong(b *testing.B) {
-	for _, n := range []int{100, 1000, 4000, 16000} {
+	for _, n := range []int{100, 1000, 4000, 16000, 40000} {
 		b.Run(fmt.Sprintf("sentences=%d", n), func(b *testing.B) {
 			a := article(9, 13*n)
 			v := rewrite(a)
