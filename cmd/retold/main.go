@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -61,8 +62,19 @@ func commands() []command {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// The first Ctrl-C or SIGTERM cancels the command, which stops at its
+	// next check and exits 130; a second one ends the process at once.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		fmt.Fprintln(os.Stderr, "retold: interrupted, stopping (interrupt again to stop at once)")
+		cancel()
+		<-sigs
+		os.Exit(exitInterrupted)
+	}()
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, stdoutIsTerminal: isTerminal(os.Stdout), stderrIsTerminal: isTerminal(os.Stderr)}
 	stopProfile := startCPUProfile(os.Getenv("RETOLD_CPUPROFILE"), e.stderr)
 	code := run(ctx, e, os.Args[1:])
@@ -93,9 +105,17 @@ func startCPUProfile(path string, stderr io.Writer) func() {
 	}
 }
 
+// exitInterrupted is the exit status of a run stopped by Ctrl-C or
+// SIGTERM, as shells give a process a SIGINT ended (128 + 2).
+const exitInterrupted = 130
+
 // run dispatches to a subcommand and maps its error to an exit status: 0 on
-// success, 2 for usage errors, 1 for everything else.
+// success, 2 for usage errors, 130 when interrupted, 1 for everything else.
 func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "version") {
+		fmt.Fprintln(e.stdout, version())
+		return 0
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		writeHelp(e.stdout)
 		if len(args) == 0 {
@@ -116,6 +136,9 @@ func run(ctx context.Context, e *env, args []string) int {
 		case errors.Is(err, errUsage):
 			fmt.Fprintf(e.stderr, "retold %s: %s\n", c.name, strings.TrimPrefix(err.Error(), "usage: "))
 			return 2
+		case ctx.Err() != nil:
+			fmt.Fprintf(e.stderr, "retold %s: interrupted: %v\n", c.name, err)
+			return exitInterrupted
 		default:
 			fmt.Fprintf(e.stderr, "retold %s: %v\n", c.name, err)
 			return 1
@@ -183,4 +206,34 @@ func newFlagSet(e *env, name, usage string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// version is the module's version and the VCS revision it was built from,
+// as the Go toolchain recorded them.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "retold (no build information)"
+	}
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	rev, dirty := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	out := "retold " + v
+	if rev != "" {
+		out += " " + rev
+		if dirty {
+			out += "+modified"
+		}
+	}
+	return out + " " + bi.GoVersion
 }

@@ -617,3 +617,32 @@ func TestDoubleDashEndsFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestInterruptedRunExits130: a command whose context is cancelled (the
+// first Ctrl-C or SIGTERM) stops and exits 130, for each long command.
+func TestInterruptedRunExits130(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join("..", "..", "testdata", "cluster", "corpus.jsonl")
+	for _, args := range [][]string{
+		{"cluster", "--in", corpus, "--out", filepath.Join(dir, "labels.jsonl")},
+		{"dedup", "--in", corpus, "--out", filepath.Join(dir, "kept.jsonl")},
+		{"add", "--db", filepath.Join(dir, "retold.db"), corpus},
+	} {
+		var stdout, stderr bytes.Buffer
+		e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if code := run(ctx, e, args); code != exitInterrupted {
+			t.Errorf("retold %s, interrupted: exit %d, want %d; stderr %q", args[0], code, exitInterrupted, stderr.String())
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, arg := range []string{"--version", "version"} {
+		r := runCLI(t, "", arg)
+		if r.code != 0 || !strings.HasPrefix(r.stdout, "retold ") || !strings.Contains(r.stdout, "go1.") {
+			t.Errorf("retold %s: exit %d, %q", arg, r.code, r.stdout)
+		}
+	}
+}
