@@ -81,8 +81,26 @@ func openExisting(ctx context.Context, path string) (*sqlite.Store, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("%s: no index there (retold add creates one): %w", path, err)
 	}
+	// Opening an SQLite file writes its schema into it: an empty file, or
+	// one that is not SQLite at all, is refused before that happens.
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	head := make([]byte, len(sqliteMagic))
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	switch {
+	case n == 0:
+		return nil, fmt.Errorf("%s: an empty file, not an index (retold add creates one)", path)
+	case string(head[:n]) != sqliteMagic:
+		return nil, fmt.Errorf("%s: not an index (not an SQLite file)", path)
+	}
 	return openDB(ctx, path)
 }
+
+// sqliteMagic starts every SQLite database file.
+const sqliteMagic = "SQLite format 3\x00"
 
 // peakRSS is the process's peak resident memory, from /proc (Linux);
 // "?" elsewhere.

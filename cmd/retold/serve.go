@@ -18,7 +18,8 @@ import (
 // (an add among them) finish, and closes the store.
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "serve", "serve [--db FILE] [--addr HOST:PORT] [--token TOKEN] [--public-reads] [--max-body MB]")
-	db := fs.String("db", "retold.db", "the index `FILE` (SQLite; created if missing)")
+	db := fs.String("db", "retold.db", "the index `FILE` (SQLite); it must exist unless --create")
+	create := fs.Bool("create", false, "create the index if it does not exist (to fill it through the API); a mistyped --db is refused without it")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
 	token := fs.String("token", "", "the `TOKEN` writes need (default: the RETOLD_TOKEN environment variable; none: writes refused)")
 	public := fs.Bool("public-reads", false, "let reads through without the token on a non-loopback address too")
@@ -47,7 +48,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if !open && *token == "" {
 		return usageErr("on %s reads need the token, and none is set: give --token (or RETOLD_TOKEN), or --public-reads", *addr)
 	}
-	st, err := openDB(ctx, *db)
+	openIndex := openExisting
+	if *create {
+		openIndex = openDB
+	}
+	st, err := openIndex(ctx, *db)
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ func TestServeAddsAndShutsDown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, e, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}) }()
+	go func() { done <- run(ctx, e, []string{"serve", "--db", db, "--create", "--addr", "127.0.0.1:0"}) }()
 	var base string
 	for deadline := time.Now().Add(20 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if m := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(stderr.String()); m != "" {

@@ -186,3 +186,37 @@ func TestWireCopiesEveryOutletListed(t *testing.T) {
 		t.Errorf("export row 3: %v %+v", err, last)
 	}
 }
+
+// TestReadCommandsNeverCreateAnIndex: stories, story, match, export and
+// serve refuse a missing file, an empty file and a file that is not
+// SQLite, and leave it as it was.
+func TestReadCommandsNeverCreateAnIndex(t *testing.T) {
+	dir := t.TempDir()
+	empty := writeFile(t, dir, "empty.db", nil)
+	text := writeFile(t, dir, "notes.db", []byte("not a database\n"))
+	missing := filepath.Join(dir, "typo.db")
+	probe := writeFile(t, dir, "probe.txt", []byte("A probe text about a council meeting."))
+	for _, db := range []string{empty, text, missing} {
+		for _, args := range [][]string{
+			{"stories", "--db", db},
+			{"story", "--db", db, "s1"},
+			{"match", "--db", db, probe},
+			{"export", "--db", db, "--out", filepath.Join(dir, "out.jsonl")},
+			{"serve", "--db", db, "--addr", "127.0.0.1:0"},
+		} {
+			before, statErr := os.ReadFile(db)
+			r := runCLI(t, "", args...)
+			if r.code != 1 {
+				t.Errorf("%s on %s: exit %d, want 1: %s", args[0], filepath.Base(db), r.code, r.stderr)
+			}
+			after, err := os.ReadFile(db)
+			if statErr != nil {
+				if err == nil {
+					t.Errorf("%s created %s", args[0], filepath.Base(db))
+				}
+			} else if string(before) != string(after) {
+				t.Errorf("%s changed %s", args[0], filepath.Base(db))
+			}
+		}
+	}
+}
