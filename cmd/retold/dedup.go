@@ -41,6 +41,9 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *workers < 0 {
+		return usageErr("--workers %d: want 0 (one per core) or more", *workers)
+	}
 	if len(pos) != 0 {
 		return usageErr("takes no arguments (use --in and --out)")
 	}

@@ -218,6 +218,12 @@ func runStories(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if !validSince(*since) {
+		return usageErr("--since %q: want a date or the start of one: YYYY, YYYY-MM or YYYY-MM-DD", *since)
+	}
+	if *limit < 1 || *limit > 100000 {
+		return usageErr("--limit %d: want 1 to 100000", *limit)
+	}
 	if len(pos) != 0 {
 		return usageErr("takes no arguments")
 	}
@@ -265,14 +271,41 @@ func runRm(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	// Each id in a transaction of its own, its stories regrouped.
+	// Each id in a transaction of its own, its stories regrouped; an id
+	// not stored is reported and the others are still removed.
 	x := storyindex.New(st, nil)
+	var failed []error
 	for _, id := range pos {
 		if err := x.Delete(ctx, id); err != nil {
-			return fmt.Errorf("rm %s: %w", id, err)
+			if ctx.Err() != nil {
+				return err
+			}
+			err = fmt.Errorf("rm %s: %w", id, err)
+			fmt.Fprintln(e.stderr, err)
+			failed = append(failed, err)
 		}
 	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d ids not removed", len(failed), len(pos))
+	}
 	return nil
+}
+
+// validSince reports whether s is empty or the start of a date: YYYY,
+// YYYY-MM or YYYY-MM-DD, optionally followed by the rest of an RFC 3339
+// time.
+func validSince(s string) bool {
+	if s == "" {
+		return true
+	}
+	for _, layout := range []string{"2006", "2006-01", "2006-01-02"} {
+		if len(s) >= len(layout) {
+			if _, err := time.Parse(layout, s[:len(layout)]); err == nil && (len(s) == len(layout) || len(s) > 10 && s[10] == 'T') {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // exportLine is one line of retold export: the cluster output format

@@ -220,3 +220,50 @@ func TestReadCommandsNeverCreateAnIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagsAreValidated: nonsense flag values are usage errors, not
+// silently empty or default results; rm removes every id it can.
+func TestFlagsAreValidated(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "retold.db")
+	corpus := filepath.Join("..", "..", "testdata", "cluster", "corpus.jsonl")
+	if r := runCLI(t, "", "add", "--db", db, corpus); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	for _, args := range [][]string{
+		{"stories", "--db", db, "--since", "garbage"},
+		{"stories", "--db", db, "--since", "2024-13"},
+		{"stories", "--db", db, "--limit", "0"},
+		{"cluster", "--in", corpus, "--out", filepath.Join(dir, "l.jsonl"), "--workers", "-3"},
+		{"dedup", "--in", corpus, "--out", filepath.Join(dir, "k.jsonl"), "--workers", "-3"},
+	} {
+		if r := runCLI(t, "", args...); r.code != 2 {
+			t.Errorf("%v: exit %d, want 2 (usage): %s", args, r.code, r.stderr)
+		}
+	}
+	for _, since := range []string{"2024", "2024-05", "2024-05-01", "2024-05-01T10:00:00Z"} {
+		if r := runCLI(t, "", "stories", "--db", db, "--since", since); r.code != 0 {
+			t.Errorf("--since %s: exit %d: %s", since, r.code, r.stderr)
+		}
+	}
+	// rm goes on past an unknown id, and says which ones failed.
+	var ids []struct {
+		ID string `json:"id"`
+	}
+	r := runCLI(t, "", "export", "--db", db, "--out", "-")
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n")[:2] {
+		var x struct {
+			ID string `json:"id"`
+		}
+		json.Unmarshal([]byte(line), &x)
+		ids = append(ids, x)
+	}
+	r = runCLI(t, "", "rm", "--db", db, ids[0].ID, "no-such-id", ids[1].ID)
+	if r.code != 1 || !strings.Contains(r.stderr, "no-such-id") {
+		t.Errorf("rm with an unknown id: exit %d: %s", r.code, r.stderr)
+	}
+	r = runCLI(t, "", "export", "--db", db, "--out", "-")
+	if strings.Contains(r.stdout, `"id":"`+ids[1].ID+`"`) {
+		t.Errorf("rm stopped at the unknown id: %s is still stored", ids[1].ID)
+	}
+}
