@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -644,5 +645,34 @@ func TestVersion(t *testing.T) {
 		if r.code != 0 || !strings.HasPrefix(r.stdout, "retold ") || !strings.Contains(r.stdout, "go1.") {
 			t.Errorf("retold %s: exit %d, %q", arg, r.code, r.stdout)
 		}
+	}
+}
+
+// TestOutputFiles: an output file gets the umask's permissions, not
+// 0600, and an output that is a device is written in place, not replaced.
+func TestOutputFiles(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join("..", "..", "testdata", "cluster", "corpus.jsonl")
+	out := filepath.Join(dir, "labels.jsonl")
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	if r := runCLI(t, "", "cluster", "--in", corpus, "--out", out); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("output mode %v (%v), want 0644 under umask 022", st.Mode().Perm(), err)
+	}
+	null, err := os.Stat(os.DevNull)
+	if err != nil {
+		t.Skip(err)
+	}
+	if r := runCLI(t, "", "cluster", "--in", corpus, "--out", os.DevNull); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if st, err := os.Stat(os.DevNull); err != nil || st.Mode() != null.Mode() {
+		t.Errorf("%s is now %v (%v), was %v: it was replaced", os.DevNull, st.Mode(), err, null.Mode())
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(os.DevNull)); slices.ContainsFunc(ents, func(e os.DirEntry) bool { return strings.HasPrefix(e.Name(), ".null.") }) {
+		t.Errorf("a temporary file was left beside %s", os.DevNull)
 	}
 }
