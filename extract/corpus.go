@@ -74,6 +74,7 @@ func ReadCorpus(r *JSONLReader, name string, opt CorpusOptions, add func(retold.
 		return bad, err
 	default:
 		report(fmt.Errorf("%w (keeping the %d records before it)", err, good))
+		bad++
 	}
 	if good == 0 {
 		return bad, fmt.Errorf("%s: no good records", path)

@@ -136,7 +136,7 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "cluster: %d docs, %d stories, %d events, %d bad records skipped%s, %.1f s\n",
 		len(lines), len(stories), len(events), bad, extra, time.Since(start).Seconds())
-	return nil
+	return partial(bad)
 }
 
 // readCorpus passes the good records of the JSONL corpus at path (- for

@@ -36,8 +36,10 @@ func TestClusterSkipsBadRecordsAndKeepsOrder(t *testing.T) {
 	in := writeFile(t, dir, "in.jsonl", []byte(strings.Join(lines, "\n")+"\n"))
 	out := filepath.Join(dir, "out.jsonl")
 	r := runCLI(t, "", "cluster", "--in", in, "--out", out)
-	if r.code != 0 {
-		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	// Everything good is clustered; the exit status says records were
+	// skipped.
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1, stderr:\n%s", r.code, r.stderr)
 	}
 	for _, want := range []string{"in.jsonl:2:", "in.jsonl:4:", "in.jsonl:5: duplicate id", "in.jsonl:6:", "3 docs", "4 bad records skipped"} {
 		if !strings.Contains(r.stderr, want) {
@@ -93,7 +95,7 @@ func TestClusterTruncatedGzipKeepsRecordsBeforeTheCut(t *testing.T) {
 	in := writeFile(t, dir, "cut.jsonl.gz", gz[:len(gz)*2/3])
 	out := filepath.Join(dir, "out.jsonl")
 	r := runCLI(t, "", "cluster", "--in", in, "--out", out)
-	if r.code != 0 || !strings.Contains(r.stderr, "cut.jsonl.gz") || !strings.Contains(r.stderr, "truncated") {
+	if r.code != 1 || !strings.Contains(r.stderr, "cut.jsonl.gz") || !strings.Contains(r.stderr, "truncated") {
 		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 	data, err := os.ReadFile(out)
@@ -131,7 +133,7 @@ func TestClusterSkipsHugeLine(t *testing.T) {
 	f.Close()
 	out := filepath.Join(dir, "out.jsonl")
 	r := runCLI(t, "", "cluster", "--in", p, "--out", out)
-	if r.code != 0 || !strings.Contains(r.stderr, "huge.jsonl:2:") || !strings.Contains(r.stderr, "huge.jsonl:3: duplicate id") {
+	if r.code != 1 || !strings.Contains(r.stderr, "huge.jsonl:2:") || !strings.Contains(r.stderr, "huge.jsonl:3: duplicate id") {
 		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 }
@@ -196,7 +198,7 @@ func TestClusterProgressOnATerminal(t *testing.T) {
 	in := writeFile(t, dir, "in.jsonl", []byte(b.String()))
 	var stderr bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr, stderrIsTerminal: true, getenv: func(string) string { return "" }}
-	if code := run(context.Background(), e, []string{"cluster", "--in", in, "--out", filepath.Join(dir, "out.jsonl")}); code != 0 {
+	if code := run(context.Background(), e, []string{"cluster", "--in", in, "--out", filepath.Join(dir, "out.jsonl")}); code != 1 {
 		t.Fatalf("exit %d, stderr:\n%q", code, stderr.String())
 	}
 	got := stderr.String()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -118,7 +119,7 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	if *mode == "story" {
 		fmt.Fprintf(e.stderr, "dedup --mode story: %d docs, %.1f MB, kept %d, dropped %d, %d pairs verified, %d bad records skipped, %.2f s, peak RSS %s\n",
 			rep.Docs, float64(rep.Bytes)/1e6, rep.Kept, rep.DroppedNear, rep.Candidates, rep.Bad, secs, peakRSS())
-		return runErr
+		return cmp.Or(runErr, partial(int(rep.Bad)))
 	}
 	spilled := ""
 	if rep.Spills > 0 {
@@ -128,7 +129,7 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 		rep.Docs, float64(rep.Bytes)/1e6, float64(rep.Bytes)/1e6/max(secs, 1e-9), rep.Kept,
 		rep.DroppedExact+rep.DroppedNear, rep.DroppedExact, rep.DroppedNear, rep.Candidates, rep.Bad, secs,
 		float64(rep.BucketBytes)/1e6, rep.MemoryPerDoc(), spilled, float64(rep.LogBytes)/1e6, float64(rep.LogDiskBytes)/1e6, peakRSS())
-	return runErr
+	return cmp.Or(runErr, partial(int(rep.Bad)))
 }
 
 // dedupInputs expands files and directories into inputs, in the order

@@ -174,3 +174,13 @@ func procKB(path, key string) (int64, bool) {
 func isTerminal(f *os.File) bool {
 	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
 }
+
+// partial is the error of a run that processed every good record but
+// skipped bad ones: it exits 1, so a script sees that something was left
+// out, after the output was written in full. nil when none was skipped.
+func partial(bad int) error {
+	if bad == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d bad records skipped (reported above; everything else was processed)", bad)
+}

@@ -93,7 +93,7 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	if len(ended) > 0 {
 		return fmt.Errorf("%d inputs ended early (everything before was added): %w", len(ended), errors.Join(ended...))
 	}
-	return nil
+	return partial(bad)
 }
 
 func runMatch(ctx context.Context, e *env, args []string) error {

@@ -30,7 +30,7 @@ func TestAddMatchStoriesStoryRm(t *testing.T) {
 		t.Errorf("match on a missing index: exit %d, %s", r.code, r.stderr)
 	}
 	r = runCLI(t, "", "add", "--db", db, in)
-	if r.code != 0 || !strings.Contains(r.stderr, "2 added") || !strings.Contains(r.stderr, "notes.jsonl:2:") {
+	if r.code != 1 || !strings.Contains(r.stderr, "2 added") || !strings.Contains(r.stderr, "notes.jsonl:2:") {
 		t.Fatalf("add: exit %d: %s", r.code, r.stderr)
 	}
 	r = runCLI(t, "", "match", "--db", db, "--json", v)
