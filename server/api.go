@@ -402,7 +402,9 @@ const addBatch = 64
 func (s *Server) apiAdd(w http.ResponseWriter, r *http.Request) {
 	// The body is JSON records, one a line (a single record is a body
 	// of one line); a bad line is reported and skipped.
-	jr, err := extract.NewJSONL("request", r.Body, nil)
+	// MaxBody bounds the body as sent; a gzip body is bounded again after
+	// decompression, so 4 MB of gzip cannot become a gigabyte.
+	jr, err := extract.NewJSONL("request", r.Body, &extract.JSONLOptions{MaxBytes: s.opt.MaxBody})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -348,5 +350,28 @@ func TestAPICopies(t *testing.T) {
 	list := decode[StoryList](t, do(t, h, "GET", "/api/v1/stories", "", "", ""))
 	if len(list.Stories) != 1 || list.Stories[0].Copies != 1 || len(list.Stories[0].Outlets) != 2 {
 		t.Errorf("stories: %+v", list.Stories)
+	}
+}
+
+// TestAPIGzipBodyBoundedAfterDecompression: a gzip body small on the wire
+// but large once decompressed is refused at the body limit, not read to
+// its end (a gzip bomb).
+func TestAPIGzipBodyBoundedAfterDecompression(t *testing.T) {
+	s, st := newTestServer(t, &Options{Token: testToken, OpenReads: true, MaxBody: 64 << 10, ErrorLog: io.Discard})
+	h := s.Handler()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(jsonl(t, apiCorpus[2])))
+	line := jsonl(t, map[string]string{"id": "bomb", "text": strings.Repeat("flood ", 4<<20)})
+	zw.Write([]byte(line)) // 24 MB of text, a few KB of gzip
+	zw.Close()
+	if gz.Len() > 64<<10 {
+		t.Fatalf("the gzip body is %d bytes: the test needs it under the limit", gz.Len())
+	}
+	wantError(t, do(t, h, "POST", "/api/v1/documents", testToken, "", gz.String()), 413, "too_large")
+	var n retold.Counts
+	st.View(context.Background(), func(tx retold.ReadTx) (err error) { n, err = tx.Counts(); return })
+	if n.Documents != 1 {
+		t.Errorf("%d documents stored, want the 1 before the limit", n.Documents)
 	}
 }
