@@ -1,7 +1,7 @@
 package server
 
 import (
-	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -19,8 +19,8 @@ import (
 // token once and sets a session cookie that opens reads (pages and API
 // reads) but never writes, which keep needing the token itself: a cookie
 // is sent by the browser on its own, and a write must not be (CSRF). The
-// cookie holds an HMAC of a fixed text under the token, not the token, so
-// changing the token ends every session.
+// cookie holds a random session id, new at every sign-in, that the server
+// keeps for sessionTTL or until sign-out; a restart ends every session.
 
 const sessionCookie = "retold_session"
 
@@ -79,24 +79,75 @@ func (s *Server) loginRoutes() {
 	s.mux.HandleFunc("POST /logout", s.uiLogout)
 }
 
-// session is the cookie value of a signed-in browser.
-func (s *Server) session() string {
-	m := hmac.New(sha256.New, []byte(s.opt.Token))
-	m.Write([]byte("retold ui session v1"))
-	return hex.EncodeToString(m.Sum(nil))
+// sessionTTL is how long a sign-in lasts; maxSessions how many the
+// server keeps at once (past it the oldest goes).
+const (
+	sessionTTL  = 12 * time.Hour
+	maxSessions = 10000
+)
+
+// sessions are the signed-in browsers: a random id each, with its expiry.
+type sessions struct {
+	mu  sync.Mutex
+	ids map[string]time.Time // id -> expiry
+	now func() time.Time
 }
 
-// signedIn reports whether r carries the session cookie.
+// start makes a new session and returns its id.
+func (t *sessions) start() string {
+	var b [32]byte
+	rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.ids == nil {
+		t.ids = map[string]time.Time{}
+	}
+	now := t.now()
+	if len(t.ids) >= maxSessions {
+		// Drop the expired ones, then the one closest to expiring.
+		var oldest string
+		for k, exp := range t.ids {
+			if !exp.After(now) {
+				delete(t.ids, k)
+			} else if oldest == "" || exp.Before(t.ids[oldest]) || exp.Equal(t.ids[oldest]) && k < oldest {
+				oldest = k
+			}
+		}
+		if len(t.ids) >= maxSessions {
+			delete(t.ids, oldest)
+		}
+	}
+	t.ids[id] = now.Add(sessionTTL)
+	return id
+}
+
+// valid reports whether id is a live session.
+func (t *sessions) valid(id string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	exp, ok := t.ids[id]
+	if ok && !exp.After(t.now()) {
+		delete(t.ids, id)
+		return false
+	}
+	return ok
+}
+
+// end revokes id.
+func (t *sessions) end(id string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.ids, id)
+}
+
+// signedIn reports whether r carries a live session cookie.
 func (s *Server) signedIn(r *http.Request) bool {
 	if s.opt.Token == "" {
 		return false
 	}
 	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return false
-	}
-	x, y := sha256.Sum256([]byte(c.Value)), sha256.Sum256([]byte(s.session()))
-	return subtle.ConstantTimeCompare(x[:], y[:]) == 1
+	return err == nil && s.sessions.valid(c.Value)
 }
 
 // readPage wraps a page that only reads: open, or for a request with the
@@ -149,12 +200,15 @@ func (s *Server) uiLogin(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnauthorized, loginPage, "Sign in", loginView{Next: next, Failed: true})
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: s.session(), Path: "/", HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: s.sessions.start(), Path: "/", MaxAge: int(sessionTTL / time.Second),
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (s *Server) uiLogout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		s.sessions.end(c.Value)
+	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, "/", http.StatusSeeOther)

@@ -50,6 +50,8 @@ type Server struct {
 	mux *http.ServeMux
 	// logins limits failed sign-ins (login.go).
 	logins failures
+	// sessions are the signed-in browsers (login.go).
+	sessions sessions
 }
 
 // New returns a Server over st; x is the index adds and matches go
@@ -57,6 +59,7 @@ type Server struct {
 func New(st retold.Store, x *storyindex.Index, opt *Options) *Server {
 	s := &Server{st: st, x: x, cmp: verify.New(nil), mux: http.NewServeMux()}
 	s.logins.now = time.Now
+	s.sessions.now = time.Now
 	if opt != nil {
 		s.opt = *opt
 	}

@@ -434,17 +434,25 @@ func TestUISignIn(t *testing.T) {
 		return uiDo(t, closed, req)
 	}
 	uiWantPage(t, with("GET", "/", ""), http.StatusOK, "Flash floods kill 12", `action="/logout"`)
-	if r := with("POST", "/logout", ""); r.status != http.StatusSeeOther || !strings.Contains(r.header.Get("Set-Cookie"), "Max-Age=0") {
-		t.Errorf("sign out: %d, cookie %q", r.status, r.header.Get("Set-Cookie"))
-	}
 	if r := with("GET", "/api/v1/stories", ""); r.status != http.StatusOK {
 		t.Errorf("API read with the cookie: %d", r.status)
+	}
+	// Every sign-in gets a session of its own.
+	if other := login(uiToken, "/").header.Get("Set-Cookie"); strings.SplitN(other, ";", 2)[0] == strings.SplitN(cookie, ";", 2)[0] {
+		t.Errorf("two sign-ins got the same session cookie %q", other)
 	}
 	if r := with("POST", "/api/v1/documents", `{"id":"x","text":"A text."}`); r.status != http.StatusUnauthorized {
 		t.Errorf("API write with only the cookie: %d, want 401", r.status)
 	}
 	if r := with("DELETE", "/api/v1/documents/ui-flood-1", ""); r.status != http.StatusUnauthorized {
 		t.Errorf("API delete with only the cookie: %d, want 401", r.status)
+	}
+	// Signing out ends the session: the same cookie opens nothing after.
+	if r := with("POST", "/logout", ""); r.status != http.StatusSeeOther || !strings.Contains(r.header.Get("Set-Cookie"), "Max-Age=0") {
+		t.Errorf("sign out: %d, cookie %q", r.status, r.header.Get("Set-Cookie"))
+	}
+	if r := with("GET", "/", ""); r.status != http.StatusSeeOther {
+		t.Errorf("the page with the cookie after sign-out: %d, want a redirect to sign in", r.status)
 	}
 	for _, next := range []string{"//evil.example/x", "https://evil.example/", "/\\evil.example", "match"} {
 		if r := login(uiToken, next); r.header.Get("Location") != "/" {
@@ -481,5 +489,22 @@ func TestUISignInIsRateLimited(t *testing.T) {
 	now = now.Add(failureRefill)
 	if got := login(uiToken); got != http.StatusSeeOther {
 		t.Errorf("after a refill the right token got %d, want 303", got)
+	}
+}
+
+// TestSessionExpires: a session ends after sessionTTL.
+func TestSessionExpires(t *testing.T) {
+	now := time.Date(2031, 6, 1, 12, 0, 0, 0, time.UTC)
+	ss := sessions{now: func() time.Time { return now }}
+	id := ss.start()
+	if !ss.valid(id) {
+		t.Fatal("a new session is not valid")
+	}
+	now = now.Add(sessionTTL + time.Second)
+	if ss.valid(id) {
+		t.Error("a session is still valid after sessionTTL")
+	}
+	if ss.valid("") || ss.valid("00ff") {
+		t.Error("an unknown id is valid")
 	}
 }
