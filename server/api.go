@@ -62,6 +62,8 @@ var (
 	errNoRoute      = errors.New("no such route")
 	errMethod       = errors.New("method not allowed")
 	errTooMany      = errors.New("too many requests")
+	errForbidden    = errors.New("forbidden")
+	errMisdirected  = errors.New("misdirected request")
 )
 
 // statusOf is the one table from errors to HTTP status and error code.
@@ -78,6 +80,10 @@ func statusOf(err error) (int, string) {
 		return http.StatusMethodNotAllowed, "method_not_allowed"
 	case errors.Is(err, errTooMany):
 		return http.StatusTooManyRequests, "too_many_requests"
+	case errors.Is(err, errForbidden):
+		return http.StatusForbidden, "forbidden"
+	case errors.Is(err, errMisdirected):
+		return http.StatusMisdirectedRequest, "misdirected"
 	case errors.Is(err, retold.ErrNotFound):
 		return http.StatusNotFound, "not_found"
 	case errors.Is(err, retold.ErrExists):

@@ -375,3 +375,52 @@ func TestAPIGzipBodyBoundedAfterDecompression(t *testing.T) {
 		t.Errorf("%d documents stored, want the 1 before the limit", n.Documents)
 	}
 }
+
+// TestLocalOnlyAndCrossSite: a loopback server with open reads answers
+// only requests addressed to this machine (DNS rebinding), and no server
+// takes a POST a browser says comes from another site.
+func TestLocalOnlyAndCrossSite(t *testing.T) {
+	s, _ := newTestServer(t, &Options{Token: testToken, OpenReads: true, LocalOnly: true, ErrorLog: io.Discard})
+	h := s.Handler()
+	for _, host := range []string{"127.0.0.1:8080", "localhost:8080", "[::1]:8080", "localhost"} {
+		req := httptest.NewRequest("GET", "/api/v1/stories", nil)
+		req.Host = host
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Errorf("Host %s: %d, want 200", host, rec.Code)
+		}
+	}
+	for _, host := range []string{"evil.example:8080", "evil.example", "10.0.0.1:8080"} {
+		req := httptest.NewRequest("GET", "/api/v1/stories", nil)
+		req.Host = host
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusMisdirectedRequest {
+			t.Errorf("Host %s: %d, want 421", host, rec.Code)
+		}
+	}
+	post := func(header, value string) int {
+		req := httptest.NewRequest("POST", "/api/v1/match", strings.NewReader("A text about a flood in the valley."))
+		req.Host = "127.0.0.1:8080"
+		req.Header.Set("Content-Type", "text/plain")
+		if header != "" {
+			req.Header.Set(header, value)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	if c := post("", ""); c != 200 {
+		t.Errorf("a POST from no browser: %d, want 200", c)
+	}
+	if c := post("Origin", "http://127.0.0.1:8080"); c != 200 {
+		t.Errorf("a same-origin POST: %d, want 200", c)
+	}
+	if c := post("Origin", "https://evil.example"); c != http.StatusForbidden {
+		t.Errorf("a POST with another site's Origin: %d, want 403", c)
+	}
+	if c := post("Sec-Fetch-Site", "cross-site"); c != http.StatusForbidden {
+		t.Errorf("a cross-site POST: %d, want 403", c)
+	}
+}

@@ -12,8 +12,11 @@ package server
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -30,6 +33,12 @@ type Options struct {
 	Token string
 	// OpenReads lets reads through without the token.
 	OpenReads bool
+	// LocalOnly serves only requests addressed to this machine by name:
+	// a Host of localhost, 127.0.0.1 or ::1 (any port). Set it when reads
+	// are open because the server listens on loopback: a page of another
+	// site could otherwise read the index through DNS rebinding (its own
+	// name made to point at 127.0.0.1).
+	LocalOnly bool
 	// MaxBody bounds a request body in bytes; 0 means DefaultMaxBody.
 	MaxBody int64
 	// ErrorLog gets internal errors (their details are not sent to the
@@ -85,6 +94,16 @@ func (s *Server) Handler() http.Handler {
 // ServeHTTP serves one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if s.opt.LocalOnly && !localHost(r.Host) {
+		s.fail(w, r, fmt.Errorf("%w: host %q is not this machine's (serve on another address to be reached by name)", errMisdirected, r.Host))
+		return
+	}
+	// A form of another site may not post here (the match form reads the
+	// index for whoever posts): browsers say where a request comes from.
+	if r.Method == http.MethodPost && crossSite(r) {
+		s.fail(w, r, fmt.Errorf("%w: a cross-site request", errForbidden))
+		return
+	}
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
 	}
@@ -134,4 +153,32 @@ func (s *Server) authorized(r *http.Request) bool {
 	}
 	x, y := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(s.opt.Token))
 	return subtle.ConstantTimeCompare(x[:], y[:]) == 1
+}
+
+// localHost reports whether host (a Host header, with or without a port)
+// names this machine: localhost, or a loopback address.
+func localHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// crossSite reports whether a browser says r comes from another site:
+// Sec-Fetch-Site cross-site, or an Origin whose host is not r's.
+func crossSite(r *http.Request) bool {
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		return true
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" || origin == "null" {
+		return origin == "null"
+	}
+	u, err := url.Parse(origin)
+	return err != nil || !strings.EqualFold(u.Host, r.Host)
 }

@@ -62,7 +62,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           server.New(st, x, &server.Options{Token: *token, OpenReads: open, MaxBody: *maxBody << 20, ErrorLog: e.stderr}),
+		Handler:           server.New(st, x, &server.Options{Token: *token, OpenReads: open, LocalOnly: open && !*public, MaxBody: *maxBody << 20, ErrorLog: e.stderr}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      5 * time.Minute,
