@@ -166,11 +166,22 @@ func (s *Server) storyQuery(r *http.Request) (retold.StoryQuery, error) {
 	if q.Limit, err = intParam(r, "limit", 50, 1, MaxListLimit); err != nil {
 		return q, err
 	}
-	if q.Offset, err = intParam(r, "offset", 0, 0, 1<<30); err != nil {
+	if q.Offset, err = intParam(r, "offset", 0, 0, MaxListOffset); err != nil {
 		return q, err
+	}
+	if len(q.Words) > MaxSearchBytes || len(strings.Fields(q.Words)) > MaxSearchWords {
+		return q, fmt.Errorf("%w: q: at most %d words and %d bytes", errBadRequest, MaxSearchWords, MaxSearchBytes)
 	}
 	return q, nil
 }
+
+// Bounds of a story listing's cost: a search of many words, or an offset
+// that walks every story, would take seconds of CPU a request.
+const (
+	MaxListOffset  = 10000
+	MaxSearchWords = 16
+	MaxSearchBytes = 256
+)
 
 func (s *Server) apiStories(w http.ResponseWriter, r *http.Request) {
 	q, err := s.storyQuery(r)

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -422,5 +423,24 @@ func TestLocalOnlyAndCrossSite(t *testing.T) {
 	}
 	if c := post("Sec-Fetch-Site", "cross-site"); c != http.StatusForbidden {
 		t.Errorf("a cross-site POST: %d, want 403", c)
+	}
+}
+
+// TestSearchCostIsBounded: a huge query, too many words or a huge offset
+// are refused with 400, not run.
+func TestSearchCostIsBounded(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	h := s.Handler()
+	for _, target := range []string{
+		"/api/v1/stories?q=" + strings.Repeat("flood+", 60000),
+		"/api/v1/stories?q=" + strings.Repeat("a+", MaxSearchWords+1),
+		"/api/v1/stories?offset=" + strconv.Itoa(MaxListOffset+1),
+	} {
+		if r := do(t, h, "GET", target, "", "", ""); r.status != http.StatusBadRequest {
+			t.Errorf("%.60s...: %d, want 400", target, r.status)
+		}
+	}
+	if r := do(t, h, "GET", "/api/v1/stories?q=flood+river&offset=100", "", "", ""); r.status != 200 {
+		t.Errorf("a normal search: %d", r.status)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/explain"
 	"github.com/retold/retold/extract"
+	"github.com/retold/retold/server"
 	"github.com/retold/retold/storyindex"
 )
 
@@ -223,6 +224,9 @@ func runStories(ctx context.Context, e *env, args []string) error {
 	}
 	if *limit < 1 || *limit > 100000 {
 		return usageErr("--limit %d: want 1 to 100000", *limit)
+	}
+	if len(*search) > server.MaxSearchBytes || len(strings.Fields(*search)) > server.MaxSearchWords {
+		return usageErr("--search: at most %d words and %d bytes", server.MaxSearchWords, server.MaxSearchBytes)
 	}
 	if len(pos) != 0 {
 		return usageErr("takes no arguments")
