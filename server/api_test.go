@@ -444,3 +444,37 @@ func TestSearchCostIsBounded(t *testing.T) {
 		t.Errorf("a normal search: %d", r.status)
 	}
 }
+
+// TestTokenGuessingIsLimitedPerClient: past maxFailures wrong tokens from
+// one address, that address gets 429 on every route that takes the token
+// (the right token too) until its bucket refills; another address is not
+// locked out.
+func TestTokenGuessingIsLimitedPerClient(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	now := time.Unix(1e9, 0)
+	s.logins.now = func() time.Time { return now }
+	h := s.Handler()
+	del := func(addr, token string) int {
+		req := httptest.NewRequest("DELETE", "/api/v1/documents/nothing-here", nil)
+		req.RemoteAddr = addr
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for i := range maxFailures {
+		if c := del("192.0.2.1:5000", "guess"); c != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d, want 401", i, c)
+		}
+	}
+	if c := del("192.0.2.1:5001", testToken); c != http.StatusTooManyRequests {
+		t.Errorf("the right token from the guessing address: %d, want 429", c)
+	}
+	if c := del("192.0.2.2:5000", testToken); c != http.StatusNotFound {
+		t.Errorf("the right token from another address: %d, want 404 (allowed, nothing to delete)", c)
+	}
+	now = now.Add(failureRefill)
+	if c := del("192.0.2.1:5002", testToken); c != http.StatusNotFound {
+		t.Errorf("after a refill: %d, want 404", c)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -24,46 +25,88 @@ import (
 
 const sessionCookie = "retold_session"
 
-// Failed sign-ins are limited for the whole server: maxFailures in a row
-// refill at one per failureRefill, and past them /login answers 429
-// without looking at the token, so guessing it cannot be fast.
+// Wrong tokens are limited per client address, on every route that
+// takes the token and on /login: maxFailures in a row refill at one per
+// failureRefill, and past them the client gets 429 without its token
+// being looked at, so guessing is slow, and one client's guesses never
+// lock another out.
 const (
 	maxFailures   = 10
 	failureRefill = 6 * time.Second
+	// maxClients bounds the table; past it the buckets that have refilled
+	// (clients with no recent failure) are dropped first.
+	maxClients = 100000
 )
 
-// failures is a token bucket of failed sign-ins.
+// failures is a token bucket of wrong tokens per client address.
 type failures struct {
-	mu   sync.Mutex
+	mu      sync.Mutex
+	clients map[string]*bucket
+	now     func() time.Time
+}
+
+type bucket struct {
 	left float64
 	last time.Time
-	now  func() time.Time
 }
 
-// allow reports whether a sign-in may be checked now.
-func (f *failures) allow() bool {
+// allow reports whether client may present a token now.
+func (f *failures) allow(client string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.refill()
-	return f.left >= 1
-}
-
-// failed spends one attempt.
-func (f *failures) failed() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.refill()
-	f.left = max(0, f.left-1)
-}
-
-func (f *failures) refill() {
-	now := f.now()
-	if f.last.IsZero() {
-		f.left, f.last = maxFailures, now
-		return
+	b, ok := f.clients[client]
+	if !ok {
+		return true
 	}
-	f.left = min(maxFailures, f.left+float64(now.Sub(f.last))/float64(failureRefill))
-	f.last = now
+	f.refill(b)
+	return b.left >= 1
+}
+
+// failed spends one attempt of client.
+func (f *failures) failed(client string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.clients == nil {
+		f.clients = map[string]*bucket{}
+	}
+	b, ok := f.clients[client]
+	if !ok {
+		if len(f.clients) >= maxClients {
+			f.prune()
+		}
+		b = &bucket{left: maxFailures, last: f.now()}
+		f.clients[client] = b
+	}
+	f.refill(b)
+	b.left = max(0, b.left-1)
+}
+
+func (f *failures) refill(b *bucket) {
+	now := f.now()
+	b.left = min(maxFailures, b.left+float64(now.Sub(b.last))/float64(failureRefill))
+	b.last = now
+}
+
+// prune drops the buckets that are full again, and if none is, all of
+// them: a flood of addresses must not grow the table without end.
+func (f *failures) prune() {
+	for k, b := range f.clients {
+		f.refill(b)
+		if b.left >= maxFailures {
+			delete(f.clients, k)
+		}
+	}
+	if len(f.clients) >= maxClients {
+		clear(f.clients)
+	}
+}
+
+// clientOf is the address a request came from, without its port.
+func clientOf(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return h
+	}
+	return r.RemoteAddr
 }
 
 var loginPage = uiPage("login.tmpl")
@@ -188,7 +231,7 @@ func (s *Server) uiLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := localPath(r.PostForm.Get("next"))
-	if !s.logins.allow() {
+	if !s.logins.allow(clientOf(r)) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(failureRefill/time.Second)))
 		s.uiFail(w, r, fmt.Errorf("%w: too many failed sign-ins; try again in a few seconds", errTooMany))
 		return
@@ -196,7 +239,7 @@ func (s *Server) uiLogin(w http.ResponseWriter, r *http.Request) {
 	got := r.PostForm.Get("token")
 	x, y := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(s.opt.Token))
 	if s.opt.Token == "" || subtle.ConstantTimeCompare(x[:], y[:]) != 1 {
-		s.logins.failed()
+		s.logins.failed(clientOf(r))
 		s.render(w, r, http.StatusUnauthorized, loginPage, "Sign in", loginView{Next: next, Failed: true})
 		return
 	}

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,6 +99,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fmt.Errorf("%w: host %q is not this machine's (serve on another address to be reached by name)", errMisdirected, r.Host))
 		return
 	}
+	// A client that guessed wrong too often is refused before its token
+	// is looked at (login.go).
+	if (presentedToken(r) != "" || r.URL.Path == "/login" && r.Method == http.MethodPost) && !s.logins.allow(clientOf(r)) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(failureRefill/time.Second)))
+		s.fail(w, r, fmt.Errorf("%w: too many wrong tokens from this address; try again in a few seconds", errTooMany))
+		return
+	}
 	// A form of another site may not post here (the match form reads the
 	// index for whoever posts): browsers say where a request comes from.
 	if r.Method == http.MethodPost && crossSite(r) {
@@ -141,18 +149,25 @@ func (s *Server) write(h http.HandlerFunc) http.HandlerFunc {
 // authorized compares the request's token with Options.Token in constant
 // time (over hashes, so neither length shows either).
 func (s *Server) authorized(r *http.Request) bool {
-	if s.opt.Token == "" {
+	got := presentedToken(r)
+	if s.opt.Token == "" || got == "" {
 		return false
 	}
+	x, y := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(s.opt.Token))
+	if subtle.ConstantTimeCompare(x[:], y[:]) != 1 {
+		s.logins.failed(clientOf(r))
+		return false
+	}
+	return true
+}
+
+// presentedToken is the token a request carries, "" none.
+func presentedToken(r *http.Request) string {
 	got := r.Header.Get("X-Retold-Token")
 	if a := r.Header.Get("Authorization"); got == "" && strings.HasPrefix(a, "Bearer ") {
 		got = strings.TrimPrefix(a, "Bearer ")
 	}
-	if got == "" {
-		return false
-	}
-	x, y := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(s.opt.Token))
-	return subtle.ConstantTimeCompare(x[:], y[:]) == 1
+	return got
 }
 
 // localHost reports whether host (a Host header, with or without a port)
