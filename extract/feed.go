@@ -32,9 +32,12 @@ import (
 //     title; Lang: the feed's language.
 //
 // An entry without text is a *RecordError (ErrEmpty) with Line the
-// entry's number, and the others are still returned; a document that is
-// not a feed or whose XML is broken is an error naming the file, and so
-// is one larger than MaxBytes.
+// entry's number, and the others are still returned. A feed whose XML
+// breaks keeps the entries before the break, and the break is a
+// *RecordError (ErrFormat). A document that is not a feed, or breaks
+// before its first entry, is an error naming the file, and so is one
+// larger than MaxBytes (after decompression: a .rss.gz is read through
+// gunzip).
 
 // DefaultFeedMaxBytes is the largest feed ReadFeed reads when
 // FeedOptions.MaxBytes is zero.
@@ -56,7 +59,16 @@ func ReadFeed(name string, r io.Reader, opt *FeedOptions) (recs []Record, bad []
 	if opt != nil && opt.MaxBytes > 0 {
 		max = opt.MaxBytes
 	}
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	// A gzipped feed (.rss.gz) is read through gunzip, its size bounded
+	// after decompression.
+	src, zr, _, err := sniffGzip(name, r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if zr != nil {
+		defer zr.Close()
+	}
+	data, err := io.ReadAll(io.LimitReader(src, max+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", name, unwrapPath(err))
 	}
@@ -71,7 +83,17 @@ func ReadFeed(name string, r io.Reader, opt *FeedOptions) (recs []Record, bad []
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 			return nil, nil, fmt.Errorf("%s: %w: not an RSS, Atom or JSON feed", name, retold.ErrFormat)
 		}
-		return nil, nil, fmt.Errorf("%s: %w: broken feed: %v", name, retold.ErrFormat, err)
+		// The entries before the break are kept: the feed is cut after
+		// its last complete entry and closed again.
+		whole, ok := salvageFeed(data)
+		if !ok {
+			return nil, nil, fmt.Errorf("%s: %w: broken feed: %v", name, retold.ErrFormat, err)
+		}
+		if feed, ok = parseFeed(whole); !ok || len(feed.Items) == 0 {
+			return nil, nil, fmt.Errorf("%s: %w: broken feed: %v", name, retold.ErrFormat, err)
+		}
+		bad = append(bad, &RecordError{Name: name, Line: len(feed.Items) + 1,
+			Err: fmt.Errorf("%w: the feed breaks after entry %d (%v); the entries before it are kept", retold.ErrFormat, len(feed.Items), err)})
 	}
 	for i, it := range feed.Items {
 		n := i + 1
@@ -121,4 +143,36 @@ func ReadFeedFile(path string, opt *FeedOptions) ([]Record, []error, error) {
 	}
 	defer f.Close()
 	return ReadFeed(path, f, opt)
+}
+
+// parseFeed parses data as a feed.
+func parseFeed(data []byte) (*gofeed.Feed, bool) {
+	f, err := gofeed.NewParser().Parse(bytes.NewReader(data))
+	return f, err == nil
+}
+
+// salvageFeed cuts an XML feed after its last complete entry (</item> or
+// </entry>) and closes its root (RSS 2.0 <channel> and <rss>, RSS 1.0
+// <rdf:RDF>, Atom <feed>), so the entries before a break can be read.
+func salvageFeed(data []byte) ([]byte, bool) {
+	end := -1
+	for _, tag := range []string{"</item>", "</entry>"} {
+		if i := bytes.LastIndex(data, []byte(tag)); i >= 0 {
+			end = max(end, i+len(tag))
+		}
+	}
+	if end < 0 {
+		return nil, false
+	}
+	var closing string
+	switch {
+	case bytes.Contains(data[:min(len(data), 4096)], []byte("<feed")):
+		closing = "</feed>"
+	case bytes.Contains(data[:min(len(data), 4096)], []byte("<rdf:RDF")):
+		closing = "</rdf:RDF>"
+	default:
+		closing = "</channel></rss>"
+	}
+	out := make([]byte, 0, end+len(closing))
+	return append(append(out, data[:end]...), closing...), true
 }

@@ -1,7 +1,10 @@
 package extract
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -83,5 +86,48 @@ func TestReadFeedRefusesWhatIsNotAFeed(t *testing.T) {
 				t.Errorf("err = %v (records %d), want %v naming %s", err, len(recs), tc.want, tc.name)
 			}
 		})
+	}
+}
+
+// TestBrokenFeedKeepsTheEntriesBeforeTheBreak: a feed whose XML breaks
+// in its third entry gives its first two, and the break as a bad record.
+func TestBrokenFeedKeepsTheEntriesBeforeTheBreak(t *testing.T) {
+	head := `<?xml version="1.0"?><rss version="2.0"><channel><title>Valley News</title>`
+	item := func(n int) string {
+		return fmt.Sprintf(`<item><guid>n%d</guid><title>Story %d</title><description>The river rose again on day %d, officials said.</description></item>`, n, n, n)
+	}
+	feed := head + item(1) + item(2) + `<item><guid>n3</guid><title>Story 3<description>cut`
+	recs, bad, err := ReadFeed("valley.rss", strings.NewReader(feed), nil)
+	if err != nil {
+		t.Fatalf("ReadFeed: %v", err)
+	}
+	if len(recs) != 2 || recs[0].Doc.ID != "n1" || recs[1].Doc.ID != "n2" {
+		t.Errorf("records %+v, want n1 and n2", recs)
+	}
+	if len(bad) != 1 || !strings.Contains(bad[0].Error(), "breaks after entry 2") {
+		t.Errorf("bad %v, want the break after entry 2", bad)
+	}
+	// A broken Atom feed too.
+	atom := `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>` +
+		`<entry><id>a1</id><title>One</title><content>The dam held through the night.</content></entry>` +
+		`<entry><id>a2</id><title>Two<content>cut`
+	if recs, _, err := ReadFeed("t.atom", strings.NewReader(atom), nil); err != nil || len(recs) != 1 || recs[0].Doc.ID != "a1" {
+		t.Errorf("atom: %+v, %v", recs, err)
+	}
+}
+
+// TestGzippedFeed: a .rss.gz is decompressed, and bounded after it.
+func TestGzippedFeed(t *testing.T) {
+	feed := `<?xml version="1.0"?><rss version="2.0"><channel><title>V</title><item><guid>g1</guid><title>One</title><description>The bridge reopened on Monday after repairs.</description></item></channel></rss>`
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(feed))
+	zw.Close()
+	recs, _, err := ReadFeed("v.rss.gz", bytes.NewReader(gz.Bytes()), nil)
+	if err != nil || len(recs) != 1 || recs[0].Doc.ID != "g1" {
+		t.Errorf("gzipped feed: %+v, %v", recs, err)
+	}
+	if _, _, err := ReadFeed("v.rss.gz", bytes.NewReader(gz.Bytes()), &FeedOptions{MaxBytes: 100}); !errors.Is(err, retold.ErrTooLarge) {
+		t.Errorf("gzipped feed past MaxBytes once decompressed: %v, want ErrTooLarge", err)
 	}
 }
