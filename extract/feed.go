@@ -54,7 +54,7 @@ type FeedOptions struct {
 // Record per entry with text (Record.Line is the entry's 1-based number,
 // Raw is nil) and a *RecordError per entry without. err is set when the
 // input is not a readable feed at all; then there are no records.
-func ReadFeed(name string, r io.Reader, opt *FeedOptions) (recs []Record, bad []error, err error) {
+func ReadFeed(name string, r io.Reader, opt *FeedOptions) (recs []Record, bad []error, errOut error) {
 	max := int64(DefaultFeedMaxBytes)
 	if opt != nil && opt.MaxBytes > 0 {
 		max = opt.MaxBytes
@@ -92,6 +92,13 @@ func ReadFeed(name string, r io.Reader, opt *FeedOptions) (recs []Record, bad []
 		if feed, ok = parseFeed(whole); !ok || len(feed.Items) == 0 {
 			return nil, nil, fmt.Errorf("%s: %w: broken feed: %v", name, retold.ErrFormat, err)
 		}
+		defer func() {
+			// Nothing readable before the break: the feed is broken as
+			// a whole.
+			if len(recs) == 0 && errOut == nil {
+				recs, bad, errOut = nil, nil, fmt.Errorf("%s: %w: broken feed: %v", name, retold.ErrFormat, err)
+			}
+		}()
 		bad = append(bad, &RecordError{Name: name, Line: len(feed.Items) + 1,
 			Err: fmt.Errorf("%w: the feed breaks after entry %d (%v); the entries before it are kept", retold.ErrFormat, len(feed.Items), err)})
 	}
