@@ -578,3 +578,27 @@ func BenchmarkParseText(b *testing.B) {
 		}
 	}
 }
+
+// TestInlineEmbedsKeepTheParagraph: a <script>, <iframe> or <noscript>
+// inside a paragraph does not cost the rest of the paragraph (and its
+// numbers) in the extracted text.
+func TestInlineEmbedsKeepTheParagraph(t *testing.T) {
+	for _, tag := range []string{"script", "iframe", "noscript"} {
+		t.Run(tag, func(t *testing.T) {
+			d, err := ReadFile(filepath.Join("testdata", "inline-"+tag+".html"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"164 on Friday", "2,200 people were hurt", "aid convoys"} {
+				if !strings.Contains(d.Text, want) {
+					t.Errorf("text lacks %q:\n%s", want, d.Text)
+				}
+			}
+			for _, not := range []string{"tracker", "pixel.gif", "ads.example"} {
+				if strings.Contains(d.Text, not) {
+					t.Errorf("text holds %q from the embedded element", not)
+				}
+			}
+		})
+	}
+}

@@ -143,6 +143,7 @@ func extractHTML(page []byte) (retold.Document, bool) {
 	var doc retold.Document
 	root, err := html.Parse(bytes.NewReader(page))
 	if err == nil {
+		dropEmbedded(root)
 		doc.Lang = htmlLang(root)
 		if depth, nodes := treeSize(root); depth <= maxTreeDepth && nodes <= maxTreeNodes {
 			if res := runTrafilatura(root); res != nil {
@@ -513,3 +514,46 @@ func isHTMLSpace(r rune) bool {
 
 // collapseSpace turns runs of white space into single spaces.
 func collapseSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// dropEmbedded removes from the body the elements that hold no article
+// text but code or another document: <script> (not JSON-LD metadata),
+// <noscript>, <iframe>, <style>, <template>. go-trafilatura drops the rest
+// of a paragraph that holds one ("the toll rose to <script>...</script>
+// 164 on Friday" lost its 164), so they go before it sees the page.
+func dropEmbedded(n *html.Node) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		if c.Type == html.ElementNode && embedded(c) {
+			n.RemoveChild(c)
+		} else {
+			dropEmbedded(c)
+		}
+		c = next
+	}
+}
+
+func embedded(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Noscript, atom.Iframe, atom.Style, atom.Template:
+		return inBody(n)
+	case atom.Script:
+		for _, a := range n.Attr {
+			if a.Key == "type" && strings.EqualFold(strings.TrimSpace(a.Val), "application/ld+json") {
+				return false
+			}
+		}
+		return inBody(n)
+	}
+	return false
+}
+
+// inBody reports whether n is inside <body>: the head's scripts and
+// styles are metadata trafilatura may read.
+func inBody(n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.DataAtom == atom.Body {
+			return true
+		}
+	}
+	return false
+}
