@@ -10,7 +10,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/cluster"
@@ -588,4 +591,95 @@ func TestAdderAddsInOrderInBatches(t *testing.T) {
 	if c.Documents+c.Copies != int64(len(docs)) {
 		t.Errorf("counts %+v for %d documents", c, len(docs))
 	}
+}
+
+// TestTwoWritersOnOneFile: two processes (two stores on one file, each
+// with its own index) add at once, forced to wait for each other often.
+// Both finish, nothing is lost, and the stories are those of one add.
+func TestTwoWritersOnOneFile(t *testing.T) {
+	docs := inventedDocs(t)
+	path := filepath.Join(t.TempDir(), "retold.db")
+	var waited atomic.Int64
+	open := func() retold.Store {
+		st, err := sqlite.Open(context.Background(), path, &sqlite.Options{
+			BusyTimeout: time.Millisecond,
+			Waiting:     func(time.Duration) { waited.Add(1) },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	st1, st2 := open(), open()
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for k, st := range []retold.Store{st1, st2} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			x := New(st, nil)
+			for i := k; i < len(docs); i += 2 {
+				if _, err := x.Add(context.Background(), docs[i]); err != nil {
+					errs[k] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for k, err := range errs {
+		if err != nil {
+			t.Fatalf("writer %d: %v", k, err)
+		}
+	}
+	var c retold.Counts
+	st1.View(context.Background(), func(tx retold.ReadTx) (err error) { c, err = tx.Counts(); return })
+	one, st0 := newIndex(t)
+	addAll(t, one, st0, docs)
+	var c0 retold.Counts
+	st0.View(context.Background(), func(tx retold.ReadTx) (err error) { c0, err = tx.Counts(); return })
+	if c.Documents+c.Copies != c0.Documents+c0.Copies {
+		t.Errorf("two writers stored %d documents and %d copies, one writer %d and %d", c.Documents, c.Copies, c0.Documents, c0.Copies)
+	}
+	// Which of two records with one text came first decides which is
+	// the document and which its copy: compare stories with their copies.
+	if a, b := partitionWithCopies(t, st1), partitionWithCopies(t, st0); !slices.Equal(a, b) {
+		t.Errorf("two writers' stories:\n%s\none writer's:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+	t.Logf("writes waited %d times", waited.Load())
+}
+
+// partitionWithCopies is partition with each story's copies among its
+// members.
+func partitionWithCopies(t *testing.T, st retold.Store) []string {
+	t.Helper()
+	groups := map[string][]string{}
+	err := st.View(context.Background(), func(tx retold.ReadTx) error {
+		docs, err := tx.Documents(0, 1<<30)
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			groups[d.Story] = append(groups[d.Story], d.ID)
+			cs, err := tx.Copies(d.Seq)
+			if err != nil {
+				return err
+			}
+			for _, c := range cs {
+				groups[d.Story] = append(groups[d.Story], c.ID)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, ids := range groups {
+		slices.Sort(ids)
+		out = append(out, strings.Join(ids, " "))
+	}
+	slices.Sort(out)
+	return out
 }

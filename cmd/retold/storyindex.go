@@ -14,6 +14,7 @@ import (
 	"github.com/retold/retold/explain"
 	"github.com/retold/retold/extract"
 	"github.com/retold/retold/server"
+	"github.com/retold/retold/store/sqlite"
 	"github.com/retold/retold/storyindex"
 )
 
@@ -34,7 +35,16 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openDB(ctx, *db)
+	line := newStatus(e)
+	// Another process adding to the same index has the write lock: say
+	// so, now and then, and wait for it.
+	var told time.Duration
+	st, err := sqlite.Open(ctx, *db, &sqlite.Options{Waiting: func(waited time.Duration) {
+		if waited-told >= 10*time.Second || told == 0 && waited >= 2*time.Second {
+			told = waited
+			line.message(fmt.Sprintf("add: waiting for another process writing %s (%.0f s so far)", *db, waited.Seconds()))
+		}
+	}})
 	if err != nil {
 		return err
 	}
@@ -42,7 +52,6 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	x := storyindex.New(st, nil)
 	start := time.Now()
 	var read, added, copies, dups, bad int
-	line := newStatus(e)
 	progress := func(path string) {
 		line.show(false, "add: %d read, %d added, %.0f docs/s  %s", read, added, float64(read)/max(time.Since(start).Seconds(), 1e-9), path)
 	}

@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"runtime"
@@ -31,7 +32,7 @@ import (
 	"time"
 	"unicode"
 
-	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+	sqlitedriver "modernc.org/sqlite" // the database/sql driver "sqlite"
 
 	retold "github.com/retold/retold"
 )
@@ -210,6 +211,8 @@ type Store struct {
 	writer *sql.DB // one connection
 	reader *sql.DB // read-only pool
 	now    func() time.Time
+	// waiting is Options.Waiting.
+	waiting func(time.Duration)
 }
 
 var _ retold.Store = (*Store)(nil)
@@ -219,6 +222,15 @@ type Options struct {
 	// Now gives the time stamped on added documents; nil means time.Now.
 	// Tests set it for reproducible files.
 	Now func() time.Time
+	// BusyTimeout is how long one attempt to start a write waits for
+	// another process's write to end before it backs off and tries again;
+	// 0 means 5 s. A write never fails for waiting: it waits its turn
+	// until its context ends.
+	BusyTimeout time.Duration
+	// Waiting, when set, is called while a write waits for another
+	// process's, with how long it has waited so far, so a command can say
+	// why it is not moving.
+	Waiting func(waited time.Duration)
 }
 
 // Open opens the store at path, creating the file if it does not exist,
@@ -231,10 +243,17 @@ func Open(ctx context.Context, path string, opt *Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: %s is a directory", path)
 	}
 	s := &Store{path: path, now: time.Now}
-	if opt != nil && opt.Now != nil {
-		s.now = opt.Now
+	busy := 5 * time.Second
+	if opt != nil {
+		if opt.Now != nil {
+			s.now = opt.Now
+		}
+		if opt.BusyTimeout > 0 {
+			busy = opt.BusyTimeout
+		}
+		s.waiting = opt.Waiting
 	}
-	pragmas := []string{"busy_timeout(10000)", "foreign_keys(1)"}
+	pragmas := []string{"busy_timeout(" + strconv.FormatInt(max(1, busy.Milliseconds()), 10) + ")", "foreign_keys(1)"}
 	dsn := func(extra ...string) string {
 		q := url.Values{}
 		for _, p := range append(pragmas, extra...) {
@@ -339,7 +358,7 @@ func (s *Store) View(ctx context.Context, fn func(retold.ReadTx) error) error {
 
 // Update runs fn in a read-write transaction.
 func (s *Store) Update(ctx context.Context, fn func(retold.Tx) error) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("sqlite: %s: %w", s.path, err)
 	}
@@ -1078,4 +1097,42 @@ func (t *writeTx) PromoteCopy(id string) error {
 	}
 	t.touch(stories...)
 	return nil
+}
+
+// begin starts the write transaction (BEGIN IMMEDIATE: it takes the write
+// lock at once). While another process writes, each attempt waits the
+// busy timeout and then backs off, longer each time up to a few seconds,
+// and tries again until ctx ends: a second writer waits its turn and
+// never fails for waiting, however long the first one writes.
+func (s *Store) begin(ctx context.Context) (*sql.Tx, error) {
+	start := time.Now()
+	backoff := 50 * time.Millisecond
+	for {
+		tx, err := s.writer.BeginTx(ctx, nil)
+		if err == nil || !isBusy(err) {
+			return tx, err
+		}
+		if s.waiting != nil {
+			s.waiting(time.Since(start))
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(backoff + time.Duration(rand.Int64N(int64(backoff)))):
+		}
+		backoff = min(2*backoff, 2*time.Second)
+	}
+}
+
+// isBusy reports an SQLITE_BUSY or SQLITE_LOCKED error: another
+// connection holds the lock.
+func isBusy(err error) bool {
+	var se *sqlitedriver.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case 5, 6: // SQLITE_BUSY, SQLITE_LOCKED
+			return true
+		}
+	}
+	return false
 }
