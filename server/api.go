@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/explain"
@@ -413,12 +414,26 @@ type RecordJSON struct {
 	Message string `json:"message"`
 }
 
+// addRecordTimeout bounds the wait for the next record of an add's body
+// (a stalled client), and the time to write the answer after the last.
+const addRecordTimeout = 2 * time.Minute
+
 // addBatch is how many records of a body go into one transaction.
 const addBatch = 64
 
 func (s *Server) apiAdd(w http.ResponseWriter, r *http.Request) {
 	// The body is JSON records, one a line (a single record is a body
 	// of one line); a bad line is reported and skipped.
+	// The server's read and write timeouts bound a request as a whole; an
+	// add reads its body while it adds, so a long one would be cut off
+	// with part of it stored and no answer. Here they bound the wait for
+	// each record instead, and the answer gets time of its own.
+	rc := http.NewResponseController(w)
+	extend := func() {
+		rc.SetReadDeadline(time.Now().Add(addRecordTimeout))
+		rc.SetWriteDeadline(time.Now().Add(addRecordTimeout))
+	}
+	extend()
 	// MaxBody bounds the body as sent; a gzip body is bounded again after
 	// decompression, so 4 MB of gzip cannot become a gigabyte.
 	jr, err := extract.NewJSONL("request", r.Body, &extract.JSONLOptions{MaxBytes: s.opt.MaxBody})
@@ -443,6 +458,7 @@ func (s *Server) apiAdd(w http.ResponseWriter, r *http.Request) {
 	flush := func() error { return adder.Flush(ctx) }
 	for {
 		rec, err := jr.Next()
+		extend()
 		if errors.Is(err, io.EOF) {
 			break
 		}

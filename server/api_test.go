@@ -478,3 +478,35 @@ func TestTokenGuessingIsLimitedPerClient(t *testing.T) {
 		t.Errorf("after a refill: %d, want 404", c)
 	}
 }
+
+// TestLongAddOutlastsTheServerTimeouts: an add whose body arrives over
+// longer than the server's read and write timeouts (a client sending
+// records as it makes them) is read to its end and answered: the
+// timeouts bound the wait for each record, not the request.
+func TestLongAddOutlastsTheServerTimeouts(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	srv := httptest.NewUnstartedServer(s.Handler())
+	srv.Config.ReadTimeout = 300 * time.Millisecond
+	srv.Config.WriteTimeout = 300 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	pr, pw := io.Pipe()
+	go func() {
+		for i := range 12 {
+			fmt.Fprintf(pw, `{"id":"slow-%d","text":"Record %d of a slow upload: the river rose again near the bridge, officials said."}`+"\n", i, i)
+			time.Sleep(60 * time.Millisecond)
+		}
+		pw.Close()
+	}()
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/documents", pr)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatalf("the add got no answer: %v", err)
+	}
+	defer resp.Body.Close()
+	var out AddResult
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusCreated || out.Added+out.Duplicates != 12 {
+		t.Errorf("status %d, %+v, %v: want all 12 records answered", resp.StatusCode, out, err)
+	}
+}

@@ -92,10 +92,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	fmt.Fprintln(e.stderr, "retold serve: shutting down; waiting for requests in flight")
-	sctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	// Requests in flight, an add among them, finish and get their
+	// answers however long they take; a second interrupt ends the process
+	// at once (main).
+	fmt.Fprintln(e.stderr, "retold serve: shutting down; waiting for the requests in flight (interrupt again to stop at once)")
+	if err := srv.Shutdown(context.Background()); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
