@@ -44,6 +44,8 @@ func usageErr(format string, a ...any) error {
 func commands() []command {
 	return []command{
 		{"add", "add files, directories, JSONL, WARC or feeds to the story index", runAdd},
+		{"backup", "write a consistent copy of the story index, while it is in use", runBackup},
+		{"check", "check the story index: the file's integrity and the index's consistency", runCheck},
 		{"cluster", "group a JSONL corpus into stories and events", runCluster},
 		{"compare", "tell whether two texts are versions of one story, with the evidence", runCompare},
 		{"dedup", "remove near-duplicate records from a JSONL corpus, fast, with the evidence", runDedup},

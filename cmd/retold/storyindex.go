@@ -440,3 +440,55 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stderr, "export: %d records\n", n)
 	return nil
 }
+
+func runCheck(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "check", "check [--db FILE]")
+	db := fs.String("db", "retold.db", "the index `FILE`")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usageErr("takes no arguments")
+	}
+	st, err := openExisting(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	problems, err := st.Check(ctx)
+	if err != nil {
+		return err
+	}
+	if len(problems) == 0 {
+		fmt.Fprintf(e.stdout, "%s: ok\n", *db)
+		return nil
+	}
+	for _, p := range problems {
+		fmt.Fprintf(e.stdout, "%s: %s\n", *db, p)
+	}
+	return fmt.Errorf("%s: %d problems (a backup from before them, or a new add of the corpus, restores a good index)", *db, len(problems))
+}
+
+func runBackup(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "backup", "backup [--db FILE] --out COPY")
+	db := fs.String("db", "retold.db", "the index `FILE`")
+	out := fs.String("out", "", "the `COPY` to write (must not exist)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 || *out == "" {
+		return usageErr("needs --out and no arguments")
+	}
+	st, err := openExisting(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Backup(ctx, *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "backup: %s written from %s\n", *out, *db)
+	return nil
+}

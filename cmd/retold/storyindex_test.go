@@ -267,3 +267,32 @@ func TestFlagsAreValidated(t *testing.T) {
 		t.Errorf("rm stopped at the unknown id: %s is still stored", ids[1].ID)
 	}
 }
+
+// TestCheckAndBackupCommands: check says ok on a good index, backup
+// writes a copy that checks ok and lists the same stories.
+func TestCheckAndBackupCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "retold.db")
+	corpus := filepath.Join("..", "..", "testdata", "cluster", "corpus.jsonl")
+	if r := runCLI(t, "", "add", "--db", db, corpus); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := runCLI(t, "", "check", "--db", db); r.code != 0 || !strings.Contains(r.stdout, ": ok") {
+		t.Errorf("check: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	copyDB := filepath.Join(dir, "copy.db")
+	if r := runCLI(t, "", "backup", "--db", db, "--out", copyDB); r.code != 0 {
+		t.Fatalf("backup: exit %d: %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, "", "backup", "--db", db, "--out", copyDB); r.code != 1 {
+		t.Errorf("backup over an existing file: exit %d, want 1", r.code)
+	}
+	if r := runCLI(t, "", "check", "--db", copyDB); r.code != 0 {
+		t.Errorf("check of the copy: exit %d: %s", r.code, r.stdout)
+	}
+	a := runCLI(t, "", "stories", "--db", db, "--json", "--limit", "1000")
+	b := runCLI(t, "", "stories", "--db", copyDB, "--json", "--limit", "1000")
+	if a.stdout != b.stdout || a.code != 0 {
+		t.Errorf("the copy lists other stories than the index")
+	}
+}

@@ -1,0 +1,80 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	retold "github.com/retold/retold"
+)
+
+func TestCheckAndBackup(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "retold.db")
+	s, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.Update(ctx, func(tx retold.Tx) error {
+		for i, text := range []string{"first text", "second text", "third text"} {
+			d := &retold.StoredDocument{Document: retold.Document{ID: string(rune('a' + i)), Text: text, Outlet: "O"}, Hash: uint64(i + 1)}
+			if err := tx.PutDocument(d, []uint64{uint64(10 + i)}); err != nil {
+				return err
+			}
+		}
+		return tx.PutCopy(&retold.Copy{ID: "a2", Seq: 1, Outlet: "P"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if problems, err := s.Check(ctx); err != nil || len(problems) != 0 {
+		t.Fatalf("a healthy file: %v, %v", problems, err)
+	}
+	// A backup is a database of its own with the same contents.
+	backup := filepath.Join(dir, "backup.db")
+	if err := s.Backup(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Backup(ctx, backup); !errors.Is(err, os.ErrExist) {
+		t.Errorf("a backup over an existing file: %v, want ErrExist", err)
+	}
+	b, err := Open(ctx, backup, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var c1, c2 retold.Counts
+	s.View(ctx, func(tx retold.ReadTx) (err error) { c1, err = tx.Counts(); return })
+	b.View(ctx, func(tx retold.ReadTx) (err error) { c2, err = tx.Counts(); return })
+	if c1 != c2 || c1.Documents != 3 || c1.Copies != 1 {
+		t.Errorf("backup counts %+v, the original's %+v", c2, c1)
+	}
+	// A summary that disagrees with its documents, and an original that
+	// is no document of its story, are found.
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, q := range []string{`UPDATE stories SET size = 7 WHERE story = 's1'`, `INSERT INTO originals (story, seq) VALUES ('s2', 99)`} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	problems, err := s.Check(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(problems, "; ")
+	for _, want := range []string{"summaries that disagree", "originals that are not documents"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems %q lack %q", got, want)
+		}
+	}
+}
