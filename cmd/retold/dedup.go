@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	retold "github.com/retold/retold"
 	"github.com/retold/retold/dedup"
 	"github.com/retold/retold/extract"
 )
@@ -119,7 +120,7 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	if *mode == "story" {
 		fmt.Fprintf(e.stderr, "dedup --mode story: %d docs, %.1f MB, kept %d, dropped %d, %d pairs verified, %d bad records skipped, %.2f s, peak RSS %s\n",
 			rep.Docs, float64(rep.Bytes)/1e6, rep.Kept, rep.DroppedNear, rep.Candidates, rep.Bad, secs, peakRSS())
-		return cmp.Or(runErr, partial(int(rep.Bad)))
+		return cmp.Or(runErr, partial(int(rep.Bad)), noRecords(rep.Docs+rep.Bad))
 	}
 	spilled := ""
 	if rep.Spills > 0 {
@@ -129,7 +130,7 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 		rep.Docs, float64(rep.Bytes)/1e6, float64(rep.Bytes)/1e6/max(secs, 1e-9), rep.Kept,
 		rep.DroppedExact+rep.DroppedNear, rep.DroppedExact, rep.DroppedNear, rep.Candidates, rep.Bad, secs,
 		float64(rep.BucketBytes)/1e6, rep.MemoryPerDoc(), spilled, float64(rep.LogBytes)/1e6, float64(rep.LogDiskBytes)/1e6, peakRSS())
-	return cmp.Or(runErr, partial(int(rep.Bad)))
+	return cmp.Or(runErr, partial(int(rep.Bad)), noRecords(rep.Docs+rep.Bad))
 }
 
 // dedupInputs expands files and directories into inputs, in the order
@@ -182,4 +183,12 @@ func defaultDedupMemMB() int {
 		return int(kb / 1024 / 4)
 	}
 	return 1024
+}
+
+// noRecords is the error of a run whose inputs held no record at all.
+func noRecords(n int64) error {
+	if n > 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: the inputs hold no records", retold.ErrEmpty)
 }

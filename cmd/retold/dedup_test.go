@@ -106,7 +106,7 @@ func TestDedupBadInput(t *testing.T) {
 	}{
 		{"bad records are reported and skipped", []string{"--in", bad}, 1, []string{"bad.jsonl:2:", "bad.jsonl:3:", "2 bad records skipped"}, 2},
 		{"truncated gzip keeps what came before", []string{"--in", trunc}, 1, []string{"trunc.jsonl.gz:", "truncated gzip"}, -1},
-		{"empty file", []string{"--in", empty}, 0, []string{"0 docs"}, 0},
+		{"empty file", []string{"--in", empty}, 1, []string{"0 docs"}, 0},
 		{"50 MB line", []string{"--in", huge}, 1, []string{"huge.txt:1:", "longer than"}, 0},
 		{"missing file", []string{"--in", filepath.Join(dir, "nope.jsonl")}, 1, []string{"nope.jsonl", "no such file"}, -2},
 		{"missing --out", []string{"--in", bad, "--out", ""}, 2, []string{"--in and --out are required"}, -2},

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -674,5 +675,55 @@ func TestOutputFiles(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(filepath.Dir(os.DevNull)); slices.ContainsFunc(ents, func(e os.DirEntry) bool { return strings.HasPrefix(e.Name(), ".null.") }) {
 		t.Errorf("a temporary file was left beside %s", os.DevNull)
+	}
+}
+
+// TestExitCodes is the README's exit-status table for every command
+// that reads input: a truncated .gz (everything before the cut is
+// processed) and an empty file exit 1, a usage error 2.
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	var lines []string
+	for i := range 40 {
+		lines = append(lines, fmt.Sprintf(`{"id":"r%d","text":"Record %d: the river rose near the old bridge on Tuesday, and %d families left their homes, officials said."}`, i, i, i+3))
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(strings.Join(lines, "\n") + "\n"))
+	zw.Close()
+	cut := writeFile(t, dir, "cut.jsonl.gz", gz.Bytes()[:gz.Len()*2/3])
+	empty := writeFile(t, dir, "empty.jsonl", nil)
+	text := writeFile(t, dir, "a.txt", []byte("The river rose near the old bridge on Tuesday, officials said."))
+	db := filepath.Join(dir, "retold.db")
+	if r := runCLI(t, "", "add", "--db", db, text); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	out := func(name string) string { return filepath.Join(dir, name) }
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"add, truncated gz", []string{"add", "--db", out("a.db"), cut}, 1},
+		{"add, empty file", []string{"add", "--db", out("b.db"), empty}, 1},
+		{"add, usage", []string{"add", "--db", out("c.db")}, 2},
+		{"cluster, truncated gz", []string{"cluster", "--in", cut, "--out", out("l.jsonl")}, 1},
+		{"cluster, empty file", []string{"cluster", "--in", empty, "--out", out("l2.jsonl")}, 1},
+		{"cluster, usage", []string{"cluster", "--in", cut}, 2},
+		{"dedup, truncated gz", []string{"dedup", "--in", cut, "--out", out("k.jsonl")}, 1},
+		{"dedup, empty file", []string{"dedup", "--in", empty, "--out", out("k2.jsonl")}, 1},
+		{"dedup, usage", []string{"dedup", "--in", cut}, 2},
+		{"match, truncated gz", []string{"match", "--db", db, cut}, 1},
+		{"match, empty file", []string{"match", "--db", db, empty}, 1},
+		{"match, usage", []string{"match", "--db", db}, 2},
+		{"compare, empty file", []string{"compare", text, empty}, 1},
+		{"compare, usage", []string{"compare", text}, 2},
+		{"eval, empty file", []string{"eval", "--truth", empty, "--pred", empty}, 1},
+		{"eval, usage", []string{"eval", "--truth", empty}, 2},
+	}
+	for _, tt := range tests {
+		if r := runCLI(t, "", tt.args...); r.code != tt.want {
+			t.Errorf("%s: exit %d, want %d: %s", tt.name, r.code, tt.want, r.stderr)
+		}
 	}
 }

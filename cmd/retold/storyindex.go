@@ -103,6 +103,9 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	if len(ended) > 0 {
 		return fmt.Errorf("%d inputs ended early (everything before was added): %w", len(ended), errors.Join(ended...))
 	}
+	if read == 0 && bad == 0 {
+		return fmt.Errorf("%w: no records in %s", retold.ErrEmpty, strings.Join(pos, ", "))
+	}
 	return partial(bad)
 }
 

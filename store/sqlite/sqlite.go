@@ -285,45 +285,52 @@ func Open(ctx context.Context, path string, opt *Options) (*Store, error) {
 
 // migrate brings the schema to SchemaVersion.
 func (s *Store) migrate(ctx context.Context) error {
-	for {
-		v, err := s.schemaVersion(ctx)
-		if err != nil {
-			return err
-		}
-		if v > SchemaVersion {
-			return fmt.Errorf("sqlite: %s: %w (version %d, this retold knows %d)", s.path, ErrNewerSchema, v, SchemaVersion)
-		}
-		if v == SchemaVersion {
-			return nil
-		}
-		tx, err := s.writer.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("sqlite: %s: migrate: %w", s.path, err)
-		}
+	v, err := s.schemaVersion(ctx, s.writer)
+	if err != nil {
+		return err
+	}
+	if v > SchemaVersion {
+		return fmt.Errorf("sqlite: %s: %w (version %d, this retold knows %d)", s.path, ErrNewerSchema, v, SchemaVersion)
+	}
+	if v == SchemaVersion {
+		return nil
+	}
+	// Every pending step in one transaction: a process killed while it
+	// migrates leaves the file as it was, never half way between two
+	// versions. The version is read again under the write lock, as
+	// another process may have migrated the file meanwhile.
+	tx, err := s.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: migrate: %w", s.path, err)
+	}
+	defer tx.Rollback()
+	if v, err = s.schemaVersion(ctx, tx); err != nil {
+		return err
+	}
+	for ; v < SchemaVersion; v++ {
 		m := migrations[v]
 		_, err = tx.ExecContext(ctx, m.sql)
 		if err == nil && m.fn != nil {
 			err = m.fn(ctx, tx)
 		}
 		if err != nil {
-			tx.Rollback()
 			return fmt.Errorf("sqlite: %s: migrate to version %d: %w", s.path, v+1, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('schema_version', ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, strconv.Itoa(v+1)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("sqlite: %s: migrate: %w", s.path, err)
-		}
-		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("sqlite: %s: migrate: %w", s.path, err)
 		}
 	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: %s: migrate: %w", s.path, err)
+	}
+	return nil
 }
 
 // schemaVersion is the file's version, 0 for a new file.
-func (s *Store) schemaVersion(ctx context.Context) (int, error) {
+func (s *Store) schemaVersion(ctx context.Context, q queryer) (int, error) {
 	var n int
-	err := s.writer.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: %s: %w", s.path, err)
 	}
@@ -331,7 +338,7 @@ func (s *Store) schemaVersion(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	var v string
-	err = s.writer.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v)
+	err = q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -1135,4 +1142,10 @@ func isBusy(err error) bool {
 		}
 	}
 	return false
+}
+
+// queryer is what schemaVersion reads through: the writer, or a
+// transaction of it.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }

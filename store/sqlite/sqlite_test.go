@@ -38,7 +38,7 @@ func TestNewFileGetsTheCurrentSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := s.schemaVersion(context.Background())
+	v, err := s.schemaVersion(context.Background(), s.writer)
 	if err != nil || v != SchemaVersion {
 		t.Errorf("schema version %d (%v), want %d", v, err, SchemaVersion)
 	}
@@ -122,7 +122,7 @@ func TestVersion1FileIsMigrated(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if v, _ := s.schemaVersion(context.Background()); v != SchemaVersion {
+	if v, _ := s.schemaVersion(context.Background(), s.writer); v != SchemaVersion {
 		t.Errorf("version %d after Open, want %d", v, SchemaVersion)
 	}
 	err = s.View(context.Background(), func(tx retold.ReadTx) error {
