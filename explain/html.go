@@ -172,9 +172,9 @@ func rows(r *verify.Result, aText, bText string) []row {
 	for i, p := range pairs {
 		flushA(p.A)
 		flushB(p.B)
-		var da, db []wordRange
+		var da, db []WordRange
 		if inA[p.A] == 1 && inB[p.B] == 1 {
-			da, db = wordDiff(sentenceText(sa, p.A, p.AText), sentenceText(sb, p.B, p.BText))
+			da, db = WordDiff(sentenceText(sa, p.A, p.AText), sentenceText(sb, p.B, p.BText))
 		}
 		out = append(out, row{
 			Kind:       "pair",
@@ -197,7 +197,7 @@ func sortedRefs(refs []verify.SentenceRef) []verify.SentenceRef {
 
 // cell shows sentence i of a side with its marks; text is what the Result
 // says the sentence is, used when the side does not know it.
-func cell(s *side, i int, text string, repeat bool, diff []wordRange) *cellView {
+func cell(s *side, i int, text string, repeat bool, diff []WordRange) *cellView {
 	c := &cellView{Label: sentenceLabel(s.name, i), Repeat: repeat}
 	st := s.sents[i]
 	if st == nil {

@@ -202,7 +202,7 @@ type segment struct {
 
 // segments cuts the sentence at its marks and at the word diff's ranges,
 // in text order: a fact mark inside a changed word range keeps both.
-func (st *sentence) segments(diff []wordRange) []segment {
+func (st *sentence) segments(diff []WordRange) []segment {
 	marks := append([]mark(nil), st.marks...)
 	sort.Slice(marks, func(i, j int) bool { return marks[i].start < marks[j].start })
 	cuts := []int{0, len(st.Text)}
@@ -210,7 +210,7 @@ func (st *sentence) segments(diff []wordRange) []segment {
 		cuts = append(cuts, m.start, m.end)
 	}
 	for _, d := range diff {
-		cuts = append(cuts, d.start, d.end)
+		cuts = append(cuts, d.Start, d.End)
 	}
 	sort.Ints(cuts)
 	var segs []segment
@@ -227,8 +227,8 @@ func (st *sentence) segments(diff []wordRange) []segment {
 			}
 		}
 		for _, d := range diff {
-			if d.start <= lo && hi <= d.end {
-				seg.Diff = d.class
+			if d.Start <= lo && hi <= d.End {
+				seg.Diff = d.Class
 				break
 			}
 		}

@@ -385,7 +385,7 @@ func newStoryData(s *Story) storyData {
 			for _, c := range vv.Changes.Numbers.Changed {
 				// The two sentences of a change, word-diffed: what the
 				// version reworded around the new number.
-				da, db := wordDiff(sentenceText(sa, c.A.Sentence, ""), sentenceText(sb, c.B.Sentence, ""))
+				da, db := WordDiff(sentenceText(sa, c.A.Sentence, ""), sentenceText(sb, c.B.Sentence, ""))
 				vv.Changed = append(vv.Changed, changedView{c,
 					sentenceOf(sa, c.A.Sentence, "", da), sentenceOf(sb, c.B.Sentence, "", db)})
 			}
@@ -414,7 +414,7 @@ func (s *Story) original() retold.Document {
 // sentenceOf is sentence i of a side with its marks; text stands in when
 // the side does not hold the sentence. The marks' titles speak of the
 // original and this version, not of A and B.
-func sentenceOf(s *side, i int, text string, diff []wordRange) sentenceView {
+func sentenceOf(s *side, i int, text string, diff []WordRange) sentenceView {
 	segs := cell(s, i, text, false, diff).Segs
 	for k := range segs {
 		segs[k].Title = storyTitle(segs[k].Title)

@@ -221,9 +221,9 @@ func (p *report) aligned(pairs []verify.AlignedPair) {
 		// writes them ([-dropped-] {+added+}), and in colour painted too
 		// (the colours only add escapes to the plain report).
 		ta, tb := clean(pr.AText), clean(pr.BText)
-		var da, db []wordRange
+		var da, db []WordRange
 		if inA[pr.A] == 1 && inB[pr.B] == 1 {
-			da, db = wordDiff(ta, tb)
+			da, db = WordDiff(ta, tb)
 		}
 		// A word joiner after "[-" keeps a line from breaking after
 		// its hyphen.
@@ -364,34 +364,41 @@ func clampWidth(width int) int {
 	return width
 }
 
-// plainWordMarks writes s with each word-diff range between open and
-// close, and returns the ranges in the new string, markers included.
-func plainWordMarks(s string, rs []wordRange, open, close string) (string, []wordRange) {
+// wrapRanges writes s with the text of each range rs (in order, not
+// overlapping) replaced by wrap's rewrite of it, and returns the new
+// string with the ranges of the rewritten pieces in it.
+func wrapRanges(s string, rs []WordRange, wrap func(r WordRange, text string) string) (string, []WordRange) {
 	if len(rs) == 0 {
 		return s, nil
 	}
 	var b strings.Builder
-	out := make([]wordRange, 0, len(rs))
+	out := make([]WordRange, 0, len(rs))
 	at := 0
 	for _, r := range rs {
-		b.WriteString(s[at:r.start])
+		b.WriteString(s[at:r.Start])
 		start := b.Len()
-		b.WriteString(open + s[r.start:r.end] + close)
-		out = append(out, wordRange{start, b.Len(), r.class})
-		at = r.end
+		b.WriteString(wrap(r, s[r.Start:r.End]))
+		out = append(out, WordRange{start, b.Len(), r.Class})
+		at = r.End
 	}
 	b.WriteString(s[at:])
 	return b.String(), out
 }
 
+// plainWordMarks writes s with each word-diff range between open and
+// close, and returns the ranges in the new string, markers included.
+func plainWordMarks(s string, rs []WordRange, open, close string) (string, []WordRange) {
+	return wrapRanges(s, rs, func(_ WordRange, text string) string { return open + text + close })
+}
+
 // lineMarks splits the word-diff ranges of s over lines, the wrapped
 // lines of s (each a piece of s, in order), as ranges relative to each
 // line.
-func lineMarks(s string, lines []string, rs []wordRange) [][]wordRange {
+func lineMarks(s string, lines []string, rs []WordRange) [][]WordRange {
 	if len(rs) == 0 {
 		return nil
 	}
-	out := make([][]wordRange, len(lines))
+	out := make([][]WordRange, len(lines))
 	cursor := 0
 	for j, l := range lines {
 		k := strings.Index(s[cursor:], l)
@@ -401,9 +408,9 @@ func lineMarks(s string, lines []string, rs []wordRange) [][]wordRange {
 		start := cursor + k
 		end := start + len(l)
 		for _, r := range rs {
-			lo, hi := max(r.start, start), min(r.end, end)
+			lo, hi := max(r.Start, start), min(r.End, end)
 			if lo < hi {
-				out[j] = append(out[j], wordRange{lo - start, hi - start, r.class})
+				out[j] = append(out[j], WordRange{lo - start, hi - start, r.Class})
 			}
 		}
 		cursor = end
@@ -411,7 +418,7 @@ func lineMarks(s string, lines []string, rs []wordRange) [][]wordRange {
 	return out
 }
 
-func rangesAt(m [][]wordRange, j int) []wordRange {
+func rangesAt(m [][]WordRange, j int) []WordRange {
 	if j < len(m) {
 		return m[j]
 	}
@@ -427,24 +434,16 @@ func lineAt(lines []string, j int) string {
 
 // paintWords paints the ranges of one line: dropped words red, added
 // green, reworded yellow.
-func (p *report) paintWords(s string, rs []wordRange) string {
-	if len(rs) == 0 {
-		return s
-	}
-	var b strings.Builder
-	at := 0
-	for _, r := range rs {
-		b.WriteString(s[at:r.start])
+func (p *report) paintWords(s string, rs []WordRange) string {
+	out, _ := wrapRanges(s, rs, func(r WordRange, text string) string {
 		style := yellow
-		switch r.class {
+		switch r.Class {
 		case wordDeleted:
 			style = red
 		case wordInserted:
 			style = green
 		}
-		b.WriteString(p.paint(style, s[r.start:r.end]))
-		at = r.end
-	}
-	b.WriteString(s[at:])
-	return b.String()
+		return p.paint(style, text)
+	})
+	return out
 }

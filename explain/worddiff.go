@@ -28,16 +28,17 @@ const (
 // the machine's speed), so a pathological sentence is shown unmarked.
 const maxDiffTokens = 600
 
-// wordRange is a marked byte range of a sentence.
-type wordRange struct {
-	start, end int
-	class      string
+// WordRange is a byte range of a text that the word diff marks, with its
+// class: "w-del" (only in A), "w-ins" (only in B), "w-rep" (reworded).
+type WordRange struct {
+	Start, End int
+	Class      string
 }
 
-// wordDiff returns the ranges of a and of b that the other sentence does
-// not share. Identical sentences, and sentences over maxDiffTokens, give
-// none.
-func wordDiff(a, b string) (ra, rb []wordRange) {
+// WordDiff returns the ranges of a and of b that the other text does not
+// share, word by word, as the compare page marks them. Identical texts,
+// and texts over maxDiffTokens, give none.
+func WordDiff(a, b string) (ra, rb []WordRange) {
 	if a == b {
 		return nil, nil
 	}
@@ -99,11 +100,11 @@ func tokenRune(n int) rune {
 
 // appendRange marks the run of tokens spans of s, from its first token
 // to its last (the spaces between them included).
-func appendRange(out []wordRange, s string, spans [][2]int, class string) []wordRange {
+func appendRange(out []WordRange, s string, spans [][2]int, class string) []WordRange {
 	if len(spans) == 0 {
 		return out
 	}
-	return append(out, wordRange{spans[0][0], spans[len(spans)-1][1], class})
+	return append(out, WordRange{spans[0][0], spans[len(spans)-1][1], class})
 }
 
 // tokenSpans cuts s into words (letters, digits and marks, with inner
@@ -143,25 +144,4 @@ func tokenSpans(s string) [][2]int {
 
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
-}
-
-// WordRange is a byte range of a text that the word diff marks, with its
-// class: "w-del" (only in A), "w-ins" (only in B), "w-rep" (reworded).
-type WordRange struct {
-	Start, End int
-	Class      string
-}
-
-// WordDiff returns the ranges of a and of b that the other text does not
-// share, word by word, as the compare page marks them.
-func WordDiff(a, b string) (ra, rb []WordRange) {
-	da, db := wordDiff(a, b)
-	conv := func(rs []wordRange) []WordRange {
-		var out []WordRange
-		for _, r := range rs {
-			out = append(out, WordRange{r.start, r.end, r.class})
-		}
-		return out
-	}
-	return conv(da), conv(db)
 }

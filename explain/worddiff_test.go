@@ -6,16 +6,11 @@ import (
 )
 
 // marked renders s with its word-diff ranges as [class:text].
-func marked(s string, rs []wordRange) string {
-	var b strings.Builder
-	at := 0
-	for _, r := range rs {
-		b.WriteString(s[at:r.start])
-		b.WriteString("[" + strings.TrimPrefix(r.class, "w-") + ":" + s[r.start:r.end] + "]")
-		at = r.end
-	}
-	b.WriteString(s[at:])
-	return b.String()
+func marked(s string, rs []WordRange) string {
+	out, _ := wrapRanges(s, rs, func(r WordRange, text string) string {
+		return "[" + strings.TrimPrefix(r.Class, "w-") + ":" + text + "]"
+	})
+	return out
 }
 
 func TestWordDiff(t *testing.T) {
@@ -34,7 +29,7 @@ func TestWordDiff(t *testing.T) {
 		{"Пожар уничтожил 30 домов.", "Пожар уничтожил 45 домов.", "Пожар уничтожил [rep:30] домов.", "Пожар уничтожил [rep:45] домов."},
 	}
 	for _, tt := range tests {
-		ra, rb := wordDiff(tt.a, tt.b)
+		ra, rb := WordDiff(tt.a, tt.b)
 		if got := marked(tt.a, ra); got != tt.wantA {
 			t.Errorf("A: %q\n got %q\nwant %q", tt.a, got, tt.wantA)
 		}
@@ -44,7 +39,7 @@ func TestWordDiff(t *testing.T) {
 	}
 	// A pathological sentence is shown unmarked, not diffed without end.
 	long := strings.Repeat("word ", maxDiffTokens)
-	if ra, rb := wordDiff(long+"a", long+"b"); ra != nil || rb != nil {
+	if ra, rb := WordDiff(long+"a", long+"b"); ra != nil || rb != nil {
 		t.Errorf("a sentence over %d tokens was diffed", maxDiffTokens)
 	}
 }
