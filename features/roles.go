@@ -384,14 +384,8 @@ func (p *numberParser) appositiveAge(first, next int) bool {
 		return false
 	}
 	t := p.toks[first]
-	v := 0
-	for _, c := range p.text[t.start:t.end] {
-		if c < '0' || c > '9' {
-			return false
-		}
-		v = v*10 + int(c-'0')
-	}
-	return v > 0 && v <= 120
+	v, ok := asciiInt(p.text[t.start:t.end])
+	return ok && v > 0 && v <= 120
 }
 
 // dayOfMonth reports whether the number of tokens [first, next) is the
