@@ -32,29 +32,25 @@ func ReadCorpus(r *JSONLReader, name string, opt CorpusOptions, add func(retold.
 	if report == nil {
 		report = func(error) {}
 	}
-	strict, path := opt.Strict, name
-	good := 0
+	good, bad := 0, 0
+	// skip reports a bad record and goes on, or under Strict stops.
+	skip := func(err error) error {
+		if opt.Strict {
+			return err
+		}
+		report(err)
+		bad++
+		return nil
+	}
 	seen := make(map[string]int)
-	bad := 0
 	// The lines are decoded on every core; the records come in order.
 	var addErr error
 	err := r.Each(0, func(rec Record, err error) error {
 		if err != nil { // a *RecordError
-			if strict {
-				return err
-			}
-			report(err)
-			bad++
-			return nil
+			return skip(err)
 		}
 		if first, ok := seen[rec.Doc.ID]; ok {
-			err := fmt.Errorf("%s:%d: duplicate id %q (first on line %d): skipped", path, rec.Line, rec.Doc.ID, first)
-			if strict {
-				return err
-			}
-			report(err)
-			bad++
-			return nil
+			return skip(fmt.Errorf("%s:%d: duplicate id %q (first on line %d): skipped", name, rec.Line, rec.Doc.ID, first))
 		}
 		seen[rec.Doc.ID] = rec.Line
 		if addErr = add(rec.Doc); addErr != nil {
@@ -68,7 +64,7 @@ func ReadCorpus(r *JSONLReader, name string, opt CorpusOptions, add func(retold.
 	})
 	switch {
 	case err == nil:
-	case strict || addErr != nil || good == 0:
+	case opt.Strict || addErr != nil || good == 0:
 		// A bad record under strict, the add's own error, or a broken
 		// stream with nothing before it.
 		return bad, err
@@ -77,7 +73,7 @@ func ReadCorpus(r *JSONLReader, name string, opt CorpusOptions, add func(retold.
 		bad++
 	}
 	if good == 0 {
-		return bad, fmt.Errorf("%s: no good records", path)
+		return bad, fmt.Errorf("%s: no good records", name)
 	}
 	return bad, nil
 }
