@@ -44,6 +44,12 @@
 // schema, StoryJSON) all render that one summary, so they agree; Summaries
 // is the story listing of `retold stories` and the stories API.
 //
+// The story page has one template: StoryHTML wraps it in a self-contained
+// page, and StoryFragment gives its body, with the links a site adds
+// (StoryLinks), for retold serve's layout. ChangesFragment is the brief
+// of one pair as that page shows it, which the serve match page uses.
+// StyleSheet is the CSS all of them and the compare page share.
+//
 // Output is deterministic: the same Result, documents and options give the
 // same bytes.
 package explain

@@ -21,6 +21,7 @@ var pageSource string
 // page is parsed once; a parsed template is safe for concurrent use and is
 // never changed after this.
 var page = template.Must(template.New("page").Funcs(template.FuncMap{
+	"reportCSS": func() template.CSS { return template.CSS(StyleSheet) },
 	"cellOf":    func(class string, c *cellView) cellArg { return cellArg{class, c} },
 	"numbersOf": func(side string, items []verify.NumberItem) numbersArg { return numbersArg{side, items} },
 	"value":     value,
@@ -62,16 +63,15 @@ func HTML(w io.Writer, r *verify.Result, a, b retold.Document) error {
 // pageData is what the template shows; everything in it is plain text that
 // the template escapes.
 type pageData struct {
-	A, B         docView
-	Verdict      string
-	VerdictClass string
-	Score        string
-	Reason       string
-	Reuse        string
-	Signals      []signal
-	Rows         []row
-	Numbers      verify.NumberDiff
-	Entities     verify.EntityDiff
+	A, B     docView
+	Verdict  string
+	Score    string
+	Reason   string
+	Reuse    string
+	Signals  []signal
+	Rows     []row
+	Numbers  verify.NumberDiff
+	Entities verify.EntityDiff
 }
 
 type docView struct {
@@ -96,17 +96,16 @@ type cellView struct {
 
 func newPageData(r *verify.Result, a, b retold.Document) pageData {
 	return pageData{
-		A:            newDocView(docInfo(r.A, a), a),
-		B:            newDocView(docInfo(r.B, b), b),
-		Verdict:      string(r.Verdict),
-		VerdictClass: verdictClass(r.Verdict),
-		Score:        ratio(r.Score),
-		Reason:       r.Reason,
-		Reuse:        ReuseText(r.Reuse) + sharesText(r.Alignment),
-		Signals:      signals(r.Signals),
-		Rows:         rows(r, a.Text, b.Text),
-		Numbers:      r.Facts.Numbers,
-		Entities:     r.Facts.Entities,
+		A:        newDocView(docInfo(r.A, a), a),
+		B:        newDocView(docInfo(r.B, b), b),
+		Verdict:  string(r.Verdict),
+		Score:    ratio(r.Score),
+		Reason:   r.Reason,
+		Reuse:    ReuseText(r.Reuse) + sharesText(r.Alignment),
+		Signals:  signals(r.Signals),
+		Rows:     rows(r, a.Text, b.Text),
+		Numbers:  r.Facts.Numbers,
+		Entities: r.Facts.Entities,
 	}
 }
 
@@ -123,14 +122,6 @@ func newDocView(d verify.DocInfo, doc retold.Document) docView {
 		name = "(unnamed)"
 	}
 	return docView{Name: name, Title: d.Title, Meta: strings.Join(meta, " · ")}
-}
-
-// verdictClass is a CSS class from a fixed set, whatever the verdict string.
-func verdictClass(v retold.Verdict) string {
-	if v.Rank() == len(retold.Verdicts) {
-		return "v-unknown"
-	}
-	return "v-" + string(v)
 }
 
 // rows lays out the table: aligned pairs in A's order, each sentence only in

@@ -37,7 +37,7 @@ func TestHTMLIsACompleteSelfContainedPage(t *testing.T) {
 	for _, want := range []string{
 		`<meta charset="utf-8">`,
 		`@media (max-width: 700px)`,
-		`<span class="badge v-version">version</span>`,
+		`<span class="badge" data-verdict="version">version</span>`,
 		`score 0.83`,
 		`<td>Coverage of A</td><td>78%</td>`,
 	} {

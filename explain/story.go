@@ -1,10 +1,8 @@
 package explain
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
-	"html/template"
 	"io"
 	"slices"
 	"strings"
@@ -306,142 +304,6 @@ func truncate(s string, max int) string {
 	}
 	head, _ := cut(s, max-1)
 	return strings.TrimRight(head, " ") + "…"
-}
-
-//go:embed story.tmpl
-var storySource string
-
-// storyPage is parsed once and never changed after; see page.
-var storyPage = template.Must(template.New("story").Funcs(template.FuncMap{
-	"value":     value,
-	"reuseText": ReuseText,
-}).Parse(storySource))
-
-// StoryHTML writes the story report as one self-contained HTML page: the
-// timeline (date, outlet, headline, the original marked), then a section
-// per version with its changes against the original: the changed numbers
-// with the sentences they stand in on both sides, the numbers on one side
-// only, the names spelled differently, and the added and dropped
-// sentences, with the facts highlighted inside them as on the compare
-// page. Inline CSS, no scripts, no external resources; every text is
-// escaped. The only addresses on the page are the versions' own URLs, as
-// links.
-func StoryHTML(w io.Writer, s *Story) error {
-	if s == nil {
-		return ErrNoResult
-	}
-	var buf bytes.Buffer
-	if err := storyPage.Execute(&buf, newStoryData(s)); err != nil {
-		return fmt.Errorf("render story page: %w", err)
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("write story page: %w", err)
-	}
-	return nil
-}
-
-// storyData is what story.tmpl shows; all of it is text the template
-// escapes.
-type storyData struct {
-	ID, Event, FirstSeen string
-	RanIn                string
-	Versions             []versionView
-}
-
-type versionView struct {
-	Anchor   string // "v1", "v2": the section's id, in timeline order
-	Doc      retold.Document
-	Copies   []retold.Copy
-	Original bool
-	Changes  *Changes // nil for the original and when no original is known
-	Verdict  string
-	Class    string // the verdict's CSS class
-	Score    string
-	// Changed pairs each changed number with its sentence in the original
-	// and in the version, the number marked in both.
-	Changed []changedView
-	Added   []sentenceView
-	Dropped []sentenceView
-}
-
-type changedView struct {
-	verify.NumberChange
-	A, B sentenceView
-}
-
-type sentenceView struct {
-	Segs []segment
-}
-
-func newStoryData(s *Story) storyData {
-	d := storyData{ID: s.ID, Event: s.Event, FirstSeen: s.FirstSeen, RanIn: ranIn(s)}
-	for i, v := range s.Versions {
-		vv := versionView{Anchor: fmt.Sprintf("v%d", i+1), Doc: v.Doc, Copies: v.Copies, Original: v.Original}
-		if r := v.Result; r != nil {
-			vv.Changes = Summarize(r)
-			vv.Verdict, vv.Class, vv.Score = string(r.Verdict), verdictClass(r.Verdict), ratio(r.Score)
-			original := s.original()
-			sa, sb := sides(r, original.Text, v.Doc.Text)
-			for _, c := range vv.Changes.Numbers.Changed {
-				// The two sentences of a change, word-diffed: what the
-				// version reworded around the new number.
-				da, db := WordDiff(sentenceText(sa, c.A.Sentence, ""), sentenceText(sb, c.B.Sentence, ""))
-				vv.Changed = append(vv.Changed, changedView{c,
-					sentenceOf(sa, c.A.Sentence, "", da), sentenceOf(sb, c.B.Sentence, "", db)})
-			}
-			for _, ref := range sortedRefs(r.OnlyInB) {
-				vv.Added = append(vv.Added, sentenceOf(sb, ref.Index, ref.Text, nil))
-			}
-			for _, ref := range sortedRefs(r.OnlyInA) {
-				vv.Dropped = append(vv.Dropped, sentenceOf(sa, ref.Index, ref.Text, nil))
-			}
-		}
-		d.Versions = append(d.Versions, vv)
-	}
-	return d
-}
-
-// original is the document of the story's original, or an empty one.
-func (s *Story) original() retold.Document {
-	for _, v := range s.Versions {
-		if v.Original {
-			return v.Doc
-		}
-	}
-	return retold.Document{}
-}
-
-// sentenceOf is sentence i of a side with its marks; text stands in when
-// the side does not hold the sentence. The marks' titles speak of the
-// original and this version, not of A and B.
-func sentenceOf(s *side, i int, text string, diff []WordRange) sentenceView {
-	segs := cell(s, i, text, false, diff).Segs
-	for k := range segs {
-		segs[k].Title = storyTitle(segs[k].Title)
-	}
-	return sentenceView{Segs: segs}
-}
-
-// storyTitle rewords a mark title of sides ("B has 19", "only in A") for
-// the story page, where A is the original and B the version shown.
-func storyTitle(t string) string {
-	switch t {
-	case "only in A":
-		return "only in the original"
-	case "only in B":
-		return "only in this version"
-	case "same in A and B":
-		return "the same in both"
-	}
-	for _, r := range [][2]string{
-		{"A has ", "the original has "}, {"B has ", "this version has "},
-		{"A writes ", "the original writes "}, {"B writes ", "this version writes "},
-	} {
-		if rest, ok := strings.CutPrefix(t, r[0]); ok {
-			return r[1] + rest
-		}
-	}
-	return t
 }
 
 // ranIn is "ran in N outlets" (with the copies when there are any), or

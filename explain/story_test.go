@@ -146,7 +146,7 @@ func TestStoryOfOneVersionHasNoChanges(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 	page := storyHTML(t, s)
-	if strings.Contains(page, "Numbers changed") || !strings.Contains(page, `<span class="badge b-original">original</span>`) {
+	if strings.Contains(page, "Numbers changed") || !strings.Contains(page, `<span class="badge original">original</span>`) {
 		t.Errorf("a one-version page should mark the original and show no changes")
 	}
 }
@@ -158,7 +158,7 @@ func TestStoryHTMLIsSelfContained(t *testing.T) {
 	if !strings.HasPrefix(page, "<!doctype html>") || !strings.HasSuffix(strings.TrimSpace(page), "</html>") {
 		t.Errorf("not a complete page: %.40q ... %q", page, page[max(0, len(page)-20):])
 	}
-	if !strings.Contains(page, `<a href="https://example.test/a" rel="noreferrer">link</a>`) {
+	if !strings.Contains(page, `<a href="https://example.test/a" rel="noreferrer">source</a>`) {
 		t.Error("the page lacks the link to the version's own URL")
 	}
 	rest := strings.ReplaceAll(page, `href="https://example.test/a"`, "")
@@ -177,8 +177,8 @@ func TestStoryHTMLIsSelfContained(t *testing.T) {
 func TestStoryHTMLShowsTimelineAndHighlightsChanges(t *testing.T) {
 	page := storyHTML(t, fixtureStory())
 	for _, want := range []string{
-		`<li class="original"><span class="when">2031-03-04</span><span class="outlet">Daily Example</span> · <a href="#v1">Twelve hurt in Lomza town hall fire</a> <span class="badge b-original">original</span></li>`,
-		`<li><span class="when">undated</span><span class="outlet">Example Wire</span> · <a href="#v2">Fire at Lomza town hall: 14 hurt</a> <span class="badge v-version">version</span></li>`,
+		`<li class="version-line original"><span class="when">2031-03-04</span> <span class="outlet">Daily Example</span> <a href="#v1">Twelve hurt in Lomza town hall fire</a> <span class="badge original">original</span></li>`,
+		`<li class="version-line"><span class="when">undated</span> <span class="outlet">Example Wire</span> <a href="#v2">Fire at Lomza town hall: 14 hurt</a> <span class="badge" data-verdict="version">version</span></li>`,
 		`<mark class="changed">12</mark> → <mark class="changed">14</mark>`,
 		`said <span class="w-rep"><mark class="changed" title="this version has 14">12</mark></span> people`,
 		`said <span class="w-rep"><mark class="changed" title="the original has 12">14</mark></span> people`,

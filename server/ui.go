@@ -14,15 +14,14 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/explain"
 	"github.com/retold/retold/extract"
 	"github.com/retold/retold/storyindex"
-	"github.com/retold/retold/verify"
 )
 
 // The web UI: HTML pages over the helpers the API uses, so a page and
@@ -45,17 +44,13 @@ import (
 //go:embed templates/*.tmpl static
 var uiFiles embed.FS
 
-// The pages, parsed once. Each is the shared templates (layout, bar,
-// changes) with the page's own "content"; a parsed template is safe for
+// The pages, parsed once. Each is the shared templates (layout, bar)
+// with the page's own "content"; a parsed template is safe for
 // concurrent use and is never changed after this.
 var (
 	uiShared = template.Must(template.New("").Funcs(template.FuncMap{
-		"ratio":     func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) },
-		"markIn":    markIn,
-		"contexts":  changeContexts,
-		"reuseText": explain.ReuseText,
-		"changesOf": func(c *explain.Changes, a, b string) changesView { return changesView{c, a, b} },
-	}).ParseFS(uiFiles, "templates/layout.tmpl", "templates/bar.tmpl", "templates/changes.tmpl"))
+		"ratio": func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) },
+	}).ParseFS(uiFiles, "templates/layout.tmpl", "templates/bar.tmpl"))
 	listPage  = uiPage("list.tmpl")
 	storyPage = uiPage("story.tmpl")
 	matchPage = uiPage("match.tmpl")
@@ -85,6 +80,11 @@ func (s *Server) uiRoutes() {
 	// The style sheets are part of the binary, not of the store: they are
 	// served to anyone, token or not.
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", staticFiles()))
+	// The reports' own sheet, which the story and match pages use, is
+	// explain's.
+	s.mux.HandleFunc("GET /static/report.css", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeContent(w, r, "report.css", time.Time{}, strings.NewReader(explain.StyleSheet))
+	})
 	s.loginRoutes()
 	// Every other path (outside /api/, which answers in JSON) is a page
 	// that does not exist. ServeMux sends a path with .. in it here too,
@@ -184,14 +184,6 @@ func compareURL(aID string, av int, bID string, bv int) string {
 	return "/compare?" + q.Encode()
 }
 
-// headline is what a document is called on a page: its title, else its id.
-func headline(d retold.Document) string {
-	if t := strings.TrimSpace(d.Title); t != "" {
-		return t
-	}
-	return d.ID
-}
-
 // listView is the story list.
 type listView struct {
 	Words, Since string
@@ -229,7 +221,7 @@ func (s *Server) uiList(w http.ResponseWriter, r *http.Request) {
 	}
 	v.To = q.Offset + len(ss)
 	for _, st := range ss {
-		h := headline(retold.Document{ID: st.Original, Title: st.Title})
+		h := explain.Headline(retold.Document{ID: st.Original, Title: st.Title})
 		if h == "" {
 			h = st.ID
 		}
@@ -260,87 +252,35 @@ func listURL(r *http.Request, offset int) string {
 	return "/?" + q.Encode()
 }
 
-// storyView is the story page.
-type storyView struct {
-	ID, Event, FirstSeen string
-	RanIn                string // "ran in 3 outlets (2 copies)"
-	Headline             string // the original's, else the first version's
-	APIURL, PickURL      string
-	Versions             []versionView
-}
-
-type versionView struct {
-	N        int    // place on the timeline, from 1
-	Anchor   string // the id of its section
-	Doc      retold.Document
-	Seq      int64
-	Version  int
-	Headline string
-	Label    string // date, outlet and headline, for the pick-two form
-	Original bool
-	// Copies are the records that ran this text unchanged.
-	Copies []retold.Copy
-	// PickTo is the version the form's second list starts on.
-	PickTo bool
-	// Changes and CompareURL are those against the original; nil and ""
-	// for the original, and when no original is known.
-	Changes    *explain.Changes
-	CompareURL string
-}
-
+// uiStory shows a story as explain's story page does, with the site's
+// links: the story's JSON, the pick-two form, and each version side by
+// side with the original.
 func (s *Server) uiStory(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	story, err := s.loadStory(r.Context(), id)
+	story, err := s.loadStory(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.uiFail(w, r, err)
 		return
 	}
-	v := storyView{ID: story.ID, Event: story.Event, FirstSeen: story.FirstSeen, RanIn: story.RanIn(),
-		APIURL: "/api/v1/stories/" + url.PathEscape(story.ID), PickURL: storyURL(story.ID) + "/compare"}
-	var orig *explain.StoryVersion
-	for i := range story.Versions {
-		if story.Versions[i].Original {
-			orig = &story.Versions[i]
+	body, err := explain.StoryFragment(story, explain.StoryLinks{
+		JSON: "/api/v1/stories/" + url.PathEscape(story.ID),
+		Pick: storyURL(story.ID) + "/compare",
+		Compare: func(o, v explain.StoryVersion) string {
+			return compareURL(o.Doc.ID, o.Version, v.Doc.ID, v.Version)
+		},
+	})
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	// The page's title is the original's headline, else the first
+	// version's.
+	title := story.ID
+	for i, v := range story.Versions {
+		if i == 0 || v.Original {
+			title = explain.Headline(v.Doc)
 		}
 	}
-	for i, sv := range story.Versions {
-		vv := versionView{N: i + 1, Anchor: fmt.Sprintf("v%d", i+1), Doc: sv.Doc, Seq: sv.Seq,
-			Version: sv.Version, Headline: headline(sv.Doc), Original: sv.Original, Copies: sv.Copies,
-			Changes: explain.Summarize(sv.Result)}
-		date := sv.Doc.Date
-		if date == "" {
-			date = "undated"
-		}
-		vv.Label = strings.Join(nonEmpty(date, sv.Doc.Outlet, vv.Headline), " · ")
-		if orig != nil && !sv.Original {
-			vv.CompareURL = compareURL(orig.Doc.ID, orig.Version, sv.Doc.ID, sv.Version)
-		}
-		v.Versions = append(v.Versions, vv)
-	}
-	if len(v.Versions) > 0 {
-		v.Headline = v.Versions[0].Headline
-		to := 1 // the first version that is not the original
-		if orig != nil {
-			v.Headline = headline(orig.Doc)
-			if !v.Versions[0].Original {
-				to = 0
-			}
-		}
-		if to < len(v.Versions) {
-			v.Versions[to].PickTo = true
-		}
-	}
-	s.render(w, r, http.StatusOK, storyPage, v.Headline, v)
-}
-
-func nonEmpty(ss ...string) []string {
-	var out []string
-	for _, s := range ss {
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
+	s.render(w, r, http.StatusOK, storyPage, title, body)
 }
 
 // uiPick answers the story page's pick-two form (?from=SEQ&to=SEQ, the
@@ -439,88 +379,6 @@ func styleHashes(page []byte) string {
 	return b.String()
 }
 
-// changesView is one brief of changes with what its two sides are called.
-type changesView struct {
-	C    *explain.Changes
-	A, B string // "the original", "this version"
-}
-
-// textPart is a piece of a text, marked or not, and its word-diff class
-// ("" when the other side has it too).
-type textPart struct {
-	Text string
-	Mark bool
-	Diff string
-}
-
-// contextPair is a changed number's two contexts, each with the number
-// marked and the words the other context does not share marked too.
-type contextPair struct{ A, B []textPart }
-
-func changeContexts(c verify.NumberChange) contextPair {
-	da, db := explain.WordDiff(c.A.Context, c.B.Context)
-	return contextPair{withDiff(markIn(c.A.Context, c.A.Text), da), withDiff(markIn(c.B.Context, c.B.Text), db)}
-}
-
-// withDiff cuts parts (which cover one text, in order) at the word-diff
-// ranges of that text.
-func withDiff(parts []textPart, rs []explain.WordRange) []textPart {
-	if len(rs) == 0 {
-		return parts
-	}
-	var out []textPart
-	at := 0
-	for _, p := range parts {
-		start, end := at, at+len(p.Text)
-		cuts := []int{start, end}
-		for _, r := range rs {
-			for _, x := range []int{r.Start, r.End} {
-				if x > start && x < end {
-					cuts = append(cuts, x)
-				}
-			}
-		}
-		slices.Sort(cuts)
-		for k := 0; k+1 < len(cuts); k++ {
-			lo, hi := cuts[k], cuts[k+1]
-			if lo == hi {
-				continue
-			}
-			piece := textPart{Text: p.Text[lo-start : hi-start], Mark: p.Mark}
-			for _, r := range rs {
-				if r.Start <= lo && hi <= r.End {
-					piece.Diff = r.Class
-				}
-			}
-			out = append(out, piece)
-		}
-		at = end
-	}
-	return out
-}
-
-// markIn splits context around the first whole-word occurrence of text,
-// so a page can highlight a number inside the words around it.
-func markIn(context, text string) []textPart {
-	for off := 0; text != ""; {
-		i := strings.Index(context[off:], text)
-		if i < 0 {
-			break
-		}
-		i += off
-		j := i + len(text)
-		if (i == 0 || !isWordByte(context[i-1])) && (j == len(context) || !isWordByte(context[j])) {
-			return []textPart{{Text: context[:i]}, {Text: text, Mark: true}, {Text: context[j:]}}
-		}
-		off = i + 1
-	}
-	return []textPart{{Text: context}}
-}
-
-func isWordByte(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
-}
-
 // matchView is the match page: the form, and after a post what matched.
 type matchView struct {
 	Text   string // the pasted text, shown again in the form
@@ -536,9 +394,9 @@ type matchResult struct {
 	DuplicateURL         string
 	Edges                []matchEdgeView
 	// Best is the strongest stored partner, and Changes the text against
-	// it (nil without one).
+	// it ("" without one).
 	Best    *matchEdgeView
-	Changes *explain.Changes
+	Changes template.HTML
 }
 
 type matchEdgeView struct {
@@ -575,20 +433,24 @@ func (s *Server) uiMatch(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, e := range res.Edges {
 		mr.Edges = append(mr.Edges, matchEdgeView{MatchEdge: e, StoryURL: storyURL(e.Story),
-			Headline: headline(retold.Document{ID: e.ID, Title: e.Title})})
+			Headline: explain.Headline(retold.Document{ID: e.ID, Title: e.Title})})
 	}
 	err = s.st.View(r.Context(), func(tx retold.ReadTx) error {
 		if res.Story != "" {
 			mr.StoryURL, mr.StoryTitle = storyURL(res.Story), res.Story
 			if st, err := tx.Story(res.Story); err == nil {
 				if od, err := tx.Document(st.Original); err == nil {
-					mr.StoryTitle = headline(od.Document)
+					mr.StoryTitle = explain.Headline(od.Document)
 				}
 			}
 		}
 		if len(mr.Edges) > 0 {
 			// The very version matched, as the match read it.
-			mr.Best, mr.Changes = &mr.Edges[0], explain.Summarize(s.cmp.Compare(found.Partners[0].Document, d))
+			stored := found.Partners[0].Document
+			mr.Best = &mr.Edges[0]
+			var err error
+			mr.Changes, err = explain.ChangesFragment(s.cmp.Compare(stored, d), stored, d, "the stored document", "this text")
+			return err
 		}
 		return nil
 	})
@@ -597,7 +459,7 @@ func (s *Server) uiMatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	text := r.FormValue("text")
-	s.render(w, r, http.StatusOK, matchPage, "Match: "+headline(d), matchView{Text: text, Result: mr})
+	s.render(w, r, http.StatusOK, matchPage, "Match: "+explain.Headline(d), matchView{Text: text, Result: mr})
 }
 
 // matchInput is the text a match form posted, with the name it is read

@@ -349,7 +349,7 @@ func TestUIMatch(t *testing.T) {
 
 func TestUIStaticFiles(t *testing.T) {
 	s := newUIServer(t, nil, nil)
-	for _, name := range []string{"/static/retold.css", "/static/bar.css"} {
+	for _, name := range []string{"/static/retold.css", "/static/bar.css", "/static/report.css"} {
 		r := uiGet(t, s, name)
 		if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "text/css") {
 			t.Errorf("%s: status %d, Content-Type %q", name, r.status, r.header.Get("Content-Type"))

@@ -230,7 +230,7 @@ func TestStoryHTMLPage(t *testing.T) {
 		`<mark class="variant">Sultanov</mark> ~ <mark class="variant">Soultanov</mark>`,
 		"<li>" + quakeAdded + "</li>",
 		"<li>" + quakeDropped + "</li>",
-		`<span class="badge b-original">original</span>`,
+		`<span class="badge original">original</span>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
