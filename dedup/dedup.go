@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/zeebo/xxh3"
 
+	retold "github.com/retold/retold"
 	"github.com/retold/retold/extract"
 	"github.com/retold/retold/sketch"
 )
@@ -83,12 +85,16 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Input is one JSONL stream: plain or gzipped, named in errors by Name.
-// Open is called once, when the stream's turn comes, and the stream is
-// closed after it is read.
+// Input is one stream of records, named in errors by Name. Open, for a
+// JSONL stream (plain or gzipped), or Records, for any other kind, is
+// called once, when the stream's turn comes, and what it gives is closed
+// after it is read. A kept JSONL line is written as read, with every
+// field; a kept record of another reader (a WARC page, a feed entry, a
+// page: see extract.Open) is written as one JSON line of its fields.
 type Input struct {
-	Name string
-	Open func() (io.ReadCloser, error)
+	Name    string
+	Open    func() (io.ReadCloser, error)
+	Records func() (extract.Reader, error)
 }
 
 // Report is what a Run did.
@@ -267,6 +273,7 @@ type item struct {
 	start, end int // the line in data, without its "\n" (at end)
 	line       int
 	err        error // a bad record: reported and skipped
+	named      bool  // err names its input and place already
 	id         []byte
 	hash       uint64
 	shingles   []uint32 // the set of 24-bit shingle values (store.go), sorted
@@ -401,63 +408,125 @@ func (d *decider) read(ctx context.Context, inputs []Input, free <-chan *batch, 
 		if b == nil {
 			return ctx.Err()
 		}
-		rc, err := in.Open()
-		if err != nil {
-			b.fatal = fmt.Errorf("%s: %w", in.Name, err)
+		// full sends a batch and gives the next one of this input.
+		full := func(b *batch) *batch {
 			if !send(b) {
-				return ctx.Err()
+				return nil
 			}
-			continue
+			return newBatch(i)
 		}
-		jr, err := extract.NewJSONL(in.Name, rc, &extract.JSONLOptions{MaxLine: d.opt.MaxLine, MaxBytes: d.opt.MaxBytes})
+		var err error
+		if in.Records != nil {
+			b, err = d.readRecords(in, b, full)
+		} else {
+			b, err = d.readLines(in, b, full)
+		}
 		if err != nil {
-			rc.Close()
-			b.fatal = err
-			if !send(b) {
-				return ctx.Err()
-			}
-			continue
+			return cmp.Or(ctx.Err(), err)
 		}
-		for {
-			line, n, err := jr.NextLine()
-			if err == io.EOF {
-				break
-			}
-			var re *extract.RecordError
-			if errors.As(err, &re) {
-				b.items = append(b.items, item{line: n, err: err})
-			} else if err != nil {
-				b.fatal = err
-				break
-			} else {
-				// Lines keep their "\n", so a run of kept lines is one
-				// slice to write.
-				s := len(b.data)
-				b.data = append(b.data, line...)
-				b.data = append(b.data, '\n')
-				b.items = append(b.items, item{start: s, end: len(b.data) - 1, line: n})
-			}
-			if len(b.items) >= batchLines || len(b.data) >= batchBytes {
-				if !send(b) {
-					jr.Close()
-					rc.Close()
-					return ctx.Err()
-				}
-				if b = newBatch(i); b == nil {
-					jr.Close()
-					rc.Close()
-					return ctx.Err()
-				}
-			}
-		}
-		jr.Close()
-		rc.Close()
 		if !send(b) {
 			return ctx.Err()
 		}
 	}
 	return nil
 }
+
+// readLines reads the JSONL stream in into batches: b, and after full
+// (which sends a batch and gives the next, or nil when the run was
+// cancelled) new ones. It returns the batch to send last, its fatal error
+// set when the stream broke, or the run's error.
+func (d *decider) readLines(in Input, b *batch, full func(*batch) *batch) (*batch, error) {
+	rc, err := in.Open()
+	if err != nil {
+		b.fatal = fmt.Errorf("%s: %w", in.Name, err)
+		return b, nil
+	}
+	defer rc.Close()
+	jr, err := extract.NewJSONL(in.Name, rc, &extract.JSONLOptions{MaxLine: d.opt.MaxLine, MaxBytes: d.opt.MaxBytes})
+	if err != nil {
+		b.fatal = err
+		return b, nil
+	}
+	defer jr.Close()
+	for {
+		line, n, err := jr.NextLine()
+		if err == io.EOF {
+			return b, nil
+		}
+		var re *extract.RecordError
+		if errors.As(err, &re) {
+			b.items = append(b.items, item{line: n, err: err})
+		} else if err != nil {
+			b.fatal = err
+			return b, nil
+		} else {
+			b.addLine(line, n)
+		}
+		if b.full() {
+			if b = full(b); b == nil {
+				return nil, context.Canceled
+			}
+		}
+	}
+}
+
+// readRecords is readLines for a stream of another kind: each record is
+// written into the batch as a JSON line of its fields.
+func (d *decider) readRecords(in Input, b *batch, full func(*batch) *batch) (*batch, error) {
+	r, err := in.Records()
+	if err != nil {
+		b.fatal = err
+		return b, nil
+	}
+	defer r.Close()
+	var line []byte
+	err = extract.Each(r, 1, func(rec extract.Record, err error) error {
+		if err != nil {
+			// A page or feed's error names its file already.
+			var re *extract.RecordError
+			b.items = append(b.items, item{line: rec.Line, err: err, named: !errors.As(err, &re)})
+		} else {
+			line, err = appendRecord(line[:0], rec.Doc)
+			if err != nil {
+				return err
+			}
+			b.addLine(line, rec.Line)
+		}
+		if b.full() {
+			if b = full(b); b == nil {
+				return context.Canceled
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, context.Canceled) && b == nil {
+		return nil, err
+	}
+	b.fatal = err
+	return b, nil
+}
+
+// appendRecord appends d as one JSON line, without its "\n": its fields
+// in a fixed order, the empty ones left out but id and text.
+func appendRecord(dst []byte, d retold.Document) ([]byte, error) {
+	line, err := json.Marshal(d)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, line...), nil
+}
+
+// addLine adds a good line to the batch. Lines keep their "\n", so a run
+// of kept lines is one slice to write.
+func (b *batch) addLine(line []byte, n int) {
+	s := len(b.data)
+	b.data = append(b.data, line...)
+	b.data = append(b.data, '\n')
+	b.items = append(b.items, item{start: s, end: len(b.data) - 1, line: n})
+}
+
+// full reports whether the batch is ready to send.
+func (b *batch) full() bool { return len(b.items) >= batchLines || len(b.data) >= batchBytes }
 
 // signer is one worker's scratch.
 type signer struct {
@@ -559,7 +628,7 @@ func (d *decider) decide(b *batch, ref bool, bad func(error)) error {
 		d.rep.Bytes += int64(it.end - it.start)
 		if it.err != nil {
 			var re *extract.RecordError
-			if !errors.As(it.err, &re) {
+			if !it.named && !errors.As(it.err, &re) {
 				it.err = &extract.RecordError{Name: d.inputName(b), Line: it.line, Err: it.err}
 			}
 			bad(it.err)

@@ -178,34 +178,40 @@ func RunStories(ctx context.Context, opt Options, refs, inputs []Input, kept, dr
 	return rep, joinTruncated(truncated)
 }
 
-// readRecords reads the good records of one input. Bad ones go to badRec;
-// the error returned is the one that ended the input early, if any.
+// readRecords reads the good records of one input, each with its line
+// (Raw) as it is written when kept. Bad ones go to badRec; the error
+// returned is the one that ended the input early, if any.
 func readRecords(in Input, opt Options, good func(extract.Record), badRec func(error)) error {
-	rc, err := in.Open()
-	if err != nil {
-		return fmt.Errorf("%s: %w", in.Name, err)
-	}
-	defer rc.Close()
-	jr, err := extract.NewJSONL(in.Name, rc, &extract.JSONLOptions{MaxLine: opt.MaxLine, MaxBytes: opt.MaxBytes})
-	if err != nil {
-		return err
-	}
-	defer jr.Close()
-	for {
-		r, err := jr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		var re *extract.RecordError
-		if errors.As(err, &re) {
-			badRec(err)
-			continue
-		}
-		if err != nil {
+	var r extract.Reader
+	if in.Records != nil {
+		var err error
+		if r, err = in.Records(); err != nil {
 			return err
 		}
-		good(r)
+	} else {
+		rc, err := in.Open()
+		if err != nil {
+			return fmt.Errorf("%s: %w", in.Name, err)
+		}
+		defer rc.Close()
+		if r, err = extract.NewJSONL(in.Name, rc, &extract.JSONLOptions{MaxLine: opt.MaxLine, MaxBytes: opt.MaxBytes}); err != nil {
+			return err
+		}
 	}
+	defer r.Close()
+	return extract.Each(r, 0, func(rec extract.Record, err error) error {
+		if err != nil {
+			badRec(err)
+			return nil
+		}
+		if rec.Raw == nil {
+			if rec.Raw, err = appendRecord(nil, rec.Doc); err != nil {
+				return err
+			}
+		}
+		good(rec)
+		return nil
+	})
 }
 
 func joinTruncated(errs []error) error {

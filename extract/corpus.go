@@ -18,16 +18,16 @@ type CorpusOptions struct {
 	Progress func(good int)
 }
 
-// ReadCorpus passes the good records of the JSONL corpus r, named name in
-// errors, to add, in order, decoding the lines on every core (Each), and
-// returns how many bad ones it skipped. The rules of a corpus that is
-// clustered as a whole:
+// ReadCorpus passes the good records of the corpus r (one file, or
+// OpenAll's several) to add, in order, decoding JSONL lines on every core
+// (Each), and returns how many bad ones it skipped. The rules of a corpus
+// that is clustered as a whole:
 //   - a bad record, and a repeated id (the first one is kept), is reported
 //     as NAME:LINE and skipped, or ends the run under Strict;
-//   - an error that stops the stream (a truncated gzip) is reported and the
+//   - an error that stops a file (a truncated gzip) is reported and the
 //     records before it are kept, unless Strict or there are none;
-//   - a corpus with no good record is an error.
-func ReadCorpus(r *JSONLReader, name string, opt CorpusOptions, add func(retold.Document) error) (int, error) {
+//   - a corpus with no good record is an error naming name.
+func ReadCorpus(r Reader, name string, opt CorpusOptions, add func(retold.Document) error) (int, error) {
 	report := opt.Report
 	if report == nil {
 		report = func(error) {}
@@ -42,17 +42,17 @@ func ReadCorpus(r *JSONLReader, name string, opt CorpusOptions, add func(retold.
 		bad++
 		return nil
 	}
-	seen := make(map[string]int)
+	seen := make(map[string]place)
 	// The lines are decoded on every core; the records come in order.
 	var addErr error
-	err := r.Each(0, func(rec Record, err error) error {
-		if err != nil { // a *RecordError
+	err := Each(r, 0, func(rec Record, err error) error {
+		if err != nil { // one record's, or a file's that broke off
 			return skip(err)
 		}
 		if first, ok := seen[rec.Doc.ID]; ok {
-			return skip(fmt.Errorf("%s:%d: duplicate id %q (first on line %d): skipped", name, rec.Line, rec.Doc.ID, first))
+			return skip(fmt.Errorf("%s:%d: duplicate id %q (first %s): skipped", rec.Name, rec.Line, rec.Doc.ID, first.from(rec.Name)))
 		}
-		seen[rec.Doc.ID] = rec.Line
+		seen[rec.Doc.ID] = place{rec.Name, rec.Line}
 		if addErr = add(rec.Doc); addErr != nil {
 			return addErr
 		}
@@ -76,4 +76,19 @@ func ReadCorpus(r *JSONLReader, name string, opt CorpusOptions, add func(retold.
 		return bad, fmt.Errorf("%s: no good records", name)
 	}
 	return bad, nil
+}
+
+// place is where a record was read.
+type place struct {
+	name string
+	line int
+}
+
+// from says where p is as seen from the file name: "on line 4", or "at
+// other.jsonl:4".
+func (p place) from(name string) string {
+	if p.name == name {
+		return fmt.Sprintf("on line %d", p.line)
+	}
+	return fmt.Sprintf("at %s:%d", p.name, p.line)
 }

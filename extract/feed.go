@@ -127,7 +127,7 @@ func ReadFeed(name string, r io.Reader, opt *FeedOptions) (recs []Record, bad []
 		} else if t := it.UpdatedParsed; t != nil {
 			d.Date = formatDate(*t)
 		}
-		recs = append(recs, Record{Doc: d, Line: n})
+		recs = append(recs, Record{Doc: d, Name: name, Line: n})
 	}
 	return recs, bad, nil
 }

@@ -77,8 +77,12 @@ type Record struct {
 	// ID and Text are never empty; Text has its line endings normalized to
 	// "\n", as Parse does.
 	Doc retold.Document
+	// Name is the stream's name, as errors give it: the file's path.
+	Name string
 	// Line is the 1-based line number in the decompressed stream; blank
 	// and bad lines are counted too, so it points at the line in the file.
+	// For a WARC file it counts records, for a feed entries, and a page
+	// is line 1.
 	Line int
 	// Raw is the line as read, without its "\n" or "\r\n", for passing the
 	// record through with its unknown fields. It belongs to the caller: the
@@ -211,7 +215,7 @@ func (r *JSONLReader) Next() (Record, error) {
 	if !owned {
 		line = bytes.Clone(line)
 	}
-	return Record{Doc: doc, Line: r.line, Raw: line}, nil
+	return Record{Doc: doc, Name: r.name, Line: r.line, Raw: line}, nil
 }
 
 // NextLine returns the next non-blank line as read, without its "\n" or

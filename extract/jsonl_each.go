@@ -96,7 +96,7 @@ func (r *JSONLReader) Each(workers int, fn func(Record, error) error) error {
 						b.errs[i] = &RecordError{r.name, b.nums[i], err}
 						continue
 					}
-					b.recs[i] = Record{Doc: doc, Line: b.nums[i], Raw: line}
+					b.recs[i] = Record{Doc: doc, Name: r.name, Line: b.nums[i], Raw: line}
 				}
 				close(b.done)
 			}

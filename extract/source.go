@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -109,13 +110,16 @@ func Files(paths []string) ([]string, error) {
 	return out, nil
 }
 
+// kindHead is how many first bytes of a file KindOf is given.
+const kindHead = 1024
+
 func kindOfFile(path string) (Kind, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", fmt.Errorf("read %s: %w", path, unwrapPath(err))
 	}
 	defer f.Close()
-	head := make([]byte, 1024)
+	head := make([]byte, kindHead)
 	n, err := io.ReadFull(f, head)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return "", fmt.Errorf("read %s: %w", path, unwrapPath(err))
@@ -141,7 +145,26 @@ func KindOf(name string, head []byte) Kind {
 	if isFeed(head) {
 		return KindFeed
 	}
+	if filepath.Ext(base) != ".json" && isJSONL(head) {
+		return KindJSONL
+	}
 	return KindPage
+}
+
+// isJSONL reports whether head starts with a line that is one JSON
+// object, or (a line longer than head) looks like the start of one: a
+// corpus named .txt, or with no extension. A .json file is one record,
+// and is read as a page is (Parse).
+func isJSONL(head []byte) bool {
+	b := bytes.TrimLeft(bytes.TrimPrefix(head, utf8BOM), " \t\r\n")
+	if !bytes.HasPrefix(b, []byte("{")) {
+		return false
+	}
+	line, _, complete := bytes.Cut(b, []byte("\n"))
+	if !complete && len(head) >= kindHead {
+		return bytes.HasPrefix(b, []byte(`{"`))
+	}
+	return json.Valid(line)
 }
 
 // isFeed reports whether head starts an XML document whose root element
@@ -204,13 +227,12 @@ func drain(next func() (Record, error), good func(Record) error, bad func(error)
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		var re *RecordError
-		if errors.As(err, &re) {
-			bad(err)
-			continue
-		}
 		if sk, ok := err.(skipped); ok {
 			bad(sk.err)
+			continue
+		}
+		if skippable(err) {
+			bad(err)
 			continue
 		}
 		if err != nil {

@@ -1,10 +1,13 @@
 package extract
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,6 +97,14 @@ func TestKindOf(t *testing.T) {
 		{"sitemap.xml", "<?xml version=\"1.0\"?><urlset>", KindPage},
 		{"page.html", "<!doctype html>", KindPage},
 		{"rsstext.txt", "<rssish>", KindPage},
+		// A corpus under another name is JSONL when its first line is
+		// one JSON object; a .json file is one record, read as a page.
+		{"corpus.txt", "{\"id\":\"a\",\"text\":\"x\"}\r\n{\"id\"", KindJSONL},
+		{"corpus", "\ufeff {\"id\":\"a\"}", KindJSONL},
+		{"huge.txt", "{\"id\":\"a\",\"text\":\"" + strings.Repeat("x", 1024), KindJSONL},
+		{"record.json", "{\"id\":\"a\",\"text\":\"x\"}\n", KindPage},
+		{"notes.txt", "{not json}\nmore", KindPage},
+		{"brace.txt", "{ and then words", KindPage},
 	}
 	for _, tc := range tests {
 		if got := KindOf(tc.name, []byte(tc.head)); got != tc.want {
@@ -120,5 +131,96 @@ func TestNotArticle(t *testing.T) {
 		if why := notArticle(d); (why == "") != tc.article {
 			t.Errorf("%s: notArticle = %q, want article %v", tc.name, why, tc.article)
 		}
+	}
+}
+
+// TestOpenAllReadsFilesOfEveryKindInOrder reads a directory of mixed
+// files and stdin as one corpus: every good record in file order, each
+// named by its file, the bad ones and a broken file reported and skipped,
+// and the files after a broken one still read.
+func TestOpenAllReadsFilesOfEveryKindInOrder(t *testing.T) {
+	dir := t.TempDir()
+	var cut bytes.Buffer
+	zw := gzip.NewWriter(&cut)
+	zw.Write([]byte(`{"id":"g1","text":"First record of the gzipped file."}` + "\n" + `{"id":"g2","text":"Second record, cut off below."}` + "\n"))
+	zw.Close()
+	files := map[string]string{
+		"1.jsonl":    `{"id":"j1","text":"One record of a corpus."}` + "\n" + "not json\n" + `{"id":"j2","text":"Another record."}` + "\n",
+		"2.jsonl.gz": string(cut.Bytes()[:cut.Len()-12]),
+		"3.txt":      "Plain text story about the river.",
+		"4.txt":      "   \n",
+		"5.jsonl":    `{"id":"j3","text":"The last file is read too."}` + "\n",
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stdin := strings.NewReader(`{"id":"s1","text":"From standard input."}` + "\n")
+	for _, each := range []bool{false, true} {
+		r, err := OpenAll([]string{dir, "-"}, stdin, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, bad []string
+		fn := func(rec Record, err error) error {
+			if err != nil {
+				bad = append(bad, err.Error())
+				return nil
+			}
+			got = append(got, filepath.Base(rec.Name)+":"+strconv.Itoa(rec.Line)+" "+rec.Doc.ID)
+			return nil
+		}
+		if each {
+			err = Each(r, 2, fn)
+		} else {
+			err = Each(struct{ Reader }{r}, 0, fn) // hides the type: the plain Next loop
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		// The cut gzip's records before the break are kept; a page's id
+		// is its path.
+		want := []string{"1.jsonl:1 j1", "1.jsonl:3 j2", "2.jsonl.gz:1 g1", "2.jsonl.gz:2 g2",
+			"3.txt:1 " + filepath.Join(dir, "3.txt"), "5.jsonl:1 j3", "stdin:1 s1"}
+		if !slices.Equal(got, want) {
+			t.Errorf("each=%v: records\n got %q\nwant %q", each, got, want)
+		}
+		if len(bad) != 3 || !strings.HasPrefix(bad[0], filepath.Join(dir, "1.jsonl")+":2:") ||
+			!strings.Contains(bad[1], "2.jsonl.gz") || !strings.Contains(bad[2], "4.txt") {
+			t.Errorf("each=%v: bad records %q, want 1.jsonl:2, the cut gzip and the blank page", each, bad)
+		}
+		stdin.Reset(`{"id":"s1","text":"From standard input."}` + "\n")
+	}
+	if _, err := OpenAll([]string{filepath.Join(dir, "nope.jsonl")}, nil, nil); err == nil || !strings.Contains(err.Error(), "nope.jsonl") {
+		t.Errorf("a missing path: %v, want an error naming it", err)
+	}
+}
+
+func TestReadCorpusNamesTheFileOfARepeatedID(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(`{"id":"x","text":"One."}`+"\n"+`{"id":"y","text":"Two."}`+"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.jsonl"), []byte(`{"id":"y","text":"Again."}`+"\n"+`{"id":"x","text":"Again."}`+"\n"+`{"id":"x","text":"Thrice."}`+"\n"), 0o644)
+	r, err := OpenAll([]string{dir}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var reported []string
+	var ids []string
+	bad, err := ReadCorpus(r, dir, CorpusOptions{Report: func(err error) { reported = append(reported, err.Error()) }},
+		func(d retold.Document) error { ids = append(ids, d.ID); return nil })
+	if err != nil || bad != 3 || !slices.Equal(ids, []string{"x", "y"}) {
+		t.Fatalf("ReadCorpus: %d bad, %v, ids %q", bad, err, ids)
+	}
+	a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+	want := []string{
+		b + `:1: duplicate id "y" (first at ` + a + `:2): skipped`,
+		b + `:2: duplicate id "x" (first at ` + a + `:1): skipped`,
+		b + `:3: duplicate id "x" (first at ` + a + `:1): skipped`,
+	}
+	if !slices.Equal(reported, want) {
+		t.Errorf("reported\n got %q\nwant %q", reported, want)
 	}
 }

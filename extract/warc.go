@@ -373,7 +373,7 @@ func (r *WARCReader) readRecord() (Record, bool, error) {
 	case !ok:
 		return Record{}, false, nil
 	}
-	return Record{Doc: doc, Line: r.rec}, true, nil
+	return Record{Doc: doc, Name: r.name, Line: r.rec}, true, nil
 }
 
 // pageError says why the record of a would-be page cannot give one.

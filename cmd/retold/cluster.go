@@ -25,7 +25,7 @@ type clusterLine struct {
 
 func runCluster(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "cluster", "cluster --in IN.jsonl[.gz] --out OUT.jsonl [--workers N] [--method retold|minhash|tfidf] [--strict]")
-	in := fs.String("in", "", "input corpus `FILE` (JSONL, optionally gzipped; - for stdin)")
+	in := fs.String("in", "", "input corpus `PATH`: a JSONL file (optionally gzipped; - for stdin), or any file or folder add reads (WARC, feeds, pages)")
 	out := fs.String("out", "", "output `FILE` (JSONL, one line per good input record; - for stdout)")
 	workers := fs.Int("workers", 0, "goroutines (0: one per core); the output does not depend on it")
 	method := fs.String("method", "retold", "`METHOD`: retold, or a baseline: minhash (word 5-gram MinHash LSH at Jaccard 0.5) or tfidf (TF-IDF cosine single link)")
@@ -139,17 +139,12 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 	return partial(bad)
 }
 
-// readCorpus passes the good records of the JSONL corpus at path (- for
-// stdin) to add, in order, with progress and bad records on stderr, and
-// returns how many bad ones it skipped (see extract.ReadCorpus).
+// readCorpus passes the good records of the corpus at path to add, in
+// order, with progress and bad records on stderr, and returns how many bad
+// ones it skipped (see extract.ReadCorpus). path is a JSONL file (- for
+// stdin), or any file or directory retold add reads: WARC, feeds, pages.
 func readCorpus(e *env, path string, strict bool, add func(retold.Document) error) (int, error) {
-	var r *extract.JSONLReader
-	var err error
-	if path == "-" {
-		r, err = extract.NewJSONL("stdin", e.stdin, nil)
-	} else {
-		r, err = extract.OpenJSONL(path, nil)
-	}
+	r, err := extract.OpenAll([]string{path}, e.stdin, nil)
 	if err != nil {
 		return 0, err
 	}

@@ -208,3 +208,31 @@ func TestClusterProgressOnATerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterReadsAFolderOfPages clusters a folder as add reads one: a
+// JSONL file and a text page, the page's id its path.
+func TestClusterReadsAFolderOfPages(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus")
+	os.MkdirAll(corpus, 0o755)
+	const text = "Floodwaters forced 2,300 residents of the river town from their homes on Monday, the civil protection agency said. The river rose 4.2 meters in twelve hours after three days of rain."
+	j, _ := json.Marshal(map[string]string{"id": "first", "text": text})
+	writeFile(t, corpus, "a.jsonl", append(j, '\n'))
+	page := writeFile(t, corpus, "b.txt", []byte(text+"\n"))
+	out := filepath.Join(dir, "out.jsonl")
+	if r := runCLI(t, "", "cluster", "--in", corpus, "--out", out); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var got []clusterLine
+	data, _ := os.ReadFile(out)
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var c clusterLine
+		if err := json.Unmarshal([]byte(l), &c); err != nil {
+			t.Fatalf("bad output line %q: %v", l, err)
+		}
+		got = append(got, c)
+	}
+	if len(got) != 2 || got[0].ID != "first" || got[1].ID != page || got[0].Story != got[1].Story {
+		t.Errorf("labels %+v: want first and %s in one story", got, page)
+	}
+}

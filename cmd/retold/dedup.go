@@ -26,7 +26,7 @@ func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 func runDedup(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "dedup", "dedup --in IN.jsonl[.gz]|DIR --out KEPT.jsonl[.gz] [--dropped DROPPED.jsonl] [--threshold 0.8] [--ngram 5] [--against REF.jsonl[.gz]|DIR ...] [--workers N]")
 	var ins, refs listFlag
-	fs.Var(&ins, "in", "input `FILE` or DIR (JSONL, optionally gzipped; a directory is read recursively in name order; - for stdin); may be repeated")
+	fs.Var(&ins, "in", "input `FILE` or DIR (JSONL, optionally gzipped, or WARC, feeds and pages as add reads them; a directory is read recursively in name order; - for stdin JSONL); may be repeated")
 	out := fs.String("out", "", "kept records `FILE` (input lines unchanged; .gz compresses; - for stdout)")
 	droppedPath := fs.String("dropped", "", "write one {\"id\",\"dup_of\",\"similarity\",\"kind\",\"kept\"} line per dropped record to `FILE` (in story mode kind is the compare verdict against the kept record and similarity its score)")
 	threshold := fs.Float64("threshold", 0.8, "word-shingle Jaccard `T` at or above which a record is a near-duplicate")
@@ -135,8 +135,9 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 
 // dedupInputs expands files and directories into inputs, in the order
 // given; a directory contributes its regular files, recursively, in
-// lexical path order, skipping names that start with "." (extract.Files,
-// the walk retold add uses too).
+// lexical path order, skipping names that start with "." (extract.Sources,
+// the walk retold add uses too). A JSONL file is read line by line; a
+// file of another kind (WARC, a feed, a page) by its extract reader.
 func dedupInputs(e *env, paths []string) ([]dedup.Input, error) {
 	var inputs []dedup.Input
 	for _, p := range paths {
@@ -144,12 +145,16 @@ func dedupInputs(e *env, paths []string) ([]dedup.Input, error) {
 			inputs = append(inputs, dedup.Input{Name: "stdin", Open: func() (io.ReadCloser, error) { return io.NopCloser(e.stdin), nil }})
 			continue
 		}
-		files, err := extract.Files([]string{p})
+		srcs, err := extract.Sources([]string{p})
 		if err != nil {
 			return nil, err
 		}
-		for _, f := range files {
-			inputs = append(inputs, fileInput(f))
+		for _, src := range srcs {
+			if src.Kind == extract.KindJSONL {
+				inputs = append(inputs, fileInput(src.Path))
+				continue
+			}
+			inputs = append(inputs, dedup.Input{Name: src.Path, Records: func() (extract.Reader, error) { return extract.Open(src, nil) }})
 		}
 	}
 	return inputs, nil

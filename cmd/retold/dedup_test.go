@@ -96,7 +96,10 @@ func TestDedupBadInput(t *testing.T) {
 	full := gzipped(t, dedupCorpus+dedupCorpus)
 	trunc := writeFile(t, dir, "trunc.jsonl.gz", full[:len(full)-20])
 	empty := writeFile(t, dir, "empty.jsonl", nil)
-	huge := writeHugeLine(t, dir)
+	huge := filepath.Join(dir, "huge.jsonl")
+	if err := os.Rename(writeHugeLine(t, dir), huge); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		args     []string
@@ -107,7 +110,8 @@ func TestDedupBadInput(t *testing.T) {
 		{"bad records are reported and skipped", []string{"--in", bad}, 1, []string{"bad.jsonl:2:", "bad.jsonl:3:", "2 bad records skipped"}, 2},
 		{"truncated gzip keeps what came before", []string{"--in", trunc}, 1, []string{"trunc.jsonl.gz:", "truncated gzip"}, -1},
 		{"empty file", []string{"--in", empty}, 1, []string{"0 docs"}, 0},
-		{"50 MB line", []string{"--in", huge}, 1, []string{"huge.txt:1:", "longer than"}, 0},
+		{"50 MB line", []string{"--in", huge}, 1, []string{"huge.jsonl:1:", "longer than"}, 0},
+		{"50 MB page", []string{"--in", writeHugeLine(t, dir)}, 1, []string{"huge.txt: input too large"}, 0},
 		{"missing file", []string{"--in", filepath.Join(dir, "nope.jsonl")}, 1, []string{"nope.jsonl", "no such file"}, -2},
 		{"missing --out", []string{"--in", bad, "--out", ""}, 2, []string{"--in and --out are required"}, -2},
 		{"bad threshold", []string{"--in", bad, "--threshold", "1.5"}, 2, []string{"--threshold"}, -2},
@@ -164,5 +168,43 @@ func TestDedupStoryModeDropsRewrites(t *testing.T) {
 	r = runCLI(t, "", "dedup", "--in", in, "--out", out)
 	if got := readOut(t, out); strings.Count(got, "\n") != 3 {
 		t.Errorf("shingle mode dropped the rewrite: %s", r.stderr)
+	}
+}
+
+// TestDedupReadsPagesAndFeedsAsRecords dedups a folder of a JSONL file, a
+// feed and plain-text pages, as add reads them: the kept records that
+// were not JSONL lines come out as JSON lines of their fields, and a page
+// that holds no text is reported and skipped.
+func TestDedupReadsPagesAndFeedsAsRecords(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus")
+	if err := os.MkdirAll(corpus, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(dedupCorpus, "\n")
+	writeFile(t, corpus, "1.jsonl", []byte(lines[0]+"\n"))
+	const feed = `<?xml version="1.0"?><rss version="2.0"><channel><title>Tagus Wire</title>
+<item><guid>wire-1</guid><title>Flood</title><description>The river rose two meters overnight and flooded the old town of Coimbra on Tuesday, officials said.</description></item>
+<item><guid>wire-2</guid><title>Harbour</title><description>Fishing boats stayed in the harbour of Peniche for a third day as storms closed the coast, the port authority said.</description></item>
+</channel></rss>`
+	writeFile(t, corpus, "2.rss", []byte(feed))
+	writeFile(t, corpus, "3.txt", []byte("Fishing boats stayed in the harbour of Peniche for a third day as storms closed the coast, the port authority said.\n"))
+	writeFile(t, corpus, "4.txt", []byte(" \n"))
+	out := filepath.Join(dir, "kept.jsonl")
+	for _, mode := range []string{"shingle", "story"} {
+		r := runCLI(t, "", "dedup", "--mode", mode, "--in", corpus, "--out", out, "--dropped", "-")
+		if r.code != 1 { // one bad record: the empty page
+			t.Fatalf("%s: exit %d: %s", mode, r.code, r.stderr)
+		}
+		want := lines[0] + "\n" + `{"id":"wire-2","title":"Harbour","text":"Fishing boats stayed in the harbour of Peniche for a third day as storms closed the coast, the port authority said.","outlet":"Tagus Wire"}` + "\n"
+		if got := readOut(t, out); got != want {
+			t.Errorf("%s: kept:\n%s\nwant:\n%s", mode, got, want)
+		}
+		if !strings.Contains(r.stdout, `{"id":"wire-1","dup_of":"a"`) || !strings.Contains(r.stdout, `"dup_of":"wire-2"`) {
+			t.Errorf("%s: dropped:\n%s", mode, r.stdout)
+		}
+		if !strings.Contains(r.stderr, "4.txt") {
+			t.Errorf("%s: the empty page is not reported: %s", mode, r.stderr)
+		}
 	}
 }
