@@ -162,17 +162,31 @@ type ReadTx interface {
 	Deletions() (int64, error)
 	// Edges returns the edges that touch seq, by the other end's Seq.
 	Edges(seq int64) ([]Edge, error)
+	// EdgesAmong returns the edges whose two ends are both in seqs,
+	// ordered by A then B, without their Evidence: what grouping reads.
+	EdgesAmong(seqs []int64) ([]Edge, error)
 	// Story returns a story's summary.
 	Story(id string) (Story, error)
 	// StoryDocuments returns a story's documents in Seq order.
 	StoryDocuments(id string) ([]StoredDocument, error)
 	// EventDocuments returns an event's documents in Seq order.
 	EventDocuments(id string) ([]StoredDocument, error)
+	// Members returns the documents of a story and of an event (either
+	// may be ""), each once, in Seq order, as regrouping needs them:
+	// without their texts, so a large story costs little to regroup.
+	Members(story, event string) ([]Member, error)
 	// Stories returns story summaries, newest first (by FirstSeen, then
 	// ID).
 	Stories(q StoryQuery) ([]Story, error)
 	// Counts returns the sizes of the store.
 	Counts() (Counts, error)
+}
+
+// Member is a stored document as grouping sees it.
+type Member struct {
+	Seq          int64
+	Date         string
+	Story, Event string
 }
 
 // Tx reads and writes a store inside Update.

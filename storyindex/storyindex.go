@@ -369,20 +369,10 @@ func (x *Index) Delete(ctx context.Context, id string) error {
 		if versions = kept; len(versions) == 0 {
 			return nil
 		}
-		members := map[int64]retold.StoredDocument{}
+		members := map[int64]retold.Member{}
 		for _, v := range versions {
-			story, err := tx.StoryDocuments(v.Story)
-			if err != nil {
+			if err := x.addMembers(tx, members, v.Story, v.Event); err != nil {
 				return err
-			}
-			event, err := tx.EventDocuments(v.Event)
-			if err != nil {
-				return err
-			}
-			for _, m := range append(story, event...) {
-				if len(members) < x.max {
-					members[m.Seq] = m
-				}
 			}
 		}
 		if err := tx.DeleteDocument(id); err != nil {
@@ -460,37 +450,50 @@ func (x *Index) regroup(tx retold.Tx, d *retold.StoredDocument, edges []retold.E
 	if len(edges) == 0 {
 		return nil
 	}
-	members := map[int64]retold.StoredDocument{d.Seq: *d}
-	add := func(docs []retold.StoredDocument) {
-		for _, m := range docs {
-			if len(members) < x.max {
+	members := map[int64]retold.Member{d.Seq: {Seq: d.Seq, Date: d.Date, Story: d.Story, Event: d.Event}}
+	// The partners' stories and events, each read once: the partners of
+	// a large story are mostly in it.
+	seen := map[[2]string]bool{}
+	for _, e := range edges {
+		od, ok := members[e.A]
+		if !ok {
+			sd, err := tx.Document(e.A)
+			if err != nil {
+				return err
+			}
+			od = retold.Member{Seq: sd.Seq, Date: sd.Date, Story: sd.Story, Event: sd.Event}
+		}
+		if k := [2]string{od.Story, od.Event}; !seen[k] {
+			seen[k] = true
+			if err := x.addMembers(tx, members, od.Story, od.Event); err != nil {
+				return err
+			}
+		}
+	}
+	return x.group(tx, members, d)
+}
+
+// addMembers adds the documents of story and event to members, up to
+// MaxNeighbourhood in all: the story's first, then the event's.
+func (x *Index) addMembers(tx retold.ReadTx, members map[int64]retold.Member, story, event string) error {
+	ms, err := tx.Members(story, event)
+	if err != nil {
+		return err
+	}
+	for _, inStory := range []bool{true, false} {
+		for _, m := range ms {
+			if (m.Story == story) == inStory && len(members) < x.max {
 				members[m.Seq] = m
 			}
 		}
 	}
-	for _, e := range edges {
-		od, err := tx.Document(e.A)
-		if err != nil {
-			return err
-		}
-		docs, err := tx.StoryDocuments(od.Story)
-		if err != nil {
-			return err
-		}
-		add(docs)
-		docs, err = tx.EventDocuments(od.Event)
-		if err != nil {
-			return err
-		}
-		add(docs)
-	}
-	return x.group(tx, members, d)
+	return nil
 }
 
 // group groups members by the edges among them with cluster.Group and
 // writes every label that changed, and each story's original; d, when
 // one of them, gets its new labels.
-func (x *Index) group(tx retold.Tx, members map[int64]retold.StoredDocument, d *retold.StoredDocument) error {
+func (x *Index) group(tx retold.Tx, members map[int64]retold.Member, d *retold.StoredDocument) error {
 	if len(members) == 0 {
 		return nil
 	}
@@ -505,20 +508,13 @@ func (x *Index) group(tx retold.Tx, members map[int64]retold.StoredDocument, d *
 		at[s] = int32(i)
 		dates[i] = members[s].Date
 	}
-	var ces []cluster.Edge
-	for _, s := range seqs {
-		es, err := tx.Edges(s)
-		if err != nil {
-			return err
-		}
-		for _, e := range es {
-			if e.A != s {
-				continue // each edge once, from its earlier end
-			}
-			if b, ok := at[e.B]; ok {
-				ces = append(ces, cluster.Edge{A: at[e.A], B: b, Verdict: e.Verdict, Score: e.Score})
-			}
-		}
+	es, err := tx.EdgesAmong(seqs)
+	if err != nil {
+		return err
+	}
+	ces := make([]cluster.Edge, 0, len(es))
+	for _, e := range es {
+		ces = append(ces, cluster.Edge{A: at[e.A], B: at[e.B], Verdict: e.Verdict, Score: e.Score})
 	}
 	g := cluster.Group(dates, ces, &x.o)
 	for i, s := range seqs {

@@ -532,6 +532,25 @@ func (t *readTx) EventDocuments(id string) ([]retold.StoredDocument, error) {
 	return t.many(`WHERE event = ? ORDER BY seq`, id)
 }
 
+func (t *readTx) Members(story, event string) ([]retold.Member, error) {
+	// Each arm uses its column's index; UNION drops the documents both give.
+	rows, err := t.q.QueryContext(t.ctx, `SELECT seq, date, story, event FROM documents WHERE story = ?
+		UNION SELECT seq, date, story, event FROM documents WHERE event = ? ORDER BY seq`, story, event)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []retold.Member
+	for rows.Next() {
+		var m retold.Member
+		if err := rows.Scan(&m.Seq, &m.Date, &m.Story, &m.Event); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
 func (t *readTx) Keys(after int64, fn func(seq int64, keys []uint64) error) error {
 	rows, err := t.q.QueryContext(t.ctx, `SELECT seq, keys FROM doc_keys WHERE seq > ? ORDER BY seq`, after)
 	if err != nil {
@@ -577,6 +596,46 @@ func (t *readTx) Edges(seq int64) ([]retold.Edge, error) {
 		}
 		e.Verdict = retold.Verdict(v)
 		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (t *readTx) EdgesAmong(seqs []int64) ([]retold.Edge, error) {
+	if len(seqs) == 0 {
+		return nil, nil
+	}
+	// One query, however many: the set goes in as a JSON array, and each
+	// of its members is looked up by the primary key (a, b).
+	set := make([]byte, 0, 8*len(seqs))
+	set = append(set, '[')
+	for i, s := range seqs {
+		if i > 0 {
+			set = append(set, ',')
+		}
+		set = strconv.AppendInt(set, s, 10)
+	}
+	set = append(set, ']')
+	in := make(map[int64]bool, len(seqs))
+	for _, s := range seqs {
+		in[s] = true
+	}
+	rows, err := t.q.QueryContext(t.ctx, `SELECT e.a, e.b, e.verdict, e.score
+		FROM json_each(?1) j JOIN edges e ON e.a = j.value ORDER BY e.a, e.b`, string(set))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []retold.Edge
+	for rows.Next() {
+		var e retold.Edge
+		var v string
+		if err := rows.Scan(&e.A, &e.B, &v, &e.Score); err != nil {
+			return nil, err
+		}
+		if in[e.B] {
+			e.Verdict = retold.Verdict(v)
+			out = append(out, e)
+		}
 	}
 	return out, rows.Err()
 }

@@ -301,6 +301,33 @@ func testEdges(t *testing.T, open func() (retold.Store, error)) {
 		if es, _ := tx.Edges(c.Seq); len(es) != 1 || es[0].B != c.Seq {
 			t.Errorf("Edges(c) = %+v", es)
 		}
+		// EdgesAmong: both ends in the set, by A then B, no evidence.
+		among := []retold.Edge{
+			{A: a.Seq, B: b.Seq, Verdict: retold.NearDuplicate, Score: 0.95},
+			{A: a.Seq, B: c.Seq, Verdict: retold.Version, Score: 0.9},
+		}
+		for _, tc := range []struct {
+			seqs []int64
+			want []retold.Edge
+		}{
+			{[]int64{c.Seq, a.Seq, b.Seq}, among},
+			{[]int64{a.Seq, c.Seq}, among[1:]},
+			{[]int64{b.Seq, c.Seq}, nil},
+			{[]int64{a.Seq}, nil},
+			{nil, nil},
+		} {
+			es, err := tx.EdgesAmong(tc.seqs)
+			if err != nil || len(es) != len(tc.want) {
+				t.Errorf("EdgesAmong(%v) = %+v %v, want %+v", tc.seqs, es, err, tc.want)
+				continue
+			}
+			for i := range es {
+				if es[i].A != tc.want[i].A || es[i].B != tc.want[i].B || es[i].Verdict != tc.want[i].Verdict ||
+					es[i].Score != tc.want[i].Score || len(es[i].Evidence) != 0 {
+					t.Errorf("EdgesAmong(%v)[%d] = %+v, want %+v", tc.seqs, i, es[i], tc.want[i])
+				}
+			}
+		}
 		return nil
 	})
 	if n := counts(t, s).Edges; n != 2 {
@@ -363,6 +390,26 @@ func testStories(t *testing.T, open func() (retold.Store, error)) {
 		}
 		if ev, err := tx.EventDocuments(a.Event); err != nil || len(ev) != 4 || ev[3].Seq != d.Seq {
 			t.Errorf("EventDocuments: %+v %v, want all four", ev, err)
+		}
+		// Members: the story's and the event's, each once, in Seq order,
+		// with their dates and labels.
+		want := []retold.Member{
+			{Seq: a.Seq, Date: a.Date, Story: a.Story, Event: a.Event},
+			{Seq: b.Seq, Date: b.Date, Story: a.Story, Event: a.Event},
+			{Seq: c.Seq, Date: c.Date, Story: a.Story, Event: a.Event},
+			{Seq: d.Seq, Date: d.Date, Story: d.Story, Event: a.Event},
+		}
+		if ms, err := tx.Members(a.Story, a.Event); err != nil || !slices.Equal(ms, want) {
+			t.Errorf("Members(story, event):\n got %+v %v\nwant %+v", ms, err, want)
+		}
+		if ms, err := tx.Members(d.Story, ""); err != nil || !slices.Equal(ms, want[3:]) {
+			t.Errorf("Members(d's story, \"\"): %+v %v, want d", ms, err)
+		}
+		if ms, err := tx.Members("", a.Event); err != nil || !slices.Equal(ms, want) {
+			t.Errorf("Members(\"\", event): %+v %v, want all four", ms, err)
+		}
+		if ms, err := tx.Members("no-such-story", "no-such-event"); err != nil || len(ms) != 0 {
+			t.Errorf("Members of nothing: %+v %v", ms, err)
 		}
 		return nil
 	})
