@@ -64,6 +64,8 @@ type Options struct {
 	// MaxBytes bounds the decompressed bytes read from each input (a
 	// guard against gzip bombs); 0 means no bound.
 	MaxBytes int64
+	// Keys name the fields of a JSONL record's id and text.
+	Keys extract.Keys
 	// Progress, if set, is called from the deciding goroutine after each
 	// batch with the totals so far.
 	Progress func(docs, bytes int64)
@@ -442,7 +444,7 @@ func (d *decider) readLines(in Input, b *batch, full func(*batch) *batch) (*batc
 		return b, nil
 	}
 	defer rc.Close()
-	jr, err := extract.NewJSONL(in.Name, rc, &extract.JSONLOptions{MaxLine: d.opt.MaxLine, MaxBytes: d.opt.MaxBytes})
+	jr, err := extract.NewJSONL(in.Name, rc, &extract.JSONLOptions{MaxLine: d.opt.MaxLine, MaxBytes: d.opt.MaxBytes, Keys: d.opt.Keys})
 	if err != nil {
 		b.fatal = err
 		return b, nil
@@ -486,7 +488,7 @@ func (d *decider) readRecords(in Input, b *batch, full func(*batch) *batch) (*ba
 			var re *extract.RecordError
 			b.items = append(b.items, item{line: rec.Line, err: err, named: !errors.As(err, &re)})
 		} else {
-			line, err = appendRecord(line[:0], rec.Doc)
+			line, err = appendRecord(line[:0], rec.Doc, d.opt.Keys)
 			if err != nil {
 				return err
 			}
@@ -507,13 +509,32 @@ func (d *decider) readRecords(in Input, b *batch, full func(*batch) *batch) (*ba
 }
 
 // appendRecord appends d as one JSON line, without its "\n": its fields
-// in a fixed order, the empty ones left out but id and text.
-func appendRecord(dst []byte, d retold.Document) ([]byte, error) {
-	line, err := json.Marshal(d)
-	if err != nil {
-		return dst, err
+// in a fixed order, the empty ones left out but id and text, those two
+// under the names keys gives.
+func appendRecord(dst []byte, d retold.Document, keys extract.Keys) ([]byte, error) {
+	fields := []struct{ name, value string }{
+		{cmp.Or(keys.ID, "id"), d.ID}, {"title", d.Title}, {cmp.Or(keys.Text, "text"), d.Text},
+		{"url", d.URL}, {"outlet", d.Outlet}, {"date", d.Date}, {"lang", d.Lang},
 	}
-	return append(dst, line...), nil
+	dst = append(dst, '{')
+	for i, f := range fields {
+		if f.value == "" && i != 0 && i != 2 {
+			continue
+		}
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		for _, s := range []string{f.name, f.value} {
+			b, err := json.Marshal(s)
+			if err != nil {
+				return dst, err
+			}
+			dst = append(dst, b...)
+			dst = append(dst, ':')
+		}
+		dst = dst[:len(dst)-1]
+	}
+	return append(dst, '}'), nil
 }
 
 // addLine adds a good line to the batch. Lines keep their "\n", so a run
@@ -539,10 +560,11 @@ type signer struct {
 	buf         []byte
 	scratch     []uint32
 	seed        uint64
+	keys        extract.Keys
 }
 
 func newSigner(opt Options, bands, rows int) *signer {
-	s := &signer{bands: bands, rows: rows, sh: newShingler(opt.NGram, opt.Seed), seed: opt.Seed}
+	s := &signer{bands: bands, rows: rows, sh: newShingler(opt.NGram, opt.Seed), seed: opt.Seed, keys: opt.Keys}
 	if opt.Sketch == "kperm" {
 		s.kperm = sketch.NewMinHasher(bands*rows, opt.Seed)
 	} else {
@@ -561,7 +583,7 @@ func (s *signer) sign(b *batch) {
 			continue
 		}
 		line := b.data[it.start:it.end]
-		id, text, buf, err := extract.ScanIDText(line, s.buf)
+		id, text, buf, err := s.keys.ScanIDText(line, s.buf)
 		s.buf = buf
 		if err != nil {
 			it.err = err

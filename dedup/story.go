@@ -194,7 +194,7 @@ func readRecords(in Input, opt Options, good func(extract.Record), badRec func(e
 			return fmt.Errorf("%s: %w", in.Name, err)
 		}
 		defer rc.Close()
-		if r, err = extract.NewJSONL(in.Name, rc, &extract.JSONLOptions{MaxLine: opt.MaxLine, MaxBytes: opt.MaxBytes}); err != nil {
+		if r, err = extract.NewJSONL(in.Name, rc, &extract.JSONLOptions{MaxLine: opt.MaxLine, MaxBytes: opt.MaxBytes, Keys: opt.Keys}); err != nil {
 			return err
 		}
 	}
@@ -205,7 +205,7 @@ func readRecords(in Input, opt Options, good func(extract.Record), badRec func(e
 			return nil
 		}
 		if rec.Raw == nil {
-			if rec.Raw, err = appendRecord(nil, rec.Doc); err != nil {
+			if rec.Raw, err = appendRecord(nil, rec.Doc, opt.Keys); err != nil {
 				return err
 			}
 		}

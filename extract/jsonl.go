@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 
 	"github.com/retold/retold"
@@ -53,6 +54,9 @@ type JSONLOptions struct {
 	// being held in memory whole and reported as a *RecordError wrapping
 	// retold.ErrTooLarge, even if it holds only white space.
 	MaxLine int
+	// Keys name the fields of the id and the text; the zero value means
+	// "id" and "text".
+	Keys Keys
 	// MaxBytes is the most bytes read from the stream in total, after
 	// decompression; 0 means no limit. Set it to guard against gzip bombs.
 	// Passing it is a fatal error wrapping retold.ErrTooLarge.
@@ -121,9 +125,9 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // holds a NUL byte or a "\u0000" in its text (ErrBinary: text with NULs
 // breaks downstream tools, and is binary data in practice), is not a JSON
 // object, lacks a usable id or text, gives a field a value that is not a
-// string (an id must be a string too: numbers lose digits and leading zeros
-// on their way through tools, so they are refused rather than guessed), or
-// is longer than MaxLine. Blank lines (only spaces, tabs, "\r", "\v" and
+// string (an id may also be a number, taken as its literal: 0042 is not
+// JSON, 42.0 stays "42.0", so no digit is lost or guessed), or is longer
+// than MaxLine. Keys moves the id and the text to other fields. Blank lines (only spaces, tabs, "\r", "\v" and
 // "\f") are skipped silently, a last line without "\n" is read, "\r\n"
 // endings work, and a UTF-8 byte order mark at the very start is ignored.
 //
@@ -208,7 +212,7 @@ func (r *JSONLReader) Next() (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
-	doc, err := decodeJSONLine(line, &r.fields)
+	doc, err := decodeJSONLine(line, &r.fields, r.opt.Keys)
 	if err != nil {
 		return Record{}, &RecordError{r.name, r.line, err}
 	}
@@ -414,7 +418,7 @@ func isBlank(b []byte) bool {
 // of their own so that a field added to Document for output does not
 // silently become an input field.
 type jsonlFields struct {
-	ID     string `json:"id"`
+	ID     jsonID `json:"id"`
 	Title  string `json:"title"`
 	Text   string `json:"text"`
 	URL    string `json:"url"`
@@ -423,9 +427,47 @@ type jsonlFields struct {
 	Lang   string `json:"lang"`
 }
 
-// decodeJSONLine checks and decodes one non-blank line, using f as scratch.
-// It keeps no reference to b: encoding/json copies every string out.
-func decodeJSONLine(b []byte, f *jsonlFields) (retold.Document, error) {
+// jsonID is an id as a line gives it: a string, or a number as written
+// (no digit is lost on the way).
+type jsonID string
+
+func (id *jsonID) UnmarshalJSON(b []byte) error {
+	switch c := b[0]; {
+	case c == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*id = jsonID(s)
+	case c == '-' || '0' <= c && c <= '9':
+		*id = jsonID(b)
+	case c == 'n': // null leaves the field as it was
+	default:
+		// The Value names the kind as encoding/json's own errors do,
+		// for typeErrorKind.
+		kind := map[byte]string{'t': "bool", 'f': "bool", '[': "array", '{': "object"}[c]
+		return &json.UnmarshalTypeError{Value: kind, Type: reflect.TypeFor[string]()}
+	}
+	return nil
+}
+
+// jsonlMeta is jsonlFields without the id and the text, for a corpus
+// that keeps them under other names (Keys).
+type jsonlMeta struct {
+	Title  string `json:"title"`
+	URL    string `json:"url"`
+	Outlet string `json:"outlet"`
+	Date   string `json:"date"`
+	Lang   string `json:"lang"`
+}
+
+// decodeJSONLine checks and decodes one non-blank line, using f as scratch,
+// its id and text under the names keys gives. It keeps no reference to b:
+// encoding/json copies every string out.
+func decodeJSONLine(b []byte, f *jsonlFields, keys Keys) (retold.Document, error) {
+	if keys.custom() {
+		return decodeWithKeys(b, keys)
+	}
 	if i := bytes.IndexByte(b, 0); i >= 0 {
 		return retold.Document{}, fmt.Errorf("%w: NUL byte at byte offset %d of the line", retold.ErrBinary, i)
 	}
@@ -451,7 +493,7 @@ func decodeJSONLine(b []byte, f *jsonlFields) (retold.Document, error) {
 	if errors.As(err, &typ) {
 		found := typeErrorKind(typ.Value)
 		if typ.Field == "id" {
-			return retold.Document{}, fmt.Errorf("%w: id must be a string, found %s", retold.ErrFormat, found)
+			return retold.Document{}, fmt.Errorf("%w: id must be a string or a number, found %s", retold.ErrFormat, found)
 		}
 		return retold.Document{}, fmt.Errorf("%w: field %q: want a string, found %s", retold.ErrFormat, typ.Field, found)
 	}
@@ -459,7 +501,7 @@ func decodeJSONLine(b []byte, f *jsonlFields) (retold.Document, error) {
 		return retold.Document{}, fmt.Errorf("%w: %v", retold.ErrFormat, err)
 	}
 
-	if strings.TrimSpace(f.ID) == "" {
+	if strings.TrimSpace(string(f.ID)) == "" {
 		return retold.Document{}, fmt.Errorf("%w: missing id", retold.ErrFormat)
 	}
 	switch {
@@ -479,8 +521,28 @@ func decodeJSONLine(b []byte, f *jsonlFields) (retold.Document, error) {
 		return retold.Document{}, fmt.Errorf("%w: field \"text\" holds a NUL character (\\u0000)", retold.ErrBinary)
 	}
 	return retold.Document{
-		ID: f.ID, Title: f.Title, Text: normalizeNewlines(f.Text), URL: f.URL,
+		ID: string(f.ID), Title: f.Title, Text: normalizeNewlines(f.Text), URL: f.URL,
 		Outlet: f.Outlet, Date: f.Date, Lang: f.Lang,
+	}, nil
+}
+
+// decodeWithKeys is decodeJSONLine for a corpus whose id or text is under
+// another name: the scan reads those two and checks the line, and
+// encoding/json the other fields.
+func decodeWithKeys(b []byte, keys Keys) (retold.Document, error) {
+	id, text, _, err := keys.ScanIDText(b, nil)
+	if err != nil {
+		return retold.Document{}, err
+	}
+	var m jsonlMeta
+	if err := json.Unmarshal(b, &m); err != nil {
+		// The scan found every field of the wrong type already, so this
+		// is only a safeguard.
+		return retold.Document{}, fmt.Errorf("%w: %v", retold.ErrFormat, err)
+	}
+	return retold.Document{
+		ID: string(id), Title: m.Title, Text: normalizeNewlines(string(text)), URL: m.URL,
+		Outlet: m.Outlet, Date: m.Date, Lang: m.Lang,
 	}, nil
 }
 

@@ -91,7 +91,7 @@ func (r *JSONLReader) Each(workers int, fn func(Record, error) error) error {
 					if line == nil {
 						continue
 					}
-					doc, err := decodeJSONLine(line, &f)
+					doc, err := decodeJSONLine(line, &f, r.opt.Keys)
 					if err != nil {
 						b.errs[i] = &RecordError{r.name, b.nums[i], err}
 						continue

@@ -71,7 +71,7 @@ func eachCorpus(n int, seed uint64) string {
 		case 4:
 			fmt.Fprintf(&b, "{\"id\": \"nul%d\", \"text\": \"a\\u0000b\"}\n", i)
 		case 5:
-			fmt.Fprintf(&b, "{\"id\": %d, \"text\": \"numeric id\"}\r\n", i)
+			fmt.Fprintf(&b, "{\"id\": %v, \"text\": \"boolean id\"}\r\n", i%2 == 0)
 		default:
 			fmt.Fprintf(&b, "{\"id\": \"d%d\", \"title\": \"T%d\", \"text\": \"Text of record %d.\", \"date\": \"2024-05-%02d\", \"extra\": [1, 2]}\n", i, i, i, 1+i%28)
 		}

@@ -161,10 +161,10 @@ func TestJSONLLines(t *testing.T) {
 			nil, []step{bad(1, retold.ErrFormat, "missing id")}},
 		{"id null", `{"id": null, "text": "x"}`,
 			nil, []step{bad(1, retold.ErrFormat, "missing id")}},
-		{"id a number", `{"id": 4711, "text": "x"}`,
-			nil, []step{bad(1, retold.ErrFormat, "id must be a string, found a number")}},
+		{"id a number, taken as written", `{"id": 04711, "text": "x"}` + "\n" + `{"id": -1.50e3, "text": "x"}` + "\n" + `{"id": 4711, "text": "x"}`,
+			nil, []step{bad(1, retold.ErrFormat, "invalid character '4' after object key:value pair"), rec(2, "-1.50e3"), rec(3, "4711")}},
 		{"id a boolean", `{"id": true, "text": "x"}`,
-			nil, []step{bad(1, retold.ErrFormat, "id must be a string, found a boolean")}},
+			nil, []step{bad(1, retold.ErrFormat, "id must be a string or a number, found a boolean")}},
 
 		{"text missing", `{"id": "a"}`,
 			nil, []step{bad(1, retold.ErrFormat, `missing field "text"`)}},
@@ -569,7 +569,7 @@ func TestOpenJSONL(t *testing.T) {
 	got, _ := readSteps(t, r)
 	checkSteps(t, got, []step{
 		rec(1, "ledger-0314"),
-		bad(3, retold.ErrFormat, "id must be a string, found a number"),
+		rec(3, "4711"),
 		bad(4, retold.ErrEmpty, "only white space"),
 		bad(5, retold.ErrFormat, "column 50: invalid character '\"' after object key:value pair"),
 		bad(6, retold.ErrFormat, `field "date": want a string, found a number`),
@@ -718,7 +718,7 @@ func ExampleOpenJSONL() {
 	}
 	// Output:
 	// line 1: ledger-0314 "Council approves library"
-	// skip testdata/jsonl/mixed.jsonl:3: bad input format: id must be a string, found a number
+	// line 3: 4711 ""
 	// skip testdata/jsonl/mixed.jsonl:4: no text: field "text" is only white space
 	// skip testdata/jsonl/mixed.jsonl:5: bad input format: column 50: invalid character '"' after object key:value pair
 	// skip testdata/jsonl/mixed.jsonl:6: bad input format: field "date": want a string, found a number

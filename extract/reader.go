@@ -29,7 +29,7 @@ func Open(src Source, opt *SourceOptions) (Reader, error) {
 	}
 	switch src.Kind {
 	case KindJSONL:
-		return OpenJSONL(src.Path, &JSONLOptions{MaxBytes: max})
+		return OpenJSONL(src.Path, opt.jsonl())
 	case KindWARC:
 		return OpenWARC(src.Path, &WARCOptions{MaxBytes: max})
 	case KindFeed:
@@ -167,11 +167,7 @@ func (m *multiReader) open() error {
 	var r Reader
 	var err error
 	if src.Path == "-" {
-		var max int64
-		if m.opt != nil {
-			max = m.opt.MaxBytes
-		}
-		r, err = NewJSONL("stdin", m.stdin, &JSONLOptions{MaxBytes: max})
+		r, err = NewJSONL("stdin", m.stdin, m.opt.jsonl())
 	} else {
 		r, err = Open(src, m.opt)
 	}

@@ -55,6 +55,7 @@ package extract
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math/bits"
@@ -86,7 +87,29 @@ import (
 // once newBuf is large enough. id and text are valid until line or newBuf
 // is changed; ScanIDText never writes to line.
 func ScanIDText(line, buf []byte) (id, text, newBuf []byte, err error) {
-	s := lineScanner{line: line, buf: buf[:0]}
+	return Keys{}.ScanIDText(line, buf)
+}
+
+// Keys name the fields of a JSONL record that hold its id and its text;
+// an empty name means the usual one, "id" or "text". Under another name
+// the field is matched as encoding/json matches names (without regard to
+// case), and a field called "id" or "text" is then just another field.
+type Keys struct {
+	ID, Text string
+}
+
+// textKey is the name of the text's field.
+func (k Keys) textKey() string { return cmp.Or(k.Text, "text") }
+
+// custom reports whether k names a field other than the usual.
+func (k Keys) custom() bool {
+	return k.ID != "" && k.ID != "id" || k.Text != "" && k.Text != "text"
+}
+
+// ScanIDText is the package's ScanIDText with the id and the text read
+// from the fields k names.
+func (k Keys) ScanIDText(line, buf []byte) (id, text, newBuf []byte, err error) {
+	s := lineScanner{line: line, buf: buf[:0], keys: k, customKeys: k.custom()}
 	if err := s.scanLine(); err != nil {
 		return nil, nil, s.buf, lineError(line, err)
 	}
@@ -106,16 +129,16 @@ func ScanIDText(line, buf []byte) (id, text, newBuf []byte, err error) {
 	case !s.hasText || len(text) == 0 && s.textLastNull:
 		// encoding/json leaves an empty string where the text is missing
 		// or null; decodeJSONLine then reads a null last text as missing.
-		return nil, nil, s.buf, fmt.Errorf("%w: missing field \"text\"", retold.ErrFormat)
+		return nil, nil, s.buf, fmt.Errorf("%w: missing field %q", retold.ErrFormat, k.textKey())
 	case len(text) == 0:
-		return nil, nil, s.buf, fmt.Errorf("%w: column %d: field \"text\" is empty", retold.ErrEmpty, column(line, s.text.quote))
+		return nil, nil, s.buf, fmt.Errorf("%w: column %d: field %q is empty", retold.ErrEmpty, column(line, s.text.quote), k.textKey())
 	case isBlankString(text):
-		return nil, nil, s.buf, fmt.Errorf("%w: column %d: field \"text\" is only white space",
-			retold.ErrEmpty, column(line, s.text.quote))
+		return nil, nil, s.buf, fmt.Errorf("%w: column %d: field %q is only white space",
+			retold.ErrEmpty, column(line, s.text.quote), k.textKey())
 	// The line has no NUL byte, so only an escape can have made one.
 	case s.text.inBuf && bytes.IndexByte(text, 0) >= 0:
-		return nil, nil, s.buf, fmt.Errorf("%w: column %d: field \"text\" holds a NUL character (\\u0000)",
-			retold.ErrBinary, column(line, s.text.quote))
+		return nil, nil, s.buf, fmt.Errorf("%w: column %d: field %q holds a NUL character (\\u0000)",
+			retold.ErrBinary, column(line, s.text.quote), k.textKey())
 	}
 	return id, text, s.buf, nil
 }
@@ -143,8 +166,10 @@ type lineScanner struct {
 	line []byte
 	buf  []byte // the unescaped strings, appended as they are met
 
-	id, text     stringRef // the last string value of each
-	hasID        bool      // id has a string value
+	keys         Keys
+	customKeys   bool      // keys are not the usual "id" and "text"
+	id, text     stringRef // the last string value of each (the id's may be a number's literal)
+	hasID        bool      // id has a string or number value
 	hasText      bool      // text has a string value
 	textLastNull bool      // the last "text" key has the value null
 	typeErr      error     // the first known field whose value is not a string or null
@@ -215,7 +240,7 @@ func (s *lineScanner) scanLine() error {
 		if err != nil {
 			return err
 		}
-		field := fieldNamed(s.contents(key))
+		field := s.fieldNamed(s.contents(key))
 		if key.inBuf {
 			s.buf = s.buf[:key.start]
 		}
@@ -266,6 +291,9 @@ func (s *lineScanner) scanField(i int, field jsonField) (int, error) {
 		return 0, err
 	}
 	switch {
+	case field == fieldID && (line[i] == '-' || isDigit(line[i])):
+		// A number is an id as written: no digit is lost on the way.
+		s.id, s.hasID = stringRef{start: i, end: end, quote: i}, true
 	case line[i] == 'n': // null leaves the field as it was
 		if field == fieldText {
 			s.textLastNull = true
@@ -273,17 +301,39 @@ func (s *lineScanner) scanField(i int, field jsonField) (int, error) {
 	case s.typeErr == nil:
 		kind := jsonKind(line[i:])
 		if field == fieldID {
-			s.typeErr = fmt.Errorf("%w: column %d: id must be a string, found %s", retold.ErrFormat, column(line, i), kind)
+			s.typeErr = fmt.Errorf("%w: column %d: id must be a string or a number, found %s", retold.ErrFormat, column(line, i), kind)
 		} else {
+			name := fieldNames[field]
+			if field == fieldText {
+				name = s.keys.textKey()
+			}
 			s.typeErr = fmt.Errorf("%w: column %d: field %q: want a string, found %s",
-				retold.ErrFormat, column(line, i), fieldNames[field], kind)
+				retold.ErrFormat, column(line, i), name, kind)
 		}
 	}
 	return end, nil
 }
 
 // fieldNamed returns the known field a key names, given its unescaped
-// contents.
+// contents, under the scan's keys.
+func (s *lineScanner) fieldNamed(key []byte) jsonField {
+	if !s.customKeys {
+		return fieldNamed(key)
+	}
+	switch f := fieldNamed(key); {
+	case bytes.EqualFold(key, []byte(cmp.Or(s.keys.ID, "id"))):
+		return fieldID
+	case bytes.EqualFold(key, []byte(cmp.Or(s.keys.Text, "text"))):
+		return fieldText
+	case f == fieldID || f == fieldText:
+		return fieldOther
+	default:
+		return f
+	}
+}
+
+// fieldNamed returns the known field a key names, given its unescaped
+// contents, under the usual keys.
 func fieldNamed(key []byte) jsonField {
 	if len(key) < len("id") || len(key) > len("outlet") {
 		return fieldOther

@@ -96,10 +96,10 @@ func TestScanIDText(t *testing.T) {
 		{name: "id blank", line: `{"id":" \t","text":"x"}`, is: retold.ErrFormat, msg: "missing id"},
 		{name: "id escaped blank", line: `{"id":"\u0020\u00a0\n","text":"x"}`, is: retold.ErrFormat, msg: "missing id"},
 		{name: "id null", line: `{"id":null,"text":"x"}`, is: retold.ErrFormat, msg: "missing id"},
-		{name: "id a number", line: `{"id":4711,"text":"x"}`, is: retold.ErrFormat, msg: "column 7: id must be a string, found a number"},
+		{name: "id a boolean at its column", line: `{"id":false,"text":"x"}`, is: retold.ErrFormat, msg: "column 7: id must be a string or a number, found a boolean"},
 		{name: "id a boolean", line: `{"id":true,"text":"x"}`, is: retold.ErrFormat, msg: "found a boolean"},
 		{name: "id an object", line: `{"id":{"v":"a"},"text":"x"}`, is: retold.ErrFormat, msg: "found an object"},
-		{name: "id a number then a string", line: `{"id":1,"id":"a","text":"x"}`, is: retold.ErrFormat, msg: "id must be a string"},
+		{name: "id a boolean then a string", line: `{"id":true,"id":"a","text":"x"}`, is: retold.ErrFormat, msg: "id must be a string or a number"},
 		{name: "missing id before empty text", line: `{"text":""}`, is: retold.ErrFormat, msg: "missing id"},
 
 		{name: "text missing", line: `{"id":"a"}`, is: retold.ErrFormat, msg: `missing field "text"`},
@@ -475,7 +475,7 @@ func FuzzScanIDText(f *testing.F) {
 func checkScanMatchesDecode(t *testing.T, line []byte) error {
 	t.Helper()
 	var fields jsonlFields
-	doc, wantErr := decodeJSONLine(line, &fields)
+	doc, wantErr := decodeJSONLine(line, &fields, Keys{})
 	orig := bytes.Clone(line)
 	id, text, _, err := ScanIDText(line, []byte("left over"))
 	if !bytes.Equal(line, orig) {
@@ -495,12 +495,22 @@ func checkScanMatchesDecode(t *testing.T, line []byte) error {
 	case wantErr != nil:
 		t.Fatalf("line %q: ScanIDText accepts it (%q, %q), decodeJSONLine refuses it: %v", line, id, text, wantErr)
 	default:
+		// encoding/json's own reading: a number id as its literal.
 		var plain struct {
 			ID   string `json:"id"`
 			Text string `json:"text"`
 		}
 		if err := json.Unmarshal(line, &plain); err != nil {
-			t.Fatalf("line %q: encoding/json: %v", line, err)
+			id, ok := numberID(line)
+			if !ok {
+				t.Fatalf("line %q: encoding/json: %v", line, err)
+			}
+			plain.ID = id
+			var text struct {
+				Text string `json:"text"`
+			}
+			json.Unmarshal(line, &text)
+			plain.Text = text.Text
 		}
 		if string(id) != plain.ID || string(text) != plain.Text {
 			t.Fatalf("line %q: ScanIDText = %q, %q; encoding/json = %q, %q", line, id, text, plain.ID, plain.Text)
@@ -620,7 +630,7 @@ func ExampleScanIDText() {
 	}
 	// Output:
 	// line 1: ledger-0314, 9 words
-	// line 3: skip: bad input format: column 8: id must be a string, found a number
+	// line 3: 4711, 6 words
 	// line 4: skip: no text: column 27: field "text" is only white space
 	// line 5: skip: bad input format: column 50: invalid character '"' after object key:value pair
 	// line 6: skip: bad input format: column 94: field "date": want a string, found a number
@@ -661,7 +671,7 @@ func BenchmarkDecodeJSONLine(b *testing.B) {
 			var f jsonlFields
 			for b.Loop() {
 				for _, line := range set.lines {
-					if _, err := decodeJSONLine(line, &f); err != nil {
+					if _, err := decodeJSONLine(line, &f, Keys{}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -775,4 +785,90 @@ func benchLines(tb testing.TB, corpus []byte) [][]byte {
 		tb.Fatal("empty corpus")
 	}
 	return lines
+}
+
+// numberID reads the id of a line that has a number for it, by
+// encoding/json's rules for a string field (a key matches without regard
+// to case, the last one wins, null leaves it), a number standing as its
+// literal.
+func numberID(line []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	if _, err := dec.Token(); err != nil { // {
+		return "", false
+	}
+	id, found := "", false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return "", false
+		}
+		if key, _ := tok.(string); !equalFoldASCII([]byte(key), "id") {
+			continue
+		}
+		switch c := v[0]; {
+		case c == '"':
+			json.Unmarshal(v, &id)
+		case c == '-' || '0' <= c && c <= '9':
+			id, found = string(v), true
+		}
+	}
+	return id, found
+}
+
+// TestKeysReadIDAndTextFromOtherFields reads a corpus whose id and text
+// are under other names, by both readers: the usual "id" and "text" are
+// then just other fields, whatever they hold.
+func TestKeysReadIDAndTextFromOtherFields(t *testing.T) {
+	keys := Keys{ID: "doc_id", Text: "body"}
+	lines := []struct {
+		line, id, text, err string
+	}{
+		{`{"doc_id":"a1","body":"The text.","text":5,"id":{"x":1},"title":"T"}`, "a1", "The text.", ""},
+		{`{"DOC_ID":77,"Body":"Folded names match."}`, "77", "Folded names match.", ""},
+		{`{"id":"a2","text":"no body here"}`, "", "", `missing id`},
+		{`{"doc_id":"a3","text":"no body here"}`, "", "", `missing field "body"`},
+		{`{"doc_id":"a4","body":"   "}`, "", "", `field "body" is only white space`},
+		{`{"doc_id":"a5","body":7}`, "", "", `field "body": want a string, found a number`},
+		{`{"doc_id":"a6","body":"x","title":3}`, "", "", `field "title": want a string, found a number`},
+	}
+	var corpus strings.Builder
+	for _, l := range lines {
+		corpus.WriteString(l.line + "\n")
+		id, text, _, err := keys.ScanIDText([]byte(l.line), nil)
+		if l.err != "" {
+			if err == nil || !strings.Contains(err.Error(), l.err) {
+				t.Errorf("ScanIDText(%s): %v, want %q", l.line, err, l.err)
+			}
+			continue
+		}
+		if err != nil || string(id) != l.id || string(text) != l.text {
+			t.Errorf("ScanIDText(%s) = %q, %q, %v", l.line, id, text, err)
+		}
+	}
+	r, err := NewJSONL("keys.jsonl", strings.NewReader(corpus.String()), &JSONLOptions{Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range lines {
+		rec, err := r.Next()
+		if l.err != "" {
+			if err == nil || !strings.Contains(err.Error(), l.err) || !strings.HasPrefix(err.Error(), fmt.Sprintf("keys.jsonl:%d:", i+1)) {
+				t.Errorf("line %d: %v, want %q", i+1, err, l.err)
+			}
+			continue
+		}
+		if err != nil || rec.Doc.ID != l.id || rec.Doc.Text != l.text {
+			t.Errorf("line %d: %+v %v", i+1, rec.Doc, err)
+		}
+		if i == 0 && rec.Doc.Title != "T" {
+			t.Errorf("line 1: title %q, want T", rec.Doc.Title)
+		}
+	}
+	if _, err := r.Next(); err != io.EOF {
+		t.Errorf("after the last line: %v", err)
+	}
 }

@@ -204,6 +204,16 @@ type SourceOptions struct {
 	// or a feed whole, a JSONL or WARC stream in total); 0 means each
 	// reader's default (no bound for streams).
 	MaxBytes int64
+	// Keys name the fields of a JSONL record's id and text.
+	Keys Keys
+}
+
+// jsonl is the options of a JSONL file read with o (which may be nil).
+func (o *SourceOptions) jsonl() *JSONLOptions {
+	if o == nil {
+		return nil
+	}
+	return &JSONLOptions{MaxBytes: o.MaxBytes, Keys: o.Keys}
 }
 
 // ReadSource reads every document of src: good calls fn with each record

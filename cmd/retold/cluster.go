@@ -29,6 +29,7 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "", "output `FILE` (JSONL, one line per good input record; - for stdout)")
 	workers := fs.Int("workers", 0, "goroutines (0: one per core); the output does not depend on it")
 	method := fs.String("method", "retold", "`METHOD`: retold, or a baseline: minhash (word 5-gram MinHash LSH at Jaccard 0.5) or tfidf (TF-IDF cosine single link)")
+	keys := keyFlags(fs)
 	strict := fs.Bool("strict", false, "fail on the first bad record instead of reporting and skipping it")
 	tmp := fs.String("tmp", "", "`DIR` for the corpus spooled to disk while clustering (default: the system's temporary directory)")
 	memMB := fs.Int("mem", 1800, "soft memory limit in `MB`: the garbage collector works harder near it (0: no limit; the GOMEMLIMIT environment variable wins)")
@@ -67,7 +68,7 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer sp.Close()
-		if bad, err = readCorpus(e, *in, *strict, sp.Add); err != nil {
+		if bad, err = readCorpus(e, *in, *keys, *strict, sp.Add); err != nil {
 			return err
 		}
 		if err := sp.Seal(); err != nil {
@@ -92,7 +93,7 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 		// minhash gives one partition for both levels; tfidf links at the
 		// story and at the event cosine chosen on the dev data.
 		var docs []retold.Document
-		bad, err = readCorpus(e, *in, *strict, func(d retold.Document) error {
+		bad, err = readCorpus(e, *in, *keys, *strict, func(d retold.Document) error {
 			docs = append(docs, d)
 			return nil
 		})
@@ -143,8 +144,8 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 // order, with progress and bad records on stderr, and returns how many bad
 // ones it skipped (see extract.ReadCorpus). path is a JSONL file (- for
 // stdin), or any file or directory retold add reads: WARC, feeds, pages.
-func readCorpus(e *env, path string, strict bool, add func(retold.Document) error) (int, error) {
-	r, err := extract.OpenAll([]string{path}, e.stdin, nil)
+func readCorpus(e *env, path string, keys extract.Keys, strict bool, add func(retold.Document) error) (int, error) {
+	r, err := extract.OpenAll([]string{path}, e.stdin, &extract.SourceOptions{Keys: keys})
 	if err != nil {
 		return 0, err
 	}
@@ -154,7 +155,7 @@ func readCorpus(e *env, path string, strict bool, add func(retold.Document) erro
 	defer line.clear()
 	return extract.ReadCorpus(r, path, extract.CorpusOptions{
 		Strict: strict,
-		Report: func(err error) { line.message(err) },
+		Report: line.bad,
 		Progress: func(good int) {
 			line.show(false, "reading %d records  %.0f/s", good, float64(good)/max(time.Since(start).Seconds(), 1e-9))
 		},

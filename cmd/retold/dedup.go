@@ -32,6 +32,7 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	threshold := fs.Float64("threshold", 0.8, "word-shingle Jaccard `T` at or above which a record is a near-duplicate")
 	ngram := fs.Int("ngram", 5, "shingle size in `WORDS`")
 	fs.Var(&refs, "against", "reference corpus `FILE` or DIR: drop records that near-duplicate it, without writing it out; may be repeated")
+	keys := keyFlags(fs)
 	workers := fs.Int("workers", 0, "signature goroutines (0: one per core); the output does not depend on it")
 	tmp := fs.String("tmp", "", "`DIR` for the shingle log (default: the system temp dir)")
 	memMB := fs.Int("mem", defaultDedupMemMB(), "memory budget in `MB` for the band buckets and the shingle log; past it they spill to files in --tmp (0: no budget; default a quarter of RAM)")
@@ -83,7 +84,7 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opt := dedup.Options{Threshold: *threshold, NGram: *ngram, Workers: *workers, TempDir: *tmp, Seed: *seed, Sketch: *sk, MemBytes: int64(*memMB) << 20, NoVerify: !*verifyPairs}
+	opt := dedup.Options{Threshold: *threshold, NGram: *ngram, Workers: *workers, TempDir: *tmp, Seed: *seed, Sketch: *sk, MemBytes: int64(*memMB) << 20, NoVerify: !*verifyPairs, Keys: *keys}
 	start := time.Now()
 	line := newStatus(e)
 	if line.on {
@@ -92,7 +93,7 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 			line.show(false, "dedup: %d docs, %.0f MB, %.1f MB/s, %.0f docs/s", docs, float64(n)/1e6, float64(n)/1e6/s, float64(docs)/s)
 		}
 	}
-	bad := func(err error) { line.message(err) }
+	bad := line.bad
 	var rep dedup.Report
 	var runErr error
 	run := func(kept, dropped io.Writer) error {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -16,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/mattn/go-isatty"
+	"github.com/retold/retold/extract"
 	"github.com/retold/retold/store/sqlite"
 )
 
@@ -183,4 +185,13 @@ func partial(bad int) error {
 		return nil
 	}
 	return fmt.Errorf("%d bad records skipped (reported above; everything else was processed)", bad)
+}
+
+// keyFlags adds --id-key and --text-key to fs: the fields of a JSONL
+// record that hold its id and its text.
+func keyFlags(fs *flag.FlagSet) *extract.Keys {
+	k := &extract.Keys{}
+	fs.StringVar(&k.ID, "id-key", "id", "the JSONL field that holds a record's id (a string, or a number taken as written)")
+	fs.StringVar(&k.Text, "text-key", "text", "the JSONL field that holds a record's text")
+	return k
 }

@@ -727,3 +727,69 @@ func TestExitCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestManyBadRecordsPrintACappedNumberOfLines feeds 500 bad records and
+// two good ones to cluster, dedup and add: each prints the first
+// shownBad, one line saying the rest are only counted, and a summary that
+// counts them all.
+func TestManyBadRecordsPrintACappedNumberOfLines(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString(`{"id":"good-1","text":"The river rose two meters overnight and flooded the old town."}` + "\n")
+	for i := range 500 {
+		fmt.Fprintf(&b, "not json %d\n", i)
+	}
+	b.WriteString(`{"id":"good-2","text":"A new bridge opened in the port city after three years of work."}` + "\n")
+	in := writeFile(t, dir, "bad.jsonl", []byte(b.String()))
+	for _, args := range [][]string{
+		{"cluster", "--in", in, "--out", filepath.Join(dir, "labels.jsonl")},
+		{"dedup", "--in", in, "--out", filepath.Join(dir, "kept.jsonl")},
+		{"add", "--db", filepath.Join(dir, "x.db"), in},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			r := runCLI(t, "", args...)
+			if r.code != 1 {
+				t.Fatalf("exit %d, want 1: %s", r.code, r.stderr)
+			}
+			if n := strings.Count(r.stderr, "bad.jsonl:"); n != shownBad {
+				t.Errorf("%d bad-record lines, want %d", n, shownBad)
+			}
+			if !strings.Contains(r.stderr, "bad.jsonl:101:") || strings.Contains(r.stderr, "bad.jsonl:102:") {
+				t.Error("not the first 100 bad records")
+			}
+			if !strings.Contains(r.stderr, "only the first 100 are shown") || !strings.Contains(r.stderr, "500 bad records skipped") {
+				t.Errorf("no note of the cap, or no full count:\n%s", r.stderr[strings.LastIndex(r.stderr, "bad.jsonl:"):])
+			}
+		})
+	}
+}
+
+// TestIDAndTextKeys reads a corpus whose id is a number under "doc_id"
+// and whose text is under "body", in cluster, dedup and add.
+func TestIDAndTextKeys(t *testing.T) {
+	dir := t.TempDir()
+	const text = "The river rose two meters overnight and flooded the old town of Coimbra on Tuesday, officials said."
+	corpus := fmt.Sprintf(`{"doc_id":1001,"body":%q,"text":"not this"}`+"\n"+`{"doc_id":"1002","body":%q}`+"\n"+`{"doc_id":1003,"text":"no body"}`+"\n", text, text)
+	in := writeFile(t, dir, "keys.jsonl", []byte(corpus))
+	keys := []string{"--id-key", "doc_id", "--text-key", "body"}
+
+	out := filepath.Join(dir, "labels.jsonl")
+	r := runCLI(t, "", append([]string{"cluster", "--in", in, "--out", out}, keys...)...)
+	if r.code != 1 || !strings.Contains(r.stderr, `keys.jsonl:3: bad input format: missing field "body"`) {
+		t.Fatalf("cluster: exit %d: %s", r.code, r.stderr)
+	}
+	if got := readOut(t, out); !strings.Contains(got, `"id":"1001"`) || !strings.Contains(got, `"id":"1002","story":"1001"`) {
+		t.Errorf("cluster labels:\n%s", got)
+	}
+
+	kept := filepath.Join(dir, "kept.jsonl")
+	r = runCLI(t, "", append([]string{"dedup", "--in", in, "--out", kept, "--dropped", "-"}, keys...)...)
+	if r.code != 1 || !strings.Contains(r.stdout, `{"id":"1002","dup_of":"1001"`) {
+		t.Errorf("dedup: exit %d, dropped %s, stderr %s", r.code, r.stdout, r.stderr)
+	}
+
+	r = runCLI(t, "", append([]string{"add", "--db", filepath.Join(dir, "x.db"), in}, keys...)...)
+	if r.code != 1 || !strings.Contains(r.stderr, "1 added, 1 copies") {
+		t.Errorf("add: exit %d: %s", r.code, r.stderr)
+	}
+}

@@ -15,7 +15,12 @@ type status struct {
 	w    io.Writer
 	on   bool
 	last time.Time
+	bads int // bad records reported so far
 }
+
+// shownBad is how many bad records a run prints, one line each; past it
+// they are only counted, in the command's summary line.
+const shownBad = 100
 
 // statusEvery is how often the line is redrawn at most.
 const statusEvery = 200 * time.Millisecond
@@ -41,6 +46,18 @@ func (s *status) show(force bool, format string, a ...any) {
 func (s *status) message(a ...any) {
 	s.clear()
 	fmt.Fprintln(s.w, a...)
+}
+
+// bad reports a bad record that is skipped: the first shownBad of a run
+// a line each, then one line saying that the rest are only counted.
+func (s *status) bad(err error) {
+	s.bads++
+	switch {
+	case s.bads <= shownBad:
+		s.message(err)
+	case s.bads == shownBad+1:
+		s.message(fmt.Sprintf("(more bad records: only the first %d are shown; the summary counts them all)", shownBad))
+	}
 }
 
 // clear erases the progress line.

@@ -24,6 +24,7 @@ import (
 func runAdd(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "add", "add [--db FILE] PATH...")
 	db := fs.String("db", "retold.db", "the index `FILE` (SQLite; created if missing)")
+	keys := keyFlags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -57,7 +58,7 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	}
 	report := func(err error) {
 		bad++
-		line.message(err)
+		line.bad(err)
 	}
 	// Documents are added in batches, one transaction each; a document
 	// counts as added when its batch has committed.
@@ -73,7 +74,7 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	})
 	var ended []error
 	for _, src := range srcs {
-		err := extract.ReadSource(src, nil, func(r extract.Record) error {
+		err := extract.ReadSource(src, &extract.SourceOptions{Keys: *keys}, func(r extract.Record) error {
 			read++
 			if err := adder.Add(ctx, r.Doc); err != nil {
 				return fmt.Errorf("add: %w", err)
@@ -113,6 +114,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "match", "match [--db FILE] [--json] FILE|DIR|-...")
 	db := fs.String("db", "retold.db", "the index `FILE`")
 	asJSON := fs.Bool("json", false, "print the result as JSON (one object a document)")
+	keys := keyFlags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -136,7 +138,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		for _, src := range srcs {
-			err := extract.ReadSource(src, nil, func(r extract.Record) error {
+			err := extract.ReadSource(src, &extract.SourceOptions{Keys: *keys}, func(r extract.Record) error {
 				docs = append(docs, r.Doc)
 				return nil
 			}, func(err error) { bad++; fmt.Fprintln(e.stderr, err) })
