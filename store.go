@@ -106,12 +106,22 @@ type StoryQuery struct {
 	Since string
 	// Limit is the most stories returned, newest first; 0 means 100.
 	Limit int
+	// After, when set, starts the page after that story of the listing
+	// (keyset paging: the cost does not grow with the page's depth);
+	// Offset then counts from there.
+	After *StoryKey
 	// Offset skips that many stories first, for paging.
 	Offset int
 	// Words keeps stories with a document whose title or lede (the
 	// first 1,500 characters of its text) holds every one of these words,
 	// case and accents folded; "" keeps all.
 	Words string
+}
+
+// StoryKey is a story's place in the listing order: newest FirstSeen
+// first, then ID.
+type StoryKey struct {
+	FirstSeen, ID string
 }
 
 // Counts are the sizes of a store.

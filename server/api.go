@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -135,6 +136,25 @@ type StoryList struct {
 	Stories []explain.StorySummary `json:"stories"`
 	Limit   int                    `json:"limit"`
 	Offset  int                    `json:"offset"`
+	// Next is the cursor of the page after this one (pass it as after=),
+	// "" on the last page.
+	Next string `json:"next,omitempty"`
+}
+
+// storyCursor is the after= of the page that follows st: its place in
+// the listing order, base64url-coded.
+func storyCursor(st explain.StorySummary) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(st.FirstSeen + "\n" + st.ID))
+}
+
+// parseCursor reads an after= cursor.
+func parseCursor(c string) (*retold.StoryKey, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	first, id, ok := strings.Cut(string(b), "\n")
+	if err != nil || !ok || id == "" || len(c) > 512 {
+		return nil, fmt.Errorf("%w: after: not a cursor of this listing", errBadRequest)
+	}
+	return &retold.StoryKey{FirstSeen: first, ID: id}, nil
 }
 
 // MaxListLimit bounds limit in GET /api/v1/stories.
@@ -170,6 +190,11 @@ func (s *Server) storyQuery(r *http.Request) (retold.StoryQuery, error) {
 	if q.Offset, err = intParam(r, "offset", 0, 0, MaxListOffset); err != nil {
 		return q, err
 	}
+	if c := r.URL.Query().Get("after"); c != "" {
+		if q.After, err = parseCursor(c); err != nil {
+			return q, err
+		}
+	}
 	if len(q.Words) > MaxSearchBytes || len(strings.Fields(q.Words)) > MaxSearchWords {
 		return q, fmt.Errorf("%w: q: at most %d words and %d bytes", errBadRequest, MaxSearchWords, MaxSearchBytes)
 	}
@@ -190,12 +215,20 @@ func (s *Server) apiStories(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	ss, err := s.listStories(r.Context(), q)
+	// One story more than the page says whether there is a next one.
+	more := q
+	more.Limit++
+	ss, err := s.listStories(r.Context(), more)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, StoryList{Stories: ss, Limit: q.Limit, Offset: q.Offset})
+	list := StoryList{Stories: ss, Limit: q.Limit, Offset: q.Offset}
+	if len(ss) > q.Limit {
+		list.Stories = ss[:q.Limit]
+		list.Next = storyCursor(ss[q.Limit-1])
+	}
+	writeJSON(w, http.StatusOK, list)
 }
 
 // loadStory reads a story and compares each version with its original.

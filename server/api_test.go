@@ -142,6 +142,17 @@ func TestAPI(t *testing.T) {
 	}
 	wantError(t, do(t, h, "GET", "/api/v1/stories?limit=0", "", "", ""), 400, "bad_request")
 	wantError(t, do(t, h, "GET", "/api/v1/stories?offset=x", "", "", ""), 400, "bad_request")
+	wantError(t, do(t, h, "GET", "/api/v1/stories?after=x", "", "", ""), 400, "bad_request")
+	// Keyset paging: next leads through both stories, then ends.
+	if list.Next != "" {
+		t.Errorf("a full listing has next %q", list.Next)
+	}
+	p1 := decode[StoryList](t, do(t, h, "GET", "/api/v1/stories?limit=1", "", "", ""))
+	p2 := decode[StoryList](t, do(t, h, "GET", "/api/v1/stories?limit=1&after="+p1.Next, "", "", ""))
+	if len(p1.Stories) != 1 || p1.Next == "" || len(p2.Stories) != 1 || p2.Next != "" ||
+		p1.Stories[0].ID != list.Stories[0].ID || p2.Stories[0].ID != list.Stories[1].ID {
+		t.Errorf("keyset pages: %+v then %+v, want %+v", p1, p2, list.Stories)
+	}
 
 	sj := decode[struct {
 		ID       string `json:"id"`

@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -211,13 +212,16 @@ func (s *Server) uiList(w http.ResponseWriter, r *http.Request) {
 		s.uiFail(w, r, err)
 		return
 	}
-	v := listView{Words: q.Words, Since: q.Since, From: q.Offset + 1}
+	// A page reached by a cursor says where it starts (from=, shown
+	// only); its way back is to the newest stories.
+	from, _ := intParam(r, "from", 1, 1, math.MaxInt32)
+	v := listView{Words: q.Words, Since: q.Since, From: from + q.Offset}
 	if len(ss) > q.Limit {
 		ss = ss[:q.Limit]
-		v.Next = listURL(r, q.Offset+q.Limit)
+		v.Next = listURL(r, storyCursor(ss[q.Limit-1]), v.From+q.Limit)
 	}
-	if q.Offset > 0 {
-		v.Prev = listURL(r, max(0, q.Offset-q.Limit))
+	if q.After != nil || q.Offset > 0 {
+		v.Prev = listURL(r, "", 1)
 	}
 	v.To = q.Offset + len(ss)
 	for _, st := range ss {
@@ -235,16 +239,18 @@ func (s *Server) uiList(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, listPage, title, v)
 }
 
-// listURL is the list page of r's query at another offset.
-func listURL(r *http.Request, offset int) string {
+// listURL is the list page of r's query after the cursor after (the
+// first page when ""), whose first story is number from.
+func listURL(r *http.Request, after string, from int) string {
 	q := url.Values{}
 	for _, k := range []string{"q", "since", "limit"} {
 		if v := r.URL.Query().Get(k); v != "" {
 			q.Set(k, v)
 		}
 	}
-	if offset > 0 {
-		q.Set("offset", strconv.Itoa(offset))
+	if after != "" {
+		q.Set("after", after)
+		q.Set("from", strconv.Itoa(from))
 	}
 	if len(q) == 0 {
 		return "/"

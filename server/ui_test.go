@@ -189,9 +189,9 @@ func TestUIStoryList(t *testing.T) {
 		{"search folds case", "/?q=LIBRARY", []string{"Council delays"}, []string{"Flash floods"}},
 		{"no match", "/?q=volcano", []string{"No story matches"}, []string{"Flash floods", "Council delays"}},
 		{"since", "/?since=2031-06-15", []string{"Council delays", `value="2031-06-15"`}, []string{"Flash floods"}},
-		{"first page", "/?limit=1", []string{"Council delays", `rel="next" href="/?limit=1&amp;offset=1"`}, []string{"Flash floods", `rel="prev"`}},
-		{"last page", "/?limit=1&offset=2", []string{"Flash floods", `rel="prev" href="/?limit=1&amp;offset=1"`}, []string{"Council delays", `rel="next"`}},
-		{"paging keeps the search", "/?q=the&limit=1", []string{`rel="next" href="/?limit=1&amp;offset=1&amp;q=the"`}, nil},
+		{"first page", "/?limit=1", []string{"Council delays", `rel="next" href="/?after=`, `&amp;from=2&amp;limit=1"`}, []string{"Flash floods", `rel="prev"`}},
+		{"last page by offset", "/?limit=1&offset=2", []string{"Flash floods", `rel="prev" href="/?limit=1"`, "stories 3–3"}, []string{"Council delays", `rel="next"`}},
+		{"paging keeps the search", "/?q=the&limit=1", []string{`rel="next" href="/?after=`, `&amp;from=2&amp;limit=1&amp;q=the"`}, nil},
 		{"past the end", "/?offset=50", []string{"No more stories"}, []string{"Flash floods"}},
 	}
 	for _, tc := range tests {
@@ -204,6 +204,24 @@ func TestUIStoryList(t *testing.T) {
 				}
 			}
 		})
+	}
+	uiWantPage(t, uiGet(t, s, "/?after=notacursor"), http.StatusBadRequest, "not a cursor")
+	// Following the next links walks every story once, in order.
+	var walked []string
+	for next, n := "/?limit=1", 0; next != "" && n < 10; n++ {
+		r := uiGet(t, s, strings.ReplaceAll(next, "&amp;", "&"))
+		for _, h := range []string{"Council delays", "Flash floods", uiEscapedScript} {
+			if strings.Contains(r.body, ">"+h) {
+				walked = append(walked, h)
+			}
+		}
+		next = ""
+		if _, rest, ok := strings.Cut(r.body, `rel="next" href="`); ok {
+			next, _, _ = strings.Cut(rest, `"`)
+		}
+	}
+	if len(walked) != 3 || walked[0] != "Council delays" {
+		t.Errorf("the next links walked %q, want the three stories newest first", walked)
 	}
 	if r := uiGet(t, s, "/?q=bread"); !strings.Contains(r.body, uiEscapedScript) {
 		t.Errorf("the markup headline is not shown escaped:\n%s", r.body)

@@ -701,8 +701,18 @@ func (t *readTx) Stories(q retold.StoryQuery) ([]retold.Story, error) {
 	} else if strings.TrimSpace(q.Words) != "" {
 		return nil, nil // no word to search for: nothing matches
 	}
-	return t.storyRows(`SELECT `+storyColumns+` FROM stories WHERE first_seen >= ?
-		ORDER BY first_seen DESC, story LIMIT ? OFFSET ?`, q.Since, limit, max(q.Offset, 0))
+	after, args := afterKey(q.After)
+	return t.storyRows(`SELECT `+storyColumns+` FROM stories WHERE first_seen >= ?`+after+`
+		ORDER BY first_seen DESC, story LIMIT ? OFFSET ?`, append(append([]any{q.Since}, args...), limit, max(q.Offset, 0))...)
+}
+
+// afterKey is the condition (and its arguments) that keeps the stories
+// after k in the listing order, by first_seen DESC, story; none for a nil k.
+func afterKey(k *retold.StoryKey) (string, []any) {
+	if k == nil {
+		return "", nil
+	}
+	return ` AND (first_seen < ? OR first_seen = ? AND story > ?)`, []any{k.FirstSeen, k.FirstSeen, k.ID}
 }
 
 // searchCap is how many matching documents a search lists before it
@@ -746,9 +756,10 @@ func (t *readTx) searchStories(m string, q retold.StoryQuery, limit int) ([]reto
 	if len(seqs) <= searchCap {
 		list := slices.Sorted(maps.Keys(seqs))
 		b, _ := json.Marshal(list)
-		return t.storyRows(`SELECT `+storyColumns+` FROM stories WHERE first_seen >= ?
+		after, args := afterKey(q.After)
+		return t.storyRows(`SELECT `+storyColumns+` FROM stories WHERE first_seen >= ?`+after+`
 			AND story IN (SELECT d.story FROM json_each(?) j JOIN documents d ON d.seq = j.value)
-			ORDER BY first_seen DESC, story LIMIT ? OFFSET ?`, q.Since, string(b), limit, max(q.Offset, 0))
+			ORDER BY first_seen DESC, story LIMIT ? OFFSET ?`, append(append([]any{q.Since}, args...), string(b), limit, max(q.Offset, 0))...)
 	}
 	if seqs, err = t.matching(m, -1); err != nil {
 		return nil, err
@@ -757,8 +768,9 @@ func (t *readTx) searchStories(m string, q retold.StoryQuery, limit int) ([]reto
 	var out []retold.Story
 	skip := max(q.Offset, 0)
 	// Pages of stories by (first_seen DESC, story), each after the last
-	// row of the one before.
-	after, args := "", []any{q.Since}
+	// row of the one before (the first after q.After).
+	after, args := afterKey(q.After)
+	args = append([]any{q.Since}, args...)
 	for {
 		page, err := t.storyRows(`SELECT `+storyColumns+` FROM stories WHERE first_seen >= ?`+after+`
 			ORDER BY first_seen DESC, story LIMIT ?`, append(args, chunk)...)

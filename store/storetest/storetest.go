@@ -484,12 +484,41 @@ func testStorySearch(t *testing.T, open func() (retold.Store, error)) {
 	if all := search(""); !slices.Equal(paged, all) {
 		t.Errorf("search pages %v, want %v", paged, all)
 	}
+	if keyed := keysetPages(t, s, retold.StoryQuery{Words: "t"}, 1); !slices.Equal(keyed, search("")) {
+		t.Errorf("search pages by key %v, want %v", keyed, search(""))
+	}
 	if got := search("sultanov"); got != nil {
 		t.Errorf("a deleted document's words still found: %v", got)
 	}
 	if got := search("aktau"); !slices.Equal(got, []string{a.Story}) {
 		t.Errorf("after the delete, aktau = %v, want c's story %s", got, a.Story)
 	}
+}
+
+// keysetPages lists q's stories page by page of size, each page after
+// the last story of the one before (StoryQuery.After).
+func keysetPages(t *testing.T, s retold.Store, q retold.StoryQuery, size int) []string {
+	t.Helper()
+	var ids []string
+	q.Limit = size
+	for range 100 {
+		var page []retold.Story
+		view(t, s, func(tx retold.ReadTx) error {
+			var err error
+			page, err = tx.Stories(q)
+			return err
+		})
+		for _, st := range page {
+			ids = append(ids, st.ID)
+		}
+		if len(page) < size {
+			return ids
+		}
+		last := page[len(page)-1]
+		q.After = &retold.StoryKey{FirstSeen: last.FirstSeen, ID: last.ID}
+	}
+	t.Fatal("keyset paging did not end")
+	return nil
 }
 
 func testStoryListing(t *testing.T, open func() (retold.Store, error)) {
@@ -499,7 +528,46 @@ func testStoryListing(t *testing.T, open func() (retold.Store, error)) {
 		d := doc(fmt.Sprint("d", i), fmt.Sprint("t", i), uint64(i)) // dates 2024-05-01 .. 05
 		docs = append(docs, d)
 	}
+	// Three more on the last day: ties on first_seen, ordered by id.
+	for i := range 3 {
+		d := doc(fmt.Sprint("tie", i), fmt.Sprint("t tie ", i), uint64(10+i))
+		d.Date = "2024-05-05"
+		docs = append(docs, d)
+	}
 	put(t, s, nil, docs...)
+	view(t, s, func(tx retold.ReadTx) error {
+		all, err := tx.Stories(retold.StoryQuery{Limit: 100})
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for _, st := range all {
+			ids = append(ids, st.ID)
+		}
+		for _, size := range []int{1, 2, 3, 8} {
+			if got := keysetPages(t, s, retold.StoryQuery{}, size); !slices.Equal(got, ids) {
+				t.Errorf("keyset pages of %d: %v, want %v", size, got, ids)
+			}
+		}
+		if got := keysetPages(t, s, retold.StoryQuery{Since: "2024-05-04"}, 2); !slices.Equal(got, ids[:5]) {
+			t.Errorf("keyset pages since 05-04: %v, want %v", got, ids[:5])
+		}
+		after, _ := tx.Stories(retold.StoryQuery{After: &retold.StoryKey{FirstSeen: all[2].FirstSeen, ID: all[2].ID}, Offset: 1, Limit: 2})
+		if len(after) != 2 || after[0].ID != ids[4] || after[1].ID != ids[5] {
+			t.Errorf("after the third, skipping one: %+v, want %v", after, ids[4:6])
+		}
+		return nil
+	})
+	if err := s.Update(context.Background(), func(tx retold.Tx) error {
+		for _, d := range docs[5:] {
+			if err := tx.DeleteDocument(d.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	view(t, s, func(tx retold.ReadTx) error {
 		all, err := tx.Stories(retold.StoryQuery{})
 		if err != nil {
