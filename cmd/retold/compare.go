@@ -34,7 +34,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		}
 		docs[i] = d
 	}
-	return writeComparison(e, docs[0], docs[1], *asJSON, *htmlOut, *width)
+	return writeComparison(ctx, e, docs[0], docs[1], *asJSON, *htmlOut, *width)
 }
 
 // readInput reads one compare input; "-" is standard input.
@@ -45,8 +45,11 @@ func readInput(e *env, path string) (retold.Document, error) {
 	return extract.ReadFile(path, nil)
 }
 
-func writeComparison(e *env, a, b retold.Document, asJSON bool, htmlOut string, width int) error {
-	r := verify.New(nil).Compare(a, b)
+func writeComparison(ctx context.Context, e *env, a, b retold.Document, asJSON bool, htmlOut string, width int) error {
+	r, err := compareOrStop(ctx, a, b)
+	if err != nil {
+		return err
+	}
 	if htmlOut != "" {
 		if err := writeFileAtomic(htmlOut, func(w io.Writer) error { return explain.HTML(w, r, a, b) }); err != nil {
 			return err
@@ -60,4 +63,22 @@ func writeComparison(e *env, a, b retold.Document, asJSON bool, htmlOut string, 
 	}
 	color := e.stdoutIsTerminal && e.getenv("NO_COLOR") == ""
 	return explain.Text(e.stdout, r, width, color)
+}
+
+// compareOrStop compares a and b, or returns ctx's error as soon as it is
+// cancelled: the comparison of two long texts takes seconds, and an
+// interrupted command exits without waiting for it (the process ends, and
+// the comparison with it).
+func compareOrStop(ctx context.Context, a, b retold.Document) (*verify.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	done := make(chan *verify.Result, 1)
+	go func() { done <- verify.New(nil).Compare(a, b) }()
+	select {
+	case r := <-done:
+		return r, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

@@ -27,5 +27,5 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	a := retold.Document{ID: "demo/original.txt", Text: demoOriginal}
 	b := retold.Document{ID: "demo/version.txt", Text: demoVersion}
-	return writeComparison(e, a, b, *asJSON, *htmlOut, *width)
+	return writeComparison(ctx, e, a, b, *asJSON, *htmlOut, *width)
 }

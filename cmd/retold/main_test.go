@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -15,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	retold "github.com/retold/retold"
 )
 
 // The story pair is invented for these tests: a local council report and a
@@ -629,6 +632,8 @@ func TestInterruptedRunExits130(t *testing.T) {
 		{"cluster", "--in", corpus, "--out", filepath.Join(dir, "labels.jsonl")},
 		{"dedup", "--in", corpus, "--out", filepath.Join(dir, "kept.jsonl")},
 		{"add", "--db", filepath.Join(dir, "retold.db"), corpus},
+		{"compare", corpus, corpus},
+		{"demo"},
 	} {
 		var stdout, stderr bytes.Buffer
 		e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
@@ -791,5 +796,21 @@ func TestIDAndTextKeys(t *testing.T) {
 	r = runCLI(t, "", append([]string{"add", "--db", filepath.Join(dir, "x.db"), in}, keys...)...)
 	if r.code != 1 || !strings.Contains(r.stderr, "1 added, 1 copies") {
 		t.Errorf("add: exit %d: %s", r.code, r.stderr)
+	}
+}
+
+// TestCompareStopsWhenInterrupted cancels a compare of two long texts
+// mid-way: it returns the cancellation at once instead of the result.
+func TestCompareStopsWhenInterrupted(t *testing.T) {
+	var a, b strings.Builder
+	for i := range 8000 {
+		fmt.Fprintf(&a, "Officials in district %d said %d homes were flooded on day %d. ", i%97, i, i%31)
+		fmt.Fprintf(&b, "Officials in district %d reported %d flooded homes on day %d. ", i%97, i+1, i%31)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(20*time.Millisecond, cancel)
+	r, err := compareOrStop(ctx, retold.Document{ID: "a", Text: a.String()}, retold.Document{ID: "b", Text: b.String()})
+	if !errors.Is(err, context.Canceled) || r != nil {
+		t.Errorf("interrupted compare: %v, %v; want context.Canceled and no result", r, err)
 	}
 }
