@@ -11,7 +11,6 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -576,45 +575,58 @@ func newSigner(opt Options, bands, rows int) *signer {
 // sign fills in the id, content hash, stored shingles and band keys of
 // every good line of b. The slices point into arenas owned by b.
 func (s *signer) sign(b *batch) {
-	shingleArena, keyArena, idArena, encArena := b.shingles[:0], b.keys[:0], b.ids[:0], b.enc[:0]
+	a := arenas{b.ids[:0], b.shingles[:0], b.keys[:0], b.enc[:0]}
 	for i := range b.items {
 		it := &b.items[i]
 		if it.err != nil {
 			continue
 		}
-		line := b.data[it.start:it.end]
-		id, text, buf, err := s.keys.ScanIDText(line, s.buf)
-		s.buf = buf
-		if err != nil {
-			it.err = err
-			continue
-		}
-		is := len(idArena)
-		idArena = append(idArena, id...)
-		it.id = idArena[is:len(idArena):len(idArena)]
-		it.hash = xxh3.HashSeed(text, s.seed)
-		s.hashes = s.sh.appendShingles(s.hashes[:0], text)
-		// The set keeps 24 bits of each shingle hash (store.go); a radix
-		// sort of 24-bit values takes three passes.
-		ss := len(shingleArena)
-		for _, h := range s.hashes {
-			shingleArena = append(shingleArena, uint32(h)>>8)
-		}
-		var set []uint32
-		set, s.scratch = sketch.Set24(shingleArena[ss:], s.scratch)
-		shingleArena = shingleArena[:ss+len(set)]
-		it.shingles = shingleArena[ss:len(shingleArena):len(shingleArena)]
-		es := len(encArena)
-		encArena = encodeSet(encArena, it.shingles)
-		it.enc = encArena[es:len(encArena):len(encArena)]
-		ks := len(keyArena)
-		keyArena = s.bandKeys(keyArena, it.hash)
-		it.keys = keyArena[ks:len(keyArena):len(keyArena)]
+		it.err = s.signLine(b.data[it.start:it.end], it, &a)
 	}
 	// The arenas grew by append, so earlier items may point into an old
 	// array; that is fine, the old arrays stay alive through them. The
 	// grown ones are kept for the batch's next use.
-	b.shingles, b.keys, b.ids, b.enc = shingleArena, keyArena, idArena, encArena
+	b.ids, b.shingles, b.keys, b.enc = a.ids, a.shingles, a.keys, a.enc
+}
+
+// arenas hold the signed fields of the items of a batch.
+type arenas struct {
+	ids      []byte
+	shingles []uint32
+	keys     []uint64
+	enc      []byte
+}
+
+// signLine fills in the id, content hash, stored shingles and band keys
+// of one line, in slices of a, or returns why the line is refused.
+func (s *signer) signLine(line []byte, it *item, a *arenas) error {
+	id, text, buf, err := s.keys.ScanIDText(line, s.buf)
+	s.buf = buf
+	if err != nil {
+		return err
+	}
+	is := len(a.ids)
+	a.ids = append(a.ids, id...)
+	it.id = a.ids[is:len(a.ids):len(a.ids)]
+	it.hash = xxh3.HashSeed(text, s.seed)
+	s.hashes = s.sh.appendShingles(s.hashes[:0], text)
+	// The set keeps 24 bits of each shingle hash (store.go); a radix
+	// sort of 24-bit values takes three passes.
+	ss := len(a.shingles)
+	for _, h := range s.hashes {
+		a.shingles = append(a.shingles, uint32(h)>>8)
+	}
+	var set []uint32
+	set, s.scratch = sketch.Set24(a.shingles[ss:], s.scratch)
+	a.shingles = a.shingles[:ss+len(set)]
+	it.shingles = a.shingles[ss:len(a.shingles):len(a.shingles)]
+	es := len(a.enc)
+	a.enc = encodeSet(a.enc, it.shingles)
+	it.enc = a.enc[es:len(a.enc):len(a.enc)]
+	ks := len(a.keys)
+	a.keys = s.bandKeys(a.keys, it.hash)
+	it.keys = a.keys[ks:len(a.keys):len(a.keys)]
+	return nil
 }
 
 // bandKeys appends the band keys of the signature of s.hashes. A text
@@ -720,7 +732,19 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 	} else {
 		d.cands = slices.Compact(d.cands)
 		if len(d.cands) > maxVerify {
+			// An exact twin is found wherever it stands among the
+			// candidates (the first record of a text shares every key
+			// with its copies), so that "exact" means the same text came
+			// before, whatever else shares its keys; the near search
+			// stays within the earliest maxVerify.
+			twin, err := d.exactTwin(it.hash)
+			if err != nil {
+				return err
+			}
 			d.cands = d.cands[:maxVerify]
+			if twin >= 0 {
+				d.cands = append(d.cands[:0], uint32(twin))
+			}
 		}
 		for _, c := range d.cands {
 			if err := d.log.get(c, &d.rec, true); err != nil {
@@ -796,6 +820,19 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 	return d.writeDropped(uint32(best), bestSim, exact, bestGroup, bestFlags&fromRef != 0, it.id)
 }
 
+// exactTwin is the earliest of d.cands whose content hash is hash, or -1.
+func (d *decider) exactTwin(hash uint64) (int, error) {
+	for _, c := range d.cands {
+		if err := d.log.get(c, &d.rec, false); err != nil {
+			return -1, err
+		}
+		if d.rec.hash == hash {
+			return int(c), nil
+		}
+	}
+	return -1, nil
+}
+
 // trustBands decides without verification (Options.NoVerify): an exact
 // twin by content hash if there is one among the candidates (d.cands,
 // sorted, with repeats: one per band shared), else the candidate sharing
@@ -841,17 +878,10 @@ func (d *decider) writeDropped(dupOf uint32, sim float64, exact bool, group uint
 		}
 		keptID = string(r.id)
 	}
-	kind := "near"
-	if exact {
-		kind = "exact"
-	}
-	// Similarity is rounded to 4 places so the bytes do not depend on
-	// float formatting subtleties of the last digit.
-	sim, _ = strconv.ParseFloat(strconv.FormatFloat(sim, 'f', 4, 64), 64)
-	line, err := json.Marshal(Dropped{ID: string(id), DupOf: dupID, Similarity: sim, Kind: kind, Kept: keptID, Against: against})
+	line, err := droppedLine(string(id), dupID, keptID, sim, exact, against)
 	if err != nil {
 		return err
 	}
-	d.dropped.Write(line)
-	return d.dropped.WriteByte('\n')
+	_, err = d.dropped.Write(line)
+	return err
 }

@@ -1,0 +1,228 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/retold/retold/dedup"
+	"github.com/retold/retold/extract"
+)
+
+// PlanFile is the name of the plan in a work directory.
+const PlanFile = "plan.json"
+
+// Plan is a sharded job: its inputs, in order, how many tasks each stage
+// has, and the options of the engine. Every task reads it from the work
+// directory, so a task needs only the directory, its stage and its index.
+type Plan struct {
+	// Job is the engine: "dedup".
+	Job string `json:"job"`
+	// Inputs are the files, in input order; a file's place in this list
+	// is its number in the ordinals.
+	Inputs []extract.Source `json:"inputs"`
+	// Shards is the number of sign and filter tasks: task i takes the
+	// inputs whose number is i modulo Shards.
+	Shards int `json:"shards"`
+	// Parts is the number of bucket partitions and of verify tasks.
+	Parts int `json:"parts"`
+	// Dedup holds the options of a dedup job.
+	Dedup DedupOptions `json:"dedup"`
+}
+
+// DedupOptions are the options of dedup.Run that the stages take.
+type DedupOptions struct {
+	Threshold float64      `json:"threshold"`
+	NGram     int          `json:"ngram"`
+	Seed      uint64       `json:"seed"`
+	MaxLine   int          `json:"max_line,omitempty"`
+	MaxBytes  int64        `json:"max_bytes,omitempty"`
+	Keys      extract.Keys `json:"keys"`
+}
+
+func (o DedupOptions) engine() dedup.Options {
+	return dedup.Options{Threshold: o.Threshold, NGram: o.NGram, Seed: o.Seed, MaxLine: o.MaxLine, MaxBytes: o.MaxBytes,
+		Keys: o.Keys, Sketch: "oneperm"}
+}
+
+// NewDedupPlan is the plan of a dedup of the files under paths (as
+// extract.Sources lists them) in shards sign and filter tasks and parts
+// bucket and verify tasks (0: as many as shards).
+func NewDedupPlan(paths []string, shards, parts int, opt DedupOptions) (*Plan, error) {
+	if shards < 1 {
+		return nil, fmt.Errorf("pipeline: %d shards: want at least 1", shards)
+	}
+	if parts <= 0 {
+		parts = shards
+	}
+	srcs, err := extract.Sources(paths)
+	if err != nil {
+		return nil, err
+	}
+	if len(srcs) >= 1<<ordFileBits {
+		return nil, fmt.Errorf("pipeline: %d input files: at most %d", len(srcs), 1<<ordFileBits-1)
+	}
+	// The same checks as the engine's, before any task runs.
+	if _, err := dedup.NewSigner(opt.engine()); err != nil {
+		return nil, err
+	}
+	return &Plan{Job: "dedup", Inputs: srcs, Shards: shards, Parts: parts, Dedup: opt}, nil
+}
+
+// Write puts the plan in dir, which it creates. A directory that holds
+// another plan is refused: its outputs belong to that plan.
+func (p *Plan) Write(dir string) error {
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	path := filepath.Join(dir, PlanFile)
+	if old, err := os.ReadFile(path); err == nil {
+		if string(old) == string(b) {
+			return nil // the same job: resume it
+		}
+		return fmt.Errorf("pipeline: %s holds another job's plan; use a new work directory", dir)
+	}
+	return writeAtomic(path, func(w io.Writer) error { _, err := w.Write(b); return err })
+}
+
+// ReadPlan reads the plan of the work directory dir.
+func ReadPlan(dir string) (*Plan, error) {
+	b, err := os.ReadFile(filepath.Join(dir, PlanFile))
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: read the plan: %w", err)
+	}
+	var p Plan
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("pipeline: %s: %w", filepath.Join(dir, PlanFile), err)
+	}
+	if p.Job != "dedup" || p.Shards < 1 || p.Parts < 1 {
+		return nil, fmt.Errorf("pipeline: %s: not a plan this version runs", filepath.Join(dir, PlanFile))
+	}
+	return &p, nil
+}
+
+// Stage is one step of a job, run as Tasks(plan) independent tasks.
+type Stage struct {
+	Name string
+	// Tasks is how many tasks the stage has under a plan.
+	Tasks func(p *Plan) int
+	// Run runs task i of the stage: it reads the outputs of the stages
+	// before and writes its own into the work directory, in one
+	// directory renamed into place when complete.
+	Run func(ctx context.Context, dir string, p *Plan, i int) error
+}
+
+// Task runs task i of the named stage of the plan in dir, unless its
+// output is there already (a task that finished is never run again, so
+// re-running a job resumes it).
+func Task(ctx context.Context, dir, stage string, i int) (ran bool, err error) {
+	p, err := ReadPlan(dir)
+	if err != nil {
+		return false, err
+	}
+	s, ok := stageNamed(stage)
+	if !ok {
+		return false, fmt.Errorf("pipeline: no stage %q (the stages: %s)", stage, stageNames())
+	}
+	if n := s.Tasks(p); i < 0 || i >= n {
+		return false, fmt.Errorf("pipeline: stage %s has tasks 0 to %d, not %d", stage, n-1, i)
+	}
+	if done(taskDir(dir, stage, i)) {
+		return false, nil
+	}
+	if err := s.Run(ctx, dir, p, i); err != nil {
+		return true, fmt.Errorf("pipeline: %s task %d: %w", stage, i, err)
+	}
+	return true, nil
+}
+
+// taskDir is where task i of a stage puts its outputs.
+func taskDir(dir, stage string, i int) string {
+	return filepath.Join(dir, stage, strconv.Itoa(i))
+}
+
+// done reports whether a task's output directory is complete: it is
+// renamed into place only then.
+func done(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}
+
+// taskOutput runs write on a fresh temporary directory beside final and
+// renames it to final when write succeeds, so that a task killed or
+// failing mid-way leaves no output, only a temporary directory the next
+// run of the task removes.
+func taskOutput(final string, write func(tmp string) error) error {
+	parent := filepath.Dir(final)
+	if err := os.MkdirAll(parent, 0o777); err != nil {
+		return err
+	}
+	// A temporary directory of an earlier, killed run of this task.
+	old, _ := filepath.Glob(final + ".tmp-*")
+	for _, o := range old {
+		os.RemoveAll(o)
+	}
+	tmp, err := os.MkdirTemp(parent, filepath.Base(final)+".tmp-")
+	if err != nil {
+		return err
+	}
+	if err := write(tmp); err != nil {
+		os.RemoveAll(tmp)
+		return err
+	}
+	if err := syncDir(tmp); err != nil {
+		os.RemoveAll(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		os.RemoveAll(tmp)
+		if done(final) {
+			return nil // another run of the same task finished first
+		}
+		return err
+	}
+	return syncDir(parent)
+}
+
+func syncDir(path string) error {
+	d, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return err
+	}
+	return nil
+}
+
+// writeAtomic writes a file through a temporary file and a rename.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
