@@ -55,11 +55,16 @@ func commands() []command {
 		{"eval-facts", "audit the fact diff: changed numbers that count different things, on the labeled news sets", runEvalFacts},
 		{"eval-cv", "choose the reuse rule on the labeled news sets, with leave-one-event-out cross-validation", runEvalCV},
 		{"export", "write the story index as JSONL: labels and edges per document", runExport},
+		{"k8s", "write Kubernetes Indexed Job manifests that dedup a corpus in shards", runK8s},
 		{"match", "say which indexed story each document would join, with the evidence", runMatch},
+		{"merge", "write a sharded job's outputs in input order (its last step)", runMerge},
 		{"rm", "remove documents from the story index", runRm},
+		{"run", "dedup a corpus in shards on this machine (--local), stage by stage", runRun},
 		{"serve", "serve the story index: a JSON API and a web UI", runServe},
+		{"slurm", "dedup a corpus in shards on Slurm: write and submit one job array a stage", runSlurm},
 		{"stories", "list the indexed stories, newest first", runStories},
 		{"story", "show one indexed story: its versions on a timeline and what each changed", runStory},
+		{"task", "run one task of a sharded job's stage (what slurm and k8s jobs run)", runTask},
 	}
 }
 
