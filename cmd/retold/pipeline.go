@@ -271,6 +271,12 @@ func runK8s(ctx context.Context, e *env, args []string) error {
 	if *parallel < 0 || *retries < 0 {
 		return usageErr("--parallelism and --retries must be 0 or more")
 	}
+	// The pods see the claim at --mount: every path must be under it.
+	for _, path := range append([]string{*j.work, *j.out, *j.dropped}, j.ins...) {
+		if a := absOr(path); a != "" && !strings.HasPrefix(a+"/", strings.TrimSuffix(*mount, "/")+"/") {
+			return usageErr("%s is not under --mount %s, where the pods see the claim", path, *mount)
+		}
+	}
 	p, err := j.plan()
 	if err != nil {
 		return err
