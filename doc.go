@@ -19,6 +19,7 @@
 //	cluster            stories and events of a whole corpus from verified candidate pairs
 //	cluster/baseline   the tfidf and minhash clusterers retold is measured against
 //	dedup              streaming near-duplicate removal of large JSONL corpora
+//	pipeline           dedup as sharded stages for Slurm job arrays, Kubernetes Indexed Jobs or a local pool
 //	store/sqlite       the embedded backend of the Store (one SQLite file)
 //	store/storetest    the conformance suite every Store backend passes
 //	storyindex         add and match one document at a time over a Store

@@ -149,12 +149,12 @@ func sign(ctx context.Context, dir string, p *Plan, i int) error {
 				st.Docs++
 				meta.u64(ord)
 				meta.u64(sig.Hash)
-				meta.u64(uint64(sets.n / 4))
+				meta.u64(uint64(sets.n / 3))
 				meta.u32(uint32(len(sig.Shingles)))
 				meta.u64(uint64(ids.n))
 				meta.u32(uint32(len(sig.ID)))
 				for _, v := range sig.Shingles {
-					sets.u32(v)
+					sets.u24(v)
 				}
 				ids.bytes(sig.ID)
 				for band, key := range sig.Keys {

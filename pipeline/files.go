@@ -25,7 +25,7 @@ func fileOf(ord uint64) int       { return int(ord >> 32) }
 
 // Widths of the records.
 const (
-	metaWidth = 40 // ord, hash, set offset (in values), set length, id offset, id length
+	metaWidth = 40 // ord, hash, set offset (in values of 3 bytes), set length, id offset, id length
 	keyWidth  = 25 // band, key, ord, hash
 	candWidth = 17 // x, y, exact
 	edgeWidth = 25 // x, y, similarity, exact
@@ -53,6 +53,12 @@ func (r *recWriter) u32(v uint32) {
 	binary.LittleEndian.PutUint32(r.buf[:4], v)
 	r.w.Write(r.buf[:4])
 	r.n += 4
+}
+
+// u24 writes a shingle value: 24 bits.
+func (r *recWriter) u24(v uint32) {
+	r.w.Write([]byte{byte(v), byte(v >> 8), byte(v >> 16)})
+	r.n += 3
 }
 
 func (r *recWriter) u64(v uint64) {
@@ -160,12 +166,12 @@ func (s *shardIndex) set(ord uint64, dst []uint32) ([]uint32, error) {
 		return dst, err
 	}
 	off, n := int64(le64(s.rec[16:])), int(le32(s.rec[24:]))
-	b := make([]byte, 4*n)
-	if _, err := s.sets.ReadAt(b, off*4); err != nil && !(errors.Is(err, io.EOF) && n == 0) {
+	b := make([]byte, 3*n)
+	if _, err := s.sets.ReadAt(b, off*3); err != nil && !(errors.Is(err, io.EOF) && n == 0) {
 		return dst, err
 	}
 	for k := range n {
-		dst = append(dst, le32(b[4*k:]))
+		dst = append(dst, uint32(b[3*k])|uint32(b[3*k+1])<<8|uint32(b[3*k+2])<<16)
 	}
 	return dst, nil
 }
