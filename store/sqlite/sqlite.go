@@ -581,31 +581,18 @@ func (t *readTx) Deletions() (int64, error) {
 }
 
 func (t *readTx) Edges(seq int64) ([]retold.Edge, error) {
-	rows, err := t.q.QueryContext(t.ctx, `SELECT a, b, verdict, score, evidence FROM edges WHERE a = ? OR b = ?
-		ORDER BY CASE WHEN a = ? THEN b ELSE a END`, seq, seq, seq)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []retold.Edge
-	for rows.Next() {
-		var e retold.Edge
-		var v string
-		if err := rows.Scan(&e.A, &e.B, &v, &e.Score, &e.Evidence); err != nil {
-			return nil, err
-		}
-		e.Verdict = retold.Verdict(v)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return t.edges(`SELECT a, b, verdict, score, evidence FROM edges WHERE a = ? OR b = ?
+		ORDER BY CASE WHEN a = ? THEN b ELSE a END`, nil, seq, seq, seq)
 }
 
 func (t *readTx) EdgesAmong(seqs []int64) ([]retold.Edge, error) {
 	if len(seqs) == 0 {
 		return nil, nil
 	}
-	// One query, however many: the set goes in as a JSON array, and each
-	// of its members is looked up by the primary key (a, b).
+	// One query, however many: the set goes in as a JSON array, each of
+	// its members finds its edges by the primary key's first column, and
+	// the other end is checked here (cheaper than a second lookup in
+	// SQL).
 	set := make([]byte, 0, 8*len(seqs))
 	set = append(set, '[')
 	for i, s := range seqs {
@@ -619,8 +606,14 @@ func (t *readTx) EdgesAmong(seqs []int64) ([]retold.Edge, error) {
 	for _, s := range seqs {
 		in[s] = true
 	}
-	rows, err := t.q.QueryContext(t.ctx, `SELECT e.a, e.b, e.verdict, e.score
-		FROM json_each(?1) j JOIN edges e ON e.a = j.value ORDER BY e.a, e.b`, string(set))
+	return t.edges(`SELECT e.a, e.b, e.verdict, e.score, NULL FROM json_each(?1) j JOIN edges e ON e.a = j.value
+		ORDER BY e.a, e.b`, func(e retold.Edge) bool { return in[e.B] }, string(set))
+}
+
+// edges runs a query of edge rows (a, b, verdict, score, evidence),
+// keeping those keep accepts (all, for a nil keep).
+func (t *readTx) edges(query string, keep func(retold.Edge) bool, args ...any) ([]retold.Edge, error) {
+	rows, err := t.q.QueryContext(t.ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -629,10 +622,10 @@ func (t *readTx) EdgesAmong(seqs []int64) ([]retold.Edge, error) {
 	for rows.Next() {
 		var e retold.Edge
 		var v string
-		if err := rows.Scan(&e.A, &e.B, &v, &e.Score); err != nil {
+		if err := rows.Scan(&e.A, &e.B, &v, &e.Score, &e.Evidence); err != nil {
 			return nil, err
 		}
-		if in[e.B] {
+		if keep == nil || keep(e) {
 			e.Verdict = retold.Verdict(v)
 			out = append(out, e)
 		}
