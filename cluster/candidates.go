@@ -46,14 +46,20 @@ func newSigs(n, perms int) *sigs { return &sigs{perms: perms, v: make([]uint32, 
 func (s *sigs) set(i int, sig []uint64) {
 	dst := s.v[i*s.perms : (i+1)*s.perms]
 	for k, x := range sig {
-		v := uint32(x)
-		if x == ^uint64(0) {
-			v = empty32
-		} else if v == empty32 {
-			v = empty32 - 1 // only an empty slot reads as empty
-		}
-		dst[k] = v
+		dst[k] = sig32(x)
 	}
+}
+
+// sig32 is the 32-bit value kept of a signature value.
+func sig32(x uint64) uint32 {
+	v := uint32(x)
+	if x == ^uint64(0) {
+		return empty32
+	}
+	if v == empty32 {
+		return empty32 - 1 // only an empty slot reads as empty
+	}
+	return v
 }
 
 // estimate is sketch.EstimateJaccard of documents i and j.

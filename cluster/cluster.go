@@ -219,22 +219,11 @@ func Group(dates []string, edges []Edge, opt *Options) Grouping {
 	if opt != nil {
 		o = *opt
 	}
-	days := make([]int, len(dates))
+	days := make([]int32, len(dates))
 	for i, d := range dates {
-		days[i] = parseDay(d)
+		days[i] = int32(parseDay(d))
 	}
-	es := make([]edge, 0, len(edges))
-	for _, e := range edges {
-		a, b := e.A, e.B
-		if a > b {
-			a, b = b, a
-		}
-		if a == b {
-			continue
-		}
-		es = append(es, edge{a: a, b: b, verdict: e.Verdict, score: e.Score})
-	}
-	return group(len(dates), days, es, &o)
+	return GroupDays(days, edges, &o)
 }
 
 // group forms stories, events and originals from the edges.

@@ -23,16 +23,21 @@ import (
 var dedupStages = []Stage{
 	{Name: "sign", Tasks: func(p *Plan) int { return p.Shards }, Run: sign},
 	{Name: "bucket", Tasks: func(p *Plan) int { return p.Parts }, Run: bucket},
-	{Name: "verify", Tasks: func(p *Plan) int { return p.Parts }, Run: verify},
+	{Name: "verify", Tasks: func(p *Plan) int { return p.Parts }, Run: verifyStage},
 	{Name: "components", Tasks: func(p *Plan) int { return 1 }, Run: components},
 	{Name: "filter", Tasks: func(p *Plan) int { return p.Shards }, Run: filter},
 }
 
 // Stages are the stages of a job, in the order they run.
-func Stages(p *Plan) []Stage { return dedupStages }
+func Stages(p *Plan) []Stage {
+	if p.Job == "cluster" {
+		return clusterStages
+	}
+	return dedupStages
+}
 
-func stageNamed(name string) (Stage, bool) {
-	for _, s := range dedupStages {
+func stageNamed(p *Plan, name string) (Stage, bool) {
+	for _, s := range Stages(p) {
 		if s.Name == name {
 			return s, true
 		}
@@ -40,9 +45,9 @@ func stageNamed(name string) (Stage, bool) {
 	return Stage{}, false
 }
 
-func stageNames() string {
+func stageNames(p *Plan) string {
 	var b bytes.Buffer
-	for i, s := range dedupStages {
+	for i, s := range Stages(p) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
@@ -316,12 +321,12 @@ func (s *shardIndexes) close() {
 	}
 }
 
-// verify decides the records of partition i (x mod Parts == i) that have
+// verifyStage decides the records of partition i (x mod Parts == i) that have
 // candidates: an exact copy of its first, or the most similar of its
 // earliest MaxVerify candidates (the earliest on ties) at Jaccard >=
 // threshold, read from the shingle sets the sign stage kept. Each gives
 // an edge (x, y, similarity, exact) in edges.bin, sorted by x.
-func verify(ctx context.Context, dir string, p *Plan, i int) error {
+func verifyStage(ctx context.Context, dir string, p *Plan, i int) error {
 	var cands []byte
 	for b := range p.Parts {
 		c, err := readRecs(filepath.Join(taskDir(dir, "bucket", b), "cand."+strconv.Itoa(i)+".bin"), candWidth)
@@ -602,6 +607,9 @@ func oneLine(s string) string { return string(bytes.ReplaceAll([]byte(s), []byte
 // bad-record messages and cut inputs of the sign stage, in shard order,
 // and the totals.
 func Merge(dir string, p *Plan, kept, dropped io.Writer) (Totals, []string, error) {
+	if p.Job == "cluster" {
+		return mergeCluster(dir, p, kept)
+	}
 	var t Totals
 	var messages []string
 	for f := range p.Inputs {

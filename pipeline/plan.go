@@ -21,7 +21,7 @@ const PlanFile = "plan.json"
 // has, and the options of the engine. Every task reads it from the work
 // directory, so a task needs only the directory, its stage and its index.
 type Plan struct {
-	// Job is the engine: "dedup".
+	// Job is the engine: "dedup" or "cluster".
 	Job string `json:"job"`
 	// Inputs are the files, in input order; a file's place in this list
 	// is its number in the ordinals.
@@ -31,8 +31,9 @@ type Plan struct {
 	Shards int `json:"shards"`
 	// Parts is the number of bucket partitions and of verify tasks.
 	Parts int `json:"parts"`
-	// Dedup holds the options of a dedup job.
-	Dedup DedupOptions `json:"dedup"`
+	// Dedup holds the options of a dedup job, Cluster of a cluster job.
+	Dedup   DedupOptions   `json:"dedup,omitzero"`
+	Cluster ClusterOptions `json:"cluster,omitzero"`
 }
 
 // DedupOptions are the options of dedup.Run that the stages take.
@@ -105,7 +106,7 @@ func ReadPlan(dir string) (*Plan, error) {
 	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, fmt.Errorf("pipeline: %s: %w", filepath.Join(dir, PlanFile), err)
 	}
-	if p.Job != "dedup" || p.Shards < 1 || p.Parts < 1 {
+	if (p.Job != "dedup" && p.Job != "cluster") || p.Shards < 1 || p.Parts < 1 {
 		return nil, fmt.Errorf("pipeline: %s: not a plan this version runs", filepath.Join(dir, PlanFile))
 	}
 	return &p, nil
@@ -130,9 +131,9 @@ func Task(ctx context.Context, dir, stage string, i int) (ran bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	s, ok := stageNamed(stage)
+	s, ok := stageNamed(p, stage)
 	if !ok {
-		return false, fmt.Errorf("pipeline: no stage %q (the stages: %s)", stage, stageNames())
+		return false, fmt.Errorf("pipeline: no stage %q (the stages: %s)", stage, stageNames(p))
 	}
 	if n := s.Tasks(p); i < 0 || i >= n {
 		return false, fmt.Errorf("pipeline: stage %s has tasks 0 to %d, not %d", stage, n-1, i)

@@ -24,6 +24,7 @@ import (
 
 // jobFlags are the flags that make a plan.
 type jobFlags struct {
+	job                *string
 	work, out, dropped *string
 	shards, parts      *int
 	ins                listFlag
@@ -35,10 +36,11 @@ type jobFlags struct {
 
 func addJobFlags(fs *flag.FlagSet) *jobFlags {
 	j := &jobFlags{}
+	j.job = fs.String("job", "dedup", "`JOB`: dedup (as retold dedup) or cluster (as retold cluster: --out gets the labels)")
 	j.work = fs.String("work", "", "the work `DIR`: the plan and every stage's outputs (on a shared file system for slurm and k8s)")
 	fs.Var(&j.ins, "in", "input `FILE` or DIR, as dedup reads them (no stdin); may be repeated")
-	j.out = fs.String("out", "", "kept records `FILE`, in input order, as retold dedup writes them")
-	j.dropped = fs.String("dropped", "", "dropped records `FILE`, as retold dedup writes them")
+	j.out = fs.String("out", "", "output `FILE`: the kept records of dedup or the labels of cluster, in input order, as those commands write them")
+	j.dropped = fs.String("dropped", "", "dropped records `FILE` of dedup, as retold dedup writes them")
 	j.shards = fs.Int("shards", 4, "sign and filter tasks: task i takes the input files i, i+N, ...")
 	j.parts = fs.Int("parts", 0, "bucket and verify tasks (0: as many as --shards)")
 	j.threshold = fs.Float64("threshold", 0.8, "word-shingle Jaccard `T` at or above which a record is a near-duplicate")
@@ -61,6 +63,10 @@ func (j *jobFlags) plan() (*pipeline.Plan, error) {
 		return nil, usageErr("--ngram must be at least 1")
 	case slices.Contains(j.ins, "-"):
 		return nil, usageErr("a sharded job cannot read stdin: give files")
+	case *j.job != "dedup" && *j.job != "cluster":
+		return nil, usageErr("unknown --job %q (dedup or cluster)", *j.job)
+	case *j.job == "cluster" && *j.dropped != "":
+		return nil, usageErr("--dropped is dedup's")
 	}
 	work, err := filepath.Abs(*j.work)
 	if err != nil {
@@ -75,8 +81,13 @@ func (j *jobFlags) plan() (*pipeline.Plan, error) {
 		}
 		ins = append(ins, a)
 	}
-	p, err := pipeline.NewDedupPlan(ins, *j.shards, *j.parts, pipeline.DedupOptions{
-		Threshold: *j.threshold, NGram: *j.ngram, Seed: *j.seed, Keys: *j.keys})
+	var p *pipeline.Plan
+	if *j.job == "cluster" {
+		p, err = pipeline.NewClusterPlan(ins, *j.shards, *j.parts, *j.keys)
+	} else {
+		p, err = pipeline.NewDedupPlan(ins, *j.shards, *j.parts, pipeline.DedupOptions{
+			Threshold: *j.threshold, NGram: *j.ngram, Seed: *j.seed, Keys: *j.keys})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -136,8 +147,13 @@ func mergeOutputs(e *env, dir string, p *pipeline.Plan, out, dropped string, sta
 	for _, m := range messages {
 		line.bad(errors.New(m))
 	}
-	fmt.Fprintf(e.stderr, "dedup (%d shards, %d parts): %d docs, %.1f MB, kept %d, dropped %d, %d bad records skipped, %.2f s; work directory %s\n",
-		p.Shards, p.Parts, tot.Docs, float64(tot.Bytes)/1e6, tot.Kept, tot.Dropped, tot.Bad, time.Since(start).Seconds(), dir)
+	if p.Job == "cluster" {
+		fmt.Fprintf(e.stderr, "cluster (%d shards, %d parts): %d docs labelled, %d bad records skipped, %.2f s; work directory %s\n",
+			p.Shards, p.Parts, tot.Docs, tot.Bad, time.Since(start).Seconds(), dir)
+	} else {
+		fmt.Fprintf(e.stderr, "dedup (%d shards, %d parts): %d docs, %.1f MB, kept %d, dropped %d, %d bad records skipped, %.2f s; work directory %s\n",
+			p.Shards, p.Parts, tot.Docs, float64(tot.Bytes)/1e6, tot.Kept, tot.Dropped, tot.Bad, time.Since(start).Seconds(), dir)
+	}
 	if tot.Truncated > 0 {
 		return fmt.Errorf("%d inputs ended early (reported above); everything before the breaks was processed", tot.Truncated)
 	}
