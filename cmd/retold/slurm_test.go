@@ -12,10 +12,11 @@ import (
 	"time"
 )
 
-// TestShardedJobsOnSlurm runs `retold slurm` (dedup, then cluster) on the Slurm of this
+// TestShardedJobsOnSlurm runs `retold slurm` on the Slurm of this
 // machine (CI starts one: .ci/slurm-up.sh) over a small corpus in six
-// files, waits for its jobs, and compares the outputs with `retold
-// dedup`'s. Without sbatch it skips, unless RETOLD_REQUIRE_SLURM is set.
+// files, a dedup job and then a cluster job, waits for their jobs, and
+// compares the outputs with `retold dedup`'s and `retold cluster`'s.
+// Without sbatch it skips, unless RETOLD_REQUIRE_SLURM is set.
 func TestShardedJobsOnSlurm(t *testing.T) {
 	if _, err := exec.LookPath("sbatch"); err != nil {
 		if os.Getenv("RETOLD_REQUIRE_SLURM") != "" {
