@@ -62,6 +62,37 @@
 // bytes a candidate pair and 25 an edge. The single process keeps 27
 // bytes a record in memory instead, and reads the input once.
 //
+// # The cluster job
+//
+// The same layout runs `retold cluster` (Plan.Job "cluster"), on the
+// parts package cluster exports so that both apply one rule:
+//
+//   - profile (Shards tasks): reads the shard's files as retold cluster
+//     reads them, keeps each good record's document (docs.bin, found by
+//     ordinal through meta.bin) and its print (prints.bin: the content
+//     hash, day, English share, MinHash signature, LSH bands and anchor
+//     keys; cluster.Fingerprinter.PrintOf).
+//   - candidates (one task): takes the prints in input order, skips a
+//     repeated id (the first is kept), numbers the rest and matches each
+//     against those before it with cluster.Candidates, the index
+//     ClusterSource uses. Matching is sequential by nature (a key's
+//     anchoring depends on how many earlier documents hold it), but it
+//     is the cheap part: it holds the fingerprints only, about 400 bytes
+//     a document, and no text or profile.
+//   - judge (Parts tasks, by the later document of each pair): profiles
+//     the documents again from their text and verifies each document
+//     against its candidates with the compare engine, its neighbourhood
+//     being those candidates (cluster.Judge), as ClusterSource does.
+//     Profiling twice (here and in profile) is the cost of not moving
+//     profiles between machines.
+//   - group (one task): stories, events and originals over the edges and
+//     the copies (cluster.GroupDays), written as retold cluster's labels.
+//
+// TestShardedClusterEqualsSingleProcess checks the labels byte for byte
+// at 1, 3 and 7 shards on the invented corpus and the three
+// newsversions-dev sets, each cut into files with a bad line and a
+// repeated id.
+//
 // # Files and failures
 //
 // Every task writes into a temporary directory beside its output and
