@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -119,6 +120,47 @@ func TestShardedClusterEqualsSingleProcess(t *testing.T) {
 			if tot.Bad != 2 {
 				t.Errorf("%s, %d shards: %d bad records, want 2 (the bad line and the repeated id)", filepath.Base(set.path), shards, tot.Bad)
 			}
+		}
+	}
+}
+
+// TestShardedClusterEqualsSingleProcessAt20k: 20,000 documents of
+// gencorpus (../shared/bench: planted copies, trims, write-thrus,
+// rewrites and translations) in 16 files, labelled at 1, 3 and 7 shards
+// as retold cluster labels them.
+func TestShardedClusterEqualsSingleProcessAt20k(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: 20,000 documents clustered four times")
+	}
+	src := filepath.Join("..", "..", "shared", "bench", "gencorpus")
+	if _, err := os.Stat(filepath.Join(src, "go.mod")); err != nil {
+		if os.Getenv("RETOLD_REQUIRE_SHARED") != "" {
+			t.Fatalf("%s: %v (RETOLD_REQUIRE_SHARED is set)", src, err)
+		}
+		t.Skipf("%s: %v: the corpus generator is in ../shared beside the repository", src, err)
+	}
+	dir := t.TempDir()
+	gen := filepath.Join(dir, "gencorpus")
+	build := exec.Command("go", "build", "-o", gen, ".")
+	build.Dir = src
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build gencorpus: %v\n%s", err, out)
+	}
+	corpus := filepath.Join(dir, "corpus.jsonl")
+	// About 6 KB a document: 120 MB is about 20,000.
+	if out, err := exec.Command(gen, "--seed", "3", "--size-mb", "121", "--dup-rate", "0.3", "--source", "synthetic", "--out", corpus).CombinedOutput(); err != nil {
+		t.Fatalf("gencorpus: %v\n%s", err, out)
+	}
+	paths := splitCorpus(t, corpus, 16)
+	want := singleCluster(t, paths)
+	n := strings.Count(want, "\n")
+	if n < 20000 {
+		t.Fatalf("%d documents, want at least 20,000", n)
+	}
+	t.Logf("%d labels, %d stories", n, strings.Count(want, `"original":true`))
+	for _, shards := range []int{1, 3, 7} {
+		if got, _ := shardedCluster(t, paths, shards); got != want {
+			t.Errorf("%d shards: labels differ from the single process:\n%s", shards, firstDiff(got, want))
 		}
 	}
 }
