@@ -31,20 +31,12 @@ var clusterStages = []Stage{
 // NewClusterPlan is the plan of a cluster of the files under paths in
 // shards profile tasks and parts judge tasks (0: as many as shards).
 func NewClusterPlan(paths []string, shards, parts int, keys extract.Keys) (*Plan, error) {
-	if shards < 1 {
-		return nil, fmt.Errorf("pipeline: %d shards: want at least 1", shards)
-	}
-	if parts <= 0 {
-		parts = shards
-	}
-	srcs, err := extract.Sources(paths)
+	p, err := newPlan("cluster", paths, shards, parts)
 	if err != nil {
 		return nil, err
 	}
-	if len(srcs) >= 1<<ordFileBits {
-		return nil, fmt.Errorf("pipeline: %d input files: at most %d", len(srcs), 1<<ordFileBits-1)
-	}
-	return &Plan{Job: "cluster", Inputs: srcs, Shards: shards, Parts: parts, Cluster: ClusterOptions{Keys: keys}}, nil
+	p.Cluster = ClusterOptions{Keys: keys}
+	return p, nil
 }
 
 // ClusterOptions are the options of a cluster job.

@@ -55,6 +55,21 @@ func (o DedupOptions) engine() dedup.Options {
 // extract.Sources lists them) in shards sign and filter tasks and parts
 // bucket and verify tasks (0: as many as shards).
 func NewDedupPlan(paths []string, shards, parts int, opt DedupOptions) (*Plan, error) {
+	// The same checks as the engine's, before any task runs.
+	if _, err := dedup.NewSigner(opt.engine()); err != nil {
+		return nil, err
+	}
+	p, err := newPlan("dedup", paths, shards, parts)
+	if err != nil {
+		return nil, err
+	}
+	p.Dedup = opt
+	return p, nil
+}
+
+// newPlan is the plan of a job over the files under paths, without its
+// options.
+func newPlan(job string, paths []string, shards, parts int) (*Plan, error) {
 	if shards < 1 {
 		return nil, fmt.Errorf("pipeline: %d shards: want at least 1", shards)
 	}
@@ -68,11 +83,7 @@ func NewDedupPlan(paths []string, shards, parts int, opt DedupOptions) (*Plan, e
 	if len(srcs) >= 1<<ordFileBits {
 		return nil, fmt.Errorf("pipeline: %d input files: at most %d", len(srcs), 1<<ordFileBits-1)
 	}
-	// The same checks as the engine's, before any task runs.
-	if _, err := dedup.NewSigner(opt.engine()); err != nil {
-		return nil, err
-	}
-	return &Plan{Job: "dedup", Inputs: srcs, Shards: shards, Parts: parts, Dedup: opt}, nil
+	return &Plan{Job: job, Inputs: srcs, Shards: shards, Parts: parts}, nil
 }
 
 // Write puts the plan in dir, which it creates. A directory that holds
