@@ -438,6 +438,9 @@ func (s *docStore) close() {
 	}
 }
 
+// judgeCache is how many profiles a judge task keeps.
+const judgeCache = 1024
+
 // judge verifies partition i's documents against their candidates with
 // the compare engine (cluster.Judge: each document's neighbourhood is its
 // candidates), profiling each document it needs from its text, and
@@ -454,7 +457,11 @@ func judge(ctx context.Context, dir string, p *Plan, i int) error {
 	ds := &docStore{dir: dir, p: p, metas: map[int][]byte{}, files: map[int]*os.File{}}
 	defer ds.close()
 	cmpr := verify.New(nil)
+	// The latest profiles made: a document's partners are mostly recent
+	// ones, and a story's original is the partner of many. The oldest
+	// goes first, as in ClusterSource's window.
 	cache := map[int32]*verify.Profile{}
+	var made []int32
 	profileOf := func(j int32) (*verify.Profile, error) {
 		if pr, ok := cache[j]; ok {
 			return pr, nil
@@ -466,11 +473,13 @@ func judge(ctx context.Context, dir string, p *Plan, i int) error {
 		if err != nil {
 			return nil, err
 		}
-		if len(cache) >= 4096 {
-			clear(cache) // the partners of the next documents are mostly new
+		if len(made) == judgeCache {
+			delete(cache, made[0])
+			made = made[1:]
 		}
 		pr := cmpr.Profile(d)
 		cache[j] = pr
+		made = append(made, j)
 		return pr, nil
 	}
 	return taskOutput(taskDir(dir, "judge", i), func(tmp string) error {
