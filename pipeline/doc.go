@@ -116,4 +116,12 @@
 // one pass in ordinal order; past one task's memory, the same result
 // comes from pointer jumping over edges sorted on disk, which is not
 // built yet.
+//
+// In the cluster job a judge task's work is bounded by the candidates a
+// document may have (40) and its memory by the profiles it keeps (the
+// latest 1,024). The candidates task is the bound of the cluster job: it
+// holds every document's fingerprint (a few KB at most; docs/pipeline.md
+// measures it), because a key anchors only while few earlier documents
+// hold it, which is a count in input order. Beyond one machine the
+// counts would come from a sorted pass over (key, ordinal) instead.
 package pipeline
