@@ -78,16 +78,6 @@ func (s *sigs) estimate(i, j int32) float64 {
 // pair is a candidate: documents a < b.
 type pair struct{ a, b int32 }
 
-// fingerprintOf keeps what the candidate channels need of profile p of
-// document i for the whole run, stores its signature in sg, and returns
-// the keys it is matched and indexed by, which are kept only until it is
-// indexed.
-func fingerprintOf(i int, p *verify.Profile, fpr *Fingerprinter, sg *sigs, date string) (fingerprint, Fingerprint) {
-	sig, keys := fpr.sign(p)
-	sg.set(i, sig)
-	return fingerprint{content: p.ContentHash(), day: int32(parseDay(date)), english: float32(p.EnglishShare())}, keys
-}
-
 // reporter passes progress to Options.Progress, one call at a time.
 type reporter struct {
 	mu          sync.Mutex

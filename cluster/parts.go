@@ -5,12 +5,11 @@ import (
 	"github.com/retold/retold/verify"
 )
 
-// The parts of ClusterSource that the sharded stages of package pipeline
-// run one at a time: the print of a document (what matching needs of
-// it), the candidate stream in input order, and the judging of a
-// document against its candidates. They apply ClusterSource's rules
-// (the same index, the same neighbourhood, the same judge) to one
-// document at a time; pipeline's tests hold the two to the same labels.
+// The parts of ClusterSource, which the sharded stages of package
+// pipeline run one at a time: the print of a document (what matching
+// needs of it), the candidate stream in input order, the judging of a
+// document against its candidates, and the grouping. ClusterSource is
+// these parts run in one process, so the two give the same labels.
 
 // Label is one line of `retold cluster`'s output.
 type Label struct {
@@ -58,7 +57,7 @@ func (f *Fingerprinter) PrintOf(p *verify.Profile, date string) Print {
 type Pair struct{ A, B int32 }
 
 // Candidates finds the candidates of n documents given one at a time in
-// input order, as ClusterSource does.
+// input order; ClusterSource finds them with it.
 type Candidates struct {
 	x     *index
 	pairs []pair

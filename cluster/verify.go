@@ -5,7 +5,6 @@ import (
 	"context"
 	"slices"
 
-	retold "github.com/retold/retold"
 	"github.com/retold/retold/verify"
 )
 
@@ -27,25 +26,24 @@ const profileWindow = 1024
 // order is taken in input order.
 func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]fingerprint, []int32, []edge, int, error) {
 	n := src.Len()
-	fp := make([]fingerprint, n)
 	dupOf := make([]int32, n)
-	x := newIndex(fp, o)
+	cands := NewCandidates(n, o)
 	fpr := NewFingerprinter(o)
 	cache := make(map[int32]*verify.Profile) // the window's profiles
 	older := make(map[int32]*olderProfile)   // partners profiled again
 	rep := newReporter(o, "cluster", n)
 	var edges []edge
 	verified := 0
-	var pairs []pair
+	var pairs []Pair
 	// Each block's documents are profiled while the block before it is
 	// matched and verified: the matching is sequential, and the workers
 	// would otherwise wait for it. Profiles and fingerprints depend on
 	// their document alone, and matching reads only earlier blocks'
 	// fingerprints, so the overlap changes nothing but the time.
 	type profiled struct {
-		made []*verify.Profile
-		keys []Fingerprint
-		err  error
+		made   []*verify.Profile
+		prints []Print
+		err    error
 	}
 	profileBlock := func(lo int) chan profiled {
 		if lo >= n {
@@ -55,7 +53,7 @@ func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]
 		ch := make(chan profiled, 1)
 		go func() {
 			made := make([]*verify.Profile, hi-lo)
-			keys := make([]Fingerprint, hi-lo)
+			prints := make([]Print, hi-lo)
 			errs := make([]error, hi-lo)
 			err := parallel(ctx, o.Workers, hi-lo, func(k int) {
 				d, err := src.Doc(lo + k)
@@ -64,9 +62,9 @@ func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]
 					return
 				}
 				made[k] = c.Profile(d)
-				fp[lo+k], keys[k] = fingerprintOf(lo+k, made[k], fpr, x.sigs, d.Date)
+				prints[k] = fpr.PrintOf(made[k], d.Date)
 			})
-			ch <- profiled{made, keys, cmp.Or(err, firstError(errs))}
+			ch <- profiled{made, prints, cmp.Or(err, firstError(errs))}
 		}()
 		return ch
 	}
@@ -84,21 +82,21 @@ func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]
 		}
 		pairs = pairs[:0]
 		for j := lo; j < hi; j++ {
-			dupOf[j], pairs = x.add(int32(j), &got.keys[j-lo], pairs)
+			dupOf[j], pairs = cands.Add(int32(j), &got.prints[j-lo], pairs)
 		}
 		verified += len(pairs)
 
 		// Partners that left the window are profiled again.
 		var old []int32
 		for _, p := range pairs {
-			if cache[p.a] != nil {
+			if cache[p.A] != nil {
 				continue
 			}
-			if op := older[p.a]; op != nil {
+			if op := older[p.A]; op != nil {
 				op.used = lo
 				continue
 			}
-			old = append(old, p.a)
+			old = append(old, p.A)
 		}
 		slices.Sort(old)
 		old = slices.Compact(old)
@@ -126,21 +124,36 @@ func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]
 			}
 			return older[d].p
 		}
-		// Each new document's neighbourhood is the earlier documents it
-		// is verified against: the reuse measure discounts the wording
-		// many of them share (verify.Neighbourhood).
-		nbOf := neighbourhoods(ctx, o.Workers, pairs, profileOf)
-		results := make([]edge, len(pairs))
-		err := parallel(ctx, o.Workers, len(pairs), func(k int) {
-			v, score := c.JudgeIn(profileOf(pairs[k].a), profileOf(pairs[k].b), nbOf[pairs[k].b])
-			results[k] = edge{a: pairs[k].a, b: pairs[k].b, verdict: v, score: score}
+		// Each new document is judged against its candidates (Judge:
+		// its neighbourhood is them), the documents in parallel; a
+		// document's pairs stand together, in the order Add gave them.
+		var starts []int
+		for k := range pairs {
+			if k == 0 || pairs[k].B != pairs[k-1].B {
+				starts = append(starts, k)
+			}
+		}
+		results := make([][]Edge, len(starts))
+		err := parallel(ctx, o.Workers, len(starts), func(k int) {
+			end := len(pairs)
+			if k+1 < len(starts) {
+				end = starts[k+1]
+			}
+			b := pairs[starts[k]].B
+			as := make([]int32, 0, end-starts[k])
+			pas := make([]*verify.Profile, 0, end-starts[k])
+			for _, q := range pairs[starts[k]:end] {
+				as = append(as, q.A)
+				pas = append(pas, profileOf(q.A))
+			}
+			results[k] = Judge(c, b, profileOf(b), as, pas)
 		})
 		if err != nil {
 			return nil, nil, nil, 0, err
 		}
-		for _, e := range results {
-			if e.verdict.AtLeast(retold.SameEvent) {
-				edges = append(edges, e)
+		for _, es := range results {
+			for _, e := range es {
+				edges = append(edges, edge{a: e.A, b: e.B, verdict: e.Verdict, score: e.Score})
 			}
 		}
 		for d := range cache {
@@ -151,29 +164,7 @@ func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]
 		evictOlder(older, maxOlder)
 		rep.add(hi - lo)
 	}
-	return fp, dupOf, edges, verified, nil
-}
-
-// neighbourhoods builds, for each new document of pairs (its b side), the
-// neighbourhood of the earlier documents it is paired with.
-func neighbourhoods(ctx context.Context, workers int, pairs []pair, profileOf func(int32) *verify.Profile) map[int32]*verify.Neighbourhood {
-	var docs []int32
-	with := make(map[int32][]*verify.Profile)
-	for _, p := range pairs {
-		if _, ok := with[p.b]; !ok {
-			docs = append(docs, p.b)
-		}
-		with[p.b] = append(with[p.b], profileOf(p.a))
-	}
-	made := make([]*verify.Neighbourhood, len(docs))
-	parallel(ctx, workers, len(docs), func(k int) {
-		made[k] = verify.NewNeighbourhood(profileOf(docs[k]), with[docs[k]])
-	})
-	out := make(map[int32]*verify.Neighbourhood, len(docs))
-	for k, d := range docs {
-		out[d] = made[k]
-	}
-	return out
+	return cands.x.fp, dupOf, edges, verified, nil
 }
 
 // firstError is the first of errs that is not nil: the one of the
