@@ -95,7 +95,8 @@ func ScanIDText(line, buf []byte) (id, text, newBuf []byte, err error) {
 // the field is matched as encoding/json matches names (without regard to
 // case), and a field called "id" or "text" is then just another field.
 type Keys struct {
-	ID, Text string
+	ID   string `json:"id,omitempty"`
+	Text string `json:"text,omitempty"`
 }
 
 // textKey is the name of the text's field.

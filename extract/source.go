@@ -45,8 +45,8 @@ const (
 
 // Source is one file to read.
 type Source struct {
-	Path string
-	Kind Kind
+	Path string `json:"path"`
+	Kind Kind   `json:"kind"`
 }
 
 // Sources lists the files under paths, each with its kind, in the order

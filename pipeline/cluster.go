@@ -138,7 +138,10 @@ func profile(ctx context.Context, dir string, p *Plan, i int) error {
 		fpr := cluster.NewFingerprinter(nil)
 		opt := &extract.SourceOptions{Keys: p.Cluster.Keys}
 		for _, f := range shardFiles(p, i) {
-			r, err := openSource(p.Inputs[f], opt)
+			if err := p.Inputs[f].check(); err != nil {
+				return err
+			}
+			r, err := openSource(p.Inputs[f].Source, opt)
 			if err != nil {
 				bad.bytes([]byte(oneLine(err.Error()) + "\n"))
 				continue

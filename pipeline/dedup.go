@@ -67,7 +67,7 @@ func shardFiles(p *Plan, i int) []int {
 
 // input is the dedup.Input of the plan's file f.
 func input(p *Plan, f int) dedup.Input {
-	src := p.Inputs[f]
+	src := p.Inputs[f].Source
 	if src.Kind == extract.KindJSONL {
 		return dedup.Input{Name: src.Path, Open: func() (io.ReadCloser, error) { return os.Open(src.Path) }}
 	}
@@ -137,6 +137,9 @@ func sign(ctx context.Context, dir string, p *Plan, i int) error {
 		var st stats
 		opt := p.Dedup.engine()
 		for _, f := range shardFiles(p, i) {
+			if err := p.Inputs[f].check(); err != nil {
+				return err
+			}
 			in := input(p, f)
 			report := func(err error) {
 				st.Bad++
@@ -553,6 +556,9 @@ func filter(ctx context.Context, dir string, p *Plan, i int) error {
 	opt := p.Dedup.engine()
 	return taskOutput(taskDir(dir, "filter", i), func(tmp string) error {
 		for _, f := range shardFiles(p, i) {
+			if err := p.Inputs[f].check(); err != nil {
+				return err
+			}
 			kept, err := createRec(filepath.Join(tmp, "kept."+strconv.Itoa(f)+".jsonl"))
 			if err != nil {
 				return err

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -283,5 +284,41 @@ func TestPlanRefusesAnotherJobsDirectory(t *testing.T) {
 	}
 	if _, err := NewDedupPlan(paths, 0, 0, DedupOptions{Threshold: 0.8}); err == nil {
 		t.Error("0 shards accepted")
+	}
+}
+
+// TestAnInputChangedMidJobStopsIt: a file rewritten after the sign stage
+// makes the filter stage fail with an error naming it, instead of
+// mixing two versions of the corpus.
+func TestAnInputChangedMidJobStopsIt(t *testing.T) {
+	in := t.TempDir()
+	paths := plantedCorpus(t, in, 300, 3)
+	p, err := NewDedupPlan(paths, 2, 2, DedupOptions{Threshold: 0.8, NGram: 5, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "work")
+	if err := p.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, stage := range []string{"sign", "bucket", "verify", "components"} {
+		for i := range Stages(p)[slices.IndexFunc(Stages(p), func(s Stage) bool { return s.Name == stage })].Tasks(p) {
+			if _, err := Task(context.Background(), dir, stage, i); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	f, err := os.OpenFile(paths[0], os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"id":"late","text":"A record added while the job ran."}` + "\n")
+	f.Close()
+	_, err = Task(context.Background(), dir, "filter", 0)
+	if err == nil || !strings.Contains(err.Error(), paths[0]) || !strings.Contains(err.Error(), "changed since the job was planned") {
+		t.Errorf("filter over a changed input: %v", err)
+	}
+	if done(taskDir(dir, "filter", 0)) {
+		t.Error("the failed task left an output")
 	}
 }

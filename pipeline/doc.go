@@ -99,6 +99,10 @@
 // renames it into place when complete (taskOutput). A killed task leaves
 // no output, only a temporary directory that its next run removes; a
 // task whose output exists is skipped, so re-running a job resumes it.
+// The plan keeps each input's size and modification time, and every task
+// that reads an input checks them: a file changed in the middle of a job
+// stops it with an error naming the file, rather than mixing two
+// versions of the corpus.
 // Outputs are runs of fixed-width little-endian records (files.go), and
 // JSONL for the results. The work directory must be one that every task
 // sees: a shared file system. Object storage would enter behind the same

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/retold/retold/dedup"
 	"github.com/retold/retold/extract"
@@ -25,7 +26,7 @@ type Plan struct {
 	Job string `json:"job"`
 	// Inputs are the files, in input order; a file's place in this list
 	// is its number in the ordinals.
-	Inputs []extract.Source `json:"inputs"`
+	Inputs []Input `json:"inputs"`
 	// Shards is the number of sign and filter tasks: task i takes the
 	// inputs whose number is i modulo Shards.
 	Shards int `json:"shards"`
@@ -34,6 +35,30 @@ type Plan struct {
 	// Dedup holds the options of a dedup job, Cluster of a cluster job.
 	Dedup   DedupOptions   `json:"dedup,omitzero"`
 	Cluster ClusterOptions `json:"cluster,omitzero"`
+}
+
+// Input is an input file of a plan, with its size and modification time
+// when the plan was made: every task that reads it checks them, so a file
+// changed in the middle of a job stops it with an error rather than
+// mixing two versions of the corpus.
+type Input struct {
+	extract.Source
+	Size    int64  `json:"size"`
+	ModTime string `json:"mod_time"`
+}
+
+// check reports an error when the file is not the one the plan was made
+// with.
+func (in Input) check() error {
+	st, err := os.Stat(in.Path)
+	if err != nil {
+		return err
+	}
+	if mt := st.ModTime().UTC().Format(time.RFC3339Nano); st.Size() != in.Size || mt != in.ModTime {
+		return fmt.Errorf("%s changed since the job was planned (%d bytes, modified %s; now %d bytes, %s): start the job again in a new work directory",
+			in.Path, in.Size, in.ModTime, st.Size(), mt)
+	}
+	return nil
 }
 
 // DedupOptions are the options of dedup.Run that the stages take.
@@ -83,7 +108,15 @@ func newPlan(job string, paths []string, shards, parts int) (*Plan, error) {
 	if len(srcs) >= 1<<ordFileBits {
 		return nil, fmt.Errorf("pipeline: %d input files: at most %d", len(srcs), 1<<ordFileBits-1)
 	}
-	return &Plan{Job: job, Inputs: srcs, Shards: shards, Parts: parts}, nil
+	p := &Plan{Job: job, Shards: shards, Parts: parts}
+	for _, src := range srcs {
+		st, err := os.Stat(src.Path)
+		if err != nil {
+			return nil, err
+		}
+		p.Inputs = append(p.Inputs, Input{Source: src, Size: st.Size(), ModTime: st.ModTime().UTC().Format(time.RFC3339Nano)})
+	}
+	return p, nil
 }
 
 // Write puts the plan in dir, which it creates. A directory that holds
