@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 
@@ -115,10 +114,10 @@ func (b *blobReader) u64s() []uint64 {
 // ordinal, offset, length) and its print (prints.bin, in input order:
 // ordinal, id, and what matching needs). Bad records go to bad.txt.
 func profile(ctx context.Context, dir string, p *Plan, i int) error {
-	return taskOutput(taskDir(dir, "profile", i), func(tmp string) error {
+	return taskOutput(p.fs, taskDir(dir, "profile", i), func(tmp string) error {
 		var files []*recWriter
 		create := func(name string) *recWriter {
-			w, err := createRec(filepath.Join(tmp, name))
+			w, err := createRec(p.fs, filepath.Join(tmp, name))
 			if err != nil {
 				return nil
 			}
@@ -244,7 +243,7 @@ func eachPrint(dir string, p *Plan, fn func(r printRec) error) error {
 	readers := make([]*blobReader, p.Shards)
 	pending := make([]*printRec, p.Shards)
 	for s := range readers {
-		f, err := os.Open(filepath.Join(taskDir(dir, "profile", s), "prints.bin"))
+		f, err := p.fs.Open(filepath.Join(taskDir(dir, "profile", s), "prints.bin"))
 		if err != nil {
 			return err
 		}
@@ -294,25 +293,25 @@ func candidates(ctx context.Context, dir string, p *Plan, _ int) error {
 	}); err != nil {
 		return err
 	}
-	return taskOutput(taskDir(dir, "candidates", 0), func(tmp string) error {
-		docs, err := createRec(filepath.Join(tmp, "docs.bin"))
+	return taskOutput(p.fs, taskDir(dir, "candidates", 0), func(tmp string) error {
+		docs, err := createRec(p.fs, filepath.Join(tmp, "docs.bin"))
 		if err != nil {
 			return err
 		}
 		defer docs.f.Close()
-		dup, err := createRec(filepath.Join(tmp, "dup.bin"))
+		dup, err := createRec(p.fs, filepath.Join(tmp, "dup.bin"))
 		if err != nil {
 			return err
 		}
 		defer dup.f.Close()
-		dupIDs, err := createRec(filepath.Join(tmp, "dupids.txt"))
+		dupIDs, err := createRec(p.fs, filepath.Join(tmp, "dupids.txt"))
 		if err != nil {
 			return err
 		}
 		defer dupIDs.f.Close()
 		parts := make([]*recWriter, p.Parts)
 		for k := range parts {
-			if parts[k], err = createRec(filepath.Join(tmp, "pairs."+strconv.Itoa(k)+".bin")); err != nil {
+			if parts[k], err = createRec(p.fs, filepath.Join(tmp, "pairs."+strconv.Itoa(k)+".bin")); err != nil {
 				return err
 			}
 			defer parts[k].f.Close()
@@ -363,8 +362,8 @@ type docTable struct {
 	days []int32
 }
 
-func readDocTable(dir string) (*docTable, error) {
-	f, err := os.Open(filepath.Join(taskDir(dir, "candidates", 0), "docs.bin"))
+func readDocTable(p *Plan, dir string) (*docTable, error) {
+	f, err := p.fs.Open(filepath.Join(taskDir(dir, "candidates", 0), "docs.bin"))
 	if err != nil {
 		return nil, err
 	}
@@ -393,7 +392,7 @@ type docStore struct {
 	dir   string
 	p     *Plan
 	metas map[int][]byte
-	files map[int]*os.File
+	files map[int]Object
 }
 
 func (s *docStore) doc(ord uint64) (retold.Document, error) {
@@ -401,11 +400,11 @@ func (s *docStore) doc(ord uint64) (retold.Document, error) {
 	meta, ok := s.metas[sh]
 	if !ok {
 		var err error
-		if meta, err = readRecs(filepath.Join(taskDir(s.dir, "profile", sh), "meta.bin"), 20); err != nil {
+		if meta, err = readRecs(s.p.fs, filepath.Join(taskDir(s.dir, "profile", sh), "meta.bin"), 20); err != nil {
 			return retold.Document{}, err
 		}
 		s.metas[sh] = meta
-		f, err := os.Open(filepath.Join(taskDir(s.dir, "profile", sh), "docs.bin"))
+		f, err := s.p.fs.Open(filepath.Join(taskDir(s.dir, "profile", sh), "docs.bin"))
 		if err != nil {
 			return retold.Document{}, err
 		}
@@ -449,15 +448,15 @@ const judgeCache = 1024
 // candidates), profiling each document it needs from its text, and
 // writes the edges with evidence to edges.bin: (A, B, verdict, score).
 func judge(ctx context.Context, dir string, p *Plan, i int) error {
-	pairs, err := readRecs(filepath.Join(taskDir(dir, "candidates", 0), "pairs."+strconv.Itoa(i)+".bin"), 8)
+	pairs, err := readRecs(p.fs, filepath.Join(taskDir(dir, "candidates", 0), "pairs."+strconv.Itoa(i)+".bin"), 8)
 	if err != nil {
 		return err
 	}
-	t, err := readDocTable(dir)
+	t, err := readDocTable(p, dir)
 	if err != nil {
 		return err
 	}
-	ds := &docStore{dir: dir, p: p, metas: map[int][]byte{}, files: map[int]*os.File{}}
+	ds := &docStore{dir: dir, p: p, metas: map[int][]byte{}, files: map[int]Object{}}
 	defer ds.close()
 	cmpr := verify.New(nil)
 	// The latest profiles made: a document's partners are mostly recent
@@ -485,8 +484,8 @@ func judge(ctx context.Context, dir string, p *Plan, i int) error {
 		made = append(made, j)
 		return pr, nil
 	}
-	return taskOutput(taskDir(dir, "judge", i), func(tmp string) error {
-		out, err := createRec(filepath.Join(tmp, "edges.bin"))
+	return taskOutput(p.fs, taskDir(dir, "judge", i), func(tmp string) error {
+		out, err := createRec(p.fs, filepath.Join(tmp, "edges.bin"))
 		if err != nil {
 			return err
 		}
@@ -525,13 +524,13 @@ func judge(ctx context.Context, dir string, p *Plan, i int) error {
 // them into stories and events (cluster.GroupDays) and writes
 // labels.jsonl: `retold cluster`'s output, in input order.
 func groupStage(ctx context.Context, dir string, p *Plan, _ int) error {
-	t, err := readDocTable(dir)
+	t, err := readDocTable(p, dir)
 	if err != nil {
 		return err
 	}
 	var edges []cluster.Edge
 	for v := range p.Parts {
-		b, err := readRecs(filepath.Join(taskDir(dir, "judge", v), "edges.bin"), 17)
+		b, err := readRecs(p.fs, filepath.Join(taskDir(dir, "judge", v), "edges.bin"), 17)
 		if err != nil {
 			return err
 		}
@@ -540,7 +539,7 @@ func groupStage(ctx context.Context, dir string, p *Plan, _ int) error {
 				Verdict: retold.Verdicts[b[k+8]], Score: math.Float64frombits(le64(b[k+9:]))})
 		}
 	}
-	dups, err := readRecs(filepath.Join(taskDir(dir, "candidates", 0), "dup.bin"), 4)
+	dups, err := readRecs(p.fs, filepath.Join(taskDir(dir, "candidates", 0), "dup.bin"), 4)
 	if err != nil {
 		return err
 	}
@@ -551,8 +550,8 @@ func groupStage(ctx context.Context, dir string, p *Plan, _ int) error {
 		}
 	}
 	g := cluster.GroupDays(t.days, edges, nil)
-	return taskOutput(taskDir(dir, "group", 0), func(tmp string) error {
-		out, err := createRec(filepath.Join(tmp, "labels.jsonl"))
+	return taskOutput(p.fs, taskDir(dir, "group", 0), func(tmp string) error {
+		out, err := createRec(p.fs, filepath.Join(tmp, "labels.jsonl"))
 		if err != nil {
 			return err
 		}
@@ -573,20 +572,20 @@ func groupStage(ctx context.Context, dir string, p *Plan, _ int) error {
 // messages: the profile stage's in shard order, then the repeated ids.
 func mergeCluster(dir string, p *Plan, labels io.Writer) (Totals, []string, error) {
 	var t Totals
-	n, err := copyLines(filepath.Join(taskDir(dir, "group", 0), "labels.jsonl"), labels)
+	n, err := copyLines(p.fs, filepath.Join(taskDir(dir, "group", 0), "labels.jsonl"), labels)
 	if err != nil {
 		return t, nil, err
 	}
 	t.Docs, t.Kept = n, n
 	var messages []string
 	for s := range p.Shards {
-		b, err := os.ReadFile(filepath.Join(taskDir(dir, "profile", s), "bad.txt"))
+		b, err := p.fs.ReadFile(filepath.Join(taskDir(dir, "profile", s), "bad.txt"))
 		if err != nil {
 			return t, nil, err
 		}
 		messages = append(messages, splitLines(b)...)
 	}
-	b, err := os.ReadFile(filepath.Join(taskDir(dir, "candidates", 0), "dupids.txt"))
+	b, err := p.fs.ReadFile(filepath.Join(taskDir(dir, "candidates", 0), "dupids.txt"))
 	if err != nil {
 		return t, nil, err
 	}

@@ -89,12 +89,20 @@ type stats struct {
 	Truncated []string `json:"truncated,omitempty"`
 }
 
-func writeStats(dir string, s stats) error {
+func writeStats(fs Storage, dir string, s stats) error {
 	b, err := json.Marshal(s)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "stats.json"), append(b, '\n'), 0o666)
+	w, err := fs.Create(filepath.Join(dir, "stats.json"))
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
 }
 
 // sign signs the records of shard i's inputs: meta.bin (sorted by
@@ -102,14 +110,14 @@ func writeStats(dir string, s stats) error {
 // with each band key for bucket partition P, bad.bin with the ordinals
 // of lines refused and bad.txt with why, one message a line.
 func sign(ctx context.Context, dir string, p *Plan, i int) error {
-	return taskOutput(taskDir(dir, "sign", i), func(tmp string) error {
+	return taskOutput(p.fs, taskDir(dir, "sign", i), func(tmp string) error {
 		signer, err := dedup.NewSigner(p.Dedup.engine())
 		if err != nil {
 			return err
 		}
 		var files []*recWriter
 		create := func(name string) (*recWriter, error) {
-			w, err := createRec(filepath.Join(tmp, name))
+			w, err := createRec(p.fs, filepath.Join(tmp, name))
 			if err == nil {
 				files = append(files, w)
 			}
@@ -187,7 +195,7 @@ func sign(ctx context.Context, dir string, p *Plan, i int) error {
 			}
 		}
 		files = nil
-		return writeStats(tmp, st)
+		return writeStats(p.fs, tmp, st)
 	})
 }
 
@@ -204,7 +212,7 @@ func sign(ctx context.Context, dir string, p *Plan, i int) error {
 func bucket(ctx context.Context, dir string, p *Plan, i int) error {
 	var entries []byte
 	for s := range p.Shards {
-		b, err := readRecs(filepath.Join(taskDir(dir, "sign", s), "keys."+strconv.Itoa(i)+".bin"), keyWidth)
+		b, err := readRecs(p.fs, filepath.Join(taskDir(dir, "sign", s), "keys."+strconv.Itoa(i)+".bin"), keyWidth)
 		if err != nil {
 			return err
 		}
@@ -226,10 +234,10 @@ func bucket(ctx context.Context, dir string, p *Plan, i int) error {
 		}
 		return cmpU64(le64(ea[9:]), le64(eb[9:]))
 	})
-	return taskOutput(taskDir(dir, "bucket", i), func(tmp string) error {
+	return taskOutput(p.fs, taskDir(dir, "bucket", i), func(tmp string) error {
 		out := make([]*recWriter, p.Parts)
 		for v := range out {
-			w, err := createRec(filepath.Join(tmp, "cand."+strconv.Itoa(v)+".bin"))
+			w, err := createRec(p.fs, filepath.Join(tmp, "cand."+strconv.Itoa(v)+".bin"))
 			if err != nil {
 				return err
 			}
@@ -310,7 +318,7 @@ func (s *shardIndexes) of(ord uint64) (*shardIndex, error) {
 	if ix, ok := s.ix[sh]; ok {
 		return ix, nil
 	}
-	ix, err := openShardIndex(taskDir(s.dir, "sign", sh))
+	ix, err := openShardIndex(s.p.fs, taskDir(s.dir, "sign", sh))
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +340,7 @@ func (s *shardIndexes) close() {
 func verifyStage(ctx context.Context, dir string, p *Plan, i int) error {
 	var cands []byte
 	for b := range p.Parts {
-		c, err := readRecs(filepath.Join(taskDir(dir, "bucket", b), "cand."+strconv.Itoa(i)+".bin"), candWidth)
+		c, err := readRecs(p.fs, filepath.Join(taskDir(dir, "bucket", b), "cand."+strconv.Itoa(i)+".bin"), candWidth)
 		if err != nil {
 			return err
 		}
@@ -362,8 +370,8 @@ func verifyStage(ctx context.Context, dir string, p *Plan, i int) error {
 	if threshold == 0 {
 		threshold = 0.8
 	}
-	return taskOutput(taskDir(dir, "verify", i), func(tmp string) error {
-		out, err := createRec(filepath.Join(tmp, "edges.bin"))
+	return taskOutput(p.fs, taskDir(dir, "verify", i), func(tmp string) error {
+		out, err := createRec(p.fs, filepath.Join(tmp, "edges.bin"))
 		if err != nil {
 			return err
 		}
@@ -459,7 +467,7 @@ func components(ctx context.Context, dir string, p *Plan, _ int) error {
 	}
 	var edges []edge
 	for v := range p.Parts {
-		b, err := readRecs(filepath.Join(taskDir(dir, "verify", v), "edges.bin"), edgeWidth)
+		b, err := readRecs(p.fs, filepath.Join(taskDir(dir, "verify", v), "edges.bin"), edgeWidth)
 		if err != nil {
 			return err
 		}
@@ -493,10 +501,10 @@ func components(ctx context.Context, dir string, p *Plan, _ int) error {
 		}
 		return v, nil
 	}
-	return taskOutput(taskDir(dir, "components", 0), func(tmp string) error {
+	return taskOutput(p.fs, taskDir(dir, "components", 0), func(tmp string) error {
 		out := make([]*recWriter, p.Shards)
 		for s := range out {
-			w, err := createRec(filepath.Join(tmp, "drop."+strconv.Itoa(s)+".bin"))
+			w, err := createRec(p.fs, filepath.Join(tmp, "drop."+strconv.Itoa(s)+".bin"))
 			if err != nil {
 				return err
 			}
@@ -541,11 +549,11 @@ func components(ctx context.Context, dir string, p *Plan, _ int) error {
 // kept.F.jsonl (its kept lines, as read, in order) and dropped.F.jsonl
 // (a line for each dropped record, in order).
 func filter(ctx context.Context, dir string, p *Plan, i int) error {
-	drops, err := os.ReadFile(filepath.Join(taskDir(dir, "components", 0), "drop."+strconv.Itoa(i)+".bin"))
+	drops, err := p.fs.ReadFile(filepath.Join(taskDir(dir, "components", 0), "drop."+strconv.Itoa(i)+".bin"))
 	if err != nil {
 		return err
 	}
-	badB, err := readRecs(filepath.Join(taskDir(dir, "sign", i), "bad.bin"), 8)
+	badB, err := readRecs(p.fs, filepath.Join(taskDir(dir, "sign", i), "bad.bin"), 8)
 	if err != nil {
 		return err
 	}
@@ -554,16 +562,16 @@ func filter(ctx context.Context, dir string, p *Plan, i int) error {
 		bad[le64(badB[k:])] = true
 	}
 	opt := p.Dedup.engine()
-	return taskOutput(taskDir(dir, "filter", i), func(tmp string) error {
+	return taskOutput(p.fs, taskDir(dir, "filter", i), func(tmp string) error {
 		for _, f := range shardFiles(p, i) {
 			if err := p.Inputs[f].check(); err != nil {
 				return err
 			}
-			kept, err := createRec(filepath.Join(tmp, "kept."+strconv.Itoa(f)+".jsonl"))
+			kept, err := createRec(p.fs, filepath.Join(tmp, "kept."+strconv.Itoa(f)+".jsonl"))
 			if err != nil {
 				return err
 			}
-			dropped, err := createRec(filepath.Join(tmp, "dropped."+strconv.Itoa(f)+".jsonl"))
+			dropped, err := createRec(p.fs, filepath.Join(tmp, "dropped."+strconv.Itoa(f)+".jsonl"))
 			if err != nil {
 				kept.f.Close()
 				return err
@@ -626,7 +634,7 @@ func Merge(dir string, p *Plan, kept, dropped io.Writer) (Totals, []string, erro
 			n    *int64
 		}{{"kept", kept, &t.Kept}, {"dropped", dropped, &t.Dropped}} {
 			path := filepath.Join(task, part.name+"."+strconv.Itoa(f)+".jsonl")
-			n, err := copyLines(path, part.w)
+			n, err := copyLines(p.fs, path, part.w)
 			if err != nil {
 				return t, nil, err
 			}
@@ -635,7 +643,7 @@ func Merge(dir string, p *Plan, kept, dropped io.Writer) (Totals, []string, erro
 	}
 	for s := range p.Shards {
 		task := taskDir(dir, "sign", s)
-		b, err := os.ReadFile(filepath.Join(task, "stats.json"))
+		b, err := p.fs.ReadFile(filepath.Join(task, "stats.json"))
 		if err != nil {
 			return t, nil, err
 		}
@@ -645,7 +653,7 @@ func Merge(dir string, p *Plan, kept, dropped io.Writer) (Totals, []string, erro
 		}
 		t.Docs, t.Bad, t.Bytes = t.Docs+st.Docs, t.Bad+st.Bad, t.Bytes+st.Bytes
 		t.Truncated += len(st.Truncated)
-		msgs, err := os.ReadFile(filepath.Join(task, "bad.txt"))
+		msgs, err := p.fs.ReadFile(filepath.Join(task, "bad.txt"))
 		if err != nil {
 			return t, nil, err
 		}
@@ -667,8 +675,8 @@ type Totals struct {
 
 // copyLines copies the file at path to w (nil: only counts) and returns
 // its number of lines.
-func copyLines(path string, w io.Writer) (int64, error) {
-	b, err := os.ReadFile(path)
+func copyLines(fs Storage, path string, w io.Writer) (int64, error) {
+	b, err := fs.ReadFile(path)
 	if err != nil {
 		return 0, err
 	}

@@ -213,13 +213,13 @@ func TestKilledTaskLeavesNoOutputAndRerunFinishes(t *testing.T) {
 	// its files, and no output directory exists.
 	ctx, cancel := context.WithCancel(context.Background())
 	killed := false
-	err = taskOutput(taskDir(dir, "sign", 1), func(tmp string) error {
+	err = taskOutput(Files{}, taskDir(dir, "sign", 1), func(tmp string) error {
 		os.WriteFile(filepath.Join(tmp, "meta.bin"), []byte("half a reco"), 0o666)
 		killed = true
 		cancel()
 		return ctx.Err()
 	})
-	if err == nil || !killed || done(taskDir(dir, "sign", 1)) {
+	if err == nil || !killed || (Files{}).Exists(taskDir(dir, "sign", 1)) {
 		t.Fatalf("the killed task left an output (%v)", err)
 	}
 	// A run cut short after the first stage.
@@ -318,7 +318,7 @@ func TestAnInputChangedMidJobStopsIt(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), paths[0]) || !strings.Contains(err.Error(), "changed since the job was planned") {
 		t.Errorf("filter over a changed input: %v", err)
 	}
-	if done(taskDir(dir, "filter", 0)) {
+	if (Files{}).Exists(taskDir(dir, "filter", 0)) {
 		t.Error("the failed task left an output")
 	}
 }

@@ -105,9 +105,13 @@
 // versions of the corpus.
 // Outputs are runs of fixed-width little-endian records (files.go), and
 // JSONL for the results. The work directory must be one that every task
-// sees: a shared file system. Object storage would enter behind the same
-// layout, as a path scheme of its own with the temp-and-rename replaced
-// by a conditional put; only local and shared paths are implemented.
+// sees: a shared file system, given as a path or a file:// URL. Every
+// file of the work directory goes through the Storage interface (whole
+// writes, sequential and ranged reads, a commit that publishes a task's
+// files together), so an object store enters as another scheme
+// implementing it, its commit a marker object written last; none is
+// built in, and s3:// or gs:// work directories are refused. The inputs
+// are read where they are, through extract.
 //
 // # Skew
 //

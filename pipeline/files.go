@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
+	"path/filepath"
 	"sort"
 )
 
@@ -33,14 +33,14 @@ const (
 
 // recWriter writes records to a file through a buffer.
 type recWriter struct {
-	f   *os.File
+	f   io.WriteCloser
 	w   *bufio.Writer
 	buf [64]byte
 	n   int64 // bytes written
 }
 
-func createRec(path string) (*recWriter, error) {
-	f, err := os.Create(path)
+func createRec(fs Storage, path string) (*recWriter, error) {
+	f, err := fs.Create(path)
 	if err != nil {
 		return nil, err
 	}
@@ -69,12 +69,9 @@ func (r *recWriter) u64(v uint64) {
 
 func (r *recWriter) bytes(b []byte) { r.w.Write(b); r.n += int64(len(b)) }
 
-// close flushes, syncs and closes the file.
+// close flushes and closes the file (which syncs it: Storage.Create).
 func (r *recWriter) close() error {
 	err := r.w.Flush()
-	if e := r.f.Sync(); err == nil {
-		err = e
-	}
 	if e := r.f.Close(); err == nil {
 		err = e
 	}
@@ -82,8 +79,8 @@ func (r *recWriter) close() error {
 }
 
 // readRecs reads a whole file of records of width w.
-func readRecs(path string, w int) ([]byte, error) {
-	b, err := os.ReadFile(path)
+func readRecs(fs Storage, path string, w int) ([]byte, error) {
+	b, err := fs.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -99,34 +96,29 @@ func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
 // shardIndex finds a record's id and shingle set in the sign output of
 // one shard by binary search over its meta file, reading what it needs.
 type shardIndex struct {
-	meta, sets, ids *os.File
+	meta, sets, ids Object
 	n               int64
 	rec             [metaWidth]byte
 }
 
-func openShardIndex(dir string) (*shardIndex, error) {
+func openShardIndex(fs Storage, dir string) (*shardIndex, error) {
 	var s shardIndex
 	var err error
 	for _, f := range []struct {
-		p    **os.File
+		p    *Object
 		name string
 	}{{&s.meta, "meta.bin"}, {&s.sets, "sets.bin"}, {&s.ids, "ids.bin"}} {
-		if *f.p, err = os.Open(dir + "/" + f.name); err != nil {
+		if *f.p, err = fs.Open(filepath.Join(dir, f.name)); err != nil {
 			s.close()
 			return nil, err
 		}
 	}
-	st, err := s.meta.Stat()
-	if err != nil {
-		s.close()
-		return nil, err
-	}
-	s.n = st.Size() / metaWidth
+	s.n = s.meta.Size() / metaWidth
 	return &s, nil
 }
 
 func (s *shardIndex) close() {
-	for _, f := range []*os.File{s.meta, s.sets, s.ids} {
+	for _, f := range []Object{s.meta, s.sets, s.ids} {
 		if f != nil {
 			f.Close()
 		}

@@ -12,8 +12,8 @@ import (
 // as datatrove's local executor does. Tasks that finished in an earlier
 // run are skipped, so an interrupted job resumes. progress, if set, is
 // told of each task that ends.
-func RunLocal(ctx context.Context, dir string, workers int, progress func(stage string, task, tasks int, ran bool)) error {
-	p, err := ReadPlan(dir)
+func RunLocal(ctx context.Context, work string, workers int, progress func(stage string, task, tasks int, ran bool)) error {
+	p, _, err := ReadPlan(work)
 	if err != nil {
 		return err
 	}
@@ -30,7 +30,7 @@ func RunLocal(ctx context.Context, dir string, workers int, progress func(stage 
 			go func() {
 				defer wg.Done()
 				for i := range tasks {
-					ran, err := Task(ctx, dir, s.Name, i)
+					ran, err := Task(ctx, work, s.Name, i)
 					errs[i] = err
 					if progress != nil && err == nil {
 						progress(s.Name, i, n, ran)

@@ -35,6 +35,8 @@ type Plan struct {
 	// Dedup holds the options of a dedup job, Cluster of a cluster job.
 	Dedup   DedupOptions   `json:"dedup,omitzero"`
 	Cluster ClusterOptions `json:"cluster,omitzero"`
+
+	fs Storage // where the work directory is, once written or read
 }
 
 // Input is an input file of a plan, with its size and modification time
@@ -121,9 +123,10 @@ func newPlan(job string, paths []string, shards, parts int) (*Plan, error) {
 
 // Write puts the plan in dir, which it creates. A directory that holds
 // another plan is refused: its outputs belong to that plan.
-func (p *Plan) Write(dir string) error {
-	if err := os.MkdirAll(dir, 0o777); err != nil {
-		return fmt.Errorf("pipeline: %w", err)
+func (p *Plan) Write(work string) error {
+	fs, dir, err := OpenStorage(work)
+	if err != nil {
+		return err
 	}
 	b, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
@@ -131,29 +134,38 @@ func (p *Plan) Write(dir string) error {
 	}
 	b = append(b, '\n')
 	path := filepath.Join(dir, PlanFile)
-	if old, err := os.ReadFile(path); err == nil {
-		if string(old) == string(b) {
-			return nil // the same job: resume it
+	if old, err := fs.ReadFile(path); err == nil {
+		if string(old) != string(b) {
+			return fmt.Errorf("pipeline: %s holds another job's plan; use a new work directory", dir)
 		}
-		return fmt.Errorf("pipeline: %s holds another job's plan; use a new work directory", dir)
+		// The same job: resume it.
+	} else if err := fs.WriteFile(path, b); err != nil {
+		return fmt.Errorf("pipeline: %w", err)
 	}
-	return writeAtomic(path, func(w io.Writer) error { _, err := w.Write(b); return err })
+	p.fs = fs
+	return nil
 }
 
-// ReadPlan reads the plan of the work directory dir.
-func ReadPlan(dir string) (*Plan, error) {
-	b, err := os.ReadFile(filepath.Join(dir, PlanFile))
+// ReadPlan reads the plan of the work directory work, and returns it with
+// the directory's path in its storage.
+func ReadPlan(work string) (*Plan, string, error) {
+	fs, dir, err := OpenStorage(work)
 	if err != nil {
-		return nil, fmt.Errorf("pipeline: read the plan: %w", err)
+		return nil, "", err
+	}
+	b, err := fs.ReadFile(filepath.Join(dir, PlanFile))
+	if err != nil {
+		return nil, "", fmt.Errorf("pipeline: read the plan: %w", err)
 	}
 	var p Plan
 	if err := json.Unmarshal(b, &p); err != nil {
-		return nil, fmt.Errorf("pipeline: %s: %w", filepath.Join(dir, PlanFile), err)
+		return nil, "", fmt.Errorf("pipeline: %s: %w", filepath.Join(dir, PlanFile), err)
 	}
 	if (p.Job != "dedup" && p.Job != "cluster") || p.Shards < 1 || p.Parts < 1 {
-		return nil, fmt.Errorf("pipeline: %s: not a plan this version runs", filepath.Join(dir, PlanFile))
+		return nil, "", fmt.Errorf("pipeline: %s: not a plan this version runs", filepath.Join(dir, PlanFile))
 	}
-	return &p, nil
+	p.fs = fs
+	return &p, dir, nil
 }
 
 // Stage is one step of a job, run as Tasks(plan) independent tasks.
@@ -170,8 +182,8 @@ type Stage struct {
 // Task runs task i of the named stage of the plan in dir, unless its
 // output is there already (a task that finished is never run again, so
 // re-running a job resumes it).
-func Task(ctx context.Context, dir, stage string, i int) (ran bool, err error) {
-	p, err := ReadPlan(dir)
+func Task(ctx context.Context, work, stage string, i int) (ran bool, err error) {
+	p, dir, err := ReadPlan(work)
 	if err != nil {
 		return false, err
 	}
@@ -182,7 +194,7 @@ func Task(ctx context.Context, dir, stage string, i int) (ran bool, err error) {
 	if n := s.Tasks(p); i < 0 || i >= n {
 		return false, fmt.Errorf("pipeline: stage %s has tasks 0 to %d, not %d", stage, n-1, i)
 	}
-	if done(taskDir(dir, stage, i)) {
+	if p.fs.Exists(taskDir(dir, stage, i)) {
 		return false, nil
 	}
 	if err := s.Run(ctx, dir, p, i); err != nil {
@@ -196,47 +208,23 @@ func taskDir(dir, stage string, i int) string {
 	return filepath.Join(dir, stage, strconv.Itoa(i))
 }
 
-// done reports whether a task's output directory is complete: it is
-// renamed into place only then.
-func done(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && st.IsDir()
-}
-
-// taskOutput runs write on a fresh temporary directory beside final and
-// renames it to final when write succeeds, so that a task killed or
-// failing mid-way leaves no output, only a temporary directory the next
-// run of the task removes.
-func taskOutput(final string, write func(tmp string) error) error {
-	parent := filepath.Dir(final)
-	if err := os.MkdirAll(parent, 0o777); err != nil {
-		return err
-	}
-	// A temporary directory of an earlier, killed run of this task.
-	old, _ := filepath.Glob(final + ".tmp-*")
-	for _, o := range old {
-		os.RemoveAll(o)
-	}
-	tmp, err := os.MkdirTemp(parent, filepath.Base(final)+".tmp-")
+// taskOutput runs write on a fresh temporary directory of the storage
+// beside final and commits it as final when write succeeds, so that a
+// task killed or failing mid-way leaves no output (Storage).
+func taskOutput(fs Storage, final string, write func(tmp string) error) error {
+	tmp, err := fs.Begin(final)
 	if err != nil {
 		return err
 	}
 	if err := write(tmp); err != nil {
-		os.RemoveAll(tmp)
+		fs.Discard(tmp)
 		return err
 	}
-	if err := syncDir(tmp); err != nil {
-		os.RemoveAll(tmp)
+	if err := fs.Commit(tmp, final); err != nil {
+		fs.Discard(tmp)
 		return err
 	}
-	if err := os.Rename(tmp, final); err != nil {
-		os.RemoveAll(tmp)
-		if done(final) {
-			return nil // another run of the same task finished first
-		}
-		return err
-	}
-	return syncDir(parent)
+	return nil
 }
 
 func syncDir(path string) error {

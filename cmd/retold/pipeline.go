@@ -68,8 +68,12 @@ func (j *jobFlags) plan() (*pipeline.Plan, error) {
 	case *j.job == "cluster" && *j.dropped != "":
 		return nil, usageErr("--dropped is dedup's")
 	}
-	work, err := filepath.Abs(*j.work)
+	// A path, or a file:// URL; the storage refuses other schemes.
+	_, work, err := pipeline.OpenStorage(*j.work)
 	if err != nil {
+		return nil, err
+	}
+	if work, err = filepath.Abs(work); err != nil {
 		return nil, err
 	}
 	*j.work = work
@@ -201,11 +205,11 @@ func runMerge(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 0 || *work == "" || *out == "" {
 		return usageErr("needs --work and --out")
 	}
-	p, err := pipeline.ReadPlan(*work)
+	p, dir, err := pipeline.ReadPlan(*work)
 	if err != nil {
 		return err
 	}
-	return mergeOutputs(e, *work, p, *out, *dropped, time.Now())
+	return mergeOutputs(e, dir, p, *out, *dropped, time.Now())
 }
 
 func runSlurm(ctx context.Context, e *env, args []string) error {
