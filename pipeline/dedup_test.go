@@ -114,6 +114,18 @@ func plantedCorpus(t testing.TB, dir string, docs, files int) []string {
 	return paths
 }
 
+// plannedDedup is a dedup plan over a planted corpus of docs records in
+// files files, with its inputs' paths.
+func plannedDedup(t *testing.T, docs, files, shards, parts int) (*Plan, []string) {
+	t.Helper()
+	paths := plantedCorpus(t, t.TempDir(), docs, files)
+	p, err := NewDedupPlan(paths, shards, parts, DedupOptions{Threshold: 0.8, NGram: 5, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, paths
+}
+
 // singleProcess is `retold dedup` over the plan's inputs.
 func singleProcess(t *testing.T, p *Plan) (kept, dropped string) {
 	t.Helper()
@@ -198,12 +210,7 @@ func firstDiff(a, b string) string {
 // killed task), checks that no task output is half written, and runs the
 // job again to the same result.
 func TestKilledTaskLeavesNoOutputAndRerunFinishes(t *testing.T) {
-	in := t.TempDir()
-	paths := plantedCorpus(t, in, 3000, 5)
-	p, err := NewDedupPlan(paths, 3, 2, DedupOptions{Threshold: 0.8, NGram: 5, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, _ := plannedDedup(t, 3000, 5, 3, 2)
 	wantKept, wantDropped := singleProcess(t, p)
 	dir := filepath.Join(t.TempDir(), "work")
 	if err := p.Write(dir); err != nil {
@@ -213,7 +220,7 @@ func TestKilledTaskLeavesNoOutputAndRerunFinishes(t *testing.T) {
 	// its files, and no output directory exists.
 	ctx, cancel := context.WithCancel(context.Background())
 	killed := false
-	err = taskOutput(Files{}, taskDir(dir, "sign", 1), func(tmp string) error {
+	err := taskOutput(Files{}, taskDir(dir, "sign", 1), func(tmp string) error {
 		os.WriteFile(filepath.Join(tmp, "meta.bin"), []byte("half a reco"), 0o666)
 		killed = true
 		cancel()
@@ -291,12 +298,7 @@ func TestPlanRefusesAnotherJobsDirectory(t *testing.T) {
 // makes the filter stage fail with an error naming it, instead of
 // mixing two versions of the corpus.
 func TestAnInputChangedMidJobStopsIt(t *testing.T) {
-	in := t.TempDir()
-	paths := plantedCorpus(t, in, 300, 3)
-	p, err := NewDedupPlan(paths, 2, 2, DedupOptions{Threshold: 0.8, NGram: 5, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, paths := plannedDedup(t, 300, 3, 2, 2)
 	dir := filepath.Join(t.TempDir(), "work")
 	if err := p.Write(dir); err != nil {
 		t.Fatal(err)

@@ -12,12 +12,7 @@ import (
 // the same as its path; an object-store scheme is refused with a message
 // that says why, before anything is written.
 func TestWorkDirectorySchemes(t *testing.T) {
-	in := t.TempDir()
-	paths := plantedCorpus(t, in, 300, 3)
-	p, err := NewDedupPlan(paths, 2, 2, DedupOptions{Threshold: 0.8, NGram: 5, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, _ := plannedDedup(t, 300, 3, 2, 2)
 	wantKept, wantDropped := singleProcess(t, p)
 	dir := filepath.Join(t.TempDir(), "work")
 	url := "file://" + dir
