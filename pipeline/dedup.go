@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bufio"
 	"bytes"
+	"container/heap"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -456,37 +457,28 @@ func ordName(p *Plan, ord uint64) string {
 // it writes drop.S.bin: (ordinal, length, the line dropped writes),
 // sorted by ordinal.
 //
-// Its memory is one entry a dropped record; past what one task holds,
-// the same result comes from pointer jumping over edges sorted on disk
-// (the projection in the package doc).
+// It streams the edges, merged in ordinal order from the verify tasks'
+// files (each sorted), so that a record's partner is reached before it.
+// What it holds is the sorted set of partners (8 bytes each) and the
+// root of each dropped record that is itself a partner: a chain of
+// write-thrus, not every dropped record.
 func components(ctx context.Context, dir string, p *Plan, _ int) error {
-	type edge struct {
-		x, y  uint64
-		sim   float64
-		exact bool
-	}
-	var edges []edge
+	edgeFile := func(v int) string { return filepath.Join(taskDir(dir, "verify", v), "edges.bin") }
+	var targets []uint64
 	for v := range p.Parts {
-		b, err := readRecs(p.fs, filepath.Join(taskDir(dir, "verify", v), "edges.bin"), edgeWidth)
-		if err != nil {
+		if err := eachEdge(p.fs, edgeFile(v), func(e []byte) { targets = append(targets, le64(e[8:])) }); err != nil {
 			return err
 		}
-		for k := 0; k < len(b); k += edgeWidth {
-			edges = append(edges, edge{le64(b[k:]), le64(b[k+8:]), math.Float64frombits(le64(b[k+16:])), b[k+24] == 1})
-		}
 	}
-	slices.SortFunc(edges, func(a, b edge) int { return cmpU64(a.x, b.x) })
-	// In ordinal order every partner comes before its record, so its root
-	// is known when the record is reached.
-	root := make(map[uint64]uint64, len(edges))
+	slices.Sort(targets)
+	targets = slices.Compact(targets)
+	isTarget := func(o uint64) bool { _, ok := slices.BinarySearch(targets, o); return ok }
+	root := map[uint64]uint64{} // the dropped partners' roots
 	rootOf := func(o uint64) uint64 {
 		if r, ok := root[o]; ok {
 			return r
 		}
 		return o
-	}
-	for _, e := range edges {
-		root[e.x] = rootOf(e.y)
 	}
 	ix := &shardIndexes{dir: dir, p: p, ix: map[int]*shardIndex{}}
 	defer ix.close()
@@ -511,28 +503,60 @@ func components(ctx context.Context, dir string, p *Plan, _ int) error {
 			defer w.f.Close()
 			out[s] = w
 		}
-		for _, e := range edges {
+		heads := &edgeHeads{}
+		for v := range p.Parts {
+			r, err := openEdges(p.fs, edgeFile(v))
+			if err != nil {
+				return err
+			}
+			defer r.close()
+			if r.next() {
+				heads.rs = append(heads.rs, r)
+			} else if r.err != nil {
+				return r.err
+			}
+		}
+		heap.Init(heads)
+		var b [edgeWidth]byte
+		for heads.Len() > 0 {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			x, err := id(e.x)
+			// The next edge in ordinal order: the least head of the files.
+			head := heads.rs[0]
+			b = head.rec
+			if head.next() {
+				heap.Fix(heads, 0)
+			} else {
+				if head.err != nil {
+					return head.err
+				}
+				heap.Pop(heads)
+			}
+			x, y := le64(b[:]), le64(b[8:])
+			sim, exact := math.Float64frombits(le64(b[16:])), b[24] == 1
+			r := rootOf(y)
+			if isTarget(x) {
+				root[x] = r
+			}
+			xid, err := id(x)
 			if err != nil {
 				return err
 			}
-			dup, err := id(e.y)
+			dup, err := id(y)
 			if err != nil {
 				return err
 			}
-			kept, err := id(root[e.x])
+			kept, err := id(r)
 			if err != nil {
 				return err
 			}
-			line, err := dedup.DroppedLine(x, dup, kept, e.sim, e.exact)
+			line, err := dedup.DroppedLine(xid, dup, kept, sim, exact)
 			if err != nil {
 				return err
 			}
-			w := out[fileOf(e.x)%p.Shards]
-			w.u64(e.x)
+			w := out[fileOf(x)%p.Shards]
+			w.u64(x)
 			w.u32(uint32(len(line)))
 			w.bytes(line)
 		}
@@ -543,6 +567,66 @@ func components(ctx context.Context, dir string, p *Plan, _ int) error {
 		}
 		return nil
 	})
+}
+
+// edgeReader reads an edge file one record at a time.
+type edgeReader struct {
+	o   Object
+	r   *bufio.Reader
+	rec [edgeWidth]byte
+	err error
+}
+
+func openEdges(fs Storage, path string) (*edgeReader, error) {
+	o, err := fs.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if o.Size()%edgeWidth != 0 {
+		o.Close()
+		return nil, fmt.Errorf("%s: %d bytes, not whole records of %d", path, o.Size(), edgeWidth)
+	}
+	return &edgeReader{o: o, r: bufio.NewReaderSize(o, 1<<16)}, nil
+}
+
+// next reads the next record into rec, or reports the end (err is set
+// when the end is not a clean one).
+func (e *edgeReader) next() bool {
+	if _, err := io.ReadFull(e.r, e.rec[:]); err != nil {
+		if err != io.EOF {
+			e.err = err
+		}
+		return false
+	}
+	return true
+}
+
+func (e *edgeReader) close() { e.o.Close() }
+
+// eachEdge calls fn with each record of an edge file.
+func eachEdge(fs Storage, path string, fn func(rec []byte)) error {
+	r, err := openEdges(fs, path)
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	for r.next() {
+		fn(r.rec[:])
+	}
+	return r.err
+}
+
+// edgeHeads is a heap of edge files by their current record's ordinal.
+type edgeHeads struct{ rs []*edgeReader }
+
+func (h *edgeHeads) Len() int           { return len(h.rs) }
+func (h *edgeHeads) Less(i, j int) bool { return le64(h.rs[i].rec[:]) < le64(h.rs[j].rec[:]) }
+func (h *edgeHeads) Swap(i, j int)      { h.rs[i], h.rs[j] = h.rs[j], h.rs[i] }
+func (h *edgeHeads) Push(x any)         { h.rs = append(h.rs, x.(*edgeReader)) }
+func (h *edgeHeads) Pop() any {
+	last := h.rs[len(h.rs)-1]
+	h.rs = h.rs[:len(h.rs)-1]
+	return last
 }
 
 // filter reads shard i's inputs again and writes, for each input file F,

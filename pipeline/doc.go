@@ -118,12 +118,14 @@
 // A giant LSH bucket (a boilerplate text shared by millions of records)
 // costs its task at most MaxVerify candidate pairs a record, never the
 // square of its size, and its memory is the partition's entries (25
-// bytes a record a band), spread over Parts tasks by key. A giant group
-// costs the components task one entry a dropped record, whatever its
-// shape, since groups are trees of edges to earlier records resolved in
-// one pass in ordinal order; past one task's memory, the same result
-// comes from pointer jumping over edges sorted on disk, which is not
-// built yet.
+// bytes a record a band), spread over Parts tasks by key. The
+// components task streams the edges in ordinal order (groups are trees
+// of edges to earlier records, resolved in one pass) and holds only the
+// sorted set of partners, 8 bytes each, and the roots of the dropped
+// records that are partners themselves (chains of write-thrus); a giant
+// group of copies of one text costs it one partner. Past one task's
+// memory, the same result would come from pointer jumping over edges
+// sorted on disk, which is not built.
 //
 // In the cluster job a judge task's work is bounded by the candidates a
 // document may have (40) and its memory by the profiles it keeps (the

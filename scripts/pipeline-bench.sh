@@ -168,7 +168,7 @@ stages "$tmp/w" c profile candidates judge group
 			printf "- sign and filter tasks hold one record at a time: their memory does not grow with the corpus (the table above), so 10,000 tasks of 100,000 docs (%.0f MB of input) each is a choice of scheduling, not of memory;\n", avg * 1e5 / 1e6
 			printf "- a bucket task holds its partition of the band keys, 25 bytes x 8 bands a doc: at 2,000 parts, 1e9 x 200 / 2000 = %.0f MB a task;\n", 1e9 * 200 / 2000 / 1e6
 			printf "- a verify task holds its candidate pairs (%.1f bytes a doc here), so at 2,000 parts %.0f MB;\n", b["bucket"] / d, 1e9 * b["bucket"] / d / 2000 / 1e6
-			printf "- the one components task holds an edge (32 bytes) and a map entry (about 50 bytes) a dropped record: at 30%% dropped, 3e8 x 82 bytes = %.0f GB, the bound of one machine this layout has today.\n", 3e8 * 82 / 1e9
+			printf "- the one components task streams the edges and holds the set of partners (8 bytes each) and the roots of dropped partners: at 30%% dropped, at most 3e8 x 8 bytes = %.1f GB for the set, plus about 50 bytes for each dropped record that is itself a partner (a chain of write-thrus);\n", 3e8 * 8 / 1e9
 		}' "$tmp/bytes"
 	awk -v d="$cdocs" '$1 == "c" && $2 == "candidates" { if ($7 > m) m = $7 }
 		END { per = m * 1024 / d
