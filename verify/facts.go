@@ -62,14 +62,16 @@ type numberMatching struct {
 func matchNumbers(a, b *Profile, pairs []align.Pair) numberMatching {
 	var m numberMatching
 	keysA, keysB := a.numberKeys(), b.numberKeys()
+	sameLanguage := a.lang != "" && a.lang == b.lang
 	var restA, restB []int
 	for i := range a.numbers {
 		n := &a.numbers[i]
 		if !n.quantity() {
 			continue
 		}
-		if _, ok := keysB[n.key]; ok {
-			if keysA[n.key] == i { // the first of its value
+		if k, ok := keysB[n.key]; ok && k.holds(n, sameLanguage) {
+			// The first of its value that b holds.
+			if !slices.ContainsFunc(m.same, func(s int) bool { return a.numbers[s].key == n.key }) {
 				m.same = append(m.same, i)
 			}
 			continue
@@ -78,7 +80,7 @@ func matchNumbers(a, b *Profile, pairs []align.Pair) numberMatching {
 	}
 	for j := range b.numbers {
 		if n := &b.numbers[j]; n.quantity() {
-			if _, ok := keysA[n.key]; !ok {
+			if k, ok := keysA[n.key]; !ok || !k.holds(n, sameLanguage) {
 				restB = append(restB, j)
 			}
 		}
@@ -232,20 +234,42 @@ func onlyNumbers(p *Profile, idx []int, used []bool) []int {
 
 // numberKeys maps each number value of p (number.key) to the index of its
 // first mention, built on first use.
-func (p *Profile) numberKeys() map[string]int {
+func (p *Profile) numberKeys() map[string]numberKey {
 	p.numOnce.Do(func() {
-		p.numKeys = make(map[string]int, len(p.numbers))
+		p.numKeys = make(map[string]numberKey, len(p.numbers))
 		for i, n := range p.numbers {
 			if !n.quantity() {
 				continue
 			}
-			k := n.key
-			if _, ok := p.numKeys[k]; !ok {
-				p.numKeys[k] = i
+			k, ok := p.numKeys[n.key]
+			if !ok {
+				k.first = i
 			}
+			if n.role == "" {
+				k.anyRole = true
+			} else if !slices.Contains(k.roles, n.role) {
+				k.roles = append(k.roles, n.role)
+			}
+			p.numKeys[n.key] = k
 		}
 	})
 	return p.numKeys
+}
+
+// numberKey is what a profile holds of one value: its first number, and
+// the roles its numbers count.
+type numberKey struct {
+	first   int
+	roles   []string
+	anyRole bool // a number of this value whose role is unknown
+}
+
+// holds reports whether the profile holds n's value counting a thing
+// that does not conflict with n's ("nine missing" does not stand for
+// "nine dead"). Across languages any role will do: roles are read from
+// each language's own words, and a translation reorders them.
+func (k numberKey) holds(n *number, sameLanguage bool) bool {
+	return !sameLanguage || n.role == "" || k.anyRole || slices.Contains(k.roles, n.role)
 }
 
 func sharedWords(a, b []string) int {

@@ -3,6 +3,7 @@ package verify
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -48,7 +49,7 @@ type Profile struct {
 	factRank []factRank // the same sorted by hash
 
 	numOnce  sync.Once
-	numKeys  map[string]int // built by numberKeys
+	numKeys  map[string]numberKey // built by numberKeys
 	nameOnce sync.Once
 	nameTab  *nameTable // built by names
 	wordOnce sync.Once
@@ -69,11 +70,26 @@ type number struct {
 // never pairs with a toll.
 const roleYear = "year"
 
-// roleOf is n's role: the one its clause gives it, else "year" for a
-// bare integer from 1900 to 2100 that counts nothing.
+// roleOf is n's role: the one its clause gives it, unless its value
+// cannot play it, else "year" for a bare integer from 1900 to 2100 that
+// counts nothing. A magnitude is under 10 ("a 1999 magnitude 7.7
+// quake": 1999 is no magnitude), and people are counted in whole numbers
+// ("a 7.7 temblor that killed": 7.7 counts no dead).
 func roleOf(n features.Number) string {
-	if n.Role != "" || n.Unit != "" || n.Noun != "" || len(n.Value) != 4 {
-		return n.Role
+	role := n.Role
+	switch role {
+	case features.RoleMagnitude:
+		if v, err := strconv.ParseFloat(n.Value, 64); err != nil || v >= 10 {
+			role = ""
+		}
+	case features.RoleDead, features.RoleInjured, features.RoleMissing, features.RoleArrested,
+		features.RoleDisplaced, features.RoleRescued:
+		if strings.Contains(n.Value, ".") {
+			role = ""
+		}
+	}
+	if role != "" || n.Unit != "" || n.Noun != "" || len(n.Value) != 4 {
+		return role
 	}
 	if v := n.Value; (v[:2] == "19" || v[:2] == "20" || v == "2100") && isDigits(v) {
 		return roleYear
