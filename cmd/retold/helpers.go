@@ -120,8 +120,9 @@ func openDB(ctx context.Context, path string) (*sqlite.Store, error) {
 }
 
 // openExisting opens an index that must exist already: reading commands
-// should not create an empty one by a typo.
-func openExisting(ctx context.Context, path string) (*sqlite.Store, error) {
+// should not create an empty one by a typo. readOnly also refuses to
+// migrate an older schema: a command that only reads changes nothing.
+func openExisting(ctx context.Context, path string, readOnly bool) (*sqlite.Store, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("%s: no index there (retold add creates one): %w", path, err)
 	}
@@ -139,6 +140,9 @@ func openExisting(ctx context.Context, path string) (*sqlite.Store, error) {
 		return nil, fmt.Errorf("%s: an empty file, not an index (retold add creates one)", path)
 	case string(head[:n]) != sqliteMagic:
 		return nil, fmt.Errorf("%s: not an index (not an SQLite file)", path)
+	}
+	if readOnly {
+		return sqlite.Open(ctx, path, &sqlite.Options{NoMigrate: true})
 	}
 	return openDB(ctx, path)
 }

@@ -58,6 +58,7 @@ func commands() []command {
 		{"k8s", "write Kubernetes Indexed Job manifests that dedup or cluster a corpus in shards", runK8s},
 		{"match", "say which indexed story each document would join, with the evidence", runMatch},
 		{"merge", "write a sharded job's outputs in input order (its last step)", runMerge},
+		{"migrate", "bring a story index's schema to this retold's version", runMigrate},
 		{"rm", "remove documents from the story index", runRm},
 		{"run", "dedup or cluster a corpus in shards on this machine (--local), stage by stage", runRun},
 		{"serve", "serve the story index: a JSON API and a web UI", runServe},

@@ -10,6 +10,7 @@ import (
 
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/server"
+	"github.com/retold/retold/store/sqlite"
 	"github.com/retold/retold/storyindex"
 )
 
@@ -48,7 +49,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if !open && *token == "" {
 		return usageErr("on %s reads need the token, and none is set: give --token (or RETOLD_TOKEN), or --public-reads", *addr)
 	}
-	openIndex := openExisting
+	// serve writes when it has a token (the add API), so it may migrate.
+	openIndex := func(ctx context.Context, path string) (*sqlite.Store, error) { return openExisting(ctx, path, false) }
 	if *create {
 		openIndex = openDB
 	}

@@ -24,7 +24,7 @@ func runStory(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageErr("give one story ID (see retold stories)")
 	}
-	st, err := openExisting(ctx, *db)
+	st, err := openExisting(ctx, *db, true)
 	if err != nil {
 		return err
 	}

@@ -150,7 +150,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	if len(docs) == 0 {
 		return fmt.Errorf("match: no document in %s", strings.Join(pos, ", "))
 	}
-	st, err := openExisting(ctx, *db)
+	st, err := openExisting(ctx, *db, true)
 	if err != nil {
 		return err
 	}
@@ -245,7 +245,7 @@ func runStories(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 0 {
 		return usageErr("takes no arguments")
 	}
-	st, err := openExisting(ctx, *db)
+	st, err := openExisting(ctx, *db, true)
 	if err != nil {
 		return err
 	}
@@ -284,7 +284,7 @@ func runRm(ctx context.Context, e *env, args []string) error {
 	if len(pos) == 0 {
 		return usageErr("give the document IDs to remove")
 	}
-	st, err := openExisting(ctx, *db)
+	st, err := openExisting(ctx, *db, false)
 	if err != nil {
 		return err
 	}
@@ -359,7 +359,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 0 || *out == "" {
 		return usageErr("needs --out and no arguments")
 	}
-	st, err := openExisting(ctx, *db)
+	st, err := openExisting(ctx, *db, true)
 	if err != nil {
 		return err
 	}
@@ -456,7 +456,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 0 {
 		return usageErr("takes no arguments")
 	}
-	st, err := openExisting(ctx, *db)
+	st, err := openExisting(ctx, *db, true)
 	if err != nil {
 		return err
 	}
@@ -486,7 +486,7 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 0 || *out == "" {
 		return usageErr("needs --out and no arguments")
 	}
-	st, err := openExisting(ctx, *db)
+	st, err := openExisting(ctx, *db, true)
 	if err != nil {
 		return err
 	}
@@ -495,5 +495,30 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "backup: %s written from %s\n", *out, *db)
+	return nil
+}
+
+// runMigrate brings an index's schema to this retold's version. The
+// reading commands (stories, story, match, export, check, backup) refuse
+// an older schema rather than change the file; add, rm and serve migrate
+// it as they open it.
+func runMigrate(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "migrate", "migrate [--db FILE]")
+	db := fs.String("db", "retold.db", "the index `FILE`")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usageErr("migrate takes no arguments")
+	}
+	st, err := openExisting(ctx, *db, false)
+	if err != nil {
+		return err
+	}
+	if err := st.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "migrate: %s is at schema version %d\n", *db, sqlite.SchemaVersion)
 	return nil
 }

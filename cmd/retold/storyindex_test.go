@@ -296,3 +296,18 @@ func TestCheckAndBackupCommands(t *testing.T) {
 		t.Errorf("the copy lists other stories than the index")
 	}
 }
+
+func TestMigrateCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "x.db")
+	corpus := filepath.Join("..", "..", "testdata", "cluster", "corpus.jsonl")
+	if r := runCLI(t, "", "add", "--db", db, corpus); r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, "", "migrate", "--db", db); r.code != 0 || !strings.Contains(r.stderr, "is at schema version") {
+		t.Errorf("migrate: exit %d: %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, "", "migrate", "--db", filepath.Join(dir, "typo.db")); r.code != 1 {
+		t.Errorf("migrate of a missing file: exit %d, want 1", r.code)
+	}
+}

@@ -201,6 +201,10 @@ func decodeKeys(dst []uint64, b []byte) ([]uint64, error) {
 // SchemaVersion is the schema version this package writes.
 var SchemaVersion = len(migrations)
 
+// ErrOlderSchema is returned by Open with Options.NoMigrate for a file
+// whose schema is older than this package's: it must be migrated first.
+var ErrOlderSchema = errors.New("database schema is older than this retold: migrate it first (retold migrate --db FILE)")
+
 // ErrNewerSchema is returned by Open for a file whose schema is newer
 // than this package knows.
 var ErrNewerSchema = errors.New("database schema is newer than this retold")
@@ -213,6 +217,8 @@ type Store struct {
 	now    func() time.Time
 	// waiting is Options.Waiting.
 	waiting func(time.Duration)
+	// noMigrate is Options.NoMigrate.
+	noMigrate bool
 }
 
 var _ retold.Store = (*Store)(nil)
@@ -231,6 +237,9 @@ type Options struct {
 	// process's, with how long it has waited so far, so a command can say
 	// why it is not moving.
 	Waiting func(waited time.Duration)
+	// NoMigrate opens a file of an older schema with ErrOlderSchema
+	// instead of migrating it: a command that only reads changes nothing.
+	NoMigrate bool
 }
 
 // Open opens the store at path, creating the file if it does not exist,
@@ -252,6 +261,7 @@ func Open(ctx context.Context, path string, opt *Options) (*Store, error) {
 			busy = opt.BusyTimeout
 		}
 		s.waiting = opt.Waiting
+		s.noMigrate = opt.NoMigrate
 	}
 	pragmas := []string{"busy_timeout(" + strconv.FormatInt(max(1, busy.Milliseconds()), 10) + ")", "foreign_keys(1)"}
 	dsn := func(extra ...string) string {
@@ -265,7 +275,13 @@ func Open(ctx context.Context, path string, opt *Options) (*Store, error) {
 	// The writer gets a 128 MB page cache: adding a document touches
 	// hundreds of key pages, and SQLite's 2 MB default turned most of
 	// them into read system calls.
-	s.writer, err = sql.Open("sqlite", dsn("journal_mode(WAL)", "synchronous(FULL)", "cache_size(-131072)")+"&_txlock=immediate")
+	// A file opened only to read keeps its journal mode (setting WAL
+	// writes the file's header).
+	journal := "journal_mode(WAL)"
+	if s.noMigrate {
+		journal = "query_only(0)"
+	}
+	s.writer, err = sql.Open("sqlite", dsn(journal, "synchronous(FULL)", "cache_size(-131072)")+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -294,6 +310,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	if v == SchemaVersion {
 		return nil
+	}
+	if s.noMigrate {
+		return fmt.Errorf("sqlite: %s: %w (version %d, this retold knows %d)", s.path, ErrOlderSchema, v, SchemaVersion)
 	}
 	// Every pending step in one transaction: a process killed while it
 	// migrates leaves the file as it was, never half way between two

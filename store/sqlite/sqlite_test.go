@@ -117,6 +117,14 @@ func TestVersion1FileIsMigrated(t *testing.T) {
 		}
 	}
 	db.Close()
+	// Opened only to read, it is refused and left as it was.
+	before, _ := os.ReadFile(path)
+	if _, err := Open(context.Background(), path, &Options{NoMigrate: true}); !errors.Is(err, ErrOlderSchema) {
+		t.Errorf("NoMigrate on version 1: %v, want ErrOlderSchema", err)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Error("a NoMigrate open changed the file")
+	}
 	s, err := Open(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
