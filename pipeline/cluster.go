@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -99,7 +100,7 @@ func (b *blobReader) u64() uint64 {
 func (b *blobReader) u64s() []uint64 {
 	n := b.u32()
 	if b.err != nil || n > 1<<26 {
-		b.err = cmpOr(b.err, errors.New("a list longer than any document's"))
+		b.err = cmp.Or(b.err, errors.New("a list longer than any document's"))
 		return nil
 	}
 	out := make([]uint64, n)
@@ -114,25 +115,12 @@ func (b *blobReader) u64s() []uint64 {
 // ordinal, offset, length) and its print (prints.bin, in input order:
 // ordinal, id, and what matching needs). Bad records go to bad.txt.
 func profile(ctx context.Context, dir string, p *Plan, i int) error {
-	return taskOutput(p.fs, taskDir(dir, "profile", i), func(tmp string) error {
-		var files []*recWriter
-		create := func(name string) *recWriter {
-			w, err := createRec(p.fs, filepath.Join(tmp, name))
-			if err != nil {
-				return nil
-			}
-			files = append(files, w)
-			return w
+	return taskOutput(p.fs, taskDir(dir, "profile", i), func(out *taskFiles) error {
+		ws, err := out.create("docs.bin", "meta.bin", "prints.bin", "bad.txt")
+		if err != nil {
+			return err
 		}
-		defer func() {
-			for _, f := range files {
-				f.f.Close()
-			}
-		}()
-		docs, meta, prints, bad := create("docs.bin"), create("meta.bin"), create("prints.bin"), create("bad.txt")
-		if bad == nil {
-			return fmt.Errorf("create the outputs in %s", tmp)
-		}
+		docs, meta, prints, bad := ws[0], ws[1], ws[2], ws[3]
 		cmpr := verify.New(nil)
 		fpr := cluster.NewFingerprinter(nil)
 		opt := &extract.SourceOptions{Keys: p.Cluster.Keys}
@@ -140,7 +128,7 @@ func profile(ctx context.Context, dir string, p *Plan, i int) error {
 			if err := p.Inputs[f].check(); err != nil {
 				return err
 			}
-			r, err := openSource(p.Inputs[f].Source, opt)
+			r, err := extract.Open(p.Inputs[f].Source, opt)
 			if err != nil {
 				bad.bytes([]byte(oneLine(err.Error()) + "\n"))
 				continue
@@ -188,18 +176,8 @@ func profile(ctx context.Context, dir string, p *Plan, i int) error {
 				bad.bytes([]byte(oneLine(fmt.Sprintf("%v (keeping the records before it)", err)) + "\n"))
 			}
 		}
-		for _, f := range files {
-			if err := f.close(); err != nil {
-				return err
-			}
-		}
-		files = nil
 		return nil
 	})
-}
-
-func openSource(src extract.Source, opt *extract.SourceOptions) (extract.Reader, error) {
-	return extract.Open(src, opt)
 }
 
 // printRec is one record of prints.bin.
@@ -225,7 +203,7 @@ func (b *blobReader) print() (printRec, bool) {
 	r.English = math.Float32frombits(b.u32())
 	n := b.u32()
 	if n > 1<<16 {
-		b.err = cmpOr(b.err, errors.New("a signature longer than any"))
+		b.err = cmp.Or(b.err, errors.New("a signature longer than any"))
 		return r, false
 	}
 	r.Sig = make([]uint32, n)
@@ -293,28 +271,15 @@ func candidates(ctx context.Context, dir string, p *Plan, _ int) error {
 	}); err != nil {
 		return err
 	}
-	return taskOutput(p.fs, taskDir(dir, "candidates", 0), func(tmp string) error {
-		docs, err := createRec(p.fs, filepath.Join(tmp, "docs.bin"))
+	return taskOutput(p.fs, taskDir(dir, "candidates", 0), func(out *taskFiles) error {
+		ws, err := out.create("docs.bin", "dup.bin", "dupids.txt")
 		if err != nil {
 			return err
 		}
-		defer docs.f.Close()
-		dup, err := createRec(p.fs, filepath.Join(tmp, "dup.bin"))
+		docs, dup, dupIDs := ws[0], ws[1], ws[2]
+		parts, err := out.create(numbered("pairs.", p.Parts, ".bin")...)
 		if err != nil {
 			return err
-		}
-		defer dup.f.Close()
-		dupIDs, err := createRec(p.fs, filepath.Join(tmp, "dupids.txt"))
-		if err != nil {
-			return err
-		}
-		defer dupIDs.f.Close()
-		parts := make([]*recWriter, p.Parts)
-		for k := range parts {
-			if parts[k], err = createRec(p.fs, filepath.Join(tmp, "pairs."+strconv.Itoa(k)+".bin")); err != nil {
-				return err
-			}
-			defer parts[k].f.Close()
 		}
 		c := cluster.NewCandidates(n, nil)
 		seen := make(map[string]bool, n)
@@ -343,15 +308,7 @@ func candidates(ctx context.Context, dir string, p *Plan, _ int) error {
 			j++
 			return nil
 		})
-		if err != nil {
-			return err
-		}
-		for _, w := range append([]*recWriter{docs, dup, dupIDs}, parts...) {
-			if err := w.close(); err != nil {
-				return err
-			}
-		}
-		return nil
+		return err
 	})
 }
 
@@ -484,12 +441,12 @@ func judge(ctx context.Context, dir string, p *Plan, i int) error {
 		made = append(made, j)
 		return pr, nil
 	}
-	return taskOutput(p.fs, taskDir(dir, "judge", i), func(tmp string) error {
-		out, err := createRec(p.fs, filepath.Join(tmp, "edges.bin"))
+	return taskOutput(p.fs, taskDir(dir, "judge", i), func(files *taskFiles) error {
+		ws, err := files.create("edges.bin")
 		if err != nil {
 			return err
 		}
-		defer out.f.Close()
+		out := ws[0]
 		for k := 0; k < len(pairs); {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -516,7 +473,7 @@ func judge(ctx context.Context, dir string, p *Plan, i int) error {
 				out.u64(math.Float64bits(e.Score))
 			}
 		}
-		return out.close()
+		return nil
 	})
 }
 
@@ -550,13 +507,12 @@ func groupStage(ctx context.Context, dir string, p *Plan, _ int) error {
 		}
 	}
 	g := cluster.GroupDays(t.days, edges, nil)
-	return taskOutput(p.fs, taskDir(dir, "group", 0), func(tmp string) error {
-		out, err := createRec(p.fs, filepath.Join(tmp, "labels.jsonl"))
+	return taskOutput(p.fs, taskDir(dir, "group", 0), func(files *taskFiles) error {
+		ws, err := files.create("labels.jsonl")
 		if err != nil {
 			return err
 		}
-		defer out.f.Close()
-		enc := json.NewEncoder(out.w)
+		enc := json.NewEncoder(ws[0].w)
 		enc.SetEscapeHTML(false)
 		for j, id := range t.ids {
 			s := g.Story[j]
@@ -564,7 +520,7 @@ func groupStage(ctx context.Context, dir string, p *Plan, _ int) error {
 				return err
 			}
 		}
-		return out.close()
+		return nil
 	})
 }
 

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"container/heap"
 	"context"
 	"encoding/binary"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/retold/retold/dedup"
 	"github.com/retold/retold/extract"
@@ -90,20 +92,17 @@ type stats struct {
 	Truncated []string `json:"truncated,omitempty"`
 }
 
-func writeStats(fs Storage, dir string, s stats) error {
+func writeStats(out *taskFiles, s stats) error {
 	b, err := json.Marshal(s)
 	if err != nil {
 		return err
 	}
-	w, err := fs.Create(filepath.Join(dir, "stats.json"))
+	w, err := out.create("stats.json")
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(append(b, '\n')); err != nil {
-		w.Close()
-		return err
-	}
-	return w.Close()
+	w[0].bytes(append(b, '\n'))
+	return nil
 }
 
 // sign signs the records of shard i's inputs: meta.bin (sorted by
@@ -111,37 +110,19 @@ func writeStats(fs Storage, dir string, s stats) error {
 // with each band key for bucket partition P, bad.bin with the ordinals
 // of lines refused and bad.txt with why, one message a line.
 func sign(ctx context.Context, dir string, p *Plan, i int) error {
-	return taskOutput(p.fs, taskDir(dir, "sign", i), func(tmp string) error {
+	return taskOutput(p.fs, taskDir(dir, "sign", i), func(out *taskFiles) error {
 		signer, err := dedup.NewSigner(p.Dedup.engine())
 		if err != nil {
 			return err
 		}
-		var files []*recWriter
-		create := func(name string) (*recWriter, error) {
-			w, err := createRec(p.fs, filepath.Join(tmp, name))
-			if err == nil {
-				files = append(files, w)
-			}
-			return w, err
-		}
-		defer func() {
-			for _, f := range files {
-				f.f.Close()
-			}
-		}()
-		meta, err := create("meta.bin")
+		ws, err := out.create("meta.bin", "sets.bin", "ids.bin", "bad.bin", "bad.txt")
 		if err != nil {
 			return err
 		}
-		sets, _ := create("sets.bin")
-		ids, _ := create("ids.bin")
-		badOrds, _ := create("bad.bin")
-		badText, _ := create("bad.txt")
-		keys := make([]*recWriter, p.Parts)
-		for k := range keys {
-			if keys[k], err = create("keys." + strconv.Itoa(k) + ".bin"); err != nil {
-				return err
-			}
+		meta, sets, ids, badOrds, badText := ws[0], ws[1], ws[2], ws[3], ws[4]
+		keys, err := out.create(numbered("keys.", p.Parts, ".bin")...)
+		if err != nil {
+			return err
 		}
 		var st stats
 		opt := p.Dedup.engine()
@@ -190,13 +171,7 @@ func sign(ctx context.Context, dir string, p *Plan, i int) error {
 				st.Truncated = append(st.Truncated, oneLine(fatal.Error()))
 			}
 		}
-		for _, f := range files {
-			if err := f.close(); err != nil {
-				return err
-			}
-		}
-		files = nil
-		return writeStats(p.fs, tmp, st)
+		return writeStats(out, st)
 	})
 }
 
@@ -235,18 +210,13 @@ func bucket(ctx context.Context, dir string, p *Plan, i int) error {
 		}
 		return cmpU64(le64(ea[9:]), le64(eb[9:]))
 	})
-	return taskOutput(p.fs, taskDir(dir, "bucket", i), func(tmp string) error {
-		out := make([]*recWriter, p.Parts)
-		for v := range out {
-			w, err := createRec(p.fs, filepath.Join(tmp, "cand."+strconv.Itoa(v)+".bin"))
-			if err != nil {
-				return err
-			}
-			defer w.f.Close()
-			out[v] = w
+	return taskOutput(p.fs, taskDir(dir, "bucket", i), func(out *taskFiles) error {
+		cands, err := out.create(numbered("cand.", p.Parts, ".bin")...)
+		if err != nil {
+			return err
 		}
 		emit := func(x, y uint64, exact bool) {
-			w := out[int(x%uint64(p.Parts))]
+			w := cands[int(x%uint64(p.Parts))]
 			w.u64(x)
 			w.u64(y)
 			if exact {
@@ -286,11 +256,6 @@ func bucket(ctx context.Context, dir string, p *Plan, i int) error {
 				if len(reps) < dedup.MaxVerify {
 					reps = append(reps, x)
 				}
-			}
-		}
-		for _, w := range out {
-			if err := w.close(); err != nil {
-				return err
 			}
 		}
 		return nil
@@ -371,12 +336,12 @@ func verifyStage(ctx context.Context, dir string, p *Plan, i int) error {
 	if threshold == 0 {
 		threshold = 0.8
 	}
-	return taskOutput(p.fs, taskDir(dir, "verify", i), func(tmp string) error {
-		out, err := createRec(p.fs, filepath.Join(tmp, "edges.bin"))
+	return taskOutput(p.fs, taskDir(dir, "verify", i), func(files *taskFiles) error {
+		ws, err := files.create("edges.bin")
 		if err != nil {
 			return err
 		}
-		defer out.f.Close()
+		out := ws[0]
 		var xs, ys []uint32
 		for k := 0; k < len(list); {
 			if ctx.Err() != nil {
@@ -437,7 +402,7 @@ func verifyStage(ctx context.Context, dir string, p *Plan, i int) error {
 				out.u8(0)
 			}
 		}
-		return out.close()
+		return nil
 	})
 }
 
@@ -493,15 +458,10 @@ func components(ctx context.Context, dir string, p *Plan, _ int) error {
 		}
 		return v, nil
 	}
-	return taskOutput(p.fs, taskDir(dir, "components", 0), func(tmp string) error {
-		out := make([]*recWriter, p.Shards)
-		for s := range out {
-			w, err := createRec(p.fs, filepath.Join(tmp, "drop."+strconv.Itoa(s)+".bin"))
-			if err != nil {
-				return err
-			}
-			defer w.f.Close()
-			out[s] = w
+	return taskOutput(p.fs, taskDir(dir, "components", 0), func(files *taskFiles) error {
+		out, err := files.create(numbered("drop.", p.Shards, ".bin")...)
+		if err != nil {
+			return err
 		}
 		heads := &edgeHeads{}
 		for v := range p.Parts {
@@ -559,11 +519,6 @@ func components(ctx context.Context, dir string, p *Plan, _ int) error {
 			w.u64(x)
 			w.u32(uint32(len(line)))
 			w.bytes(line)
-		}
-		for _, w := range out {
-			if err := w.close(); err != nil {
-				return err
-			}
 		}
 		return nil
 	})
@@ -646,20 +601,16 @@ func filter(ctx context.Context, dir string, p *Plan, i int) error {
 		bad[le64(badB[k:])] = true
 	}
 	opt := p.Dedup.engine()
-	return taskOutput(p.fs, taskDir(dir, "filter", i), func(tmp string) error {
+	return taskOutput(p.fs, taskDir(dir, "filter", i), func(out *taskFiles) error {
 		for _, f := range shardFiles(p, i) {
 			if err := p.Inputs[f].check(); err != nil {
 				return err
 			}
-			kept, err := createRec(p.fs, filepath.Join(tmp, "kept."+strconv.Itoa(f)+".jsonl"))
+			ws, err := out.create("kept."+strconv.Itoa(f)+".jsonl", "dropped."+strconv.Itoa(f)+".jsonl")
 			if err != nil {
 				return err
 			}
-			dropped, err := createRec(p.fs, filepath.Join(tmp, "dropped."+strconv.Itoa(f)+".jsonl"))
-			if err != nil {
-				kept.f.Close()
-				return err
-			}
+			kept, dropped := ws[0], ws[1]
 			_, err = dedup.EachLine(ctx, input(p, f), opt, func(line []byte, n int) error {
 				ord := ordOf(f, n)
 				if bad[ord] {
@@ -676,8 +627,7 @@ func filter(ctx context.Context, dir string, p *Plan, i int) error {
 				kept.u8('\n')
 				return nil
 			}, func(error) {})
-			errK, errD := kept.close(), dropped.close()
-			if err = cmpOr(err, errK, errD); err != nil {
+			if err := cmp.Or(err, out.finish(kept, dropped)); err != nil {
 				return err
 			}
 		}
@@ -688,17 +638,8 @@ func filter(ctx context.Context, dir string, p *Plan, i int) error {
 	})
 }
 
-func cmpOr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
-}
-
 // oneLine keeps a message on one line.
-func oneLine(s string) string { return string(bytes.ReplaceAll([]byte(s), []byte("\n"), []byte(" "))) }
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
 
 // Merge writes the job's results in input order: every kept line to kept
 // and every dropped line to dropped (nil: not written), and returns the
@@ -741,11 +682,7 @@ func Merge(dir string, p *Plan, kept, dropped io.Writer) (Totals, []string, erro
 		if err != nil {
 			return t, nil, err
 		}
-		sc := bufio.NewScanner(bytes.NewReader(msgs))
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			messages = append(messages, sc.Text())
-		}
+		messages = append(messages, splitLines(msgs)...)
 		messages = append(messages, st.Truncated...)
 	}
 	return t, messages, nil

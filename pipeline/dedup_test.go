@@ -220,8 +220,9 @@ func TestKilledTaskLeavesNoOutputAndRerunFinishes(t *testing.T) {
 	// its files, and no output directory exists.
 	ctx, cancel := context.WithCancel(context.Background())
 	killed := false
-	err := taskOutput(Files{}, taskDir(dir, "sign", 1), func(tmp string) error {
-		os.WriteFile(filepath.Join(tmp, "meta.bin"), []byte("half a reco"), 0o666)
+	err := taskOutput(Files{}, taskDir(dir, "sign", 1), func(out *taskFiles) error {
+		ws, _ := out.create("meta.bin")
+		ws[0].bytes([]byte("half a reco"))
 		killed = true
 		cancel()
 		return ctx.Err()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -208,23 +209,83 @@ func taskDir(dir, stage string, i int) string {
 	return filepath.Join(dir, stage, strconv.Itoa(i))
 }
 
-// taskOutput runs write on a fresh temporary directory of the storage
-// beside final and commits it as final when write succeeds, so that a
-// task killed or failing mid-way leaves no output (Storage).
-func taskOutput(fs Storage, final string, write func(tmp string) error) error {
+// taskOutput runs write with the files of a fresh temporary directory of
+// the storage beside final, closes them, and commits the directory as
+// final when all went well, so that a task killed or failing mid-way
+// leaves no output (Storage).
+func taskOutput(fs Storage, final string, write func(out *taskFiles) error) error {
 	tmp, err := fs.Begin(final)
 	if err != nil {
 		return err
 	}
-	if err := write(tmp); err != nil {
-		fs.Discard(tmp)
-		return err
+	out := &taskFiles{fs: fs, dir: tmp}
+	err = write(out)
+	if cerr := out.close(); err == nil {
+		err = cerr
 	}
-	if err := fs.Commit(tmp, final); err != nil {
-		fs.Discard(tmp)
-		return err
+	if err == nil {
+		err = fs.Commit(tmp, final)
 	}
-	return nil
+	if err != nil {
+		fs.Discard(tmp)
+	}
+	return err
+}
+
+// taskFiles are the files a task writes into its temporary directory;
+// taskOutput closes them.
+type taskFiles struct {
+	fs  Storage
+	dir string
+	all []*recWriter
+}
+
+// create makes the named files, in order.
+func (t *taskFiles) create(names ...string) ([]*recWriter, error) {
+	out := make([]*recWriter, len(names))
+	for k, name := range names {
+		w, err := createRec(t.fs, filepath.Join(t.dir, name))
+		if err != nil {
+			return nil, err
+		}
+		t.all = append(t.all, w)
+		out[k] = w
+	}
+	return out, nil
+}
+
+// finish closes the given files before the task ends (a task that
+// writes a file an input keeps few open), and returns the first error.
+func (t *taskFiles) finish(ws ...*recWriter) error {
+	var first error
+	for _, w := range ws {
+		if err := w.close(); err != nil && first == nil {
+			first = err
+		}
+		t.all = slices.DeleteFunc(t.all, func(x *recWriter) bool { return x == w })
+	}
+	return first
+}
+
+// close closes every file and returns the first error.
+func (t *taskFiles) close() error {
+	var first error
+	for _, w := range t.all {
+		if err := w.close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	t.all = nil
+	return first
+}
+
+// numbered are the names prefix0suffix ... prefix(n-1)suffix.
+func numbered(prefix string, n int, suffix string) []string {
+	out := make([]string, n)
+	for k := range out {
+		out[k] = prefix + strconv.Itoa(k) + suffix
+	}
+	return out
 }
 
 func syncDir(path string) error {
