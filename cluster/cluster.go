@@ -215,15 +215,11 @@ type Grouping struct {
 // An incremental index calls it on the neighbourhood a new document
 // touches. Edges may come in any order and with A > B.
 func Group(dates []string, edges []Edge, opt *Options) Grouping {
-	o := DefaultOptions
-	if opt != nil {
-		o = *opt
-	}
 	days := make([]int32, len(dates))
 	for i, d := range dates {
 		days[i] = int32(parseDay(d))
 	}
-	return GroupDays(days, edges, &o)
+	return GroupDays(days, edges, opt)
 }
 
 // group forms stories, events and originals from the edges.

@@ -26,7 +26,7 @@ type clusterLine struct {
 func runCluster(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "cluster", "cluster --in IN.jsonl[.gz] --out OUT.jsonl [--workers N] [--method retold|minhash|tfidf] [--strict]")
 	in := fs.String("in", "", "input corpus `PATH`: a JSONL file (optionally gzipped; - for stdin), or any file or folder add reads (WARC, feeds, pages)")
-	out := fs.String("out", "", "output `FILE` (JSONL, one line per good input record; - for stdout)")
+	out := fs.String("out", "", "output `FILE` (JSONL, one line per good input record; .gz compresses; - for stdout)")
 	workers := fs.Int("workers", 0, "goroutines (0: one per core); the output does not depend on it")
 	method := fs.String("method", "retold", "`METHOD`: retold, or a baseline: minhash (word 5-gram MinHash LSH at Jaccard 0.5) or tfidf (TF-IDF cosine single link)")
 	keys := keyFlags(fs)
@@ -123,12 +123,7 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 		}
 		return bw.Flush()
 	}
-	if *out == "-" {
-		err = write(e.stdout)
-	} else {
-		err = writeFileAtomic(*out, write)
-	}
-	if err != nil {
+	if err := withOutput(e, *out, write); err != nil {
 		return err
 	}
 	stories, events := map[string]bool{}, map[string]bool{}

@@ -351,7 +351,7 @@ type exportEdge struct {
 func runExport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "export", "export [--db FILE] --out FILE.jsonl")
 	db := fs.String("db", "retold.db", "the index `FILE`")
-	out := fs.String("out", "", "output `FILE` (JSONL, one line per stored document in the order added, each followed by its copies; - for stdout)")
+	out := fs.String("out", "", "output `FILE` (JSONL, one line per stored document in the order added, each followed by its copies; .gz compresses; - for stdout)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -434,12 +434,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 			}
 		})
 	}
-	if *out == "-" {
-		err = write(e.stdout)
-	} else {
-		err = writeFileAtomic(*out, write)
-	}
-	if err != nil {
+	if err := withOutput(e, *out, write); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "export: %d records\n", n)
