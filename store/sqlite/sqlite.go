@@ -612,15 +612,10 @@ func (t *readTx) EdgesAmong(seqs []int64) ([]retold.Edge, error) {
 	// its members finds its edges by the primary key's first column, and
 	// the other end is checked here (cheaper than a second lookup in
 	// SQL).
-	set := make([]byte, 0, 8*len(seqs))
-	set = append(set, '[')
-	for i, s := range seqs {
-		if i > 0 {
-			set = append(set, ',')
-		}
-		set = strconv.AppendInt(set, s, 10)
+	set, err := json.Marshal(seqs)
+	if err != nil {
+		return nil, err
 	}
-	set = append(set, ']')
 	in := make(map[int64]bool, len(seqs))
 	for _, s := range seqs {
 		in[s] = true
