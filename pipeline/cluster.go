@@ -260,16 +260,17 @@ func eachPrint(dir string, p *Plan, fn func(r printRec) error) error {
 // first copy, or -1), pairs.P.bin for judge task B mod Parts: the
 // candidates (A, B) in the order found, and dupids.txt.
 func candidates(ctx context.Context, dir string, p *Plan, _ int) error {
-	first := map[string]string{}
+	// As many documents as records profiled (meta.bin holds one 20-byte
+	// record each), fewer the repeated ids: the index is sized once, and
+	// the prints are read once.
 	n := 0
-	if err := eachPrint(dir, p, func(r printRec) error {
-		if _, ok := first[r.id]; !ok {
-			first[r.id] = r.place
-			n++
+	for s := range p.Shards {
+		o, err := p.fs.Open(filepath.Join(taskDir(dir, "profile", s), "meta.bin"))
+		if err != nil {
+			return err
 		}
-		return nil
-	}); err != nil {
-		return err
+		n += int(o.Size() / 20)
+		o.Close()
 	}
 	return taskOutput(p.fs, taskDir(dir, "candidates", 0), func(out *taskFiles) error {
 		ws, err := out.create("docs.bin", "dup.bin", "dupids.txt")
@@ -282,18 +283,18 @@ func candidates(ctx context.Context, dir string, p *Plan, _ int) error {
 			return err
 		}
 		c := cluster.NewCandidates(n, nil)
-		seen := make(map[string]bool, n)
+		first := make(map[string]string, n) // id -> where it was first read
 		var pairs []cluster.Pair
 		j := int32(0)
 		err = eachPrint(dir, p, func(r printRec) error {
-			if seen[r.id] {
-				dupIDs.bytes([]byte(oneLine(fmt.Sprintf("%s: duplicate id %q (first at %s): skipped", r.place, r.id, first[r.id])) + "\n"))
+			if at, ok := first[r.id]; ok {
+				dupIDs.bytes([]byte(oneLine(fmt.Sprintf("%s: duplicate id %q (first at %s): skipped", r.place, r.id, at)) + "\n"))
 				return nil
 			}
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			seen[r.id] = true
+			first[r.id] = r.place
 			docs.u64(r.ord)
 			docs.blob([]byte(r.id))
 			docs.u32(uint32(r.Day))
