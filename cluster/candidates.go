@@ -64,15 +64,20 @@ func sig32(x uint64) uint32 {
 
 // estimate is sketch.EstimateJaccard of documents i and j.
 func (s *sigs) estimate(i, j int32) float64 {
-	a := s.v[int(i)*s.perms : (int(i)+1)*s.perms]
-	b := s.v[int(j)*s.perms : (int(j)+1)*s.perms]
+	return Estimate(s.v[int(i)*s.perms:(int(i)+1)*s.perms], s.v[int(j)*s.perms:(int(j)+1)*s.perms])
+}
+
+// Estimate is the Jaccard estimate of two 32-bit signatures (Print.Sig)
+// of the same length.
+func Estimate(a, b []uint32) float64 {
+	b = b[:len(a)]
 	same := 0
 	for k, v := range a {
 		if v == b[k] && v != empty32 {
 			same++
 		}
 	}
-	return float64(same) / float64(s.perms)
+	return float64(same) / float64(len(a))
 }
 
 // pair is a candidate: documents a < b.
@@ -152,9 +157,11 @@ func parseDay(s string) int {
 	return int(t.Unix() / 86400)
 }
 
-// maxBucket is the most documents a lexical LSH bucket is scanned with:
-// a fuller bucket holds boilerplate every document shares.
-const maxBucket = 2000
+// MaxBucket is the most entries a lexical LSH bucket (keyed by the low
+// 32 bits of a band key) is scanned with: a fuller bucket holds
+// boilerplate every document shares. A bucket stops growing at
+// MaxBucket+1 entries.
+const MaxBucket = 2000
 
 // index finds, for each new document, the earlier documents worth
 // verifying against it, through two channels: the lexical channel
@@ -172,7 +179,7 @@ type index struct {
 	// of its key: a bucket shared by accident is harmless (its documents
 	// are candidates only when their signatures agree), and 4 bytes a key
 	// less is 80 MB at a million documents. A bucket stops growing past
-	// maxBucket, since it is no longer scanned.
+	// MaxBucket, since it is no longer scanned.
 	buckets  lists[uint32]
 	df       map[uint64]int32 // documents so far holding each key
 	postings lists[uint64]    // documents holding each key, while df <= maxDF
@@ -183,14 +190,10 @@ type index struct {
 	anchors       []uint64
 	ranked        []AnchorKey
 	touched       []int32
-	cands         []cand
+	cands         []Scored[int32]
 	one           []int32
 	facts         []int32 // per document: j's facts it holds
-
-	// crossGap and crossFacts are the cross-language rule's English-share
-	// gap and fact minimum, for the facts channel.
-	crossGap   float64
-	crossFacts int
+	rule          CandidateRule
 }
 
 // AnchorKey is a key a document might anchor on, with the number of
@@ -246,20 +249,70 @@ func isFact(facts []uint64, k uint64) bool {
 	return ok
 }
 
-type cand struct {
-	i     int32
-	score float64
+// CandidateRule is the test an earlier document passes to be a
+// candidate of a later one, and its score: an estimated Jaccard of at
+// least half the lexical threshold, or AnchorShared anchors in common, or
+// (across languages) the compare rule's minimum of shared facts. The
+// score is the estimate, or the share of anchors or facts in common,
+// whichever is higher.
+type CandidateRule struct {
+	lexMin       float64
+	anchorShared int
+	crossGap     float64
+	crossFacts   int
 }
 
-func newIndex(fp []fingerprint, o *Options) *index {
-	n := len(fp)
+// NewCandidateRule is the rule of opt (nil means DefaultOptions).
+func NewCandidateRule(opt *Options) CandidateRule {
+	o := DefaultOptions
+	if opt != nil {
+		o = *opt
+	}
 	rule := verify.DefaultRule
 	if o.Compare != nil {
 		rule = o.Compare.Rule
 	}
+	return CandidateRule{lexMin: o.LexicalThreshold / 2, anchorShared: o.AnchorShared, crossGap: rule.CrossLanguageGap, crossFacts: rule.CrossMinFacts}
+}
+
+// Score judges earlier document i for later document j from what the
+// channels found: lex, their estimated Jaccard; shared, how many of j's
+// anchors i holds; facts, how many of j's fact keys (those 1 to
+// MaxAnchorDF earlier documents hold) i holds; anchors and factKeys, how
+// many anchors and such fact keys j has; and the two documents' shares of
+// English function words.
+func (r CandidateRule) Score(lex float64, shared, facts, anchors, factKeys int, englishJ, englishI float32) (float64, bool) {
+	anc := float64(shared) / float64(max(1, anchors))
+	cross := r.crossFacts > 0 && facts >= r.crossFacts && math.Abs(float64(englishJ-englishI)) >= r.crossGap
+	if cross {
+		anc = max(anc, float64(facts)/float64(factKeys))
+	}
+	return max(lex, anc), lex >= r.lexMin || shared >= r.anchorShared || cross
+}
+
+// Scored is a candidate with its score.
+type Scored[T cmp.Ordered] struct {
+	Doc   T
+	Score float64
+}
+
+// BestCandidates sorts cs best first (then the nearer, that is the later,
+// document first) and returns the first n.
+func BestCandidates[T cmp.Ordered](cs []Scored[T], n int) []Scored[T] {
+	slices.SortFunc(cs, func(a, b Scored[T]) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.Doc, a.Doc)
+	})
+	return cs[:min(len(cs), n)]
+}
+
+func newIndex(fp []fingerprint, o *Options) *index {
+	n := len(fp)
 	return &index{
-		crossGap: rule.CrossLanguageGap, crossFacts: rule.CrossMinFacts,
-		o: o, fp: fp, sigs: newSigs(n, o.Perms), maxDF: int32(o.MaxAnchorDF),
+		rule: NewCandidateRule(o),
+		o:    o, fp: fp, sigs: newSigs(n, o.Perms), maxDF: int32(o.MaxAnchorDF),
 		buckets: newLists[uint32](), df: make(map[uint64]int32),
 		postings: newLists[uint64](), first: make(map[uint64]int32),
 		shared: make([]int32, n), stamp: make([]int32, n), one: make([]int32, 0, 1), facts: make([]int32, n),
@@ -286,7 +339,7 @@ func (x *index) add(j int32, f *Fingerprint, dst []pair) (dup int32, out []pair)
 		}
 	}
 	for _, k := range f.Bands {
-		if b := x.buckets.get(uint32(k), x.one); len(b) <= maxBucket {
+		if b := x.buckets.get(uint32(k), x.one); len(b) <= MaxBucket {
 			for _, i := range b {
 				touch(i)
 			}
@@ -327,28 +380,16 @@ func (x *index) add(j int32, f *Fingerprint, dst []pair) (dup int32, out []pair)
 	}
 	x.cands = x.cands[:0]
 	for _, i := range x.touched {
-		lex := x.sigs.estimate(j, i)
-		anc := float64(x.shared[i]) / float64(max(1, len(x.anchors)))
-		cross := x.crossFacts > 0 && int(x.facts[i]) >= x.crossFacts && math.Abs(float64(x.fp[j].english-x.fp[i].english)) >= x.crossGap
-		if cross {
-			anc = max(anc, float64(x.facts[i])/float64(nfacts))
+		if score, ok := x.rule.Score(x.sigs.estimate(j, i), int(x.shared[i]), int(x.facts[i]), len(x.anchors), nfacts, x.fp[j].english, x.fp[i].english); ok {
+			x.cands = append(x.cands, Scored[int32]{i, score})
 		}
 		x.facts[i] = 0
-		if lex >= x.o.LexicalThreshold/2 || int(x.shared[i]) >= x.o.AnchorShared || cross {
-			x.cands = append(x.cands, cand{i, max(lex, anc)})
-		}
 	}
-	slices.SortFunc(x.cands, func(a, b cand) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.i, a.i) // nearer first
-	})
-	for _, c := range x.cands[:min(len(x.cands), x.o.MaxCandidates)] {
-		dst = append(dst, pair{c.i, j})
+	for _, c := range BestCandidates(x.cands, x.o.MaxCandidates) {
+		dst = append(dst, pair{c.Doc, j})
 	}
 	for _, k := range f.Bands {
-		if len(x.buckets.get(uint32(k), x.one)) <= maxBucket {
+		if len(x.buckets.get(uint32(k), x.one)) <= MaxBucket {
 			x.buckets.add(uint32(k), j)
 		}
 	}

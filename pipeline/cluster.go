@@ -12,6 +12,8 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strconv"
 
 	retold "github.com/retold/retold"
@@ -23,7 +25,11 @@ import (
 // The stages of a cluster job, in order.
 var clusterStages = []Stage{
 	{Name: "profile", Tasks: func(p *Plan) int { return p.Shards }, Run: profile},
-	{Name: "candidates", Tasks: func(p *Plan) int { return 1 }, Run: candidates},
+	{Name: "ids", Tasks: func(p *Plan) int { return p.Parts }, Run: idsStage},
+	{Name: "copies", Tasks: func(p *Plan) int { return p.Parts }, Run: copies},
+	{Name: "postings", Tasks: func(p *Plan) int { return p.Parts }, Run: postings},
+	{Name: "anchors", Tasks: func(p *Plan) int { return p.Parts }, Run: anchors},
+	{Name: "shares", Tasks: func(p *Plan) int { return p.Parts }, Run: shares},
 	{Name: "judge", Tasks: func(p *Plan) int { return p.Parts }, Run: judge},
 	{Name: "group", Tasks: func(p *Plan) int { return 1 }, Run: groupStage},
 }
@@ -112,15 +118,37 @@ func (b *blobReader) u64s() []uint64 {
 
 // profile reads shard i's inputs as `retold cluster` does and, for each
 // good record, keeps its document (docs.bin, looked up through meta.bin:
-// ordinal, offset, length) and its print (prints.bin, in input order:
-// ordinal, id, and what matching needs). Bad records go to bad.txt.
+// ordinal, offset, length), its English share and 32-bit MinHash
+// signature (sigs.bin, in meta.bin's order: sigWidth bytes each) and its
+// ordinal, id, place and day (list.bin, in input order). It routes what
+// the candidate stages need to their partitions: ids.P.bin (ordinal, id,
+// place), content.P.bin (content hash, ordinal) and keys.P.bin (band,
+// stem and fact keys with the ordinal). Bad records go to bad.txt.
 func profile(ctx context.Context, dir string, p *Plan, i int) error {
 	return taskOutput(p.fs, taskDir(dir, "profile", i), func(out *taskFiles) error {
-		ws, err := out.create("docs.bin", "meta.bin", "prints.bin", "bad.txt")
+		ws, err := out.create("docs.bin", "meta.bin", "sigs.bin", "list.bin", "bad.txt")
 		if err != nil {
 			return err
 		}
-		docs, meta, prints, bad := ws[0], ws[1], ws[2], ws[3]
+		docs, meta, sigs, list, bad := ws[0], ws[1], ws[2], ws[3], ws[4]
+		ids, err := out.create(numbered("ids.", p.Parts, ".bin")...)
+		if err != nil {
+			return err
+		}
+		contents, err := out.create(numbered("content.", p.Parts, ".bin")...)
+		if err != nil {
+			return err
+		}
+		keys, err := out.create(numbered("keys.", p.Parts, ".bin")...)
+		if err != nil {
+			return err
+		}
+		key := func(k, ord uint64, kind byte) {
+			w := keys[keyPart(k, kind == kindBand, p.Parts)]
+			w.u64(k)
+			w.u64(ord)
+			w.u8(kind)
+		}
 		cmpr := verify.New(nil)
 		fpr := cluster.NewFingerprinter(nil)
 		opt := &extract.SourceOptions{Keys: p.Cluster.Keys}
@@ -151,19 +179,35 @@ func profile(ctx context.Context, dir string, p *Plan, i int) error {
 				meta.u32(uint32(len(b)))
 				docs.bytes(b)
 				pr := fpr.PrintOf(cmpr.Profile(rec.Doc), rec.Doc.Date)
-				prints.u64(ord)
-				prints.blob([]byte(rec.Doc.ID))
-				prints.blob([]byte(fmt.Sprintf("%s:%d", rec.Name, rec.Line)))
-				prints.u64(pr.Content)
-				prints.u32(uint32(pr.Day))
-				prints.u32(math.Float32bits(pr.English))
-				prints.u32(uint32(len(pr.Sig)))
-				for _, v := range pr.Sig {
-					prints.u32(v)
+				if len(pr.Sig) != sigLen {
+					return fmt.Errorf("a signature of %d values, not %d", len(pr.Sig), sigLen)
 				}
-				prints.u64s(pr.Bands)
-				prints.u64s(pr.Keys)
-				prints.u64s(pr.Facts)
+				sigs.u32(math.Float32bits(pr.English))
+				for _, v := range pr.Sig {
+					sigs.u32(v)
+				}
+				place := fmt.Sprintf("%s:%d", rec.Name, rec.Line)
+				list.u64(ord)
+				list.blob([]byte(rec.Doc.ID))
+				list.blob([]byte(place))
+				list.u32(uint32(pr.Day))
+				w := ids[idPart(rec.Doc.ID, p.Parts)]
+				w.u64(ord)
+				w.blob([]byte(rec.Doc.ID))
+				w.blob([]byte(place))
+				w = contents[int(fmix(pr.Content)%uint64(p.Parts))]
+				w.u64(pr.Content)
+				w.u64(ord)
+				for _, k := range pr.Bands {
+					key(uint64(uint32(k)), ord, kindBand)
+				}
+				for _, k := range pr.Keys {
+					kind := byte(kindKey)
+					if _, ok := slices.BinarySearch(pr.Facts, k); ok {
+						kind = kindFact
+					}
+					key(k, ord, kind)
+				}
 				return nil
 			})
 			r.Close()
@@ -180,15 +224,22 @@ func profile(ctx context.Context, dir string, p *Plan, i int) error {
 	})
 }
 
-// printRec is one record of prints.bin.
-type printRec struct {
+// sigLen is the length of a signature, and sigWidth the bytes of a
+// record of sigs.bin: the English share and the signature.
+var (
+	sigLen   = cluster.DefaultOptions.Perms
+	sigWidth = 4 + 4*sigLen
+)
+
+// listRec is one record of list.bin.
+type listRec struct {
 	ord       uint64
 	id, place string
-	cluster.Print
+	day       int32
 }
 
-func (b *blobReader) print() (printRec, bool) {
-	var r printRec
+func (b *blobReader) listRec() (listRec, bool) {
+	var r listRec
 	r.ord = b.u64()
 	if b.err != nil {
 		if errors.Is(b.err, io.EOF) {
@@ -198,30 +249,18 @@ func (b *blobReader) print() (printRec, bool) {
 	}
 	r.id = string(b.read(int(b.u32())))
 	r.place = string(b.read(int(b.u32())))
-	r.Content = b.u64()
-	r.Day = int32(b.u32())
-	r.English = math.Float32frombits(b.u32())
-	n := b.u32()
-	if n > 1<<16 {
-		b.err = cmp.Or(b.err, errors.New("a signature longer than any"))
-		return r, false
-	}
-	r.Sig = make([]uint32, n)
-	for k := range r.Sig {
-		r.Sig[k] = b.u32()
-	}
-	r.Bands, r.Keys, r.Facts = b.u64s(), b.u64s(), b.u64s()
+	r.day = int32(b.u32())
 	return r, b.err == nil
 }
 
-// eachPrint calls fn with every print in input order: file by file, each
-// file's records from its shard's prints.bin (a shard holds its files in
-// order, each file's records together).
-func eachPrint(dir string, p *Plan, fn func(r printRec) error) error {
+// eachListed calls fn with every good record's list entry in input order:
+// file by file, each file's records from its shard's list.bin (a shard
+// holds its files in order, each file's records together).
+func eachListed(dir string, p *Plan, fn func(r listRec) error) error {
 	readers := make([]*blobReader, p.Shards)
-	pending := make([]*printRec, p.Shards)
+	pending := make([]*listRec, p.Shards)
 	for s := range readers {
-		f, err := p.fs.Open(filepath.Join(taskDir(dir, "profile", s), "prints.bin"))
+		f, err := p.fs.Open(filepath.Join(taskDir(dir, "profile", s), "list.bin"))
 		if err != nil {
 			return err
 		}
@@ -232,10 +271,10 @@ func eachPrint(dir string, p *Plan, fn func(r printRec) error) error {
 		s := f % p.Shards
 		for {
 			if pending[s] == nil {
-				r, ok := readers[s].print()
+				r, ok := readers[s].listRec()
 				if !ok {
 					if readers[s].err != nil {
-						return fmt.Errorf("%s: %w", filepath.Join(taskDir(dir, "profile", s), "prints.bin"), readers[s].err)
+						return fmt.Errorf("%s: %w", filepath.Join(taskDir(dir, "profile", s), "list.bin"), readers[s].err)
 					}
 					break
 				}
@@ -253,67 +292,9 @@ func eachPrint(dir string, p *Plan, fn func(r printRec) error) error {
 	return nil
 }
 
-// candidates takes every print in input order, as `retold cluster` does:
-// a repeated id is reported and skipped (the first is kept), the others
-// are numbered from 0 and matched with cluster.Candidates. It writes
-// docs.bin (each number's ordinal, id and day), dup.bin (each number's
-// first copy, or -1), pairs.P.bin for judge task B mod Parts: the
-// candidates (A, B) in the order found, and dupids.txt.
-func candidates(ctx context.Context, dir string, p *Plan, _ int) error {
-	// As many documents as records profiled (meta.bin holds one 20-byte
-	// record each), fewer the repeated ids: the index is sized once, and
-	// the prints are read once.
-	n := 0
-	for s := range p.Shards {
-		o, err := p.fs.Open(filepath.Join(taskDir(dir, "profile", s), "meta.bin"))
-		if err != nil {
-			return err
-		}
-		n += int(o.Size() / 20)
-		o.Close()
-	}
-	return taskOutput(p.fs, taskDir(dir, "candidates", 0), func(out *taskFiles) error {
-		ws, err := out.create("docs.bin", "dup.bin", "dupids.txt")
-		if err != nil {
-			return err
-		}
-		docs, dup, dupIDs := ws[0], ws[1], ws[2]
-		parts, err := out.create(numbered("pairs.", p.Parts, ".bin")...)
-		if err != nil {
-			return err
-		}
-		c := cluster.NewCandidates(n, nil)
-		first := make(map[string]string, n) // id -> where it was first read
-		var pairs []cluster.Pair
-		j := int32(0)
-		err = eachPrint(dir, p, func(r printRec) error {
-			if at, ok := first[r.id]; ok {
-				dupIDs.bytes([]byte(oneLine(fmt.Sprintf("%s: duplicate id %q (first at %s): skipped", r.place, r.id, at)) + "\n"))
-				return nil
-			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			first[r.id] = r.place
-			docs.u64(r.ord)
-			docs.blob([]byte(r.id))
-			docs.u32(uint32(r.Day))
-			var d int32
-			d, pairs = c.Add(j, &r.Print, pairs[:0])
-			dup.u32(uint32(d))
-			for _, q := range pairs {
-				w := parts[int(q.B)%p.Parts]
-				w.u32(uint32(q.A))
-				w.u32(uint32(q.B))
-			}
-			j++
-			return nil
-		})
-		return err
-	})
-}
-
-// docTable is candidates' docs.bin: each number's ordinal, id and day.
+// docTable is the documents of the job in input order, repeated ids left
+// out: each number's ordinal, id and day. The numbers are the ones
+// retold cluster gives.
 type docTable struct {
 	ords []uint64
 	ids  []string
@@ -321,155 +302,279 @@ type docTable struct {
 }
 
 func readDocTable(p *Plan, dir string) (*docTable, error) {
-	f, err := p.fs.Open(filepath.Join(taskDir(dir, "candidates", 0), "docs.bin"))
+	repeats, _ := skipFiles(dir, p, false)
+	m, err := openOrdMerge(p.fs, repeats, 8)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	b := &blobReader{r: bufio.NewReaderSize(f, 1<<20)}
-	t := &docTable{}
-	for {
-		ord := b.u64()
-		if b.err != nil {
-			if errors.Is(b.err, io.EOF) {
-				return t, nil
-			}
-			return nil, b.err
-		}
-		id := string(b.read(int(b.u32())))
-		day := int32(b.u32())
-		if b.err != nil {
-			return nil, b.err
-		}
-		t.ords, t.ids, t.days = append(t.ords, ord), append(t.ids, id), append(t.days, day)
+	defer m.close()
+	skip, more, err := m.next()
+	if err != nil {
+		return nil, err
 	}
+	t := &docTable{}
+	err = eachListed(dir, p, func(r listRec) error {
+		for more && skip < r.ord {
+			if skip, more, err = m.next(); err != nil {
+				return err
+			}
+		}
+		if more && skip == r.ord {
+			return nil
+		}
+		t.ords, t.ids, t.days = append(t.ords, r.ord), append(t.ids, r.id), append(t.days, r.day)
+		return nil
+	})
+	return t, err
 }
 
-// docStore reads documents from the profile outputs by ordinal.
+// number is the number of the document of ordinal ord.
+func (t *docTable) number(ord uint64) (int32, error) {
+	j, ok := slices.BinarySearch(t.ords, ord)
+	if !ok {
+		return 0, fmt.Errorf("record %#x is not a document of the job", ord)
+	}
+	return int32(j), nil
+}
+
+// docStore reads documents and signatures from the profile outputs by
+// ordinal.
 type docStore struct {
 	dir   string
 	p     *Plan
 	metas map[int][]byte
-	files map[int]Object
+	files map[int][2]Object // docs.bin, sigs.bin
 }
 
-func (s *docStore) doc(ord uint64) (retold.Document, error) {
+func newDocStore(dir string, p *Plan) *docStore {
+	return &docStore{dir: dir, p: p, metas: map[int][]byte{}, files: map[int][2]Object{}}
+}
+
+// locate returns the shard of ord and its record's place in meta.bin.
+func (s *docStore) locate(ord uint64) (int, int, error) {
 	sh := fileOf(ord) % s.p.Shards
 	meta, ok := s.metas[sh]
 	if !ok {
 		var err error
-		if meta, err = readRecs(s.p.fs, filepath.Join(taskDir(s.dir, "profile", sh), "meta.bin"), 20); err != nil {
-			return retold.Document{}, err
+		pdir := taskDir(s.dir, "profile", sh)
+		if meta, err = readRecs(s.p.fs, filepath.Join(pdir, "meta.bin"), 20); err != nil {
+			return 0, 0, err
 		}
-		s.metas[sh] = meta
-		f, err := s.p.fs.Open(filepath.Join(taskDir(s.dir, "profile", sh), "docs.bin"))
+		docs, err := s.p.fs.Open(filepath.Join(pdir, "docs.bin"))
 		if err != nil {
-			return retold.Document{}, err
+			return 0, 0, err
 		}
-		s.files[sh] = f
+		sigs, err := s.p.fs.Open(filepath.Join(pdir, "sigs.bin"))
+		if err != nil {
+			docs.Close()
+			return 0, 0, err
+		}
+		s.metas[sh], s.files[sh] = meta, [2]Object{docs, sigs}
 	}
 	// A binary search over the fixed-width records.
 	n := len(meta) / 20
-	lo, hi := 0, n
-	for lo < hi {
-		m := (lo + hi) / 2
-		if le64(meta[m*20:]) < ord {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	k := lo
+	k := sort.Search(n, func(m int) bool { return le64(meta[m*20:]) >= ord })
 	if k >= n || le64(meta[k*20:]) != ord {
-		return retold.Document{}, fmt.Errorf("%s: not in the profile outputs", ordName(s.p, ord))
+		return 0, 0, fmt.Errorf("%s: not in the profile outputs", ordName(s.p, ord))
 	}
+	return sh, k, nil
+}
+
+func (s *docStore) doc(ord uint64) (retold.Document, error) {
+	sh, k, err := s.locate(ord)
+	if err != nil {
+		return retold.Document{}, err
+	}
+	meta := s.metas[sh]
 	off, size := int64(le64(meta[k*20+8:])), int(le32(meta[k*20+16:]))
 	b := make([]byte, size)
-	if _, err := s.files[sh].ReadAt(b, off); err != nil {
+	if _, err := s.files[sh][0].ReadAt(b, off); err != nil {
 		return retold.Document{}, err
 	}
 	var d retold.Document
 	return d, json.Unmarshal(b, &d)
 }
 
+// sig reads the English share and signature of ord into dst (sigLen
+// values).
+func (s *docStore) sig(ord uint64, dst []uint32) (float32, error) {
+	sh, k, err := s.locate(ord)
+	if err != nil {
+		return 0, err
+	}
+	b := make([]byte, sigWidth)
+	if _, err := s.files[sh][1].ReadAt(b, int64(k)*int64(sigWidth)); err != nil {
+		return 0, err
+	}
+	for v := range dst {
+		dst[v] = le32(b[4+4*v:])
+	}
+	return math.Float32frombits(le32(b)), nil
+}
+
 func (s *docStore) close() {
 	for _, f := range s.files {
-		f.Close()
+		f[0].Close()
+		f[1].Close()
 	}
 }
 
-// judgeCache is how many profiles a judge task keeps.
-const judgeCache = 1024
+// judgeCache is how many profiles a judge task keeps, and sigCache how
+// many signatures.
+const (
+	judgeCache = 1024
+	sigCache   = 1 << 16
+)
 
-// judge verifies partition i's documents against their candidates with
-// the compare engine (cluster.Judge: each document's neighbourhood is its
-// candidates), profiling each document it needs from its text, and
-// writes the edges with evidence to edges.bin: (A, B, verdict, score).
+// fifo keeps the latest values made, the oldest going first: a
+// document's partners are mostly recent ones.
+type fifo[V any] struct {
+	max  int
+	m    map[uint64]V
+	made []uint64
+	make func(uint64) (V, error)
+}
+
+func newFIFO[V any](n int, mk func(uint64) (V, error)) *fifo[V] {
+	return &fifo[V]{max: n, m: map[uint64]V{}, make: mk}
+}
+
+func (f *fifo[V]) get(k uint64) (V, error) {
+	if v, ok := f.m[k]; ok {
+		return v, nil
+	}
+	v, err := f.make(k)
+	if err != nil {
+		return v, err
+	}
+	if len(f.made) == f.max {
+		delete(f.m, f.made[0])
+		f.made = f.made[1:]
+	}
+	f.m[k] = v
+	f.made = append(f.made, k)
+	return v, nil
+}
+
+// touchRec is one record of touch.Q.bin or share.Q.bin.
+type touchRec struct {
+	j, i uint64
+	ch   byte
+}
+
+// judge takes partition i's documents, scores the earlier documents the
+// channels touched (cluster.CandidateRule: the estimate from the
+// signatures, the anchors and facts in common), keeps the best
+// MaxCandidates (cluster.BestCandidates) and verifies the document
+// against them with the compare engine (cluster.Judge: its neighbourhood
+// is its candidates), profiling each document it needs from its text. It
+// writes the edges with evidence to edges.bin: (earlier ordinal, later
+// ordinal, verdict, score).
 func judge(ctx context.Context, dir string, p *Plan, i int) error {
-	pairs, err := readRecs(p.fs, filepath.Join(taskDir(dir, "candidates", 0), "pairs."+strconv.Itoa(i)+".bin"), 8)
+	var ts []touchRec
+	add := func(b []byte) { ts = append(ts, touchRec{le64(b), le64(b[8:]), b[16]}) }
+	name := "." + strconv.Itoa(i) + ".bin"
+	if err := eachRec(p.fs, taskPaths(dir, "postings", p.Parts, "touch"+name), touchWidth, add); err != nil {
+		return err
+	}
+	if err := eachRec(p.fs, taskPaths(dir, "shares", p.Parts, "share"+name), touchWidth, add); err != nil {
+		return err
+	}
+	slices.SortFunc(ts, func(a, b touchRec) int {
+		if c := cmp.Compare(a.j, b.j); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	counts, err := readRecs(p.fs, filepath.Join(taskDir(dir, "anchors", i), "counts.bin"), countWidth)
 	if err != nil {
 		return err
 	}
-	t, err := readDocTable(p, dir)
-	if err != nil {
-		return err
+	countsOf := func(j uint64) (anchors, facts int) {
+		n := len(counts) / countWidth
+		k := sort.Search(n, func(m int) bool { return le64(counts[m*countWidth:]) >= j })
+		if k < n && le64(counts[k*countWidth:]) == j {
+			return int(le32(counts[k*countWidth+8:])), int(le32(counts[k*countWidth+12:]))
+		}
+		return 0, 0
 	}
-	ds := &docStore{dir: dir, p: p, metas: map[int][]byte{}, files: map[int]Object{}}
+	ds := newDocStore(dir, p)
 	defer ds.close()
 	cmpr := verify.New(nil)
-	// The latest profiles made: a document's partners are mostly recent
-	// ones, and a story's original is the partner of many. The oldest
-	// goes first, as in ClusterSource's window.
-	cache := map[int32]*verify.Profile{}
-	var made []int32
-	profileOf := func(j int32) (*verify.Profile, error) {
-		if pr, ok := cache[j]; ok {
-			return pr, nil
-		}
-		if int(j) >= len(t.ords) {
-			return nil, fmt.Errorf("document %d of %d", j, len(t.ords))
-		}
-		d, err := ds.doc(t.ords[j])
+	type signed struct {
+		english float32
+		sig     []uint32
+	}
+	sigs := newFIFO(sigCache, func(ord uint64) (signed, error) {
+		s := signed{sig: make([]uint32, sigLen)}
+		var err error
+		s.english, err = ds.sig(ord, s.sig)
+		return s, err
+	})
+	profiles := newFIFO(judgeCache, func(ord uint64) (*verify.Profile, error) {
+		d, err := ds.doc(ord)
 		if err != nil {
 			return nil, err
 		}
-		if len(made) == judgeCache {
-			delete(cache, made[0])
-			made = made[1:]
-		}
-		pr := cmpr.Profile(d)
-		cache[j] = pr
-		made = append(made, j)
-		return pr, nil
-	}
+		return cmpr.Profile(d), nil
+	})
+	rule := cluster.NewCandidateRule(nil)
+	maxCands := cluster.DefaultOptions.MaxCandidates
 	return taskOutput(p.fs, taskDir(dir, "judge", i), func(files *taskFiles) error {
 		ws, err := files.create("edges.bin")
 		if err != nil {
 			return err
 		}
 		out := ws[0]
-		for k := 0; k < len(pairs); {
+		var cands []cluster.Scored[uint64]
+		for lo := 0; lo < len(ts); {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			b := int32(le32(pairs[k+4:]))
-			var as []int32
-			for ; k < len(pairs) && int32(le32(pairs[k+4:])) == b; k += 8 {
-				as = append(as, int32(le32(pairs[k:])))
-			}
-			pb, err := profileOf(b)
+			j := ts[lo].j
+			sj, err := sigs.get(j)
 			if err != nil {
 				return err
 			}
-			pas := make([]*verify.Profile, len(as))
-			for m, a := range as {
-				if pas[m], err = profileOf(a); err != nil {
+			anchors, factKeys := countsOf(j)
+			cands = cands[:0]
+			for lo < len(ts) && ts[lo].j == j {
+				i, shared, facts := ts[lo].i, 0, 0
+				for ; lo < len(ts) && ts[lo].j == j && ts[lo].i == i; lo++ {
+					switch ts[lo].ch {
+					case touchShare:
+						shared++
+					case touchFact:
+						facts++
+					}
+				}
+				si, err := sigs.get(i)
+				if err != nil {
+					return err
+				}
+				if score, ok := rule.Score(cluster.Estimate(sj.sig, si.sig), shared, facts, anchors, factKeys, sj.english, si.english); ok {
+					cands = append(cands, cluster.Scored[uint64]{Doc: i, Score: score})
+				}
+			}
+			best := cluster.BestCandidates(cands, maxCands)
+			if len(best) == 0 {
+				continue
+			}
+			pb, err := profiles.get(j)
+			if err != nil {
+				return err
+			}
+			as := make([]int32, len(best))
+			pas := make([]*verify.Profile, len(best))
+			for k, c := range best {
+				as[k] = int32(k)
+				if pas[k], err = profiles.get(c.Doc); err != nil {
 					return err
 				}
 			}
-			for _, e := range cluster.Judge(cmpr, b, pb, as, pas) {
-				out.u32(uint32(e.A))
-				out.u32(uint32(e.B))
+			for _, e := range cluster.Judge(cmpr, -1, pb, as, pas) {
+				out.u64(best[e.A].Doc)
+				out.u64(j)
 				out.u8(byte(e.Verdict.Rank()))
 				out.u64(math.Float64bits(e.Score))
 			}
@@ -487,25 +592,31 @@ func groupStage(ctx context.Context, dir string, p *Plan, _ int) error {
 		return err
 	}
 	var edges []cluster.Edge
-	for v := range p.Parts {
-		b, err := readRecs(p.fs, filepath.Join(taskDir(dir, "judge", v), "edges.bin"), 17)
-		if err != nil {
-			return err
-		}
-		for k := 0; k < len(b); k += 17 {
-			edges = append(edges, cluster.Edge{A: int32(le32(b[k:])), B: int32(le32(b[k+4:])),
-				Verdict: retold.Verdicts[b[k+8]], Score: math.Float64frombits(le64(b[k+9:]))})
-		}
+	var bad error
+	pair := func(a, b uint64) (int32, int32) {
+		x, err := t.number(a)
+		bad = cmp.Or(bad, err)
+		y, err := t.number(b)
+		bad = cmp.Or(bad, err)
+		return x, y
 	}
-	dups, err := readRecs(p.fs, filepath.Join(taskDir(dir, "candidates", 0), "dup.bin"), 4)
+	err = eachRec(p.fs, taskPaths(dir, "judge", p.Parts, "edges.bin"), judgedWidth, func(b []byte) {
+		a, c := pair(le64(b), le64(b[8:]))
+		edges = append(edges, cluster.Edge{A: a, B: c, Verdict: retold.Verdicts[b[16]], Score: math.Float64frombits(le64(b[17:]))})
+	})
 	if err != nil {
 		return err
 	}
-	// A copy is an edge of full score to its first copy, after the others.
-	for j := range len(dups) / 4 {
-		if d := int32(le32(dups[4*j:])); d >= 0 {
-			edges = append(edges, cluster.Edge{A: d, B: int32(j), Verdict: retold.Duplicate, Score: 1})
-		}
+	// A copy is an edge of full score to its first copy.
+	err = eachRec(p.fs, taskPaths(dir, "copies", p.Parts, "dups.bin"), dupWidth, func(b []byte) {
+		j, first := pair(le64(b), le64(b[8:]))
+		edges = append(edges, cluster.Edge{A: first, B: j, Verdict: retold.Duplicate, Score: 1})
+	})
+	if err = cmp.Or(err, bad); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
 	g := cluster.GroupDays(t.days, edges, nil)
 	return taskOutput(p.fs, taskDir(dir, "group", 0), func(files *taskFiles) error {
@@ -542,11 +653,35 @@ func mergeCluster(dir string, p *Plan, labels io.Writer) (Totals, []string, erro
 		}
 		messages = append(messages, splitLines(b)...)
 	}
-	b, err := p.fs.ReadFile(filepath.Join(taskDir(dir, "candidates", 0), "dupids.txt"))
-	if err != nil {
-		return t, nil, err
+	// The repeated ids, in input order.
+	type repeat struct {
+		ord uint64
+		msg string
 	}
-	messages = append(messages, splitLines(b)...)
+	var reps []repeat
+	for _, path := range taskPaths(dir, "ids", p.Parts, "dupids.bin") {
+		f, err := p.fs.Open(path)
+		if err != nil {
+			return t, nil, err
+		}
+		b := &blobReader{r: bufio.NewReaderSize(f, 1<<16)}
+		for {
+			ord := b.u64()
+			msg := b.read(int(b.u32()))
+			if b.err != nil {
+				break
+			}
+			reps = append(reps, repeat{ord, string(msg)})
+		}
+		f.Close()
+		if !errors.Is(b.err, io.EOF) {
+			return t, nil, fmt.Errorf("%s: %w", path, b.err)
+		}
+	}
+	slices.SortFunc(reps, func(a, b repeat) int { return cmp.Compare(a.ord, b.ord) })
+	for _, r := range reps {
+		messages = append(messages, r.msg)
+	}
 	t.Bad = int64(len(messages))
 	return t, messages, nil
 }

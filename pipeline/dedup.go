@@ -477,14 +477,14 @@ func components(ctx context.Context, dir string, p *Plan, _ int) error {
 			}
 		}
 		heap.Init(heads)
-		var b [edgeWidth]byte
+		b := make([]byte, edgeWidth)
 		for heads.Len() > 0 {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			// The next edge in ordinal order: the least head of the files.
 			head := heads.rs[0]
-			b = head.rec
+			copy(b, head.rec)
 			if head.next() {
 				heap.Fix(heads, 0)
 			} else {
@@ -493,7 +493,7 @@ func components(ctx context.Context, dir string, p *Plan, _ int) error {
 				}
 				heap.Pop(heads)
 			}
-			x, y := le64(b[:]), le64(b[8:])
+			x, y := le64(b), le64(b[8:])
 			sim, exact := math.Float64frombits(le64(b[16:])), b[24] == 1
 			r := rootOf(y)
 			if isTarget(x) {
@@ -524,30 +524,32 @@ func components(ctx context.Context, dir string, p *Plan, _ int) error {
 	})
 }
 
-// edgeReader reads an edge file one record at a time.
-type edgeReader struct {
+// recReader reads a file of fixed-width records one at a time.
+type recReader struct {
 	o   Object
 	r   *bufio.Reader
-	rec [edgeWidth]byte
+	rec []byte
 	err error
 }
 
-func openEdges(fs Storage, path string) (*edgeReader, error) {
+func openRecs(fs Storage, path string, width int) (*recReader, error) {
 	o, err := fs.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	if o.Size()%edgeWidth != 0 {
+	if o.Size()%int64(width) != 0 {
 		o.Close()
-		return nil, fmt.Errorf("%s: %d bytes, not whole records of %d", path, o.Size(), edgeWidth)
+		return nil, fmt.Errorf("%s: %d bytes, not whole records of %d", path, o.Size(), width)
 	}
-	return &edgeReader{o: o, r: bufio.NewReaderSize(o, 1<<16)}, nil
+	return &recReader{o: o, r: bufio.NewReaderSize(o, 1<<16), rec: make([]byte, width)}, nil
 }
+
+func openEdges(fs Storage, path string) (*recReader, error) { return openRecs(fs, path, edgeWidth) }
 
 // next reads the next record into rec, or reports the end (err is set
 // when the end is not a clean one).
-func (e *edgeReader) next() bool {
-	if _, err := io.ReadFull(e.r, e.rec[:]); err != nil {
+func (e *recReader) next() bool {
+	if _, err := io.ReadFull(e.r, e.rec); err != nil {
 		if err != io.EOF {
 			e.err = err
 		}
@@ -556,7 +558,7 @@ func (e *edgeReader) next() bool {
 	return true
 }
 
-func (e *edgeReader) close() { e.o.Close() }
+func (e *recReader) close() { e.o.Close() }
 
 // eachEdge calls fn with each record of an edge file.
 func eachEdge(fs Storage, path string, fn func(rec []byte)) error {
@@ -566,18 +568,19 @@ func eachEdge(fs Storage, path string, fn func(rec []byte)) error {
 	}
 	defer r.close()
 	for r.next() {
-		fn(r.rec[:])
+		fn(r.rec)
 	}
 	return r.err
 }
 
-// edgeHeads is a heap of edge files by their current record's ordinal.
-type edgeHeads struct{ rs []*edgeReader }
+// edgeHeads is a heap of record files by their current record's first
+// value (an ordinal).
+type edgeHeads struct{ rs []*recReader }
 
 func (h *edgeHeads) Len() int           { return len(h.rs) }
-func (h *edgeHeads) Less(i, j int) bool { return le64(h.rs[i].rec[:]) < le64(h.rs[j].rec[:]) }
+func (h *edgeHeads) Less(i, j int) bool { return le64(h.rs[i].rec) < le64(h.rs[j].rec) }
 func (h *edgeHeads) Swap(i, j int)      { h.rs[i], h.rs[j] = h.rs[j], h.rs[i] }
-func (h *edgeHeads) Push(x any)         { h.rs = append(h.rs, x.(*edgeReader)) }
+func (h *edgeHeads) Push(x any)         { h.rs = append(h.rs, x.(*recReader)) }
 func (h *edgeHeads) Pop() any {
 	last := h.rs[len(h.rs)-1]
 	h.rs = h.rs[:len(h.rs)-1]

@@ -68,30 +68,53 @@
 // parts package cluster exports so that both apply one rule:
 //
 //   - profile (Shards tasks): reads the shard's files as retold cluster
-//     reads them, keeps each good record's document (docs.bin, found by
-//     ordinal through meta.bin) and its print (prints.bin: the content
-//     hash, day, English share, MinHash signature, LSH bands and anchor
-//     keys; cluster.Fingerprinter.PrintOf).
-//   - candidates (one task): takes the prints in input order, skips a
-//     repeated id (the first is kept), numbers the rest and matches each
-//     against those before it with cluster.Candidates, the index
-//     ClusterSource uses. Matching is sequential by nature (a key's
-//     anchoring depends on how many earlier documents hold it), but it
-//     is the cheap part: it holds the fingerprints only, about 400 bytes
-//     a document, and no text or profile.
-//   - judge (Parts tasks, by the later document of each pair): profiles
-//     the documents again from their text and verifies each document
-//     against its candidates with the compare engine, its neighbourhood
-//     being those candidates (cluster.Judge), as ClusterSource does.
-//     Profiling twice (here and in profile) is the cost of not moving
-//     profiles between machines.
+//     reads them and keeps each good record's document (docs.bin, found
+//     by ordinal through meta.bin), its English share and 32-bit MinHash
+//     signature (sigs.bin, beside meta.bin) and its id and day (list.bin).
+//     It routes the rest of its print (cluster.Fingerprinter.PrintOf) to
+//     the partitions: the id by id (ids.P.bin), the content hash by hash
+//     (content.P.bin), and every LSH band key and every stem and fact key
+//     by key (keys.P.bin).
+//   - ids (Parts tasks, by id): a record whose id an earlier record has
+//     is skipped, as retold cluster skips it.
+//   - copies (Parts tasks, by content hash): a later record with the same
+//     normalized text joins the first unverified and is neither matched
+//     nor indexed.
+//   - postings (Parts tasks, by key): the partition's keys of the indexed
+//     documents sorted by key and ordinal. A rank in that order is the
+//     count the sequential index keeps ("earlier documents holding this
+//     key"), so this task replays what cluster.Candidates does with each
+//     key: a band bucket with at most cluster.MaxBucket earlier entries
+//     touches them (the lexical channel); a stem or fact key held by 1 to
+//     MaxAnchorDF earlier documents is offered to the document's anchor
+//     choice, and a fact key touches its earlier holders (the facts
+//     channel). It writes the touches and the offered keys to the
+//     partition of the later document, and each key's first MaxAnchorDF
+//     holders beside.
+//   - anchors (Parts tasks, by document): cluster.ChooseAnchors on each
+//     document's offered keys.
+//   - shares (Parts tasks, by key): the chosen anchors joined with their
+//     earlier holders (the anchor channel's touches).
+//   - judge (Parts tasks, by document): each document's touches scored
+//     with cluster.CandidateRule (the signatures' Jaccard estimate, the
+//     anchors and facts in common), the best MaxCandidates kept
+//     (cluster.BestCandidates) and verified with the compare engine, the
+//     neighbourhood being those candidates (cluster.Judge), as
+//     ClusterSource does. It profiles the documents again from their
+//     text: profiling twice (here and in profile) is the cost of not
+//     moving profiles between machines.
 //   - group (one task): stories, events and originals over the edges and
 //     the copies (cluster.GroupDays), written as retold cluster's labels.
 //
-// TestShardedClusterEqualsSingleProcess checks the labels byte for byte
-// at 1, 3 and 7 shards on the invented corpus and the three
+// Every count the sequential index keeps in input order is a rank in a
+// partition sorted by (key, ordinal), and every decision is a function of
+// those counts and of the documents' own prints, so no task needs the
+// whole corpus until group, which holds the documents' ids and days and
+// the edges. TestShardedClusterEqualsSingleProcess checks the labels byte
+// for byte at 1, 3 and 7 shards on the invented corpus and the three
 // newsversions-dev sets, each cut into files with a bad line and a
-// repeated id.
+// repeated id, and TestShardedClusterEqualsSingleProcessAt20k on 20,186
+// gencorpus documents.
 //
 // # Files and failures
 //
@@ -127,11 +150,18 @@
 // memory, the same result would come from pointer jumping over edges
 // sorted on disk, which is not built.
 //
-// In the cluster job a judge task's work is bounded by the candidates a
-// document may have (40) and its memory by the profiles it keeps (the
-// latest 1,024). The candidates task is the bound of the cluster job: it
-// holds every document's fingerprint (a few KB at most; docs/pipeline.md
-// measures it), because a key anchors only while few earlier documents
-// hold it, which is a count in input order. Beyond one machine the
-// counts would come from a sorted pass over (key, ordinal) instead.
+// In the cluster job a task holds one partition of one stage's records.
+// A key held by millions of documents costs the postings task its
+// entries but no more work than the sequential index spends on it: a
+// bucket is scanned only while it holds at most cluster.MaxBucket
+// entries, and a key touches or offers only while at most MaxAnchorDF
+// earlier documents hold it, so its later entries are counted and
+// passed over. A judge task's work is bounded by the candidates a
+// document may have (40) and its memory by the touches of its partition
+// and the profiles it keeps (the latest 1,024). The touches are the
+// largest intermediate (docs/pipeline.md measures them): 17 bytes each,
+// a document touching a few hundred earlier ones through its facts. A
+// delta-coded, per-pair aggregated form would cut them some fourfold; it
+// is not built. The group task holds every document's id and day and
+// every edge, and bounds the cluster job.
 package pipeline

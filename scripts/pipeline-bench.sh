@@ -16,7 +16,7 @@ shared=${SHARED:-../shared}
 runs=${RUNS:-2}
 sizes=${SIZES:-250 500 1000}
 shards=${SHARDS:-16}
-cluster_mb=${CLUSTER_MB:-600}
+cluster_sizes=${CLUSTER_SIZES:-150 600}
 files=${FILES:-32}
 par=${PAR:-2}
 tmp=$(mktemp -d)
@@ -42,7 +42,7 @@ stages() {
 	shift 2
 	for stage in "$@"; do
 		local n
-		n=$(python3 -c "import json,sys; p=json.load(open('$dir/plan.json')); print({'sign':p['shards'],'filter':p['shards'],'profile':p['shards'],'components':1,'candidates':1,'group':1}.get('$stage',p['parts']))")
+		n=$(python3 -c "import json,sys; p=json.load(open('$dir/plan.json')); print({'sign':p['shards'],'filter':p['shards'],'profile':p['shards'],'components':1,'group':1}.get('$stage',p['parts']))")
 		seq 0 $((n - 1)) | xargs -P "$par" -I{} /usr/bin/time -f "$size $stage {} %e %U %S %M" -a -o "$tmp/tasks" \
 			"$r" task --work "$dir" --stage "$stage" --index {} >/dev/null 2>&1
 	done
@@ -73,23 +73,28 @@ for size in $sizes; do
 	stages "$tmp/w" "$size" sign bucket verify components filter
 done
 
-# The cluster job, once: single process, sharded in one process, and
-# one process a task.
-"$tmp/gencorpus" --seed 1 --size-mb "$cluster_mb" --dup-rate 0.3 --source synthetic --out "$tmp/c.jsonl" 2>/dev/null
-cdocs=$(wc -l <"$tmp/c.jsonl")
-rm -rf "$tmp/in" && mkdir "$tmp/in"
-(cd "$tmp/in" && split -n "l/$files" -d -a 3 --additional-suffix=.jsonl "$tmp/c.jsonl" part-)
-rm "$tmp/c.jsonl"
-timed "csingle" "$r" cluster --in "$tmp/in" --out "$tmp/cs.jsonl"
-rm -rf "$tmp/w"
-timed "clocal" "$r" run --local --job cluster --shards "$shards" --work "$tmp/w" --in "$tmp/in" --out "$tmp/cl.jsonl"
-cmp -s "$tmp/cs.jsonl" "$tmp/cl.jsonl" || { echo "the sharded labels differ from retold cluster's" >&2; exit 1; }
-for st in profile candidates judge group; do
-	echo "c $st $(du -sb "$tmp/w/$st" | cut -f1)" >>"$tmp/bytes"
+# The cluster job at each size: single process, sharded in one process,
+# and one process a task.
+cstages="profile ids copies postings anchors shares judge group"
+for size in $cluster_sizes; do
+	"$tmp/gencorpus" --seed 1 --size-mb "$size" --dup-rate 0.3 --source synthetic --out "$tmp/c.jsonl" 2>/dev/null
+	echo "$size $(wc -l <"$tmp/c.jsonl")" >>"$tmp/cdocs"
+	rm -rf "$tmp/in" && mkdir "$tmp/in"
+	(cd "$tmp/in" && split -n "l/$files" -d -a 3 --additional-suffix=.jsonl "$tmp/c.jsonl" part-)
+	rm "$tmp/c.jsonl"
+	timed "csingle-$size" "$r" cluster --in "$tmp/in" --out "$tmp/cs.jsonl"
+	rm -rf "$tmp/w"
+	timed "clocal-$size" "$r" run --local --job cluster --shards "$shards" --work "$tmp/w" --in "$tmp/in" --out "$tmp/cl.jsonl"
+	cmp -s "$tmp/cs.jsonl" "$tmp/cl.jsonl" || { echo "the sharded labels differ from retold cluster's at $size MB" >&2; exit 1; }
+	for st in $cstages; do
+		echo "c$size $st $(du -sb "$tmp/w/$st" | cut -f1)" >>"$tmp/bytes"
+	done
+	echo "c$size keys $(du -cb "$tmp"/w/profile/*/keys.*.bin | tail -1 | cut -f1)" >>"$tmp/bytes"
+	echo "c$size touches $(du -cb "$tmp"/w/postings/*/touch.*.bin "$tmp"/w/shares/*/share.*.bin | tail -1 | cut -f1)" >>"$tmp/bytes"
+	rm -rf "$tmp/w"
+	"$r" slurm --dry-run --job cluster --shards "$shards" --work "$tmp/w" --in "$tmp/in" --out "$tmp/x.jsonl" >/dev/null
+	stages "$tmp/w" "c$size" $cstages
 done
-rm -rf "$tmp/w"
-"$r" slurm --dry-run --job cluster --shards "$shards" --work "$tmp/w" --in "$tmp/in" --out "$tmp/x.jsonl" >/dev/null
-stages "$tmp/w" c profile candidates judge group
 
 {
 	echo "# The sharded dedup and cluster"
@@ -134,27 +139,35 @@ stages "$tmp/w" c profile candidates judge group
 				b["sign"] / 1e6, b["bucket"] / 1e6, b["verify"] / 1e6, b["components"] / 1e6, b["filter"] / 1e6, t / d }' "$tmp/bytes"
 	done <"$tmp/docs"
 	echo
-	echo "## The cluster job ($cluster_mb MB, $cdocs docs, $shards shards)"
+	echo "## The cluster job ($shards shards)"
 	echo
-	echo "| job | wall s | CPU s | peak RSS MB |"
-	echo "| --- | ---: | ---: | ---: |"
-	awk '$1 == "csingle" { printf "| retold cluster | %.1f | %.1f | %.0f |\n", $2, $3 + $4, $5 / 1024 }
-		$1 == "clocal" { printf "| retold run --local --job cluster | %.1f | %.1f | %.0f |\n", $2, $3 + $4, $5 / 1024 }' "$tmp/times"
+	echo "| corpus | docs | job | wall s | CPU s | peak RSS MB |"
+	echo "| --- | ---: | --- | ---: | ---: | ---: |"
+	while read -r size docs; do
+		awk -v s="$size" -v d="$docs" '$1 == "csingle-" s { printf "| %s MB | %d | retold cluster | %.1f | %.1f | %.0f |\n", s, d, $2, $3 + $4, $5 / 1024 }
+			$1 == "clocal-" s { printf "| %s MB | %d | retold run --local --job cluster | %.1f | %.1f | %.0f |\n", s, d, $2, $3 + $4, $5 / 1024 }' "$tmp/times"
+	done <"$tmp/cdocs"
 	echo
-	echo "Peak memory of one task and bytes written, by stage (each task its own process):"
+	echo "Peak memory of one task (each task its own process) and bytes each stage writes:"
 	echo
-	echo "| | profile | candidates | judge | group |"
-	echo "| --- | ---: | ---: | ---: | ---: |"
-	printf "| peak RSS |"
-	for st in profile candidates judge group; do
-		awk -v t="$st" '$1 == "c" && $2 == t { if ($7 > m) m = $7 } END { printf " %.0f MB |", m / 1024 }' "$tmp/tasks"
-	done
+	printf "| corpus | |"
+	for st in $cstages; do printf " %s |" "$st"; done
 	echo
-	printf "| written |"
-	for st in profile candidates judge group; do
-		awk -v t="$st" '$1 == "c" && $2 == t { printf " %.1f MB |", $3 / 1e6 }' "$tmp/bytes"
-	done
+	printf "| --- | --- |"
+	for st in $cstages; do printf " ---: |"; done
 	echo
+	while read -r size docs; do
+		printf "| %s MB | peak RSS |" "$size"
+		for st in $cstages; do
+			awk -v s="c$size" -v t="$st" '$1 == s && $2 == t { if ($7 > m) m = $7 } END { printf " %.0f MB |", m / 1024 }' "$tmp/tasks"
+		done
+		echo
+		printf "| %s MB | written |" "$size"
+		for st in $cstages; do
+			awk -v s="c$size" -v t="$st" '$1 == s && $2 == t { printf " %.1f MB |", $3 / 1e6 }' "$tmp/bytes"
+		done
+		echo
+	done <"$tmp/cdocs"
 	echo
 	echo "## A billion documents"
 	echo
@@ -170,8 +183,23 @@ stages "$tmp/w" c profile candidates judge group
 			printf "- a verify task holds its candidate pairs (%.1f bytes a doc here), so at 2,000 parts %.0f MB;\n", b["bucket"] / d, 1e9 * b["bucket"] / d / 2000 / 1e6
 			printf "- the one components task streams the edges and holds the set of partners (8 bytes each) and the roots of dropped partners: at 30%% dropped, at most 3e8 x 8 bytes = %.1f GB for the set, plus about 50 bytes for each dropped record that is itself a partner (a chain of write-thrus);\n", 3e8 * 8 / 1e9
 		}' "$tmp/bytes"
-	awk -v d="$cdocs" '$1 == "c" && $2 == "candidates" { if ($7 > m) m = $7 }
-		END { per = m * 1024 / d
-			printf "- cluster: the one candidates task holds every fingerprint, %.0f bytes a doc at %d docs (its peak RSS over the docs, an upper bound): 1e9 docs would need %.0f GB in one task. Matching in input order is what makes the labels independent of the sharding; past one machine, the anchors would have to be chosen from counts computed in a sorted pass instead, which is not built.\n", per, d, per * 1e9 / 1e9 }' "$tmp/tasks"
+	read -r csize0 cdocs0 < <(head -1 "$tmp/cdocs")
+	read -r csize cdocs < <(tail -1 "$tmp/cdocs")
+	awk -v s="c$csize" -v d="$cdocs" -v s0="c$csize0" -v d0="$cdocs0" 'FNR == NR { if ($1 == s) b[$2] = $3; next }
+		$2 == "group" && $1 == s { if ($7 > g) g = $7 }
+		$2 == "group" && $1 == s0 { if ($7 > g0) g0 = $7 }
+		END {
+			mid = b["profile"] + b["ids"] + b["copies"] + b["postings"] + b["anchors"] + b["shares"] + b["judge"]
+			printf "- cluster, from the %s MB run (%d docs): every task but group holds one partition of one stage'"'"'s records, spread by key or by document.", substr(s, 2), d
+			printf " The largest are postings (the keys profile routes to it, %.0f bytes a doc) and judge (the touches: %.0f bytes a doc, and a cache of 1,024 profiles).", b["keys"] / d, b["touches"] / d
+			printf " At 2,000 parts a postings task holds 1e9 x %.0f / 2000 = %.1f GB of keys and a judge task %.1f GB of touches; more parts make them smaller.", b["keys"] / d, 1e9 * b["keys"] / d / 2000 / 1e9, 1e9 * b["touches"] / d / 2000 / 1e9
+			printf " The intermediate disk is %.0f bytes a doc (the documents themselves included), %.1f TB at 1e9.", mid / d, 1e9 * mid / d / 1e12
+			if (d > d0 && g > g0) {
+				per = (g - g0) * 1024 / (d - d0)
+				printf " The one group task holds every document'"'"'s id, day and ordinal and every edge: its peak RSS grew by %.0f bytes a doc from %d to %d docs, so about %.0f GB at 1e9; grouping is one graph pass over all edges, and it is what bounds the cluster job on one machine.\n", per, d0, d, per
+			} else {
+				printf "\n"
+			}
+		}' "$tmp/bytes" "$tmp/tasks"
 } >docs/pipeline.md
 echo "wrote docs/pipeline.md"
