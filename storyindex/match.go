@@ -19,7 +19,9 @@ import (
 // than MaxPostings documents hold yet. A key held by MaxPostings is not
 // filed any more: its count already says it is common, and skipping it
 // keeps the index linear in the corpus.
-func (x *Index) candidates(p *verify.Profile) (cands []int64, file []uint64) {
+//
+// ov, when set, is documents filed on top of the index (see overlay).
+func (x *Index) candidates(p *verify.Profile, ov *overlay) (cands []int64, file []uint64) {
 	fp := x.fpr.Of(p)
 	bands := make([]uint64, len(fp.Bands))
 	for i, k := range fp.Bands {
@@ -46,19 +48,19 @@ func (x *Index) candidates(p *verify.Profile) (cands []int64, file []uint64) {
 	// Lexical channel: every document in one of d's LSH buckets (a
 	// bucket is filed for its first MaxPostings documents).
 	for _, k := range bands {
-		seqs = x.post.appendSeqs(seqs[:0], k, retold.MaxPostings)
+		seqs = ov.appendSeqs(x.post, seqs[:0], k, retold.MaxPostings)
 		for _, s := range seqs {
 			get(s).lex++
 		}
 	}
 	dfs := make([]int, len(anchors))
 	for i, k := range anchors {
-		if dfs[i] = x.post.count(k); dfs[i] < retold.MaxPostings {
+		if dfs[i] = ov.count(x.post, k); dfs[i] < retold.MaxPostings {
 			file = append(file, k)
 		}
 	}
 	for _, k := range bands {
-		if x.post.count(k) < retold.MaxPostings {
+		if ov.count(x.post, k) < retold.MaxPostings {
 			file = append(file, k)
 		}
 	}
@@ -71,7 +73,7 @@ func (x *Index) candidates(p *verify.Profile) (cands []int64, file []uint64) {
 	chosen := cluster.ChooseAnchors(ks, &x.o, nil)
 	nAnchors := len(chosen)
 	for _, k := range chosen {
-		seqs = x.post.appendSeqs(seqs[:0], k, x.o.MaxAnchorDF)
+		seqs = ov.appendSeqs(x.post, seqs[:0], k, x.o.MaxAnchorDF)
 		for _, s := range seqs {
 			get(s).share++
 		}
@@ -100,6 +102,45 @@ func (x *Index) candidates(p *verify.Profile) (cands []int64, file []uint64) {
 		cands = append(cands, s.seq)
 	}
 	return cands, file
+}
+
+// overlay is documents filed on top of the in-memory index without
+// changing it: what prejudge sees of its batch's earlier documents. A
+// nil overlay is the index alone.
+type overlay struct {
+	seqs map[uint64][]int64
+}
+
+// file files seq under keys (which candidates said to file: keys held by
+// fewer than MaxPostings documents, so none is over).
+func (ov *overlay) file(seq int64, keys []uint64) {
+	for _, k := range keys {
+		ov.seqs[k] = append(ov.seqs[k], seq)
+	}
+}
+
+func (ov *overlay) count(p *postings, k uint64) int {
+	n := p.count(k)
+	if ov != nil {
+		n += len(ov.seqs[k])
+	}
+	return n
+}
+
+// appendSeqs is postings.appendSeqs over the index and then the overlay,
+// whose documents come after every indexed one.
+func (ov *overlay) appendSeqs(p *postings, dst []int64, k uint64, limit int) []int64 {
+	start := len(dst)
+	dst = p.appendSeqs(dst, k, limit)
+	if ov != nil {
+		for _, s := range ov.seqs[k] {
+			if len(dst)-start >= limit {
+				break
+			}
+			dst = append(dst, s)
+		}
+	}
+	return dst
 }
 
 // loader gathers the profiles a batch's judging needs: from the batch
@@ -259,7 +300,11 @@ func rankEdges(es []retold.Edge) {
 // on every core (a document has one or two candidates on average, so
 // judging one document at a time left a core idle). Last, in order, each
 // document is stored with its edges and its neighbourhood regrouped.
-func (x *Index) addBatch(ctx context.Context, tx retold.Tx, docs []retold.Document, profiles []*verify.Profile, out []Result) error {
+//
+// pre, when set, is what prejudge found before the transaction began: a
+// document whose candidates are the same now keeps the edges judged
+// then, and only the others are judged here.
+func (x *Index) addBatch(ctx context.Context, tx retold.Tx, docs []retold.Document, profiles []*verify.Profile, out []Result, pre *prejudged) error {
 	next, err := tx.NextSeq()
 	if err != nil {
 		return err
@@ -269,11 +314,16 @@ func (x *Index) addBatch(ctx context.Context, tx retold.Tx, docs []retold.Docume
 		file  []uint64
 		twin  bool // a text of an earlier document of the batch
 		known bool // a text already stored
+		// judged: its edges are pre's (the same candidates, so the
+		// same verdicts).
+		judged bool
 	}
 	plans := make([]plan, len(docs))
 	batch := map[uint64]bool{}
 	l := newLoader(x)
 	var jobs []judgeJob
+	renumbered := map[int64]int64{} // prejudge's numbers to Seqs
+	reused := make([][]retold.Edge, len(docs))
 	for i, d := range docs {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -289,12 +339,17 @@ func (x *Index) addBatch(ctx context.Context, tx retold.Tx, docs []retold.Docume
 		} else if !errors.Is(err, retold.ErrNotFound) {
 			return fmt.Errorf("index: add %q: %w", d.ID, err)
 		}
-		cands, file := x.candidates(profiles[i])
-		if jobs, err = l.jobs(tx, jobs, i, profiles[i], cands); err != nil {
+		cands, file := x.candidates(profiles[i], nil)
+		plans[i] = plan{seq: next, file: file}
+		if es, ok := pre.reuse(i, cands, renumbered); ok {
+			plans[i].judged, reused[i] = true, es
+		} else if jobs, err = l.jobs(tx, jobs, i, profiles[i], cands); err != nil {
 			return fmt.Errorf("index: add %q: %w", d.ID, err)
 		}
-		plans[i] = plan{seq: next, file: file}
 		batch[h] = true
+		if pre != nil && pre.seq[i] != 0 {
+			renumbered[pre.seq[i]] = next
+		}
 		l.provide(next, profiles[i])
 		// Filed in memory at once, for the batch's later documents; if
 		// the transaction fails, stale makes the next one rebuild.
@@ -305,6 +360,12 @@ func (x *Index) addBatch(ctx context.Context, tx retold.Tx, docs []retold.Docume
 	}
 	l.profile()
 	edges := x.judge(jobs, l.profiles, len(docs))
+	for i := range docs {
+		if plans[i].judged {
+			edges[i] = reused[i]
+			x.prejudgedDocs.Add(1)
+		}
+	}
 	for i, d := range docs {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -344,6 +405,108 @@ func (x *Index) addBatch(ctx context.Context, tx retold.Tx, docs []retold.Docume
 		out[i] = Result{Doc: sd, Story: sd.Story, Event: sd.Event, Edges: es}
 	}
 	return nil
+}
+
+// prejudged is what judging a batch before its transaction found: each
+// document's candidates and its edges (cands[i] nil: not judged, being
+// a text stored already or having a candidate outside the snapshot), in
+// numbers where the batch's own documents are numbered from tentative
+// (seq[i] is document i's).
+type prejudged struct {
+	cands [][]int64
+	edges [][]retold.Edge
+	seq   []int64
+}
+
+// tentative is the number prejudge gives the batch's first document:
+// above any Seq a store gives, so the batch's documents come after the
+// stored ones, as they will.
+const tentative = int64(1) << 52
+
+// prejudge does the costly part of adding a batch, finding and judging
+// each document's candidates, in a read transaction, so that the write
+// transaction holds the store's write lock for little more than the
+// writing. It sees the batch's earlier documents as the write
+// transaction will, filed in an overlay under tentative numbers. In the
+// write transaction a document whose candidates are still the same keeps
+// these edges, and one whose candidates changed (other writers stored
+// documents since) is judged again: the result is the same as judging in
+// the write transaction alone.
+func (x *Index) prejudge(ctx context.Context, docs []retold.Document, profiles []*verify.Profile) (*prejudged, error) {
+	pre := &prejudged{cands: make([][]int64, len(docs)), seq: make([]int64, len(docs))}
+	err := x.st.View(ctx, func(tx retold.ReadTx) error {
+		if err := x.sync(tx); err != nil {
+			return err
+		}
+		ov := &overlay{seqs: map[uint64][]int64{}}
+		l := newLoader(x)
+		var jobs []judgeJob
+		batch := map[uint64]bool{}
+		next := tentative
+		for i, d := range docs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			h := profiles[i].ContentHash()
+			if batch[h] {
+				continue
+			}
+			if _, err := tx.DocumentByHash(h); err == nil {
+				continue
+			} else if !errors.Is(err, retold.ErrNotFound) {
+				return fmt.Errorf("index: add %q: %w", d.ID, err)
+			}
+			cands, file := x.candidates(profiles[i], ov)
+			k := len(jobs)
+			var err error
+			if jobs, err = l.jobs(tx, jobs, i, profiles[i], cands); err != nil {
+				return fmt.Errorf("index: add %q: %w", d.ID, err)
+			}
+			if len(jobs)-k == len(cands) {
+				pre.cands[i] = append(make([]int64, 0, len(cands)), cands...)
+			} else {
+				jobs = jobs[:k]
+			}
+			batch[h] = true
+			pre.seq[i] = next
+			l.provide(next, profiles[i])
+			ov.file(next, file)
+			next++
+		}
+		l.profile()
+		pre.edges = x.judge(jobs, l.profiles, len(docs))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pre, nil
+}
+
+// reuse returns document i's prejudged edges when its candidates then
+// are cands now; m maps the tentative numbers of the batch's earlier
+// documents to the Seqs the write transaction gave them.
+func (pre *prejudged) reuse(i int, cands []int64, m map[int64]int64) ([]retold.Edge, bool) {
+	if pre == nil || pre.cands[i] == nil || len(pre.cands[i]) != len(cands) {
+		return nil, false
+	}
+	at := func(s int64) (int64, bool) {
+		if s < tentative {
+			return s, true
+		}
+		r, ok := m[s]
+		return r, ok
+	}
+	for k, c := range pre.cands[i] {
+		if r, ok := at(c); !ok || r != cands[k] {
+			return nil, false
+		}
+	}
+	es := slices.Clone(pre.edges[i])
+	for k := range es {
+		es[k].A, _ = at(es[k].A)
+	}
+	return es, true
 }
 
 // keepCopy records d, whose text sd holds already, as a copy of sd when

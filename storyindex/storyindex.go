@@ -36,6 +36,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/cluster"
@@ -80,6 +81,10 @@ type Index struct {
 	dels    int64
 	stale   bool
 	gen     int // rebuilds so far
+
+	// prejudgedDocs counts the documents whose edges were judged before
+	// their write transaction (prejudge) and kept.
+	prejudgedDocs atomic.Int64
 }
 
 // New returns an Index over st.
@@ -158,6 +163,11 @@ type IndexStats struct {
 	Keys, Postings int
 	Bytes          int64
 }
+
+// Prejudged counts the documents this Index added whose edges were
+// judged before their write transaction and kept (see prejudge); the
+// others were judged again inside it.
+func (x *Index) Prejudged() int64 { return x.prejudgedDocs.Load() }
 
 // Stats describes the in-memory inverted index.
 func (x *Index) Stats() IndexStats {
@@ -299,15 +309,19 @@ func (x *Index) AddPrepared(ctx context.Context, b *Batch) ([]Result, error) {
 	defer x.mu.Unlock()
 	docs, profiles := b.docs, b.profiles
 	out := make([]Result, len(docs))
+	pre, err := x.prejudge(ctx, docs, profiles)
+	if err != nil {
+		return nil, err
+	}
 	gen := 0
-	err := x.st.Update(ctx, func(tx retold.Tx) error {
+	err = x.st.Update(ctx, func(tx retold.Tx) error {
 		if err := x.sync(tx); err != nil {
 			return err
 		}
 		x.pmu.RLock()
 		gen = x.gen
 		x.pmu.RUnlock()
-		return x.addBatch(ctx, tx, docs, profiles, out)
+		return x.addBatch(ctx, tx, docs, profiles, out, pre)
 	})
 	x.pmu.Lock()
 	// A failed batch was filed in memory, and a rebuild by a Match in
@@ -403,7 +417,7 @@ func (x *Index) Match(ctx context.Context, d retold.Document) (Result, error) {
 		} else if !errors.Is(err, retold.ErrNotFound) {
 			return err
 		}
-		cands, _ := x.candidates(p)
+		cands, _ := x.candidates(p, nil)
 		l := newLoader(x)
 		jobs, err := l.jobs(tx, nil, 0, p, cands)
 		if err != nil {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -13,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/internal/pgtest"
+	"github.com/retold/retold/store/postgres"
 	_ "modernc.org/sqlite"
 )
 
@@ -111,6 +116,94 @@ func TestAddSurvivesKill9(t *testing.T) {
 		t.Skip("starts and kills 20 processes")
 	}
 	dir := t.TempDir()
+	killAdds(t, dir, filepath.Join(dir, "clean.db"), filepath.Join(dir, "crashed.db"),
+		func(db string) (bool, map[string]string) {
+			if _, err := os.Stat(db); err != nil {
+				return false, nil // killed before the file existed
+			}
+			integrity, labels := dbState(t, db)
+			if integrity != "ok" {
+				t.Fatalf("integrity_check says %q", integrity)
+			}
+			return true, labels
+		},
+		func(db string) string {
+			os.Remove(db)
+			os.Remove(db + "-wal")
+			os.Remove(db + "-shm")
+			return db
+		})
+}
+
+// TestAddSurvivesKill9OnPostgres is TestAddSurvivesKill9 against a
+// PostgreSQL server.
+func TestAddSurvivesKill9OnPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills 20 processes")
+	}
+	killAdds(t, t.TempDir(), pgtest.NewDatabase(t), pgtest.NewDatabase(t),
+		func(db string) (bool, map[string]string) { return true, pgState(t, db) },
+		func(string) string { return pgtest.NewDatabase(t) }) // start over in an empty database
+}
+
+// pgState is each document's labels in a PostgreSQL index, after
+// checking that no edge points at a document that is not there.
+func pgState(t *testing.T, dsn string) map[string]string {
+	t.Helper()
+	st, err := postgres.Open(context.Background(), dsn, &postgres.Options{ReadOnly: true, NoMigrate: true})
+	if errors.Is(err, postgres.ErrOlderSchema) {
+		return map[string]string{} // killed before the schema was made
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	labels := map[string]string{}
+	err = st.View(context.Background(), func(tx retold.ReadTx) error {
+		docs, err := tx.Documents(0, 1<<30)
+		if err != nil {
+			return err
+		}
+		seqs := map[int64]bool{}
+		for _, d := range docs {
+			seqs[d.Seq] = true
+			labels[d.ID] = d.Story + " " + d.Event
+		}
+		for _, d := range docs {
+			es, err := tx.Edges(d.Seq)
+			if err != nil {
+				return err
+			}
+			for _, e := range es {
+				if !seqs[e.A] || !seqs[e.B] {
+					t.Errorf("edge %d-%d points at a document that is not there", e.A, e.B)
+				}
+			}
+		}
+		var keyless int
+		err = tx.Keys(0, func(seq int64, _ []uint64) error {
+			if !seqs[seq] {
+				keyless++
+			}
+			return nil
+		})
+		if keyless != 0 {
+			t.Errorf("%d key rows of no document", keyless)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return labels
+}
+
+// killAdds runs the kill test of an index kind: state reads an index
+// (false: there is none yet), reset gives an empty one in place of the
+// crashed one, so that a run that finished before its kill can start
+// over.
+func killAdds(t *testing.T, dir, clean, crashed string, state func(db string) (bool, map[string]string), reset func(db string) string) {
+	t.Helper()
 	corpus := filepath.Join(dir, "corpus.jsonl")
 	crashCorpus(t, corpus, 600)
 	child := func(db string) *exec.Cmd {
@@ -118,16 +211,15 @@ func TestAddSurvivesKill9(t *testing.T) {
 		cmd.Env = append(os.Environ(), "RETOLD_TEST_AS_MAIN=1")
 		return cmd
 	}
-	clean := filepath.Join(dir, "clean.db")
 	began := time.Now()
 	if out, err := child(clean).CombinedOutput(); err != nil {
 		t.Fatalf("uninterrupted add: %v\n%s", err, out)
 	}
 	// Kills fall anywhere in the time an uninterrupted add takes.
 	run := time.Since(began)
-	_, want := dbState(t, clean)
+	_, want := state(clean)
 
-	db := filepath.Join(dir, "crashed.db")
+	db := crashed
 	r := rand.New(rand.NewPCG(1, 9))
 	prev := 0
 	kills := 0
@@ -150,19 +242,14 @@ func TestAddSurvivesKill9(t *testing.T) {
 			}
 			// It finished: start over from an empty database to get
 			// more kills in.
-			os.Remove(db)
-			os.Remove(db + "-wal")
-			os.Remove(db + "-shm")
+			db = reset(db)
 			prev = 0
 			progress = append(progress, -1) // finished; started over
 			continue
 		}
-		if _, err := os.Stat(db); err != nil {
-			continue // killed before the file existed
-		}
-		integrity, got := dbState(t, db)
-		if integrity != "ok" {
-			t.Fatalf("kill %d: integrity_check says %q", kills, integrity)
+		ok, got := state(db)
+		if !ok {
+			continue
 		}
 		if len(got) < prev {
 			t.Fatalf("kill %d: %d documents, fewer than the %d of the kill before", kills, len(got), prev)
@@ -177,9 +264,9 @@ func TestAddSurvivesKill9(t *testing.T) {
 	if out, err := child(db).CombinedOutput(); err != nil {
 		t.Fatalf("add after the kills: %v\n%s", err, out)
 	}
-	integrity, got := dbState(t, db)
-	if integrity != "ok" || len(got) != len(want) {
-		t.Fatalf("after finishing: integrity %q, %d documents, want %d", integrity, len(got), len(want))
+	_, got := state(db)
+	if len(got) != len(want) {
+		t.Fatalf("after finishing: %d documents, want %d", len(got), len(want))
 	}
 	for id, l := range want {
 		if got[id] != l {

@@ -10,7 +10,6 @@ import (
 
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/server"
-	"github.com/retold/retold/store/sqlite"
 	"github.com/retold/retold/storyindex"
 )
 
@@ -19,7 +18,7 @@ import (
 // (an add among them) finish, and closes the store.
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "serve", "serve [--db FILE] [--addr HOST:PORT] [--token TOKEN] [--public-reads] [--max-body MB]")
-	db := fs.String("db", "retold.db", "the index `FILE` (SQLite); it must exist unless --create")
+	dbf := addDBFlag(fs, "the index `FILE` (SQLite); it must exist unless --create")
 	create := fs.Bool("create", false, "create the index if it does not exist (to fill it through the API); a mistyped --db is refused without it")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
 	token := fs.String("token", "", "the `TOKEN` writes need (default: the RETOLD_TOKEN environment variable; none: writes refused)")
@@ -49,12 +48,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if !open && *token == "" {
 		return usageErr("on %s reads need the token, and none is set: give --token (or RETOLD_TOKEN), or --public-reads", *addr)
 	}
-	// serve writes when it has a token (the add API), so it may migrate.
-	openIndex := func(ctx context.Context, path string) (*sqlite.Store, error) { return openExisting(ctx, path, false) }
-	if *create {
-		openIndex = openDB
+	// serve writes only when it has a token (the add API): then it may
+	// migrate, and without one it opens the index read-only (a
+	// PostgreSQL server's transactions are read-only too).
+	mode := openRead
+	switch {
+	case *create:
+		mode = openCreate
+	case *token != "":
+		mode = openWrite
 	}
-	st, err := openIndex(ctx, *db)
+	st, err := dbf.open(ctx, mode, nil)
 	if err != nil {
 		return err
 	}
@@ -86,7 +90,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if !open {
 		reads = "reads need the token"
 	}
-	fmt.Fprintf(e.stderr, "retold serve: http://%s (%s: %d documents, %d stories); %s, %s\n", ln.Addr(), *db, c.Documents, c.Stories, reads, writes)
+	fmt.Fprintf(e.stderr, "retold serve: http://%s (%s: %d documents, %d stories); %s, %s\n", ln.Addr(), dbf.name(), c.Documents, c.Stories, reads, writes)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

@@ -13,7 +13,7 @@ import (
 
 func runStory(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "story", "story [--db FILE] [--json] [--html FILE] ID (a story's, or one of its documents')")
-	db := fs.String("db", "retold.db", "the index `FILE`")
+	dbf := addDBFlag(fs, "the index `FILE`")
 	asJSON := fs.Bool("json", false, "print JSON (schema: explain.StoryJSON)")
 	htmlOut := fs.String("html", "", "also write a self-contained HTML page of the story to `FILE`")
 	width := fs.Int("width", 100, "terminal width for the report")
@@ -24,7 +24,7 @@ func runStory(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageErr("give one story ID (see retold stories)")
 	}
-	st, err := openExisting(ctx, *db, true)
+	st, err := dbf.open(ctx, openRead, nil)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/retold/retold/explain"
 	"github.com/retold/retold/extract"
 	"github.com/retold/retold/server"
-	"github.com/retold/retold/store/sqlite"
+	"github.com/retold/retold/store/postgres"
 	"github.com/retold/retold/storyindex"
 )
 
@@ -23,7 +23,7 @@ import (
 
 func runAdd(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "add", "add [--db FILE] PATH...")
-	db := fs.String("db", "retold.db", "the index `FILE` (SQLite; created if missing)")
+	dbf := addDBFlag(fs, "the index `FILE` (SQLite; created if missing)")
 	keys := keyFlags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -40,12 +40,12 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	// Another process adding to the same index has the write lock: say
 	// so, now and then, and wait for it.
 	var told time.Duration
-	st, err := sqlite.Open(ctx, *db, &sqlite.Options{Waiting: func(waited time.Duration) {
+	st, err := dbf.open(ctx, openCreate, func(waited time.Duration) {
 		if waited-told >= 10*time.Second || told == 0 && waited >= 2*time.Second {
 			told = waited
-			line.message(fmt.Sprintf("add: waiting for another process writing %s (%.0f s so far)", *db, waited.Seconds()))
+			line.message(fmt.Sprintf("add: waiting for another process writing %s (%.0f s so far)", dbf.name(), waited.Seconds()))
 		}
-	}})
+	})
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,14 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	}
 	secs := time.Since(start).Seconds()
 	fmt.Fprintf(e.stderr, "add: %d read, %d added, %d copies of stored texts kept, %d already stored, %d bad records skipped, %.1f s (%.0f docs/s); %s holds %d documents, %d copies, %d stories, %d events\n",
-		read, added, copies, dups, bad, secs, float64(read)/max(secs, 1e-9), *db, c.Documents, c.Copies, c.Stories, c.Events)
+		read, added, copies, dups, bad, secs, float64(read)/max(secs, 1e-9), dbf.name(), c.Documents, c.Copies, c.Stories, c.Events)
+	if pg, ok := st.(*postgres.Store); ok {
+		// How much of the time the writers' lock was this process's,
+		// and how long it waited for others: what bounds many writers.
+		w := pg.WriteStats()
+		fmt.Fprintf(e.stderr, "add: %d write transactions held the writers' lock %.1f s and waited %.1f s for it; %d documents were judged before their transaction\n",
+			w.Updates, w.Held.Seconds(), w.Waited.Seconds(), x.Prejudged())
+	}
 	if len(ended) > 0 {
 		return fmt.Errorf("%d inputs ended early (everything before was added): %w", len(ended), errors.Join(ended...))
 	}
@@ -112,7 +119,7 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 
 func runMatch(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "match", "match [--db FILE] [--json] FILE|DIR|-...")
-	db := fs.String("db", "retold.db", "the index `FILE`")
+	dbf := addDBFlag(fs, "the index `FILE`")
 	asJSON := fs.Bool("json", false, "print the result as JSON (one object a document)")
 	keys := keyFlags(fs)
 	pos, err := parseInterspersed(fs, args)
@@ -150,7 +157,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	if len(docs) == 0 {
 		return fmt.Errorf("match: no document in %s", strings.Join(pos, ", "))
 	}
-	st, err := openExisting(ctx, *db, true)
+	st, err := dbf.open(ctx, openRead, nil)
 	if err != nil {
 		return err
 	}
@@ -224,7 +231,7 @@ func printMatch(e *env, d retold.Document, res storyindex.Result, many, asJSON b
 
 func runStories(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "stories", "stories [--db FILE] [--since DATE] [--search WORDS] [--limit N] [--json]")
-	db := fs.String("db", "retold.db", "the index `FILE`")
+	dbf := addDBFlag(fs, "the index `FILE`")
 	since := fs.String("since", "", "only stories first seen on or after `DATE` (YYYY-MM-DD or a prefix)")
 	limit := fs.Int("limit", 50, "the most stories listed")
 	search := fs.String("search", "", "only stories with a document holding all these `WORDS` in its title or lede")
@@ -245,7 +252,7 @@ func runStories(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 0 {
 		return usageErr("takes no arguments")
 	}
-	st, err := openExisting(ctx, *db, true)
+	st, err := dbf.open(ctx, openRead, nil)
 	if err != nil {
 		return err
 	}
@@ -276,7 +283,7 @@ func runStories(ctx context.Context, e *env, args []string) error {
 
 func runRm(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "rm", "rm [--db FILE] ID...")
-	db := fs.String("db", "retold.db", "the index `FILE`")
+	dbf := addDBFlag(fs, "the index `FILE`")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -284,7 +291,7 @@ func runRm(ctx context.Context, e *env, args []string) error {
 	if len(pos) == 0 {
 		return usageErr("give the document IDs to remove")
 	}
-	st, err := openExisting(ctx, *db, false)
+	st, err := dbf.open(ctx, openWrite, nil)
 	if err != nil {
 		return err
 	}
@@ -350,7 +357,7 @@ type exportEdge struct {
 
 func runExport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "export", "export [--db FILE] --out FILE.jsonl")
-	db := fs.String("db", "retold.db", "the index `FILE`")
+	dbf := addDBFlag(fs, "the index `FILE`")
 	out := fs.String("out", "", "output `FILE` (JSONL, one line per stored document in the order added, each followed by its copies; .gz compresses; - for stdout)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -359,7 +366,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 0 || *out == "" {
 		return usageErr("needs --out and no arguments")
 	}
-	st, err := openExisting(ctx, *db, true)
+	st, err := dbf.open(ctx, openRead, nil)
 	if err != nil {
 		return err
 	}
@@ -451,6 +458,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 0 {
 		return usageErr("takes no arguments")
 	}
+	if isPostgres(*db) {
+		return usageErr("check reads an SQLite file; a PostgreSQL database has its own checks (amcheck, pg_dump)")
+	}
 	st, err := openExisting(ctx, *db, true)
 	if err != nil {
 		return err
@@ -481,6 +491,9 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 0 || *out == "" {
 		return usageErr("needs --out and no arguments")
 	}
+	if isPostgres(*db) {
+		return usageErr("backup copies an SQLite file; back up a PostgreSQL database with pg_dump (see the README)")
+	}
 	st, err := openExisting(ctx, *db, true)
 	if err != nil {
 		return err
@@ -499,7 +512,7 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 // it as they open it.
 func runMigrate(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "migrate", "migrate [--db FILE]")
-	db := fs.String("db", "retold.db", "the index `FILE`")
+	dbf := addDBFlag(fs, "the index `FILE`")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -507,13 +520,13 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 0 {
 		return usageErr("migrate takes no arguments")
 	}
-	st, err := openExisting(ctx, *db, false)
+	st, err := dbf.open(ctx, openWrite, nil)
 	if err != nil {
 		return err
 	}
 	if err := st.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "migrate: %s is at schema version %d\n", *db, sqlite.SchemaVersion)
+	fmt.Fprintf(e.stderr, "migrate: %s is at schema version %d\n", dbf.name(), dbf.schemaVersion())
 	return nil
 }

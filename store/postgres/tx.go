@@ -1,0 +1,671 @@
+package postgres
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	retold "github.com/retold/retold"
+)
+
+type readTx struct {
+	ctx   context.Context
+	q     pgx.Tx
+	flush func() error // writeTx.flushStories, in a write transaction
+}
+
+// rowScanner is a pgx.Row or the current row of pgx.Rows.
+type rowScanner interface{ Scan(...any) error }
+
+// encodeKeys packs sorted keys as 8 little-endian bytes each.
+func encodeKeys(keys []uint64) []byte {
+	b := make([]byte, 0, 8*len(keys))
+	for _, k := range keys {
+		b = binary.LittleEndian.AppendUint64(b, k)
+	}
+	return b
+}
+
+// decodeKeys unpacks b into dst[:0].
+func decodeKeys(dst []uint64, b []byte) ([]uint64, error) {
+	if len(b)%8 != 0 {
+		return dst, fmt.Errorf("key blob of %d bytes", len(b))
+	}
+	dst = dst[:0]
+	for i := 0; i < len(b); i += 8 {
+		dst = append(dst, binary.LittleEndian.Uint64(b[i:]))
+	}
+	return dst, nil
+}
+
+const docColumns = `seq, id, version, hash, title, text, url, outlet, date, lang, added, story, event`
+
+// scanDoc reads a row of docColumns. Hashes are unsigned and PostgreSQL
+// has no unsigned 64-bit type: the column holds the hash's bits as a
+// bigint, int64(h) going in and uint64 coming out, so that hashes with the
+// top bit set are negative in SQL and compare equal, never larger.
+func scanDoc(row rowScanner) (retold.StoredDocument, error) {
+	var d retold.StoredDocument
+	var hash int64
+	err := row.Scan(&d.Seq, &d.ID, &d.Version, &hash, &d.Title, &d.Text, &d.URL, &d.Outlet, &d.Date, &d.Lang, &d.Added, &d.Story, &d.Event)
+	d.Hash = uint64(hash)
+	return d, err
+}
+
+// prefixed puts the package's name before an error of the unexported
+// helpers, which the exported methods return: once, however deep.
+func prefixed[T any](v T, err error) (T, error) {
+	if err != nil {
+		err = fmt.Errorf("postgres: %w", err)
+	}
+	return v, err
+}
+
+// one reads the first document a query selects; what says what it was
+// looked up by, for the error.
+func (t *readTx) one(what, query string, args ...any) (retold.StoredDocument, error) {
+	d, err := scanDoc(t.q.QueryRow(t.ctx, `SELECT `+docColumns+` FROM documents `+query, args...))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, fmt.Errorf("%s: %w", what, retold.ErrNotFound)
+	}
+	if err != nil {
+		return d, fmt.Errorf("%s: %w", what, err)
+	}
+	return d, nil
+}
+
+func (t *readTx) many(query string, args ...any) ([]retold.StoredDocument, error) {
+	rows, err := t.q.Query(t.ctx, `SELECT `+docColumns+` FROM documents `+query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: documents: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (retold.StoredDocument, error) { return scanDoc(r) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: documents: %w", err)
+	}
+	return out, nil
+}
+
+func (t *readTx) document(seq int64) (retold.StoredDocument, error) {
+	return t.one("document "+strconv.FormatInt(seq, 10), `WHERE seq = $1`, seq)
+}
+
+func (t *readTx) Document(seq int64) (retold.StoredDocument, error) {
+	return prefixed(t.document(seq))
+}
+
+func (t *readTx) DocumentByID(id string) (retold.StoredDocument, error) {
+	d, err := t.one("document "+strconv.Quote(id), `WHERE id = $1 ORDER BY version DESC LIMIT 1`, id)
+	if !errors.Is(err, retold.ErrNotFound) {
+		return prefixed(d, err)
+	}
+	c, cerr := t.copyByID(id)
+	if errors.Is(cerr, retold.ErrNotFound) {
+		return prefixed(d, err) // neither a document's id nor a copy's
+	}
+	if cerr != nil {
+		return prefixed(d, cerr)
+	}
+	if d, err = t.document(c.Seq); err != nil {
+		return prefixed(d, err)
+	}
+	d.CopyOf = d.ID
+	d.ID, d.Title, d.URL, d.Outlet, d.Date, d.Added, d.Version = c.ID, c.Title, c.URL, c.Outlet, c.Date, c.Added, 1
+	return d, nil
+}
+
+const copyColumns = `c.id, c.seq, c.title, c.url, c.outlet, c.date, c.added`
+
+func (t *readTx) copies(query string, args ...any) ([]retold.Copy, error) {
+	rows, err := t.q.Query(t.ctx, `SELECT `+copyColumns+` FROM copies c `+query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("copies: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (retold.Copy, error) {
+		var c retold.Copy
+		err := r.Scan(&c.ID, &c.Seq, &c.Title, &c.URL, &c.Outlet, &c.Date, &c.Added)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("copies: %w", err)
+	}
+	return out, nil
+}
+
+func (t *readTx) copyByID(id string) (retold.Copy, error) {
+	cs, err := t.copies(`WHERE c.id = $1`, id)
+	if err != nil {
+		return retold.Copy{}, err
+	}
+	if len(cs) == 0 {
+		return retold.Copy{}, fmt.Errorf("copy %q: %w", id, retold.ErrNotFound)
+	}
+	return cs[0], nil
+}
+
+func (t *readTx) Copies(seq int64) ([]retold.Copy, error) {
+	return prefixed(t.copies(`WHERE c.seq = $1 ORDER BY c.added, c.id`, seq))
+}
+
+func (t *readTx) StoryCopies(id string) ([]retold.Copy, error) {
+	return prefixed(t.copies(`JOIN documents d ON d.seq = c.seq WHERE d.story = $1 ORDER BY c.seq, c.added, c.id`, id))
+}
+
+func (t *readTx) documentByHash(hash uint64) (retold.StoredDocument, error) {
+	return t.one(fmt.Sprintf("document of hash %016x", hash), `WHERE hash = $1`, int64(hash))
+}
+
+func (t *readTx) DocumentByHash(hash uint64) (retold.StoredDocument, error) {
+	return prefixed(t.documentByHash(hash))
+}
+
+func (t *readTx) Documents(after int64, limit int) ([]retold.StoredDocument, error) {
+	return t.many(`WHERE seq > $1 ORDER BY seq LIMIT $2`, after, max(limit, 1))
+}
+
+func (t *readTx) Versions(id string) ([]retold.StoredDocument, error) {
+	return t.many(`WHERE id = $1 ORDER BY version`, id)
+}
+
+func (t *readTx) StoryDocuments(id string) ([]retold.StoredDocument, error) {
+	return t.many(`WHERE story = $1 ORDER BY seq`, id)
+}
+
+func (t *readTx) EventDocuments(id string) ([]retold.StoredDocument, error) {
+	return t.many(`WHERE event = $1 ORDER BY seq`, id)
+}
+
+func (t *readTx) Members(story, event string) ([]retold.Member, error) {
+	// Each arm uses its column's index; UNION drops the documents both give.
+	rows, err := t.q.Query(t.ctx, `SELECT seq, date, story, event FROM documents WHERE story = $1
+		UNION SELECT seq, date, story, event FROM documents WHERE event = $2 ORDER BY seq`, story, event)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: members: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (retold.Member, error) {
+		var m retold.Member
+		err := r.Scan(&m.Seq, &m.Date, &m.Story, &m.Event)
+		return m, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: members: %w", err)
+	}
+	return out, nil
+}
+
+// keysPage is how many documents' keys Keys reads per query.
+var keysPage = 1000 // a var so that tests can make pages small
+
+// Keys reads the keys a page of documents at a time, and calls fn between
+// queries: a pgx connection runs one query at a time, so fn may use the
+// transaction, and memory stays bounded however large the store.
+func (t *readTx) Keys(after int64, fn func(seq int64, keys []uint64) error) error {
+	type docKeys struct {
+		seq  int64
+		blob []byte
+	}
+	var keys []uint64
+	for {
+		rows, err := t.q.Query(t.ctx, `SELECT seq, keys FROM doc_keys WHERE seq > $1 ORDER BY seq LIMIT $2`, after, keysPage)
+		if err != nil {
+			return fmt.Errorf("postgres: keys: %w", err)
+		}
+		page, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (docKeys, error) {
+			var k docKeys
+			err := r.Scan(&k.seq, &k.blob)
+			return k, err
+		})
+		if err != nil {
+			return fmt.Errorf("postgres: keys: %w", err)
+		}
+		for _, k := range page {
+			if keys, err = decodeKeys(keys, k.blob); err != nil {
+				return fmt.Errorf("postgres: keys of document %d: %w", k.seq, err)
+			}
+			if err := fn(k.seq, keys); err != nil {
+				return err
+			}
+		}
+		if len(page) < keysPage {
+			return nil
+		}
+		after = page[len(page)-1].seq
+	}
+}
+
+func (t *readTx) Deletions() (int64, error) {
+	var n int64
+	if err := t.q.QueryRow(t.ctx, `SELECT value FROM counters WHERE name = 'deletions'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: deletions: %w", err)
+	}
+	return n, nil
+}
+
+func (t *readTx) Edges(seq int64) ([]retold.Edge, error) {
+	return t.edges(`SELECT a, b, verdict, score, evidence FROM edges WHERE a = $1 OR b = $1
+		ORDER BY CASE WHEN a = $1 THEN b ELSE a END`, seq)
+}
+
+func (t *readTx) EdgesAmong(seqs []int64) ([]retold.Edge, error) {
+	if len(seqs) == 0 {
+		return nil, nil
+	}
+	// One query, however many: the set goes in as an array, and each of
+	// its members finds its edges by the primary key's first column.
+	return t.edges(`SELECT a, b, verdict, score, NULL::bytea FROM edges WHERE a = ANY($1) AND b = ANY($1)
+		ORDER BY a, b`, seqs)
+}
+
+// edges runs a query of edge rows (a, b, verdict, score, evidence).
+func (t *readTx) edges(query string, args ...any) ([]retold.Edge, error) {
+	rows, err := t.q.Query(t.ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: edges: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (retold.Edge, error) {
+		var e retold.Edge
+		var v string
+		err := r.Scan(&e.A, &e.B, &v, &e.Score, &e.Evidence)
+		e.Verdict = retold.Verdict(v)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: edges: %w", err)
+	}
+	return out, nil
+}
+
+const storyColumns = `story, event, size, copies, original, outlets, first_seen`
+
+// storySummary computes the stories table's rows of the stories in $1
+// from their documents: the outlets are those of the documents and of
+// their copies, each once, in byte order (the columns are COLLATE "C").
+const storySummary = `SELECT d.story, min(d.event), count(*),
+		(SELECT count(*) FROM copies c JOIN documents d4 ON d4.seq = c.seq WHERE d4.story = d.story),
+		coalesce((SELECT o.seq FROM originals o WHERE o.story = d.story), min(d.seq)),
+		coalesce((SELECT array_agg(u.outlet ORDER BY u.outlet) FROM (
+			SELECT d2.outlet FROM documents d2 WHERE d2.story = d.story AND d2.outlet <> ''
+			UNION
+			SELECT c.outlet FROM copies c JOIN documents d3 ON d3.seq = c.seq WHERE d3.story = d.story AND c.outlet <> '') u), '{}'),
+		coalesce(min(nullif(d.date, '')), min(d.added))
+	FROM documents d WHERE d.story = ANY($1) GROUP BY d.story`
+
+func scanStory(row rowScanner) (retold.Story, error) {
+	var s retold.Story
+	err := row.Scan(&s.ID, &s.Event, &s.Size, &s.Copies, &s.Original, &s.Outlets, &s.FirstSeen)
+	if len(s.Outlets) == 0 {
+		s.Outlets = nil
+	}
+	return s, err
+}
+
+func (t *readTx) Story(id string) (retold.Story, error) {
+	if err := t.flushStories(); err != nil {
+		return retold.Story{}, err
+	}
+	s, err := scanStory(t.q.QueryRow(t.ctx, `SELECT `+storyColumns+` FROM stories WHERE story = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return s, fmt.Errorf("postgres: story %q: %w", id, retold.ErrNotFound)
+	}
+	if err != nil {
+		return s, fmt.Errorf("postgres: story %q: %w", id, err)
+	}
+	return s, nil
+}
+
+// Stories lists the summaries by (first_seen DESC, story), which the
+// stories_first_seen index holds in that order.
+//
+// With words, a story is kept when one of its documents matches. One
+// query serves rare and common words alike: PostgreSQL's planner either
+// finds the few matching documents by the GIN index and sorts their
+// stories, or walks the stories newest first and checks each one's
+// documents until the page is full, by its estimate of how many match
+// (SQLite's store picks between the same two plans by hand).
+func (t *readTx) Stories(q retold.StoryQuery) ([]retold.Story, error) {
+	if err := t.flushStories(); err != nil {
+		return nil, err
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	// The arguments start with the way pgx runs the query: a statement
+	// prepared once and cached, and planned once for all arguments in the
+	// end, unless there are words, whose plan depends on how common they
+	// are: then an unnamed statement, planned for its arguments each time.
+	mode := pgx.QueryExecModeCacheStatement
+	where, args := `first_seen >= $1`, []any{q.Since}
+	if q.After != nil {
+		args = append(args, q.After.FirstSeen, q.After.ID)
+		where += ` AND (first_seen < $2 OR first_seen = $2 AND story > $3)`
+	}
+	if hasWord(q.Words) {
+		mode = pgx.QueryExecModeExec
+		args = append(args, q.Words)
+		where += ` AND EXISTS (SELECT 1 FROM documents d WHERE d.story = s.story
+			AND d.search @@ plainto_tsquery('simple', retold_fold($` + strconv.Itoa(len(args)) + `)))`
+	} else if strings.TrimSpace(q.Words) != "" {
+		return nil, nil // no word to search for: nothing matches
+	}
+	args = append(args, limit, max(q.Offset, 0))
+	rows, err := t.q.Query(t.ctx, `SELECT `+storyColumns+` FROM stories s WHERE `+where+`
+		ORDER BY first_seen DESC, story LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), append([]any{mode}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: stories: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (retold.Story, error) { return scanStory(r) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: stories: %w", err)
+	}
+	return out, nil
+}
+
+// hasWord reports whether s holds a word to search for: a letter or a
+// digit, as SQLite's store splits a query (plainto_tsquery, which parses
+// the words here, would only say "no lexemes" and match nothing).
+func hasWord(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
+
+// flushStories brings the story summaries of a write transaction up to
+// date before they are read; in a read-only one it does nothing.
+func (t *readTx) flushStories() error {
+	if t.flush == nil {
+		return nil
+	}
+	return t.flush()
+}
+
+func (t *readTx) Counts() (retold.Counts, error) {
+	var c retold.Counts
+	if err := t.flushStories(); err != nil {
+		return c, err
+	}
+	err := t.q.QueryRow(t.ctx, `SELECT
+		(SELECT count(*) FROM documents),
+		(SELECT count(*) FROM copies),
+		(SELECT count(*) FROM stories),
+		(SELECT count(DISTINCT event) FROM documents),
+		(SELECT count(*) FROM edges),
+		(SELECT coalesce(sum(n), 0) FROM doc_keys)`).Scan(&c.Documents, &c.Copies, &c.Stories, &c.Events, &c.Edges, &c.Keys)
+	if err != nil {
+		return c, fmt.Errorf("postgres: counts: %w", err)
+	}
+	return c, nil
+}
+
+type writeTx struct {
+	readTx
+	now func() time.Time
+	// dirty are the stories whose documents changed in this transaction:
+	// their summaries are rewritten once, before the next read of
+	// summaries or the commit, however many documents moved.
+	dirty map[string]bool
+}
+
+func (t *writeTx) touch(stories ...string) {
+	if t.dirty == nil {
+		t.dirty = map[string]bool{}
+	}
+	for _, s := range stories {
+		t.dirty[s] = true
+	}
+}
+
+// flushStories rewrites the summaries of the dirty stories, dropping
+// those left without documents, in one round trip.
+func (t *writeTx) flushStories() error {
+	if len(t.dirty) == 0 {
+		return nil
+	}
+	stories := slices.Sorted(maps.Keys(t.dirty))
+	b := &pgx.Batch{}
+	b.Queue(`DELETE FROM stories WHERE story = ANY($1)`, stories)
+	b.Queue(`INSERT INTO stories (`+storyColumns+`) `+storySummary, stories)
+	if err := t.q.SendBatch(t.ctx, b).Close(); err != nil {
+		return fmt.Errorf("postgres: summaries of %d stories: %w", len(stories), err)
+	}
+	clear(t.dirty)
+	return nil
+}
+
+// storiesOf lists the distinct stories of the documents a query selects.
+func (t *writeTx) storiesOf(query string, args ...any) ([]string, error) {
+	rows, err := t.q.Query(t.ctx, `SELECT DISTINCT story FROM documents `+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+func (t *writeTx) PutDocument(d *retold.StoredDocument, keys []uint64) error {
+	if d.ID == "" {
+		return fmt.Errorf("postgres: PutDocument: %w: empty id", retold.ErrFormat)
+	}
+	if _, err := t.documentByHash(d.Hash); err == nil {
+		return fmt.Errorf("postgres: PutDocument %q: %w", d.ID, retold.ErrExists)
+	} else if !errors.Is(err, retold.ErrNotFound) {
+		return fmt.Errorf("postgres: PutDocument %q: %w", d.ID, err)
+	}
+	// The next number, from the counter row (see the package doc), and
+	// the next version of the id.
+	var seq int64
+	var version int
+	err := t.q.QueryRow(t.ctx, `UPDATE counters SET value = value + 1 WHERE name = 'seq'
+		RETURNING value, (SELECT coalesce(max(version), 0) + 1 FROM documents WHERE id = $1)`, d.ID).Scan(&seq, &version)
+	if err != nil {
+		return fmt.Errorf("postgres: PutDocument %q: %w", d.ID, err)
+	}
+	d.Seq, d.Version, d.Added = seq, version, t.now().UTC().Format(time.RFC3339)
+	if d.Story == "" {
+		d.Story = "s" + strconv.FormatInt(seq, 10)
+	}
+	if d.Event == "" {
+		d.Event = "e" + strconv.FormatInt(seq, 10)
+	}
+	// Every document has its keys row, empty for no keys.
+	keys = slices.Compact(slices.Sorted(slices.Values(keys)))
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO documents (`+docColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		d.Seq, d.ID, d.Version, int64(d.Hash), d.Title, d.Text, d.URL, d.Outlet, d.Date, d.Lang, d.Added, d.Story, d.Event)
+	b.Queue(`INSERT INTO doc_keys (seq, n, keys) VALUES ($1, $2, $3)`, seq, len(keys), encodeKeys(keys))
+	if err := t.q.SendBatch(t.ctx, b).Close(); err != nil {
+		return fmt.Errorf("postgres: PutDocument %q: %w", d.ID, err)
+	}
+	t.touch(d.Story)
+	return nil
+}
+
+// NextSeq reads the counter of the highest number ever given: only the
+// writer holding the lock changes it, so it stays right until that
+// writer's next PutDocument.
+func (t *writeTx) NextSeq() (int64, error) {
+	var seq int64
+	if err := t.q.QueryRow(t.ctx, `SELECT value + 1 FROM counters WHERE name = 'seq'`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("postgres: NextSeq: %w", err)
+	}
+	return seq, nil
+}
+
+func (t *writeTx) PutEdge(e retold.Edge) error {
+	if e.A > e.B {
+		e.A, e.B = e.B, e.A
+	}
+	_, err := t.q.Exec(t.ctx, `INSERT INTO edges (a, b, verdict, score, evidence) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (a, b) DO UPDATE SET verdict = excluded.verdict, score = excluded.score, evidence = excluded.evidence`,
+		e.A, e.B, string(e.Verdict), e.Score, e.Evidence)
+	if err != nil {
+		return fmt.Errorf("postgres: PutEdge %d-%d: %w", e.A, e.B, err)
+	}
+	return nil
+}
+
+func (t *writeTx) SetStory(seq int64, story, event string) error {
+	var old string
+	err := t.q.QueryRow(t.ctx, `SELECT story FROM documents WHERE seq = $1`, seq).Scan(&old)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("postgres: SetStory: document %d: %w", seq, retold.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: SetStory: %w", err)
+	}
+	tag, err := t.q.Exec(t.ctx, `UPDATE documents SET story = $1, event = $2 WHERE seq = $3`, story, event, seq)
+	t.touch(old, story)
+	return changed(tag, err, "SetStory")
+}
+
+func (t *writeTx) MergeStories(into, from string) error {
+	if into == from {
+		return nil
+	}
+	var event string
+	err := t.q.QueryRow(t.ctx, `SELECT event FROM documents WHERE story = $1 LIMIT 1`, into).Scan(&event)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("postgres: MergeStories: story %q: %w", into, retold.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: MergeStories: %w", err)
+	}
+	tag, err := t.q.Exec(t.ctx, `UPDATE documents SET story = $1, event = $2 WHERE story = $3`, into, event, from)
+	if err := changed(tag, err, "MergeStories"); err != nil {
+		return err
+	}
+	t.touch(into, from)
+	if _, err := t.q.Exec(t.ctx, `DELETE FROM originals WHERE story = $1`, from); err != nil {
+		return fmt.Errorf("postgres: MergeStories: %w", err)
+	}
+	return nil
+}
+
+func (t *writeTx) MergeEvents(into, from string) error {
+	if into == from {
+		return nil
+	}
+	moved, err := t.storiesOf(`WHERE event = $1`, from)
+	if err != nil {
+		return fmt.Errorf("postgres: MergeEvents: %w", err)
+	}
+	tag, err := t.q.Exec(t.ctx, `UPDATE documents SET event = $1 WHERE event = $2`, into, from)
+	t.touch(moved...)
+	return changed(tag, err, "MergeEvents")
+}
+
+func (t *writeTx) SetOriginal(story string, seq int64) error {
+	var in bool
+	if err := t.q.QueryRow(t.ctx, `SELECT EXISTS (SELECT 1 FROM documents WHERE seq = $1 AND story = $2)`, seq, story).Scan(&in); err != nil {
+		return fmt.Errorf("postgres: SetOriginal: %w", err)
+	}
+	if !in {
+		return fmt.Errorf("postgres: SetOriginal: document %d in story %q: %w", seq, story, retold.ErrNotFound)
+	}
+	_, err := t.q.Exec(t.ctx, `INSERT INTO originals (story, seq) VALUES ($1, $2)
+		ON CONFLICT (story) DO UPDATE SET seq = excluded.seq`, story, seq)
+	if err != nil {
+		return fmt.Errorf("postgres: SetOriginal: %w", err)
+	}
+	t.touch(story)
+	return nil
+}
+
+func (t *writeTx) DeleteDocument(id string) error {
+	// Keys, edges, copies and originals pointing at the versions follow
+	// by ON DELETE CASCADE.
+	stories, err := t.storiesOf(`WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("postgres: DeleteDocument: %w", err)
+	}
+	t.touch(stories...)
+	tag, err := t.q.Exec(t.ctx, `DELETE FROM documents WHERE id = $1`, id)
+	if err := changed(tag, err, "DeleteDocument "+strconv.Quote(id)); err != nil {
+		return err
+	}
+	if _, err := t.q.Exec(t.ctx, `UPDATE counters SET value = value + $1 WHERE name = 'deletions'`, tag.RowsAffected()); err != nil {
+		return fmt.Errorf("postgres: DeleteDocument: %w", err)
+	}
+	return nil
+}
+
+// changed turns a statement that touched no row into ErrNotFound.
+func changed(tag pgconn.CommandTag, err error, op string) error {
+	if err != nil {
+		return fmt.Errorf("postgres: %s: %w", op, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: %s: %w", op, retold.ErrNotFound)
+	}
+	return nil
+}
+
+func (t *writeTx) PutCopy(c *retold.Copy) error {
+	if c.ID == "" {
+		return fmt.Errorf("postgres: PutCopy: %w: empty id", retold.ErrFormat)
+	}
+	d, err := t.document(c.Seq)
+	if err != nil {
+		return fmt.Errorf("postgres: PutCopy %q: %w", c.ID, err)
+	}
+	var taken bool
+	if err := t.q.QueryRow(t.ctx, `SELECT EXISTS (SELECT 1 FROM documents WHERE id = $1)
+		OR EXISTS (SELECT 1 FROM copies WHERE id = $1)`, c.ID).Scan(&taken); err != nil {
+		return fmt.Errorf("postgres: PutCopy %q: %w", c.ID, err)
+	}
+	if taken {
+		return fmt.Errorf("postgres: PutCopy %q: %w", c.ID, retold.ErrExists)
+	}
+	c.Added = t.now().UTC().Format(time.RFC3339)
+	if _, err := t.q.Exec(t.ctx, `INSERT INTO copies (id, seq, title, url, outlet, date, added) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		c.ID, c.Seq, c.Title, c.URL, c.Outlet, c.Date, c.Added); err != nil {
+		return fmt.Errorf("postgres: PutCopy %q: %w", c.ID, err)
+	}
+	t.touch(d.Story)
+	return nil
+}
+
+func (t *writeTx) DeleteCopy(id string) error {
+	c, err := t.copyByID(id)
+	if err != nil {
+		return fmt.Errorf("postgres: DeleteCopy: %w", err)
+	}
+	stories, err := t.storiesOf(`WHERE seq = $1`, c.Seq)
+	if err != nil {
+		return fmt.Errorf("postgres: DeleteCopy %q: %w", id, err)
+	}
+	t.touch(stories...)
+	tag, err := t.q.Exec(t.ctx, `DELETE FROM copies WHERE id = $1`, id)
+	return changed(tag, err, "DeleteCopy "+strconv.Quote(id))
+}
+
+func (t *writeTx) PromoteCopy(id string) error {
+	c, err := t.copyByID(id)
+	if err != nil {
+		return fmt.Errorf("postgres: PromoteCopy: %w", err)
+	}
+	// The search column follows the new title by itself (it is
+	// generated).
+	tag, err := t.q.Exec(t.ctx, `UPDATE documents SET id = $1, title = $2, url = $3, outlet = $4, date = $5,
+		version = (SELECT coalesce(max(version), 0) + 1 FROM documents WHERE id = $1) WHERE seq = $6`,
+		c.ID, c.Title, c.URL, c.Outlet, c.Date, c.Seq)
+	if err := changed(tag, err, "PromoteCopy "+strconv.Quote(id)); err != nil {
+		return err
+	}
+	if _, err := t.q.Exec(t.ctx, `DELETE FROM copies WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("postgres: PromoteCopy %q: %w", id, err)
+	}
+	stories, err := t.storiesOf(`WHERE seq = $1`, c.Seq)
+	if err != nil {
+		return fmt.Errorf("postgres: PromoteCopy %q: %w", id, err)
+	}
+	t.touch(stories...)
+	return nil
+}
