@@ -19,8 +19,9 @@
 //	cluster            stories and events of a whole corpus from verified candidate pairs
 //	cluster/baseline   the tfidf and minhash clusterers retold is measured against
 //	dedup              streaming near-duplicate removal of large JSONL corpora
-//	pipeline           dedup as sharded stages for Slurm job arrays, Kubernetes Indexed Jobs or a local pool
+//	pipeline           dedup and cluster as sharded stages for Slurm job arrays, Kubernetes Indexed Jobs or a local pool
 //	store/sqlite       the embedded backend of the Store (one SQLite file)
+//	store/postgres     the server backend of the Store (PostgreSQL: many writers and readers)
 //	store/storetest    the conformance suite every Store backend passes
 //	storyindex         add and match one document at a time over a Store
 //	server             the JSON API and the web UI over a Store
@@ -29,6 +30,7 @@
 //	internal/evalpairs the pairwise quality table (retold eval-compare)
 //	internal/evalcv    the reuse rule's choice with leave-one-event-out cross-validation (retold eval-cv)
 //	internal/evalfacts the fact diff's audit on labeled news (retold eval-facts)
+//	internal/pgtest    a fresh PostgreSQL database for a test (RETOLD_TEST_POSTGRES)
 //	internal/cmd/loadtest  a bounded load test of retold serve
 //	cmd/retold         the command
 package retold
