@@ -563,11 +563,16 @@ func (t *writeTx) MergeEvents(into, from string) error {
 
 func (t *writeTx) SetOriginal(story string, seq int64) error {
 	var in bool
-	if err := t.q.QueryRow(t.ctx, `SELECT EXISTS (SELECT 1 FROM documents WHERE seq = $1 AND story = $2)`, seq, story).Scan(&in); err != nil {
+	var was *int64
+	if err := t.q.QueryRow(t.ctx, `SELECT EXISTS (SELECT 1 FROM documents WHERE seq = $1 AND story = $2),
+		(SELECT seq FROM originals WHERE story = $2)`, seq, story).Scan(&in, &was); err != nil {
 		return fmt.Errorf("postgres: SetOriginal: %w", err)
 	}
 	if !in {
 		return fmt.Errorf("postgres: SetOriginal: document %d in story %q: %w", seq, story, retold.ErrNotFound)
+	}
+	if was != nil && *was == seq {
+		return nil // regrouping sets every original again: most are the same
 	}
 	_, err := t.q.Exec(t.ctx, `INSERT INTO originals (story, seq) VALUES ($1, $2)
 		ON CONFLICT (story) DO UPDATE SET seq = excluded.seq`, story, seq)
