@@ -31,6 +31,7 @@
 //	internal/evalcv    the reuse rule's choice with leave-one-event-out cross-validation (retold eval-cv)
 //	internal/evalfacts the fact diff's audit on labeled news (retold eval-facts)
 //	internal/pgtest    a fresh PostgreSQL database for a test (RETOLD_TEST_POSTGRES)
+//	internal/sharedtest the team's data and tools in ../shared, for tests
 //	internal/cmd/loadtest  a bounded load test of retold serve
 //	cmd/retold         the command
 package retold

@@ -15,6 +15,7 @@ import (
 	"github.com/zeebo/xxh3"
 
 	"github.com/retold/retold/cluster"
+	"github.com/retold/retold/sketch"
 )
 
 // The candidate stages of a cluster job find, for every document, the
@@ -62,15 +63,8 @@ const (
 	touchShare        // one of the later document's anchors
 )
 
-// fmix spreads the bits of x (the finalizer of MurmurHash3).
-func fmix(x uint64) uint64 {
-	x ^= x >> 33
-	x *= 0xff51afd7ed558ccd
-	x ^= x >> 33
-	x *= 0xc4ceb9fe1a85ec53
-	x ^= x >> 33
-	return x
-}
+// fmix spreads the bits of x.
+func fmix(x uint64) uint64 { return sketch.Mix64(x) }
 
 // docBlock is how many consecutive records of a file go to one document
 // partition: a document's candidates are mostly the documents just
@@ -145,30 +139,57 @@ func (m *ordMerge) close() {
 	m.heads.rs = nil
 }
 
-// dropOrds removes from items, sorted by ordinal (ord), those whose
-// ordinal some record of the sorted files holds, streaming the files.
-func dropOrds[T any](fs Storage, items []T, ord func(*T) uint64, paths []string, width int) ([]T, error) {
+// skipper answers, for ordinals asked in increasing order, whether a
+// record of the sorted files holds each, streaming the files.
+type skipper struct {
+	m    *ordMerge
+	next uint64
+	more bool
+}
+
+func newSkipper(fs Storage, paths []string, width int) (*skipper, error) {
 	m, err := openOrdMerge(fs, paths, width)
 	if err != nil {
 		return nil, err
 	}
-	defer m.close()
-	skip, more, err := m.next()
+	k := &skipper{m: m}
+	if k.next, k.more, err = m.next(); err != nil {
+		m.close()
+		return nil, err
+	}
+	return k, nil
+}
+
+// holds reports whether the files hold o (not less than the last asked).
+func (k *skipper) holds(o uint64) (bool, error) {
+	for k.more && k.next < o {
+		var err error
+		if k.next, k.more, err = k.m.next(); err != nil {
+			return false, err
+		}
+	}
+	return k.more && k.next == o, nil
+}
+
+func (k *skipper) close() { k.m.close() }
+
+// dropOrds removes from items, sorted by ordinal (ord), those whose
+// ordinal some record of the sorted files holds.
+func dropOrds[T any](fs Storage, items []T, ord func(*T) uint64, paths []string, width int) ([]T, error) {
+	k, err := newSkipper(fs, paths, width)
 	if err != nil {
 		return nil, err
 	}
+	defer k.close()
 	out := items[:0]
-	for k := range items {
-		o := ord(&items[k])
-		for more && skip < o {
-			if skip, more, err = m.next(); err != nil {
-				return nil, err
-			}
+	for i := range items {
+		held, err := k.holds(ord(&items[i]))
+		if err != nil {
+			return nil, err
 		}
-		if more && skip == o {
-			continue
+		if !held {
+			out = append(out, items[i])
 		}
-		out = append(out, items[k])
 	}
 	return out, nil
 }

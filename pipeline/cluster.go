@@ -303,24 +303,15 @@ type docTable struct {
 
 func readDocTable(p *Plan, dir string) (*docTable, error) {
 	repeats, _ := skipFiles(dir, p, false)
-	m, err := openOrdMerge(p.fs, repeats, 8)
+	k, err := newSkipper(p.fs, repeats, 8)
 	if err != nil {
 		return nil, err
 	}
-	defer m.close()
-	skip, more, err := m.next()
-	if err != nil {
-		return nil, err
-	}
+	defer k.close()
 	t := &docTable{}
 	err = eachListed(dir, p, func(r listRec) error {
-		for more && skip < r.ord {
-			if skip, more, err = m.next(); err != nil {
-				return err
-			}
-		}
-		if more && skip == r.ord {
-			return nil
+		if held, err := k.holds(r.ord); held || err != nil {
+			return err
 		}
 		t.ords, t.ids, t.days = append(t.ords, r.ord), append(t.ids, r.id), append(t.days, r.day)
 		return nil

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/cluster"
 	"github.com/retold/retold/extract"
+	"github.com/retold/retold/internal/sharedtest"
 )
 
 // singleCluster is `retold cluster` over the plan's inputs: its labels.
@@ -132,25 +132,8 @@ func TestShardedClusterEqualsSingleProcessAt20k(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: 20,000 documents clustered four times")
 	}
-	src := filepath.Join("..", "..", "shared", "bench", "gencorpus")
-	if _, err := os.Stat(filepath.Join(src, "go.mod")); err != nil {
-		if os.Getenv("RETOLD_REQUIRE_SHARED") != "" {
-			t.Fatalf("%s: %v (RETOLD_REQUIRE_SHARED is set)", src, err)
-		}
-		t.Skipf("%s: %v: the corpus generator is in ../shared beside the repository", src, err)
-	}
-	dir := t.TempDir()
-	gen := filepath.Join(dir, "gencorpus")
-	build := exec.Command("go", "build", "-o", gen, ".")
-	build.Dir = src
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build gencorpus: %v\n%s", err, out)
-	}
-	corpus := filepath.Join(dir, "corpus.jsonl")
 	// About 6 KB a document: 120 MB is about 20,000.
-	if out, err := exec.Command(gen, "--seed", "3", "--size-mb", "121", "--dup-rate", "0.3", "--source", "synthetic", "--out", corpus).CombinedOutput(); err != nil {
-		t.Fatalf("gencorpus: %v\n%s", err, out)
-	}
+	corpus := sharedtest.Gencorpus(t, t.TempDir(), 3, 121)
 	paths := splitCorpus(t, corpus, 16)
 	want := singleCluster(t, paths)
 	n := strings.Count(want, "\n")

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +14,7 @@ import (
 
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/internal/pgtest"
+	"github.com/retold/retold/internal/sharedtest"
 	"github.com/retold/retold/store/postgres"
 )
 
@@ -33,38 +32,10 @@ func openPG(t *testing.T, dsn string, conns int32) retold.Store {
 	return st
 }
 
-// sharedPath is a file of ../shared beside the repository, or a skip
-// (a failure when RETOLD_REQUIRE_SHARED is set, as in CI).
-func sharedPath(t *testing.T, parts ...string) string {
-	t.Helper()
-	p := filepath.Join(append([]string{"..", "..", "shared"}, parts...)...)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("RETOLD_REQUIRE_SHARED") != "" {
-			t.Fatalf("%s: %v (RETOLD_REQUIRE_SHARED is set)", p, err)
-		}
-		t.Skipf("%s: %v: the labeled data is in ../shared beside the repository", p, err)
-	}
-	return p
-}
-
-// generated is n documents of gencorpus (planted copies, trims,
-// write-thrus, rewrites and translations).
+// generated is n documents of gencorpus.
 func generated(t *testing.T, n int) []retold.Document {
 	t.Helper()
-	src := sharedPath(t, "bench", "gencorpus")
-	dir := t.TempDir()
-	gen := filepath.Join(dir, "gencorpus")
-	build := exec.Command("go", "build", "-o", gen, ".")
-	build.Dir = src
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build gencorpus: %v\n%s", err, out)
-	}
-	corpus := filepath.Join(dir, "corpus.jsonl")
-	// About 6 KB a document.
-	mb := fmt.Sprint(n*6/1000 + 4)
-	if out, err := exec.Command(gen, "--seed", "5", "--size-mb", mb, "--dup-rate", "0.3", "--source", "synthetic", "--out", corpus).CombinedOutput(); err != nil {
-		t.Fatalf("gencorpus: %v\n%s", err, out)
-	}
+	corpus := sharedtest.Gencorpus(t, t.TempDir(), 5, n*6/1000+4)
 	f, err := os.Open(corpus)
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +131,7 @@ func TestSixteenWritersSplitNoStory(t *testing.T) {
 	}
 	dsn := pgtest.NewDatabase(t)
 	var docs []retold.Document
-	for _, l := range readLabeled(t, sharedPath(t, "data", "newsversions-dev.jsonl")) {
+	for _, l := range readLabeled(t, sharedtest.Path(t, "data", "newsversions-dev.jsonl")) {
 		docs = append(docs, l.Document)
 	}
 	docs = append(docs, generated(t, 5000)...)
