@@ -238,6 +238,9 @@ func (s *Store) Update(ctx context.Context, fn func(retold.Tx) error) error {
 	if err := w.flushStories(); err != nil {
 		return err
 	}
+	if err := w.flushSeq(); err != nil {
+		return err
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return s.errorf("commit: %w", err)
 	}

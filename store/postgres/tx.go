@@ -412,6 +412,35 @@ type writeTx struct {
 	// their summaries are rewritten once, before the next read of
 	// summaries or the commit, however many documents moved.
 	dirty map[string]bool
+	// seq is the highest number given (the counter row), read once and
+	// then kept here: only the writer holding the lock gives numbers.
+	// counted says it changed, and flushSeq writes it back.
+	seq     int64
+	seqRead bool
+	counted bool
+}
+
+// highest is the highest number ever given, deleted documents included.
+func (t *writeTx) highest() (int64, error) {
+	if !t.seqRead {
+		if err := t.q.QueryRow(t.ctx, `SELECT value FROM counters WHERE name = 'seq'`).Scan(&t.seq); err != nil {
+			return 0, err
+		}
+		t.seqRead = true
+	}
+	return t.seq, nil
+}
+
+// flushSeq writes the counter row back, before the commit.
+func (t *writeTx) flushSeq() error {
+	if !t.counted {
+		return nil
+	}
+	if _, err := t.q.Exec(t.ctx, `UPDATE counters SET value = $1 WHERE name = 'seq'`, t.seq); err != nil {
+		return fmt.Errorf("postgres: the number counter: %w", err)
+	}
+	t.counted = false
+	return nil
 }
 
 func (t *writeTx) touch(stories ...string) {
@@ -453,36 +482,47 @@ func (t *writeTx) PutDocument(d *retold.StoredDocument, keys []uint64) error {
 	if d.ID == "" {
 		return fmt.Errorf("postgres: PutDocument: %w: empty id", retold.ErrFormat)
 	}
-	if _, err := t.documentByHash(d.Hash); err == nil {
-		return fmt.Errorf("postgres: PutDocument %q: %w", d.ID, retold.ErrExists)
-	} else if !errors.Is(err, retold.ErrNotFound) {
-		return fmt.Errorf("postgres: PutDocument %q: %w", d.ID, err)
-	}
-	// The next number, from the counter row (see the package doc), and
-	// the next version of the id.
-	var seq int64
-	var version int
-	err := t.q.QueryRow(t.ctx, `UPDATE counters SET value = value + 1 WHERE name = 'seq'
-		RETURNING value, (SELECT coalesce(max(version), 0) + 1 FROM documents WHERE id = $1)`, d.ID).Scan(&seq, &version)
+	// The next number, kept in the transaction (see the package doc);
+	// the next version of the id; and the text refused when its hash is
+	// stored already: all in one round trip.
+	last, err := t.highest()
 	if err != nil {
 		return fmt.Errorf("postgres: PutDocument %q: %w", d.ID, err)
 	}
-	d.Seq, d.Version, d.Added = seq, version, t.now().UTC().Format(time.RFC3339)
-	if d.Story == "" {
-		d.Story = "s" + strconv.FormatInt(seq, 10)
+	seq := last + 1
+	added := t.now().UTC().Format(time.RFC3339)
+	story, event := d.Story, d.Event
+	if story == "" {
+		story = "s" + strconv.FormatInt(seq, 10)
 	}
-	if d.Event == "" {
-		d.Event = "e" + strconv.FormatInt(seq, 10)
+	if event == "" {
+		event = "e" + strconv.FormatInt(seq, 10)
 	}
 	// Every document has its keys row, empty for no keys.
 	keys = slices.Compact(slices.Sorted(slices.Values(keys)))
 	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO documents (`+docColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		d.Seq, d.ID, d.Version, int64(d.Hash), d.Title, d.Text, d.URL, d.Outlet, d.Date, d.Lang, d.Added, d.Story, d.Event)
-	b.Queue(`INSERT INTO doc_keys (seq, n, keys) VALUES ($1, $2, $3)`, seq, len(keys), encodeKeys(keys))
+	var version int
+	stored := false
+	b.Queue(`INSERT INTO documents (`+docColumns+`)
+		VALUES ($1, $2, (SELECT coalesce(max(version), 0) + 1 FROM documents WHERE id = $2), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		ON CONFLICT (hash) DO NOTHING RETURNING version`,
+		seq, d.ID, int64(d.Hash), d.Title, d.Text, d.URL, d.Outlet, d.Date, d.Lang, added, story, event).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&version)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		stored = err == nil
+		return err
+	})
+	b.Queue(`INSERT INTO doc_keys (seq, n, keys) SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM documents WHERE seq = $1)`, seq, len(keys), encodeKeys(keys))
 	if err := t.q.SendBatch(t.ctx, b).Close(); err != nil {
 		return fmt.Errorf("postgres: PutDocument %q: %w", d.ID, err)
 	}
+	if !stored {
+		return fmt.Errorf("postgres: PutDocument %q: %w", d.ID, retold.ErrExists)
+	}
+	t.seq, t.counted = seq, true
+	d.Seq, d.Version, d.Added, d.Story, d.Event = seq, version, added, story, event
 	t.touch(d.Story)
 	return nil
 }
@@ -491,11 +531,11 @@ func (t *writeTx) PutDocument(d *retold.StoredDocument, keys []uint64) error {
 // writer holding the lock changes it, so it stays right until that
 // writer's next PutDocument.
 func (t *writeTx) NextSeq() (int64, error) {
-	var seq int64
-	if err := t.q.QueryRow(t.ctx, `SELECT value + 1 FROM counters WHERE name = 'seq'`).Scan(&seq); err != nil {
+	last, err := t.highest()
+	if err != nil {
 		return 0, fmt.Errorf("postgres: NextSeq: %w", err)
 	}
-	return seq, nil
+	return last + 1, nil
 }
 
 func (t *writeTx) PutEdge(e retold.Edge) error {
