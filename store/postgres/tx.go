@@ -552,17 +552,18 @@ func (t *writeTx) PutEdge(e retold.Edge) error {
 }
 
 func (t *writeTx) SetStory(seq int64, story, event string) error {
+	// One round trip: the old story comes back from the update.
 	var old string
-	err := t.q.QueryRow(t.ctx, `SELECT story FROM documents WHERE seq = $1`, seq).Scan(&old)
+	err := t.q.QueryRow(t.ctx, `UPDATE documents d SET story = $1, event = $2
+		FROM (SELECT seq, story FROM documents WHERE seq = $3) o WHERE d.seq = o.seq RETURNING o.story`, story, event, seq).Scan(&old)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("postgres: SetStory: document %d: %w", seq, retold.ErrNotFound)
 	}
 	if err != nil {
 		return fmt.Errorf("postgres: SetStory: %w", err)
 	}
-	tag, err := t.q.Exec(t.ctx, `UPDATE documents SET story = $1, event = $2 WHERE seq = $3`, story, event, seq)
 	t.touch(old, story)
-	return changed(tag, err, "SetStory")
+	return nil
 }
 
 func (t *writeTx) MergeStories(into, from string) error {
