@@ -3,6 +3,8 @@ package retold
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"unicode/utf8"
 )
 
 // Document is one text as it came in: a news article, a wire copy, a
@@ -60,6 +62,29 @@ func ParseVerdict(s string) (Verdict, error) {
 		return "", fmt.Errorf("%w: %q", ErrUnknownVerdict, s)
 	}
 	return v, nil
+}
+
+// MaxIDBytes is the longest document id retold takes: a record whose own
+// id is longer is refused as ErrFormat, and an id made from a URL or a
+// path is shortened to fit (ShortID). An index's key on the id must hold
+// it (PostgreSQL's B-tree entries are at most about 2.7 KB).
+const MaxIDBytes = 2048
+
+// ShortID is id if it is at most MaxIDBytes long, else its start and a
+// hash of the whole, which keep two long ids apart: for ids made from a
+// URL, a feed entry's GUID or a path.
+func ShortID(id string) string {
+	if len(id) <= MaxIDBytes {
+		return id
+	}
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	tail := fmt.Sprintf("#%016x", h.Sum64())
+	cut := MaxIDBytes - len(tail)
+	for cut > 0 && !utf8.RuneStart(id[cut]) {
+		cut--
+	}
+	return id[:cut] + tail
 }
 
 // Errors callers branch on. Readers wrap them with the file (and line) at fault.

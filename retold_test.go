@@ -2,7 +2,9 @@ package retold
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestVerdictOrder(t *testing.T) {
@@ -34,5 +36,19 @@ func TestParseVerdict(t *testing.T) {
 	}
 	if _, err := ParseVerdict("copy"); !errors.Is(err, ErrUnknownVerdict) {
 		t.Errorf("ParseVerdict(copy) error = %v, want ErrUnknownVerdict", err)
+	}
+}
+
+func TestShortID(t *testing.T) {
+	if got := ShortID("https://example.org/a"); got != "https://example.org/a" {
+		t.Errorf("a short id changed: %q", got)
+	}
+	long := "https://example.org/" + strings.Repeat("é", MaxIDBytes)
+	a, b := ShortID(long), ShortID(long+"x")
+	if len(a) > MaxIDBytes || !utf8.ValidString(a) || !strings.HasPrefix(long, a[:100]) {
+		t.Errorf("ShortID gave %d bytes (valid UTF-8 %v)", len(a), utf8.ValidString(a))
+	}
+	if a == b {
+		t.Error("two long ids with one start were shortened to the same id")
 	}
 }

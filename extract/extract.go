@@ -164,7 +164,7 @@ func Parse(name string, data []byte, opt *Options) (retold.Document, error) {
 	}
 	doc.Text = normalizeNewlines(doc.Text)
 	if doc.ID == "" {
-		doc.ID = name
+		doc.ID = retold.ShortID(name)
 	}
 	return doc, nil
 }

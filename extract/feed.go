@@ -121,7 +121,7 @@ func ReadFeed(name string, r io.Reader, opt *FeedOptions) (recs []Record, bad []
 		if id == "" {
 			id = name + "#" + strconv.Itoa(n)
 		}
-		d := retold.Document{ID: id, Title: feedTitle(it.Title), Text: text, URL: it.Link, Outlet: collapseSpace(feed.Title), Lang: feed.Language}
+		d := retold.Document{ID: retold.ShortID(id), Title: feedTitle(it.Title), Text: text, URL: it.Link, Outlet: collapseSpace(feed.Title), Lang: feed.Language}
 		if t := it.PublishedParsed; t != nil {
 			d.Date = formatDate(*t)
 		} else if t := it.UpdatedParsed; t != nil {

@@ -36,7 +36,7 @@ func parseHTML(name string, data []byte) (retold.Document, error) {
 	if !ok {
 		return retold.Document{}, fmt.Errorf("%s: %w: no article or visible text in the HTML", name, retold.ErrEmpty)
 	}
-	doc.ID = name
+	doc.ID = retold.ShortID(name)
 	return doc, nil
 }
 

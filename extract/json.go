@@ -77,6 +77,12 @@ func parseJSON(name string, data []byte, o Options) (retold.Document, error) {
 	if _, ok := fields["text"]; !ok {
 		return retold.Document{}, fmt.Errorf("%s: %w: missing field \"text\"", name, retold.ErrFormat)
 	}
+	if len(doc.ID) > retold.MaxIDBytes {
+		return retold.Document{}, fmt.Errorf("%s: %w", name, idTooLong(len(doc.ID)))
+	}
+	if err := checkDate(doc.Date); err != nil {
+		return retold.Document{}, fmt.Errorf("%s: %w", name, err)
+	}
 	if strings.TrimSpace(doc.Text) == "" {
 		return retold.Document{}, fmt.Errorf("%s: %w: field \"text\" is empty", name, retold.ErrFormat)
 	}

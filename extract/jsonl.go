@@ -504,6 +504,12 @@ func decodeJSONLine(b []byte, f *jsonlFields, keys Keys) (retold.Document, error
 	if strings.TrimSpace(string(f.ID)) == "" {
 		return retold.Document{}, fmt.Errorf("%w: missing id", retold.ErrFormat)
 	}
+	if len(f.ID) > retold.MaxIDBytes {
+		return retold.Document{}, idTooLong(len(f.ID))
+	}
+	if err := checkDate(f.Date); err != nil {
+		return retold.Document{}, err
+	}
 	switch {
 	case f.Text == "":
 		// Only now tell a missing (or null) text from an empty one: a
@@ -539,6 +545,9 @@ func decodeWithKeys(b []byte, keys Keys) (retold.Document, error) {
 		// The scan found every field of the wrong type already, so this
 		// is only a safeguard.
 		return retold.Document{}, fmt.Errorf("%w: %v", retold.ErrFormat, err)
+	}
+	if err := checkDate(m.Date); err != nil {
+		return retold.Document{}, err
 	}
 	return retold.Document{
 		ID: string(id), Title: m.Title, Text: normalizeNewlines(string(text)), URL: m.URL,
@@ -597,4 +606,23 @@ func (m *meteredReader) Read(p []byte) (int, error) {
 		m.err = err
 	}
 	return n, err
+}
+
+// idTooLong is the error of a record whose id is longer than
+// retold.MaxIDBytes.
+func idTooLong(n int) error {
+	return fmt.Errorf("%w: an id of %d bytes, longer than the %d retold takes", retold.ErrFormat, n, retold.MaxIDBytes)
+}
+
+// maxDateBytes bounds a date field: an RFC 3339 time is at most 35
+// bytes, and a longer value is no date (it would also be too long for an
+// index's key on it).
+const maxDateBytes = 64
+
+// checkDate refuses a date field too long to be a date.
+func checkDate(date string) error {
+	if len(date) > maxDateBytes {
+		return fmt.Errorf("%w: field \"date\" of %d bytes is not a date", retold.ErrFormat, len(date))
+	}
+	return nil
 }

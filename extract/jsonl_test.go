@@ -155,6 +155,10 @@ func TestJSONLLines(t *testing.T) {
 
 		{"id missing", `{"text": "x"}`,
 			nil, []step{bad(1, retold.ErrFormat, "missing id")}},
+		{"date too long", `{"id": "d", "date": "` + strings.Repeat("9", 65) + `", "text": "x"}`,
+			nil, []step{bad(1, retold.ErrFormat, "field \"date\" of 65 bytes is not a date")}},
+		{"id too long", `{"id": "` + strings.Repeat("k", retold.MaxIDBytes+1) + `", "text": "x"}`,
+			nil, []step{bad(1, retold.ErrFormat, "an id of 2049 bytes, longer than the 2048 retold takes")}},
 		{"id empty", `{"id": "", "text": "x"}`,
 			nil, []step{bad(1, retold.ErrFormat, "missing id")}},
 		{"id blank", `{"id": "  ", "text": "x"}`,

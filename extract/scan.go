@@ -125,6 +125,9 @@ func (k Keys) ScanIDText(line, buf []byte) (id, text, newBuf []byte, err error) 
 		return nil, nil, s.buf, fmt.Errorf("%w: column %d: missing id (it is empty or only white space)",
 			retold.ErrFormat, column(line, s.id.quote))
 	}
+	if len(id) > retold.MaxIDBytes {
+		return nil, nil, s.buf, idTooLong(len(id))
+	}
 	text = s.contents(s.text)
 	switch {
 	case !s.hasText || len(text) == 0 && s.textLastNull:

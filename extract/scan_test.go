@@ -92,6 +92,7 @@ func TestScanIDText(t *testing.T) {
 		{name: "null", line: `null`, is: retold.ErrFormat, msg: "found null"},
 
 		{name: "id missing", line: `{"text":"x"}`, is: retold.ErrFormat, msg: "missing id"},
+		{name: "id too long", line: `{"id":"` + strings.Repeat("k", retold.MaxIDBytes+1) + `","text":"x"}`, is: retold.ErrFormat, msg: "longer than the 2048"},
 		{name: "id empty", line: `{"id":"","text":"x"}`, is: retold.ErrFormat, msg: "missing id"},
 		{name: "id blank", line: `{"id":" \t","text":"x"}`, is: retold.ErrFormat, msg: "missing id"},
 		{name: "id escaped blank", line: `{"id":"\u0020\u00a0\n","text":"x"}`, is: retold.ErrFormat, msg: "missing id"},

@@ -16,7 +16,7 @@ func parseText(name string, data []byte, o Options) (retold.Document, error) {
 	if err := checkLines(name, data, o.MaxLine); err != nil {
 		return retold.Document{}, err
 	}
-	return retold.Document{ID: name, Text: string(bytes.TrimPrefix(data, utf8BOM))}, nil
+	return retold.Document{ID: retold.ShortID(name), Text: string(bytes.TrimPrefix(data, utf8BOM))}, nil
 }
 
 // checkLines walks the lines of data once (ended by "\n", "\r\n" or a lone

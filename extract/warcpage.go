@@ -31,7 +31,7 @@ func (r *WARCReader) page(h warcHeader, hh httpHead, known bool, body []byte) (r
 	if why := notArticle(doc); why != "" {
 		return retold.Document{}, false, h.about(fmt.Errorf("%w: not an article: %s", retold.ErrEmpty, why))
 	}
-	doc.ID = h.target
+	doc.ID = retold.ShortID(h.target)
 	if doc.URL == "" {
 		doc.URL = h.target // trafilatura keeps only an absolute canonical URL
 	}
