@@ -309,9 +309,16 @@ func (x *Index) AddPrepared(ctx context.Context, b *Batch) ([]Result, error) {
 	defer x.mu.Unlock()
 	docs, profiles := b.docs, b.profiles
 	out := make([]Result, len(docs))
-	pre, err := x.prejudge(ctx, docs, profiles)
-	if err != nil {
-		return nil, err
+	// A store that many processes write to (PostgreSQL) gets the batch
+	// judged before its write transaction, which then holds the writers'
+	// lock for little more than the writing. With one writer it would
+	// only find the candidates twice.
+	var pre *prejudged
+	var err error
+	if w, ok := x.st.(interface{ SharedWriters() bool }); ok && w.SharedWriters() {
+		if pre, err = x.prejudge(ctx, docs, profiles); err != nil {
+			return nil, err
+		}
 	}
 	gen := 0
 	err = x.st.Update(ctx, func(tx retold.Tx) error {

@@ -70,6 +70,11 @@ type WriteStats struct {
 	Waited, Held time.Duration
 }
 
+// SharedWriters reports that other processes may write to the store at
+// once, each waiting for the writers' lock: storyindex then does the
+// costly part of adding a batch before its write transaction.
+func (s *Store) SharedWriters() bool { return true }
+
 // WriteStats returns the lock statistics of the Updates run so far.
 func (s *Store) WriteStats() WriteStats {
 	return WriteStats{Updates: s.updates.Load(), Waited: time.Duration(s.waited.Load()), Held: time.Duration(s.held.Load())}
