@@ -289,13 +289,10 @@ func idsStage(ctx context.Context, dir string, p *Plan, i int) error {
 		msg string
 	}
 	var reps []repeat
-	for k := 1; k < len(recs); k++ {
-		if recs[k].id != recs[k-1].id {
+	for k, first := 1, 0; k < len(recs); k++ {
+		if recs[k].id != recs[first].id {
+			first = k // the first record of the next id
 			continue
-		}
-		first := k - 1
-		for first > 0 && recs[first-1].id == recs[k].id {
-			first--
 		}
 		reps = append(reps, repeat{recs[k].ord, oneLine(fmt.Sprintf("%s: duplicate id %q (first at %s): skipped", recs[k].place, recs[k].id, recs[first].place))})
 	}
@@ -337,13 +334,10 @@ func copies(ctx context.Context, dir string, p *Plan, i int) error {
 	}
 	slices.SortStableFunc(recs, func(a, b rec) int { return cmp.Compare(a.content, b.content) })
 	var dups [][2]uint64
-	for k := 1; k < len(recs); k++ {
-		if recs[k].content != recs[k-1].content {
+	for k, first := 1, 0; k < len(recs); k++ {
+		if recs[k].content != recs[first].content {
+			first = k // the first record of the next text
 			continue
-		}
-		first := k - 1
-		for first > 0 && recs[first-1].content == recs[k].content {
-			first--
 		}
 		dups = append(dups, [2]uint64{recs[k].ord, recs[first].ord})
 	}

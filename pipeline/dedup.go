@@ -430,10 +430,8 @@ func ordName(p *Plan, ord uint64) string {
 func components(ctx context.Context, dir string, p *Plan, _ int) error {
 	edgeFile := func(v int) string { return filepath.Join(taskDir(dir, "verify", v), "edges.bin") }
 	var targets []uint64
-	for v := range p.Parts {
-		if err := eachEdge(p.fs, edgeFile(v), func(e []byte) { targets = append(targets, le64(e[8:])) }); err != nil {
-			return err
-		}
+	if err := eachRec(p.fs, taskPaths(dir, "verify", p.Parts, "edges.bin"), edgeWidth, func(e []byte) { targets = append(targets, le64(e[8:])) }); err != nil {
+		return err
 	}
 	slices.Sort(targets)
 	targets = slices.Compact(targets)
@@ -559,19 +557,6 @@ func (e *recReader) next() bool {
 }
 
 func (e *recReader) close() { e.o.Close() }
-
-// eachEdge calls fn with each record of an edge file.
-func eachEdge(fs Storage, path string, fn func(rec []byte)) error {
-	r, err := openEdges(fs, path)
-	if err != nil {
-		return err
-	}
-	defer r.close()
-	for r.next() {
-		fn(r.rec)
-	}
-	return r.err
-}
 
 // edgeHeads is a heap of record files by their current record's first
 // value (an ordinal).
