@@ -23,6 +23,7 @@
 //	store/sqlite       the embedded backend of the Store (one SQLite file)
 //	store/postgres     the server backend of the Store (PostgreSQL: many writers and readers)
 //	store/storetest    the conformance suite every Store backend passes
+//	store/internal/keyrow the one key row per document both backends keep
 //	storyindex         add and match one document at a time over a Store
 //	server             the JSON API and the web UI over a Store
 //	internal/metrics   ARI, pairwise and B-cubed scores

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
@@ -16,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	retold "github.com/retold/retold"
+	"github.com/retold/retold/store/internal/keyrow"
 )
 
 type readTx struct {
@@ -26,27 +26,6 @@ type readTx struct {
 
 // rowScanner is a pgx.Row or the current row of pgx.Rows.
 type rowScanner interface{ Scan(...any) error }
-
-// encodeKeys packs sorted keys as 8 little-endian bytes each.
-func encodeKeys(keys []uint64) []byte {
-	b := make([]byte, 0, 8*len(keys))
-	for _, k := range keys {
-		b = binary.LittleEndian.AppendUint64(b, k)
-	}
-	return b
-}
-
-// decodeKeys unpacks b into dst[:0].
-func decodeKeys(dst []uint64, b []byte) ([]uint64, error) {
-	if len(b)%8 != 0 {
-		return dst, fmt.Errorf("key blob of %d bytes", len(b))
-	}
-	dst = dst[:0]
-	for i := 0; i < len(b); i += 8 {
-		dst = append(dst, binary.LittleEndian.Uint64(b[i:]))
-	}
-	return dst, nil
-}
 
 const docColumns = `seq, id, version, hash, title, text, url, outlet, date, lang, added, story, event`
 
@@ -229,7 +208,7 @@ func (t *readTx) Keys(after int64, fn func(seq int64, keys []uint64) error) erro
 			return fmt.Errorf("postgres: keys: %w", err)
 		}
 		for _, k := range page {
-			if keys, err = decodeKeys(keys, k.blob); err != nil {
+			if keys, err = keyrow.Decode(keys, k.blob); err != nil {
 				return fmt.Errorf("postgres: keys of document %d: %w", k.seq, err)
 			}
 			if err := fn(k.seq, keys); err != nil {
@@ -514,7 +493,7 @@ func (t *writeTx) PutDocument(d *retold.StoredDocument, keys []uint64) error {
 		stored = err == nil
 		return err
 	})
-	b.Queue(`INSERT INTO doc_keys (seq, n, keys) SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM documents WHERE seq = $1)`, seq, len(keys), encodeKeys(keys))
+	b.Queue(`INSERT INTO doc_keys (seq, n, keys) SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM documents WHERE seq = $1)`, seq, len(keys), keyrow.Encode(keys))
 	if err := t.q.SendBatch(t.ctx, b).Close(); err != nil {
 		return fmt.Errorf("postgres: PutDocument %q: %w", d.ID, err)
 	}

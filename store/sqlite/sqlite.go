@@ -17,7 +17,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,6 +34,7 @@ import (
 	sqlitedriver "modernc.org/sqlite" // the database/sql driver "sqlite"
 
 	retold "github.com/retold/retold"
+	"github.com/retold/retold/store/internal/keyrow"
 )
 
 // migration is one schema step: its statements, then fn (when set), in
@@ -169,33 +169,12 @@ func migrateKeyRows(ctx context.Context, tx *sql.Tx) error {
 	}
 	for _, d := range all {
 		keys := slices.Compact(slices.Sorted(slices.Values(d.keys)))
-		if _, err := tx.ExecContext(ctx, `INSERT INTO doc_keys (seq, n, keys) VALUES (?, ?, ?)`, d.seq, len(keys), encodeKeys(keys)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO doc_keys (seq, n, keys) VALUES (?, ?, ?)`, d.seq, len(keys), keyrow.Encode(keys)); err != nil {
 			return err
 		}
 	}
 	_, err = tx.ExecContext(ctx, `DROP TABLE keys; DROP TABLE key_df;`)
 	return err
-}
-
-// encodeKeys packs sorted keys as 8 little-endian bytes each.
-func encodeKeys(keys []uint64) []byte {
-	b := make([]byte, 0, 8*len(keys))
-	for _, k := range keys {
-		b = binary.LittleEndian.AppendUint64(b, k)
-	}
-	return b
-}
-
-// decodeKeys unpacks b into dst[:0].
-func decodeKeys(dst []uint64, b []byte) ([]uint64, error) {
-	if len(b)%8 != 0 {
-		return dst, fmt.Errorf("key blob of %d bytes", len(b))
-	}
-	dst = dst[:0]
-	for i := 0; i < len(b); i += 8 {
-		dst = append(dst, binary.LittleEndian.Uint64(b[i:]))
-	}
-	return dst, nil
 }
 
 // SchemaVersion is the schema version this package writes.
@@ -583,7 +562,7 @@ func (t *readTx) Keys(after int64, fn func(seq int64, keys []uint64) error) erro
 		if err := rows.Scan(&seq, &b); err != nil {
 			return err
 		}
-		if keys, err = decodeKeys(keys, b); err != nil {
+		if keys, err = keyrow.Decode(keys, b); err != nil {
 			return fmt.Errorf("sqlite: keys of document %d: %w", seq, err)
 		}
 		if err := fn(seq, keys); err != nil {
@@ -992,7 +971,7 @@ func (t *writeTx) fileKeys(seq int64, keys []uint64) error {
 	if err != nil {
 		return err
 	}
-	_, err = st.ExecContext(t.ctx, seq, len(keys), encodeKeys(keys))
+	_, err = st.ExecContext(t.ctx, seq, len(keys), keyrow.Encode(keys))
 	return err
 }
 
