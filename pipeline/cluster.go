@@ -81,26 +81,30 @@ func (b *blobReader) read(n int) []byte {
 	return out
 }
 
-func (b *blobReader) u32() uint32 {
+// fixed reads n <= 8 bytes into b.buf, or nil after an error.
+func (b *blobReader) fixed(n int) []byte {
 	if b.err != nil {
-		return 0
+		return nil
 	}
-	if _, err := io.ReadFull(b.r, b.buf[:4]); err != nil {
+	if _, err := io.ReadFull(b.r, b.buf[:n]); err != nil {
 		b.err = err
-		return 0
+		return nil
 	}
-	return binary.LittleEndian.Uint32(b.buf[:4])
+	return b.buf[:n]
+}
+
+func (b *blobReader) u32() uint32 {
+	if v := b.fixed(4); v != nil {
+		return binary.LittleEndian.Uint32(v)
+	}
+	return 0
 }
 
 func (b *blobReader) u64() uint64 {
-	if b.err != nil {
-		return 0
+	if v := b.fixed(8); v != nil {
+		return binary.LittleEndian.Uint64(v)
 	}
-	if _, err := io.ReadFull(b.r, b.buf[:8]); err != nil {
-		b.err = err
-		return 0
-	}
-	return binary.LittleEndian.Uint64(b.buf[:8])
+	return 0
 }
 
 func (b *blobReader) u64s() []uint64 {
