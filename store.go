@@ -116,6 +116,42 @@ type StoryQuery struct {
 	// first 1,500 characters of its text) holds every one of these words,
 	// case and accents folded; "" keeps all.
 	Words string
+	// Event keeps the stories of this event; "" keeps all.
+	Event string
+	// Outlet keeps stories with a document or copy from this outlet
+	// (exact name); "" keeps all.
+	Outlet string
+	// Until keeps stories first seen at or before this date (a prefix
+	// of RFC 3339, compared as Since is); "" keeps all.
+	Until string
+}
+
+// Event is an event's summary: the stories that report one happening.
+type Event struct {
+	ID string
+	// Stories is the number of stories; Size the documents (texts) and
+	// Copies the copies of them across those stories; Outlets the
+	// distinct outlets of all of them, in name order.
+	Stories, Size, Copies int
+	Outlets               []string
+	// FirstSeen and LastSeen are the earliest and latest FirstSeen of
+	// its stories.
+	FirstSeen, LastSeen string
+	// Original is the Seq of the probable original of the event's
+	// earliest story (by FirstSeen, then story ID): its headline names
+	// the event.
+	Original int64
+}
+
+// EventQuery selects events for ReadTx.Events; its fields mean what
+// StoryQuery's do, applied to the event's stories (Words keeps events
+// with a story that matches).
+type EventQuery struct {
+	Since, Until string
+	Limit        int
+	After        *StoryKey // the event's FirstSeen and ID
+	Offset       int
+	Words        string
 }
 
 // StoryKey is a story's place in the listing order: newest FirstSeen
