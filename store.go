@@ -224,6 +224,20 @@ type ReadTx interface {
 	// Stories returns story summaries, newest first (by FirstSeen, then
 	// ID).
 	Stories(q StoryQuery) ([]Story, error)
+	// CountStories is how many stories Stories would list for q with no
+	// Limit, After or Offset.
+	CountStories(q StoryQuery) (int64, error)
+	// Event returns an event's summary.
+	Event(id string) (Event, error)
+	// Events returns event summaries, newest first (by FirstSeen, then
+	// ID).
+	Events(q EventQuery) ([]Event, error)
+	// CountEvents is how many events Events would list for q with no
+	// Limit, After or Offset.
+	CountEvents(q EventQuery) (int64, error)
+	// EventStories returns an event's stories, oldest first (by
+	// FirstSeen, then ID).
+	EventStories(id string) ([]Story, error)
 	// Counts returns the sizes of the store.
 	Counts() (Counts, error)
 }
