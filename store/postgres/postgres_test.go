@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -88,10 +89,9 @@ func TestOlderSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &retold.StoredDocument{Document: retold.Document{ID: "a", Title: "École de Montréal", Text: "Les élèves", Date: "2024-05-01"}, Hash: 1}
-	if err := old.Update(ctx, func(tx retold.Tx) error { return tx.PutDocument(d, []uint64{1, 2}) }); err != nil {
-		t.Fatal(err)
-	}
+	d := &retold.StoredDocument{Document: retold.Document{ID: "a", Title: "École de Montréal", Text: "Les élèves", Date: "2024-05-01"},
+		Hash: 1, Seq: 1, Version: 1, Added: "2024-05-01T10:00:00Z", Story: "s1", Event: "e1"}
+	writeOld(t, old, []*retold.StoredDocument{d}, nil)
 	old.Close()
 	for _, opt := range []*Options{{NoMigrate: true}, {ReadOnly: true}} {
 		_, err := Open(ctx, dsn, opt)
@@ -111,6 +111,99 @@ func TestOlderSchema(t *testing.T) {
 		ss, err := tx.Stories(retold.StoryQuery{Words: "montreal"})
 		if err != nil || len(ss) != 1 || ss[0].ID != d.Story {
 			t.Errorf("search of a document stored before the search index: %+v %v", ss, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeOld writes documents and copies into a store of an older schema
+// (1 or 2) as its retold did, with their stories' summaries: an Update
+// of this package would write the tables of the current schema.
+func writeOld(t *testing.T, s *Store, docs []*retold.StoredDocument, copies []retold.Copy) {
+	t.Helper()
+	ctx := context.Background()
+	var stories []string
+	var last int64
+	for _, d := range docs {
+		_, err := s.pool.Exec(ctx, `INSERT INTO documents (`+docColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			d.Seq, d.ID, d.Version, int64(d.Hash), d.Title, d.Text, d.URL, d.Outlet, d.Date, d.Lang, d.Added, d.Story, d.Event)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.pool.Exec(ctx, `INSERT INTO doc_keys (seq, n, keys) VALUES ($1, 0, '')`, d.Seq); err != nil {
+			t.Fatal(err)
+		}
+		stories = append(stories, d.Story)
+		last = max(last, d.Seq)
+	}
+	for _, c := range copies {
+		_, err := s.pool.Exec(ctx, `INSERT INTO copies (id, seq, title, url, outlet, date, added) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			c.ID, c.Seq, c.Title, c.URL, c.Outlet, c.Date, c.Added)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO stories (`+storyColumns+`) `+storySummary, stories); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE counters SET value = $1 WHERE name = 'seq'`, last); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEventsMigration: a database of schema 2, before event summaries,
+// gets its events summarized from its stories by the migration, and the
+// summaries follow the writes after it.
+func TestEventsMigration(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	old, err := open(ctx, dsn, nil, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := func(seq int64, story, event, outlet, date string) *retold.StoredDocument {
+		id := fmt.Sprint("d", seq)
+		return &retold.StoredDocument{Document: retold.Document{ID: id, Title: "Title " + id, Text: "text " + id, Outlet: outlet, Date: date},
+			Seq: seq, Hash: uint64(seq), Version: 1, Added: "2024-06-01T00:00:00Z", Story: story, Event: event}
+	}
+	writeOld(t, old, []*retold.StoredDocument{
+		doc(1, "s1", "e1", "B", "2024-05-03"),
+		doc(2, "s1", "e1", "A", "2024-05-04"),
+		doc(3, "s3", "e1", "", "2024-05-02"),
+		doc(4, "s4", "e4", "C", "2024-05-05"),
+	}, []retold.Copy{{ID: "c1", Seq: 3, Outlet: "D", Added: "2024-06-01T00:00:00Z"}})
+	old.Close()
+	s := mustOpen(t, dsn, nil)
+	if v := version(t, s); v != SchemaVersion {
+		t.Fatalf("schema version %d after Open, want %d", v, SchemaVersion)
+	}
+	want := []retold.Event{
+		{ID: "e4", Stories: 1, Size: 1, Outlets: []string{"C"}, FirstSeen: "2024-05-05", LastSeen: "2024-05-05", Original: 4},
+		{ID: "e1", Stories: 2, Size: 3, Copies: 1, Outlets: []string{"A", "B", "D"}, FirstSeen: "2024-05-02", LastSeen: "2024-05-03", Original: 3},
+	}
+	err = s.View(ctx, func(tx retold.ReadTx) error {
+		got, err := tx.Events(retold.EventQuery{})
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("events after migration:\n got %+v %v\nwant %+v", got, err, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A write after the migration keeps them up to date.
+	err = s.Update(ctx, func(tx retold.Tx) error { return tx.MergeEvents("e4", "e1") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(ctx, func(tx retold.ReadTx) error {
+		got, err := tx.Events(retold.EventQuery{})
+		if err != nil || len(got) != 1 || got[0].ID != "e4" || got[0].Stories != 3 || got[0].Size != 4 || got[0].Original != 3 ||
+			!slices.Equal(got[0].Outlets, []string{"A", "B", "C", "D"}) {
+			t.Errorf("events after a merge: %+v %v, want e4 of all three stories", got, err)
 		}
 		return nil
 	})

@@ -91,6 +91,25 @@ var migrations = []migration{
 	{fn: createFold, sql: `ALTER TABLE documents ADD COLUMN search tsvector
 		GENERATED ALWAYS AS (to_tsvector('simple', retold_fold(title || ' ' || left(text, ` + ledeChars + `)))) STORED;
 	CREATE INDEX documents_search ON documents USING gin (search);`},
+	// 3: event summaries, made from the story summaries and kept up to
+	// date with them, so listing the newest events reads an index; the
+	// stories of an event, and those with a document or copy from an
+	// outlet, by index too.
+	{sql: `CREATE TABLE events (
+		event      text COLLATE "C" PRIMARY KEY,
+		stories    integer NOT NULL,
+		size       integer NOT NULL,
+		copies     integer NOT NULL,
+		original   bigint NOT NULL,
+		outlets    text[] NOT NULL,
+		first_seen text COLLATE "C" NOT NULL,
+		last_seen  text COLLATE "C" NOT NULL
+	);
+	CREATE INDEX events_first_seen ON events (first_seen DESC, event);
+	CREATE INDEX stories_event ON stories (event, first_seen, story);
+	CREATE INDEX documents_outlet ON documents (outlet);
+	CREATE INDEX copies_outlet ON copies (outlet);
+	INSERT INTO events (` + eventColumns + `) ` + eventSummary + ` GROUP BY s.event;`},
 }
 
 // ledeChars is how much of a text's start full-text search covers.

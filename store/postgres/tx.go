@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	retold "github.com/retold/retold"
+	"github.com/retold/retold/store/internal/datebound"
 	"github.com/retold/retold/store/internal/keyrow"
 )
 
@@ -310,44 +311,113 @@ func (t *readTx) Story(id string) (retold.Story, error) {
 // finds the few matching documents by the GIN index and sorts their
 // stories, or walks the stories newest first and checks each one's
 // documents until the page is full, by its estimate of how many match
-// (SQLite's store picks between the same two plans by hand).
+// (SQLite's store picks between the same two plans by hand). An outlet
+// is the same: a rare one is found by the outlet indexes.
 func (t *readTx) Stories(q retold.StoryQuery) ([]retold.Story, error) {
 	if err := t.flushStories(); err != nil {
 		return nil, err
 	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 100
+	var p params
+	where, mode, ok := storyFilter(&p, q)
+	if !ok {
+		return nil, nil // no word to search for: nothing matches
 	}
-	// The arguments start with the way pgx runs the query: a statement
-	// prepared once and cached, and planned once for all arguments in the
-	// end, unless there are words, whose plan depends on how common they
-	// are: then an unnamed statement, planned for its arguments each time.
-	mode := pgx.QueryExecModeCacheStatement
-	where, args := `first_seen >= $1`, []any{q.Since}
-	if q.After != nil {
-		args = append(args, q.After.FirstSeen, q.After.ID)
-		where += ` AND (first_seen < $2 OR first_seen = $2 AND story > $3)`
+	return prefixed(listRows(t, "stories", storyColumns, "story", scanStory, mode, &p, where, q.After, q.Offset, q.Limit))
+}
+
+// storyFilter is the condition that q's filters but After put on the
+// rows of the stories table (named s), its arguments added to p, and the
+// way pgx should run the query: a statement prepared once and cached,
+// and planned once for all arguments in the end, unless there are words
+// or an outlet, whose plan depends on how common they are: then an
+// unnamed statement, planned for its arguments each time. ok is false
+// for words that hold no word to search for, which match nothing.
+func storyFilter(p *params, q retold.StoryQuery) (where string, mode pgx.QueryExecMode, ok bool) {
+	where, mode = sinceUntil(p, q.Since, q.Until), pgx.QueryExecModeCacheStatement
+	if q.Event != "" {
+		where += ` AND s.event = ` + p.add(q.Event)
+	}
+	if q.Outlet != "" {
+		mode = pgx.QueryExecModeExec
+		o := p.add(q.Outlet)
+		where += ` AND s.story IN (SELECT d.story FROM documents d WHERE d.outlet = ` + o + `
+			UNION SELECT d.story FROM copies c JOIN documents d ON d.seq = c.seq WHERE c.outlet = ` + o + `)`
 	}
 	if hasWord(q.Words) {
 		mode = pgx.QueryExecModeExec
-		args = append(args, q.Words)
 		where += ` AND EXISTS (SELECT 1 FROM documents d WHERE d.story = s.story
-			AND d.search @@ plainto_tsquery('simple', retold_fold($` + strconv.Itoa(len(args)) + `)))`
+			AND d.search @@ plainto_tsquery('simple', retold_fold(` + p.add(q.Words) + `)))`
 	} else if strings.TrimSpace(q.Words) != "" {
-		return nil, nil // no word to search for: nothing matches
+		return "", mode, false
 	}
-	args = append(args, limit, max(q.Offset, 0))
-	rows, err := t.q.Query(t.ctx, `SELECT `+storyColumns+` FROM stories s WHERE `+where+`
-		ORDER BY first_seen DESC, story LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), append([]any{mode}, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: stories: %w", err)
+	return where, mode, true
+}
+
+// sinceUntil is the condition on first_seen of a query's Since and Until.
+func sinceUntil(p *params, since, until string) string {
+	where := `first_seen >= ` + p.add(since)
+	if until != "" {
+		where += ` AND first_seen <= ` + p.add(datebound.Until(until))
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (retold.Story, error) { return scanStory(r) })
+	return where
+}
+
+// params are a query's arguments, numbered $1, $2, ... as they are added.
+type params struct{ args []any }
+
+// add adds v and returns its placeholder.
+func (p *params) add(v any) string {
+	p.args = append(p.args, v)
+	return "$" + strconv.Itoa(len(p.args))
+}
+
+// listRows lists a page of a summary table (stories or events, named by
+// its first letter in where) newest first, by first_seen DESC then the
+// id column, the order of the table's first_seen index: those after
+// after, skipping offset, at most limit (0 means 100).
+func listRows[T any](t *readTx, table, columns, id string, scan func(rowScanner) (T, error), mode pgx.QueryExecMode,
+	p *params, where string, after *retold.StoryKey, offset, limit int) ([]T, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	if after != nil {
+		f := p.add(after.FirstSeen)
+		where += ` AND (first_seen < ` + f + ` OR first_seen = ` + f + ` AND ` + id + ` > ` + p.add(after.ID) + `)`
+	}
+	query := `SELECT ` + columns + ` FROM ` + table + ` ` + table[:1] + ` WHERE ` + where + `
+		ORDER BY first_seen DESC, ` + id + ` LIMIT ` + p.add(limit) + ` OFFSET ` + p.add(max(offset, 0))
+	rows, err := t.q.Query(t.ctx, query, append([]any{mode}, p.args...)...)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: stories: %w", err)
+		return nil, fmt.Errorf("%s: %w", table, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", table, err)
 	}
 	return out, nil
+}
+
+// countRows counts the rows of a summary table (named by its first
+// letter in where) that where selects.
+func (t *readTx) countRows(table string, mode pgx.QueryExecMode, p *params, where string) (int64, error) {
+	var n int64
+	err := t.q.QueryRow(t.ctx, `SELECT count(*) FROM `+table+` `+table[:1]+` WHERE `+where, append([]any{mode}, p.args...)...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: count %s: %w", table, err)
+	}
+	return n, nil
+}
+
+func (t *readTx) CountStories(q retold.StoryQuery) (int64, error) {
+	if err := t.flushStories(); err != nil {
+		return 0, err
+	}
+	var p params
+	where, mode, ok := storyFilter(&p, q)
+	if !ok {
+		return 0, nil
+	}
+	return t.countRows("stories", mode, &p, where)
 }
 
 // hasWord reports whether s holds a word to search for: a letter or a
@@ -357,8 +427,9 @@ func hasWord(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
-// flushStories brings the story summaries of a write transaction up to
-// date before they are read; in a read-only one it does nothing.
+// flushStories brings the story and event summaries of a write
+// transaction up to date before they are read; in a read-only one it
+// does nothing.
 func (t *readTx) flushStories() error {
 	if t.flush == nil {
 		return nil
@@ -375,7 +446,7 @@ func (t *readTx) Counts() (retold.Counts, error) {
 		(SELECT count(*) FROM documents),
 		(SELECT count(*) FROM copies),
 		(SELECT count(*) FROM stories),
-		(SELECT count(DISTINCT event) FROM documents),
+		(SELECT count(*) FROM events),
 		(SELECT count(*) FROM edges),
 		(SELECT coalesce(sum(n), 0) FROM doc_keys)`).Scan(&c.Documents, &c.Copies, &c.Stories, &c.Events, &c.Edges, &c.Keys)
 	if err != nil {
@@ -391,6 +462,10 @@ type writeTx struct {
 	// their summaries are rewritten once, before the next read of
 	// summaries or the commit, however many documents moved.
 	dirty map[string]bool
+	// dirtyEvents are the events whose stories' summaries were rewritten
+	// (the events they left and those they joined): their summaries are
+	// rewritten next, from the stories'.
+	dirtyEvents map[string]bool
 	// seq is the highest number given (the counter row), read once and
 	// then kept here: only the writer holding the lock gives numbers.
 	// counted says it changed, and flushSeq writes it back.
@@ -432,19 +507,47 @@ func (t *writeTx) touch(stories ...string) {
 }
 
 // flushStories rewrites the summaries of the dirty stories, dropping
-// those left without documents, in one round trip.
+// those left without documents, in one round trip, then those of the
+// events they were in and are in now, in another.
 func (t *writeTx) flushStories() error {
-	if len(t.dirty) == 0 {
+	if len(t.dirty) > 0 {
+		if t.dirtyEvents == nil {
+			t.dirtyEvents = map[string]bool{}
+		}
+		// The events of the rows that go, and of those that come.
+		events := func(rows pgx.Rows) error {
+			es, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			for _, e := range es {
+				t.dirtyEvents[e] = true
+			}
+			return err
+		}
+		stories := slices.Sorted(maps.Keys(t.dirty))
+		b := &pgx.Batch{}
+		b.Queue(`DELETE FROM stories WHERE story = ANY($1) RETURNING event`, stories).Query(events)
+		b.Queue(`INSERT INTO stories (`+storyColumns+`) `+storySummary+` RETURNING event`, stories).Query(events)
+		if err := t.q.SendBatch(t.ctx, b).Close(); err != nil {
+			return fmt.Errorf("postgres: summaries of %d stories: %w", len(stories), err)
+		}
+		clear(t.dirty)
+	}
+	return t.flushEvents()
+}
+
+// flushEvents rewrites the summaries of the dirty events, dropping those
+// left without stories, in one round trip.
+func (t *writeTx) flushEvents() error {
+	if len(t.dirtyEvents) == 0 {
 		return nil
 	}
-	stories := slices.Sorted(maps.Keys(t.dirty))
+	events := slices.Sorted(maps.Keys(t.dirtyEvents))
 	b := &pgx.Batch{}
-	b.Queue(`DELETE FROM stories WHERE story = ANY($1)`, stories)
-	b.Queue(`INSERT INTO stories (`+storyColumns+`) `+storySummary, stories)
+	b.Queue(`DELETE FROM events WHERE event = ANY($1)`, events)
+	b.Queue(`INSERT INTO events (`+eventColumns+`) `+eventSummary+` WHERE s.event = ANY($1) GROUP BY s.event`, events)
 	if err := t.q.SendBatch(t.ctx, b).Close(); err != nil {
-		return fmt.Errorf("postgres: summaries of %d stories: %w", len(stories), err)
+		return fmt.Errorf("postgres: summaries of %d events: %w", len(events), err)
 	}
-	clear(t.dirty)
+	clear(t.dirtyEvents)
 	return nil
 }
 

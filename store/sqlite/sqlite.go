@@ -34,6 +34,7 @@ import (
 	sqlitedriver "modernc.org/sqlite" // the database/sql driver "sqlite"
 
 	retold "github.com/retold/retold"
+	"github.com/retold/retold/store/internal/datebound"
 	"github.com/retold/retold/store/internal/keyrow"
 )
 
@@ -138,6 +139,25 @@ var migrations = []migration{
 	) WITHOUT ROWID;
 	CREATE INDEX copies_seq ON copies (seq);
 	ALTER TABLE stories ADD COLUMN copies INTEGER NOT NULL DEFAULT 0;`},
+	// 7: event summaries, made from the story summaries and kept up to
+	// date with them, so listing the newest events reads an index; the
+	// stories of an event, and those with a document or copy from an
+	// outlet, by index too.
+	{sql: `CREATE TABLE events (
+		event      TEXT PRIMARY KEY,
+		stories    INTEGER NOT NULL,
+		size       INTEGER NOT NULL,
+		copies     INTEGER NOT NULL,
+		original   INTEGER NOT NULL,
+		outlets    TEXT NOT NULL,
+		first_seen TEXT NOT NULL,
+		last_seen  TEXT NOT NULL
+	) WITHOUT ROWID;
+	CREATE INDEX events_first_seen ON events (first_seen DESC, event);
+	CREATE INDEX stories_event ON stories (event, first_seen, story);
+	CREATE INDEX documents_outlet ON documents (outlet);
+	CREATE INDEX copies_outlet ON copies (outlet);
+	INSERT INTO events (` + eventColumns + `) ` + eventSummary + ` GROUP BY s.event;`},
 }
 
 // migrateKeyRows moves the key rows of schema 2 into doc_keys and drops
@@ -418,7 +438,7 @@ func (t *readTx) stmt(query string) (*sql.Stmt, error) {
 
 const docColumns = `seq, id, version, hash, title, text, url, outlet, date, lang, added, story, event`
 
-func scanDoc(row interface{ Scan(...any) error }) (retold.StoredDocument, error) {
+func scanDoc(row rowScanner) (retold.StoredDocument, error) {
 	var d retold.StoredDocument
 	var hash int64
 	err := row.Scan(&d.Seq, &d.ID, &d.Version, &hash, &d.Title, &d.Text, &d.URL, &d.Outlet, &d.Date, &d.Lang, &d.Added, &d.Story, &d.Event)
@@ -650,7 +670,7 @@ const storySummary = `SELECT d.story, min(d.event), count(*),
 
 const storyColumns = `story, event, size, original, outlets, first_seen, copies`
 
-func scanStory(row interface{ Scan(...any) error }) (retold.Story, error) {
+func scanStory(row rowScanner) (retold.Story, error) {
 	var s retold.Story
 	var outlets string
 	if err := row.Scan(&s.ID, &s.Event, &s.Size, &s.Original, &outlets, &s.FirstSeen, &s.Copies); err != nil {
@@ -678,27 +698,135 @@ func (t *readTx) Stories(q retold.StoryQuery) ([]retold.Story, error) {
 	if err := t.flushStories(); err != nil {
 		return nil, err
 	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 100
+	l := listing[retold.Story]{table: "stories", id: "story", columns: storyColumns, scan: scanStory,
+		key:   func(s retold.Story) retold.StoryKey { return retold.StoryKey{FirstSeen: s.FirstSeen, ID: s.ID} },
+		after: q.After, offset: q.Offset, limit: q.Limit,
+		ofDocuments: `SELECT d.story FROM json_each(?) j JOIN documents d ON d.seq = j.value`,
+		documentsOf: `SELECT d.story, d.seq FROM json_each(?) j JOIN documents d ON d.story = j.value`,
 	}
-	if m := ftsQuery(q.Words); m != "" {
-		return t.searchStories(m, q, limit)
-	} else if strings.TrimSpace(q.Words) != "" {
-		return nil, nil // no word to search for: nothing matches
-	}
-	after, args := afterKey(q.After)
-	return t.storyRows(`SELECT `+storyColumns+` FROM stories WHERE first_seen >= ?`+after+`
-		ORDER BY first_seen DESC, story LIMIT ? OFFSET ?`, append(append([]any{q.Since}, args...), limit, max(q.Offset, 0))...)
+	l.where, l.args = storyFilter(q)
+	return list(t, l, q.Words)
 }
 
-// afterKey is the condition (and its arguments) that keeps the stories
-// after k in the listing order, by first_seen DESC, story; none for a nil k.
-func afterKey(k *retold.StoryKey) (string, []any) {
+// storyFilter is the condition that q's filters but Words and After put
+// on rows of the stories table, with its arguments.
+func storyFilter(q retold.StoryQuery) (string, []any) {
+	where, args := sinceUntil(q.Since, q.Until)
+	if q.Event != "" {
+		where += ` AND event = ?`
+		args = append(args, q.Event)
+	}
+	if q.Outlet != "" {
+		// Each arm reads its table's outlet index: a rare outlet costs its
+		// own documents, not a walk of the stories.
+		where += ` AND story IN (SELECT story FROM documents WHERE outlet = ?
+			UNION SELECT d.story FROM copies c JOIN documents d ON d.seq = c.seq WHERE c.outlet = ?)`
+		args = append(args, q.Outlet, q.Outlet)
+	}
+	return where, args
+}
+
+// sinceUntil is the condition on first_seen of a query's Since and
+// Until.
+func sinceUntil(since, until string) (string, []any) {
+	where, args := `first_seen >= ?`, []any{since}
+	if until != "" {
+		where += ` AND first_seen <= ?`
+		args = append(args, datebound.Until(until))
+	}
+	return where, args
+}
+
+func (t *readTx) CountStories(q retold.StoryQuery) (int64, error) {
+	if err := t.flushStories(); err != nil {
+		return 0, err
+	}
+	where, args := storyFilter(q)
+	return t.count("stories", where, args, q.Words,
+		`story IN (SELECT d.story FROM documents d WHERE d.seq IN (SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?))`)
+}
+
+// count counts the rows of table that where selects and, with words,
+// that matched, the condition that keeps the rows with a document
+// matching the FTS query (its one argument). It is what list would list
+// with no limit, in one query: a count has to see every match anyway.
+func (t *readTx) count(table, where string, args []any, words, matched string) (int64, error) {
+	if m := ftsQuery(words); m != "" {
+		where += ` AND ` + matched
+		args = append(args, m)
+	} else if strings.TrimSpace(words) != "" {
+		return 0, nil // no word to search for: nothing matches
+	}
+	var n int64
+	if err := t.q.QueryRowContext(t.ctx, `SELECT count(*) FROM `+table+` WHERE `+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count %s: %w", table, err)
+	}
+	return n, nil
+}
+
+// afterKey is the condition (and its arguments) that keeps the rows
+// after k in the listing order, by first_seen DESC, then the id column;
+// none for a nil k.
+func afterKey(k *retold.StoryKey, id string) (string, []any) {
 	if k == nil {
 		return "", nil
 	}
-	return ` AND (first_seen < ? OR first_seen = ? AND story > ?)`, []any{k.FirstSeen, k.FirstSeen, k.ID}
+	return ` AND (first_seen < ? OR first_seen = ? AND ` + id + ` > ?)`, []any{k.FirstSeen, k.FirstSeen, k.ID}
+}
+
+// listing is a page of a summary table (stories or events) newest first,
+// by first_seen DESC then id, the order of the table's first_seen index.
+type listing[T any] struct {
+	table, id, columns string
+	scan               func(rowScanner) (T, error)
+	key                func(T) retold.StoryKey
+	// where and args are the filters but words and after.
+	where string
+	args  []any
+	after *retold.StoryKey
+	// offset and limit are the query's (limit 0 means 100).
+	offset, limit int
+	// ofDocuments gives the ids of the rows of the documents in the JSON
+	// array of Seqs that is its argument; documentsOf gives the (id, Seq)
+	// of the documents of the rows in the JSON array of ids that is its
+	// argument.
+	ofDocuments, documentsOf string
+}
+
+// rowScanner is a *sql.Row or the current row of *sql.Rows.
+type rowScanner interface{ Scan(...any) error }
+
+// list runs a listing, with words when they are not "".
+func list[T any](t *readTx, l listing[T], words string) ([]T, error) {
+	if l.limit <= 0 {
+		l.limit = 100
+	}
+	if m := ftsQuery(words); m != "" {
+		return search(t, l, m)
+	} else if strings.TrimSpace(words) != "" {
+		return nil, nil // no word to search for: nothing matches
+	}
+	after, args := afterKey(l.after, l.id)
+	return rowsOf(t, l.scan, `SELECT `+l.columns+` FROM `+l.table+` WHERE `+l.where+after+`
+		ORDER BY first_seen DESC, `+l.id+` LIMIT ? OFFSET ?`, slices.Concat(l.args, args, []any{l.limit, max(l.offset, 0)})...)
+}
+
+// rowsOf runs a query and scans its rows.
+func rowsOf[T any](t *readTx, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := t.q.QueryContext(t.ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // searchCap is how many matching documents a search lists before it
@@ -728,78 +856,76 @@ func (t *readTx) matching(m string, max int) (map[int64]bool, error) {
 	return seqs, rows.Err()
 }
 
-// searchStories is Stories with words. Rare words match few documents:
-// their stories are selected by SQL. Common words match thousands: then
-// the stories are walked newest first, a chunk at a time, and kept when
-// one of their documents matches, which stops as soon as the page is
-// full; a join of every match to its story took seconds for a word in
-// every document.
-func (t *readTx) searchStories(m string, q retold.StoryQuery, limit int) ([]retold.Story, error) {
+// search is a listing with words, the FTS query m: a row is kept when
+// one of its documents matches. Rare words match few documents: their
+// rows are selected by SQL. Common words match thousands: then the rows
+// are walked newest first, a chunk at a time, and kept when one of their
+// documents matches, which stops as soon as the page is full; a join of
+// every match to its story took seconds for a word in every document.
+func search[T any](t *readTx, l listing[T], m string) ([]T, error) {
 	seqs, err := t.matching(m, searchCap)
 	if err != nil {
 		return nil, err
 	}
 	if len(seqs) <= searchCap {
-		list := slices.Sorted(maps.Keys(seqs))
-		b, _ := json.Marshal(list)
-		after, args := afterKey(q.After)
-		return t.storyRows(`SELECT `+storyColumns+` FROM stories WHERE first_seen >= ?`+after+`
-			AND story IN (SELECT d.story FROM json_each(?) j JOIN documents d ON d.seq = j.value)
-			ORDER BY first_seen DESC, story LIMIT ? OFFSET ?`, append(append([]any{q.Since}, args...), string(b), limit, max(q.Offset, 0))...)
+		b, _ := json.Marshal(slices.Sorted(maps.Keys(seqs)))
+		after, args := afterKey(l.after, l.id)
+		return rowsOf(t, l.scan, `SELECT `+l.columns+` FROM `+l.table+` WHERE `+l.where+after+`
+			AND `+l.id+` IN (`+l.ofDocuments+`)
+			ORDER BY first_seen DESC, `+l.id+` LIMIT ? OFFSET ?`, slices.Concat(l.args, args, []any{string(b), l.limit, max(l.offset, 0)})...)
 	}
 	if seqs, err = t.matching(m, -1); err != nil {
 		return nil, err
 	}
 	const chunk = 1000
-	var out []retold.Story
-	skip := max(q.Offset, 0)
-	// Pages of stories by (first_seen DESC, story), each after the last
-	// row of the one before (the first after q.After).
-	after, args := afterKey(q.After)
-	args = append([]any{q.Since}, args...)
+	var out []T
+	skip := max(l.offset, 0)
+	// Pages of rows by (first_seen DESC, id), each after the last row of
+	// the one before (the first after l.after).
+	key := l.after
 	for {
-		page, err := t.storyRows(`SELECT `+storyColumns+` FROM stories WHERE first_seen >= ?`+after+`
-			ORDER BY first_seen DESC, story LIMIT ?`, append(args, chunk)...)
+		after, args := afterKey(key, l.id)
+		page, err := rowsOf(t, l.scan, `SELECT `+l.columns+` FROM `+l.table+` WHERE `+l.where+after+`
+			ORDER BY first_seen DESC, `+l.id+` LIMIT ?`, slices.Concat(l.args, args, []any{chunk})...)
 		if err != nil || len(page) == 0 {
 			return out, err
 		}
-		last := page[len(page)-1]
-		after = ` AND (first_seen < ? OR first_seen = ? AND story > ?)`
-		args = []any{q.Since, last.FirstSeen, last.FirstSeen, last.ID}
+		last := l.key(page[len(page)-1])
+		key = &last
 		ids := make([]string, len(page))
-		for i, st := range page {
-			ids[i] = st.ID
+		for i, v := range page {
+			ids[i] = l.key(v).ID
 		}
 		b, _ := json.Marshal(ids)
-		rows, err := t.q.QueryContext(t.ctx, `SELECT d.story, d.seq FROM json_each(?) j JOIN documents d ON d.story = j.value`, string(b))
+		rows, err := t.q.QueryContext(t.ctx, l.documentsOf, string(b))
 		if err != nil {
 			return nil, err
 		}
 		hit := map[string]bool{}
 		for rows.Next() {
-			var story string
+			var id string
 			var seq int64
-			if err := rows.Scan(&story, &seq); err != nil {
+			if err := rows.Scan(&id, &seq); err != nil {
 				rows.Close()
 				return nil, err
 			}
 			if seqs[seq] {
-				hit[story] = true
+				hit[id] = true
 			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		for _, st := range page {
-			if !hit[st.ID] {
+		for _, v := range page {
+			if !hit[l.key(v).ID] {
 				continue
 			}
 			if skip > 0 {
 				skip--
 				continue
 			}
-			if out = append(out, st); len(out) == limit {
+			if out = append(out, v); len(out) == l.limit {
 				return out, nil
 			}
 		}
@@ -820,26 +946,9 @@ func ftsQuery(words string) string {
 	return strings.Join(terms, " ")
 }
 
-// storyRows runs a query of story rows.
-func (t *readTx) storyRows(query string, args ...any) ([]retold.Story, error) {
-	rows, err := t.q.QueryContext(t.ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []retold.Story
-	for rows.Next() {
-		s, err := scanStory(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
-// flushStories brings the story summaries of a write transaction up to
-// date before they are read; in a read-only one it does nothing.
+// flushStories brings the story and event summaries of a write
+// transaction up to date before they are read; in a read-only one it
+// does nothing.
 func (t *readTx) flushStories() error {
 	if t.flush == nil {
 		return nil
@@ -856,7 +965,7 @@ func (t *readTx) Counts() (retold.Counts, error) {
 		(SELECT count(*) FROM documents),
 		(SELECT count(*) FROM copies),
 		(SELECT count(*) FROM stories),
-		(SELECT count(DISTINCT event) FROM documents),
+		(SELECT count(*) FROM events),
 		(SELECT count(*) FROM edges),
 		(SELECT coalesce(sum(n), 0) FROM doc_keys)`).Scan(&c.Documents, &c.Copies, &c.Stories, &c.Events, &c.Edges, &c.Keys)
 	return c, err
@@ -869,6 +978,10 @@ type writeTx struct {
 	// their summaries are rewritten once, before the next read of
 	// summaries or the commit, however many documents moved.
 	dirty map[string]bool
+	// dirtyEvents are the events whose stories' summaries were rewritten
+	// (the events they left and those they joined): their summaries are
+	// rewritten next, from the stories'.
+	dirtyEvents map[string]bool
 }
 
 func (t *writeTx) touch(stories ...string) {
@@ -881,28 +994,64 @@ func (t *writeTx) touch(stories ...string) {
 }
 
 // flushStories rewrites the summaries of the dirty stories (deleting
-// those left without documents), in name order.
+// those left without documents), in name order, then those of the events
+// they were in and are in now.
 func (t *writeTx) flushStories() error {
-	if len(t.dirty) == 0 {
+	if len(t.dirty) > 0 {
+		del, err := t.stmt(`DELETE FROM stories WHERE story = ? RETURNING event`)
+		if err != nil {
+			return err
+		}
+		ins, err := t.stmt(`INSERT INTO stories (` + storyColumns + `) ` + storySummary + ` WHERE d.story = ? GROUP BY d.story RETURNING event`)
+		if err != nil {
+			return err
+		}
+		if t.dirtyEvents == nil {
+			t.dirtyEvents = map[string]bool{}
+		}
+		for _, s := range slices.Sorted(maps.Keys(t.dirty)) {
+			// The event of the row that goes, and of the one that comes
+			// (none for a story that is new, or left empty).
+			for _, st := range []*sql.Stmt{del, ins} {
+				var event string
+				err := st.QueryRowContext(t.ctx, s).Scan(&event)
+				if errors.Is(err, sql.ErrNoRows) {
+					continue
+				}
+				if err != nil {
+					return fmt.Errorf("sqlite: story summary %q: %w", s, err)
+				}
+				t.dirtyEvents[event] = true
+			}
+		}
+		clear(t.dirty)
+	}
+	return t.flushEvents()
+}
+
+// flushEvents rewrites the summaries of the dirty events (deleting those
+// left without stories), in name order.
+func (t *writeTx) flushEvents() error {
+	if len(t.dirtyEvents) == 0 {
 		return nil
 	}
-	del, err := t.stmt(`DELETE FROM stories WHERE story = ?`)
+	del, err := t.stmt(`DELETE FROM events WHERE event = ?`)
 	if err != nil {
 		return err
 	}
-	ins, err := t.stmt(`INSERT INTO stories (` + storyColumns + `) ` + storySummary + ` WHERE d.story = ? GROUP BY d.story`)
+	ins, err := t.stmt(`INSERT INTO events (` + eventColumns + `) ` + eventSummary + ` WHERE s.event = ? GROUP BY s.event`)
 	if err != nil {
 		return err
 	}
-	for _, s := range slices.Sorted(maps.Keys(t.dirty)) {
-		if _, err := del.ExecContext(t.ctx, s); err != nil {
-			return fmt.Errorf("sqlite: story summary %q: %w", s, err)
+	for _, e := range slices.Sorted(maps.Keys(t.dirtyEvents)) {
+		if _, err := del.ExecContext(t.ctx, e); err != nil {
+			return fmt.Errorf("sqlite: event summary %q: %w", e, err)
 		}
-		if _, err := ins.ExecContext(t.ctx, s); err != nil {
-			return fmt.Errorf("sqlite: story summary %q: %w", s, err)
+		if _, err := ins.ExecContext(t.ctx, e); err != nil {
+			return fmt.Errorf("sqlite: event summary %q: %w", e, err)
 		}
 	}
-	clear(t.dirty)
+	clear(t.dirtyEvents)
 	return nil
 }
 
