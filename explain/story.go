@@ -149,11 +149,7 @@ func StoryText(w io.Writer, s *Story, width int, color bool) error {
 	for _, v := range s.Versions {
 		p.versionLine(v)
 		for _, c := range v.Copies {
-			date := clean(c.Date)
-			if date == "" {
-				date = "undated"
-			}
-			p.line("  " + pad(date, 20) + " " + pad(clean(c.Outlet), 24) + " " + p.paint(dim, "copy") + " " + clean(c.Title) + "  [" + clean(c.ID) + "]")
+			p.copyLine(c)
 		}
 		if c := Summarize(v.Result); c != nil {
 			p.changes(c)
@@ -181,6 +177,16 @@ func (p *report) versionLine(v StoryVersion) {
 	}
 	p.line(mark + " " + pad(date, 20) + " " + pad(clean(v.Doc.Outlet), 24) + " " +
 		clean(v.Doc.Title) + "  [" + clean(v.Doc.ID) + "]")
+}
+
+// copyLine is a copy's line under the version it copies: like
+// versionLine, the headline after the word "copy".
+func (p *report) copyLine(c retold.Copy) {
+	date := clean(c.Date)
+	if date == "" {
+		date = "undated"
+	}
+	p.line("  " + pad(date, 20) + " " + pad(clean(c.Outlet), 24) + " " + p.paint(dim, "copy") + " " + clean(c.Title) + "  [" + clean(c.ID) + "]")
 }
 
 // changes writes one version's brief, indented under its line.
@@ -340,3 +346,17 @@ func ranIn(s *Story) string {
 
 // RanIn is ranIn for the templates.
 func (s *Story) RanIn() string { return ranIn(s) }
+
+// headline is what a page calls the story: its original's headline, else
+// its first version's, else its id.
+func (s *Story) headline() string {
+	for _, v := range s.Versions {
+		if v.Original {
+			return Headline(v.Doc)
+		}
+	}
+	if len(s.Versions) > 0 {
+		return Headline(s.Versions[0].Doc)
+	}
+	return s.ID
+}

@@ -56,7 +56,7 @@ func StoryHTML(w io.Writer, s *Story) error {
 	if s == nil {
 		return ErrNoResult
 	}
-	return renderStory(w, "page", newStoryData(s, StoryLinks{}), "story page")
+	return renderTemplate(w, storyPage, "page", newStoryData(s, StoryLinks{}), "story page")
 }
 
 // StoryFragment is the body of StoryHTML's page, with the links given,
@@ -65,7 +65,7 @@ func StoryFragment(s *Story, links StoryLinks) (template.HTML, error) {
 	if s == nil {
 		return "", ErrNoResult
 	}
-	return fragment("story", newStoryData(s, links), "story")
+	return fragmentOf(storyPage, "story", newStoryData(s, links), "story")
 }
 
 // ChangesFragment is the brief of r's changes as the story page shows it
@@ -78,12 +78,14 @@ func ChangesFragment(r *verify.Result, a, b retold.Document, nameA, nameB string
 	if r == nil {
 		return "", ErrNoResult
 	}
-	return fragment("changes", newChangesView(r, a.Text, b.Text, nameA, nameB), "changes")
+	return fragmentOf(storyPage, "changes", newChangesView(r, a.Text, b.Text, nameA, nameB), "changes")
 }
 
-func renderStory(w io.Writer, name string, data any, what string) error {
+// renderTemplate writes template name of t for data, whole or not at
+// all: a failing template writes nothing.
+func renderTemplate(w io.Writer, t *template.Template, name string, data any, what string) error {
 	var buf bytes.Buffer
-	if err := storyPage.ExecuteTemplate(&buf, name, data); err != nil {
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
 		return fmt.Errorf("render %s: %w", what, err)
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
@@ -92,9 +94,10 @@ func renderStory(w io.Writer, name string, data any, what string) error {
 	return nil
 }
 
-func fragment(name string, data any, what string) (template.HTML, error) {
+// fragmentOf is template name of t for data, as HTML to put in a page.
+func fragmentOf(t *template.Template, name string, data any, what string) (template.HTML, error) {
 	var buf bytes.Buffer
-	if err := renderStory(&buf, name, data, what); err != nil {
+	if err := renderTemplate(&buf, t, name, data, what); err != nil {
 		return "", err
 	}
 	// html/template escaped every text from the documents on the way.
@@ -187,14 +190,11 @@ func newStoryData(s *Story, links StoryLinks) storyData {
 		}
 		d.Versions = append(d.Versions, vv)
 	}
+	d.Headline = s.headline()
 	if len(d.Versions) > 0 {
-		d.Headline = d.Versions[0].Headline
 		to := 1 // the first version that is not the original
-		if orig != nil {
-			d.Headline = Headline(orig.Doc)
-			if !d.Versions[0].Original {
-				to = 0
-			}
+		if orig != nil && !d.Versions[0].Original {
+			to = 0
 		}
 		if to < len(d.Versions) {
 			d.Versions[to].PickTo = true

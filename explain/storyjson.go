@@ -64,8 +64,10 @@ type StoryVersionJSON struct {
 
 // BuildStory is the story s of a store, its documents docs (in the
 // store's order) with their copies put on the timeline and each compared with the original
-// by c. A story whose original is not among its documents (the store
-// promises it is) is shown without changes rather than refused.
+// by c; a nil c compares nothing (the event report lists versions
+// without their changes). A story whose original is not among its
+// documents (the store promises it is) is shown without changes rather
+// than refused.
 func BuildStory(s retold.Story, docs []retold.StoredDocument, copies []retold.Copy, c *verify.Comparer) *Story {
 	docs = timeline(docs)
 	out := &Story{ID: s.ID, Event: s.Event, FirstSeen: s.FirstSeen, Outlets: s.Outlets, Copies: s.Copies}
@@ -77,7 +79,7 @@ func BuildStory(s retold.Story, docs []retold.StoredDocument, copies []retold.Co
 				v.Copies = append(v.Copies, cp)
 			}
 		}
-		if orig >= 0 && i != orig {
+		if c != nil && orig >= 0 && i != orig {
 			v.Result = c.Compare(docs[orig].Document, d.Document)
 		}
 		out.Versions = append(out.Versions, v)
