@@ -10,9 +10,10 @@ import (
 
 // Check looks the database over and returns what is wrong with it, nil
 // when nothing is: SQLite's own integrity check of the file, rows that
-// point at documents that are gone (keys, edges, copies, originals), and
-// story summaries that disagree with the documents they summarize. It
-// reads only.
+// point at documents that are gone (keys, edges, copies, originals),
+// story summaries that disagree with the documents they summarize, and
+// event summaries that disagree with the stories they summarize (which
+// are checked against the documents first). It reads only.
 func (s *Store) Check(ctx context.Context) ([]string, error) {
 	var problems []string
 	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -55,6 +56,12 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 		{"summaries that disagree with their documents", `WITH want (story, event, size, original, outlets, first_seen, copies) AS (` + storySummary + ` GROUP BY d.story)
 			SELECT count(*) FROM stories s JOIN want ON want.story = s.story
 			WHERE s.event != want.event OR s.size != want.size OR s.original != want.original OR s.first_seen != want.first_seen OR s.copies != want.copies`},
+		{"events with no summary", `SELECT count(DISTINCT event) FROM stories s WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event = s.event)`},
+		{"event summaries of no event", `SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM stories s WHERE s.event = e.event)`},
+		{"event summaries that disagree with their stories", `WITH want (event, stories, size, copies, original, outlets, first_seen, last_seen) AS (` + eventSummary + ` GROUP BY s.event)
+			SELECT count(*) FROM events e JOIN want ON want.event = e.event
+			WHERE e.stories != want.stories OR e.size != want.size OR e.copies != want.copies OR e.original != want.original
+				OR e.outlets != want.outlets OR e.first_seen != want.first_seen OR e.last_seen != want.last_seen`},
 	} {
 		var n int
 		if err := tx.QueryRowContext(ctx, q.query).Scan(&n); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,5 +77,66 @@ func TestCheckAndBackup(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("problems %q lack %q", got, want)
 		}
+	}
+}
+
+// TestCheckFindsStaleEventSummaries: each way an event summary can go
+// stale is reported, and nothing else is.
+func TestCheckFindsStaleEventSummaries(t *testing.T) {
+	for _, tc := range []struct {
+		name, corrupt, want string
+	}{
+		{"size", `UPDATE events SET size = 9 WHERE event = 'e1'`, "1 event summaries that disagree with their stories"},
+		{"stories", `UPDATE events SET stories = 3 WHERE event = 'e1'`, "1 event summaries that disagree with their stories"},
+		{"copies", `UPDATE events SET copies = 0 WHERE event = 'e1'`, "1 event summaries that disagree with their stories"},
+		{"original", `UPDATE events SET original = 2 WHERE event = 'e1'`, "1 event summaries that disagree with their stories"},
+		{"outlets", `UPDATE events SET outlets = '["O"]' WHERE event = 'e1'`, "1 event summaries that disagree with their stories"},
+		{"first seen", `UPDATE events SET first_seen = '2024-01-01' WHERE event = 'e1'`, "1 event summaries that disagree with their stories"},
+		{"last seen", `UPDATE events SET last_seen = '2024-12-31' WHERE event = 'e1'`, "1 event summaries that disagree with their stories"},
+		{"missing", `DELETE FROM events WHERE event = 'e3'`, "1 events with no summary"},
+		{"left over", `INSERT INTO events SELECT 'gone', stories, size, copies, original, outlets, first_seen, last_seen FROM events WHERE event = 'e3'`,
+			"1 event summaries of no event"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "retold.db")
+			s, err := Open(ctx, path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			// Event e1 of two stories (s1 with a copy, s2), and e3.
+			err = s.Update(ctx, func(tx retold.Tx) error {
+				for i, text := range []string{"first text", "second text", "third text"} {
+					d := &retold.StoredDocument{Document: retold.Document{ID: string(rune('a' + i)), Text: text, Outlet: "O", Date: "2024-05-0" + string(rune('1'+i))},
+						Hash: uint64(i + 1)}
+					if err := tx.PutDocument(d, nil); err != nil {
+						return err
+					}
+				}
+				if err := tx.PutCopy(&retold.Copy{ID: "a2", Seq: 1, Outlet: "P"}); err != nil {
+					return err
+				}
+				return tx.MergeEvents("e1", "e2")
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if problems, err := s.Check(ctx); err != nil || len(problems) != 0 {
+				t.Fatalf("a healthy file: %v, %v", problems, err)
+			}
+			raw, err := sql.Open("sqlite", "file:"+path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer raw.Close()
+			if _, err := raw.Exec(tc.corrupt); err != nil {
+				t.Fatal(err)
+			}
+			problems, err := s.Check(ctx)
+			if err != nil || !slices.Equal(problems, []string{tc.want}) {
+				t.Errorf("problems %q (%v), want %q", problems, err, tc.want)
+			}
+		})
 	}
 }

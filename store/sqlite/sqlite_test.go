@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -169,6 +171,105 @@ func TestVersion1FileIsMigrated(t *testing.T) {
 		st, err := tx.Story("s1")
 		if err != nil || st.Copies != 1 || !slices.Equal(st.Outlets, []string{"Other Outlet"}) {
 			t.Errorf("story summary with a copy after migration: %+v %v", st, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestVersion6FileGetsEventSummaries: a file of schema 6, before event
+// summaries, gets its events summarized from its stories by the
+// migration, and the summaries follow the writes after it.
+func TestVersion6FileGetsEventSummaries(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "retold.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Schema 6 as its retold made it, then rows as it wrote them: the
+	// documents, a copy, and the stories' summaries.
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations[:6] {
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			t.Fatal(err)
+		}
+		if m.fn != nil {
+			if err := m.fn(ctx, tx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, d := range []struct {
+		seq                        int64
+		story, event, outlet, date string
+	}{
+		{1, "s1", "e1", "B", "2024-05-03"},
+		{2, "s1", "e1", "A", "2024-05-04"},
+		{3, "s3", "e1", "", "2024-05-02"},
+		{4, "s4", "e4", "C", "2024-05-05"},
+	} {
+		_, err := tx.ExecContext(ctx, `INSERT INTO documents (`+docColumns+`) VALUES (?, ?, 1, ?, 'Title', 'text', '', ?, ?, '', '2024-06-01T00:00:00Z', ?, ?)`,
+			d.seq, fmt.Sprint("d", d.seq), d.seq, d.outlet, d.date, d.story, d.event)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{
+		`INSERT INTO copies (id, seq, title, url, outlet, date, added) VALUES ('c1', 3, '', '', 'D', '', '2024-06-01T00:00:00Z')`,
+		`INSERT INTO stories (` + storyColumns + `) ` + storySummary + ` GROUP BY d.story`,
+		`INSERT INTO meta (key, value) VALUES ('schema_version', '6')`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v, _ := s.schemaVersion(ctx, s.writer); v != SchemaVersion {
+		t.Errorf("version %d after Open, want %d", v, SchemaVersion)
+	}
+	want := []retold.Event{
+		{ID: "e4", Stories: 1, Size: 1, Outlets: []string{"C"}, FirstSeen: "2024-05-05", LastSeen: "2024-05-05", Original: 4},
+		{ID: "e1", Stories: 2, Size: 3, Copies: 1, Outlets: []string{"A", "B", "D"}, FirstSeen: "2024-05-02", LastSeen: "2024-05-03", Original: 3},
+	}
+	err = s.View(ctx, func(tx retold.ReadTx) error {
+		got, err := tx.Events(retold.EventQuery{})
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("events after migration:\n got %+v %v\nwant %+v", got, err, want)
+		}
+		if c, err := tx.Counts(); err != nil || c.Events != 2 {
+			t.Errorf("counts after migration: %+v %v, want 2 events", c, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if problems, err := s.Check(ctx); err != nil || len(problems) != 0 {
+		t.Errorf("check after migration: %v %v", problems, err)
+	}
+	// A write after the migration keeps them up to date.
+	if err := s.Update(ctx, func(tx retold.Tx) error { return tx.MergeEvents("e4", "e1") }); err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(ctx, func(tx retold.ReadTx) error {
+		got, err := tx.Events(retold.EventQuery{})
+		if err != nil || len(got) != 1 || got[0].ID != "e4" || got[0].Stories != 3 || got[0].Size != 4 || got[0].Original != 3 ||
+			!slices.Equal(got[0].Outlets, []string{"A", "B", "C", "D"}) {
+			t.Errorf("events after a merge: %+v %v, want e4 of all three stories", got, err)
 		}
 		return nil
 	})
