@@ -2,6 +2,7 @@ package explain
 
 import (
 	"errors"
+	"fmt"
 
 	retold "github.com/retold/retold"
 )
@@ -117,3 +118,39 @@ func EventSummaries(tx retold.ReadTx, q retold.EventQuery) ([]EventSummary, erro
 	}
 	return out, nil
 }
+
+// EventReads are the rows of an event that BuildEvent takes.
+type EventReads struct {
+	Event     retold.Event
+	Stories   []retold.Story
+	Documents []retold.StoredDocument
+	Copies    []retold.Copy
+}
+
+// ReadEvent reads event id's rows from tx: its summary, its stories, their
+// documents and their copies. It reads and builds nothing more, so a
+// caller can build the report after the read transaction.
+func ReadEvent(tx retold.ReadTx, id string) (EventReads, error) {
+	var r EventReads
+	var err error
+	if r.Event, err = tx.Event(id); err != nil {
+		return r, fmt.Errorf("event %s: %w", id, err)
+	}
+	if r.Stories, err = tx.EventStories(r.Event.ID); err != nil {
+		return r, err
+	}
+	if r.Documents, err = tx.EventDocuments(r.Event.ID); err != nil {
+		return r, err
+	}
+	for _, s := range r.Stories {
+		cs, err := tx.StoryCopies(s.ID)
+		if err != nil {
+			return r, err
+		}
+		r.Copies = append(r.Copies, cs...)
+	}
+	return r, nil
+}
+
+// Build is BuildEvent of the rows.
+func (r EventReads) Build() *Event { return BuildEvent(r.Event, r.Stories, r.Documents, r.Copies) }

@@ -179,8 +179,16 @@ func newTimelineView(e *Event) timelineView {
 		return x0 + (x1-x0)*float64(t.Sub(lo))/float64(hi.Sub(lo))
 	}
 	if anyDated {
-		for _, t := range ticks(lo, hi) {
-			v.Ticks = append(v.Ticks, tickView{X: coord(xOf(t.at)), Label: t.label})
+		// A label that would run into the undated column, or off the
+		// chart, is left out.
+		right := tlWidth
+		if anyUndated {
+			right = tlWidth - 12 - tlUndatedW - 4
+		}
+		for _, t := range ticks(lo, hi, x1-x0) {
+			if x := xOf(t.at); x+labelWidth(t.label)/2 <= right {
+				v.Ticks = append(v.Ticks, tickView{X: coord(x), Label: t.label})
+			}
 		}
 	}
 	if anyUndated {
@@ -307,7 +315,7 @@ type tick struct {
 }
 
 // tickSteps are the axis steps, finest first, each with its label
-// layout; the chart takes the finest that gives at most maxTicks.
+// layout; the chart takes the finest whose labels fit.
 var tickSteps = []struct {
 	d      time.Duration
 	months int
@@ -319,14 +327,17 @@ var tickSteps = []struct {
 	{0, 1, "2006-01"}, {0, 3, "2006-01"}, {0, 6, "2006-01"}, {0, 12, "2006"}, {0, 60, "2006"}, {0, 120, "2006"},
 }
 
-const maxTicks = 6
+// labelWidth is about how wide a tick's label is drawn: 12 px text of
+// digits and a few letters.
+func labelWidth(label string) float64 { return 7 * float64(len(label)) }
 
 // ticks are the labelled times between lo and hi (UTC): whole hours,
-// days (weeks from a Monday), or months, at the finest step that gives
-// at most maxTicks.
-func ticks(lo, hi time.Time) []tick {
+// days (weeks from a Monday), or months, at the finest step whose
+// labels, each with room around it, fit in width.
+func ticks(lo, hi time.Time, width float64) []tick {
 	lo, hi = lo.UTC(), hi.UTC()
 	for _, st := range tickSteps {
+		most := max(2, int(width/(labelWidth(st.layout)+24)))
 		var out []tick
 		var t time.Time
 		if st.months == 0 {
@@ -350,10 +361,10 @@ func ticks(lo, hi time.Time) []tick {
 				t = t.AddDate(0, st.months, 0)
 			}
 		}
-		for ; !t.After(hi) && len(out) <= maxTicks; t = next(t, st.d, st.months) {
+		for ; !t.After(hi) && len(out) <= most; t = next(t, st.d, st.months) {
 			out = append(out, tick{t, t.Format(st.layout)})
 		}
-		if len(out) <= maxTicks {
+		if len(out) <= most {
 			return out
 		}
 	}

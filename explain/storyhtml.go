@@ -35,6 +35,8 @@ var storyPage = template.Must(template.New("story.tmpl").Funcs(template.FuncMap{
 type StoryLinks struct {
 	// JSON is the story's JSON.
 	JSON string
+	// Event is the page of the story's event.
+	Event string
 	// Pick is the action of a form that picks two versions to set side
 	// by side: it is sent from=SEQ&to=SEQ, the versions' store numbers.
 	Pick string
@@ -111,6 +113,7 @@ type storyData struct {
 	RanIn                string // "ran in 3 outlets (2 copies)"
 	Headline             string // the original's, else the first version's
 	JSON, Pick           string // StoryLinks'
+	EventURL             string // StoryLinks' Event
 	Versions             []versionView
 }
 
@@ -163,7 +166,7 @@ type sentenceView struct {
 }
 
 func newStoryData(s *Story, links StoryLinks) storyData {
-	d := storyData{ID: s.ID, Event: s.Event, FirstSeen: s.FirstSeen, RanIn: ranIn(s), JSON: links.JSON, Pick: links.Pick}
+	d := storyData{ID: s.ID, Event: s.Event, FirstSeen: s.FirstSeen, RanIn: ranIn(s), JSON: links.JSON, Pick: links.Pick, EventURL: links.Event}
 	var orig *StoryVersion
 	for i := range s.Versions {
 		if s.Versions[i].Original {

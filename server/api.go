@@ -25,6 +25,8 @@ import (
 func (s *Server) apiRoutes() {
 	s.route("/api/v1/stories", map[string]http.HandlerFunc{"GET": s.read(s.apiStories)})
 	s.route("/api/v1/stories/{id}", map[string]http.HandlerFunc{"GET": s.read(s.apiStory)})
+	s.route("/api/v1/events", map[string]http.HandlerFunc{"GET": s.read(s.apiEvents)})
+	s.route("/api/v1/events/{id}", map[string]http.HandlerFunc{"GET": s.read(s.apiEvent)})
 	s.route("/api/v1/documents", map[string]http.HandlerFunc{"POST": s.write(s.apiAdd)})
 	s.route("/api/v1/documents/{id}", map[string]http.HandlerFunc{"GET": s.read(s.apiDocument), "DELETE": s.write(s.apiDelete)})
 	s.route("/api/v1/compare", map[string]http.HandlerFunc{"GET": s.read(s.apiCompare)})
@@ -139,12 +141,24 @@ type StoryList struct {
 	// Next is the cursor of the page after this one (pass it as after=),
 	// "" on the last page.
 	Next string `json:"next,omitempty"`
+	// Total is how many stories the query selects, on every page.
+	Total int64 `json:"total"`
 }
 
-// storyCursor is the after= of the page that follows st: its place in
-// the listing order, base64url-coded.
-func storyCursor(st explain.StorySummary) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(st.FirstSeen + "\n" + st.ID))
+// EventList is the body of GET /api/v1/events: StoryList's fields, for
+// events.
+type EventList struct {
+	Events []explain.EventSummary `json:"events"`
+	Limit  int                    `json:"limit"`
+	Offset int                    `json:"offset"`
+	Next   string                 `json:"next,omitempty"`
+	Total  int64                  `json:"total"`
+}
+
+// listCursor is the after= of the page that follows the story or event
+// with this place in the listing order, base64url-coded.
+func listCursor(firstSeen, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(firstSeen + "\n" + id))
 }
 
 // parseCursor reads an after= cursor.
@@ -156,6 +170,20 @@ func parseCursor(c string) (*retold.StoryKey, error) {
 	}
 	return &retold.StoryKey{FirstSeen: first, ID: id}, nil
 }
+
+// pageOf is one page of a listing read with one item more than limit:
+// the first limit items, and the cursor of the page after them ("" when
+// that extra item was not there, on the last page).
+func pageOf[T any](items []T, limit int, key func(T) (firstSeen, id string)) ([]T, string) {
+	if len(items) <= limit {
+		return items, ""
+	}
+	items = items[:limit]
+	return items, listCursor(key(items[limit-1]))
+}
+
+func storyKey(s explain.StorySummary) (string, string) { return s.FirstSeen, s.ID }
+func eventKey(e explain.EventSummary) (string, string) { return e.FirstSeen, e.ID }
 
 // MaxListLimit bounds limit in GET /api/v1/stories.
 const MaxListLimit = 500
@@ -172,41 +200,84 @@ func intParam(r *http.Request, name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// listStories reads one page of story summaries.
-func (s *Server) listStories(ctx context.Context, q retold.StoryQuery) (out []explain.StorySummary, err error) {
+// listStories reads one page of story summaries (q's Limit of them), and
+// how many stories q selects in all, in one snapshot.
+func (s *Server) listStories(ctx context.Context, q retold.StoryQuery) (out []explain.StorySummary, total int64, err error) {
 	err = s.st.View(ctx, func(tx retold.ReadTx) error {
-		out, err = explain.Summaries(tx, q)
+		if out, err = explain.Summaries(tx, q); err != nil {
+			return err
+		}
+		total, err = tx.CountStories(q)
 		return err
 	})
-	return out, err
+	return out, total, err
+}
+
+// listEvents is listStories for events.
+func (s *Server) listEvents(ctx context.Context, q retold.EventQuery) (out []explain.EventSummary, total int64, err error) {
+	err = s.st.View(ctx, func(tx retold.ReadTx) error {
+		if out, err = explain.EventSummaries(tx, q); err != nil {
+			return err
+		}
+		total, err = tx.CountEvents(q)
+		return err
+	})
+	return out, total, err
+}
+
+// listParams are the parameters every listing takes: since, until, q,
+// limit, offset and after.
+type listParams struct {
+	Since, Until, Words string
+	Limit, Offset       int
+	After               *retold.StoryKey
+}
+
+func readListParams(r *http.Request) (listParams, error) {
+	v := r.URL.Query()
+	p := listParams{Since: v.Get("since"), Until: v.Get("until"), Words: v.Get("q")}
+	var err error
+	if p.Limit, err = intParam(r, "limit", 50, 1, MaxListLimit); err != nil {
+		return p, err
+	}
+	if p.Offset, err = intParam(r, "offset", 0, 0, MaxListOffset); err != nil {
+		return p, err
+	}
+	if c := v.Get("after"); c != "" {
+		if p.After, err = parseCursor(c); err != nil {
+			return p, err
+		}
+	}
+	if len(p.Words) > MaxSearchBytes || len(strings.Fields(p.Words)) > MaxSearchWords {
+		return p, fmt.Errorf("%w: q: at most %d words and %d bytes", errBadRequest, MaxSearchWords, MaxSearchBytes)
+	}
+	for _, k := range []string{"since", "until", "event", "outlet"} {
+		if len(v.Get(k)) > MaxFilterBytes {
+			return p, fmt.Errorf("%w: %s: at most %d bytes", errBadRequest, k, MaxFilterBytes)
+		}
+	}
+	return p, nil
 }
 
 func (s *Server) storyQuery(r *http.Request) (retold.StoryQuery, error) {
-	q := retold.StoryQuery{Since: r.URL.Query().Get("since"), Words: r.URL.Query().Get("q")}
-	var err error
-	if q.Limit, err = intParam(r, "limit", 50, 1, MaxListLimit); err != nil {
-		return q, err
-	}
-	if q.Offset, err = intParam(r, "offset", 0, 0, MaxListOffset); err != nil {
-		return q, err
-	}
-	if c := r.URL.Query().Get("after"); c != "" {
-		if q.After, err = parseCursor(c); err != nil {
-			return q, err
-		}
-	}
-	if len(q.Words) > MaxSearchBytes || len(strings.Fields(q.Words)) > MaxSearchWords {
-		return q, fmt.Errorf("%w: q: at most %d words and %d bytes", errBadRequest, MaxSearchWords, MaxSearchBytes)
-	}
-	return q, nil
+	p, err := readListParams(r)
+	return retold.StoryQuery{Since: p.Since, Until: p.Until, Words: p.Words, Limit: p.Limit, Offset: p.Offset, After: p.After,
+		Event: r.URL.Query().Get("event"), Outlet: r.URL.Query().Get("outlet")}, err
 }
 
-// Bounds of a story listing's cost: a search of many words, or an offset
-// that walks every story, would take seconds of CPU a request.
+func (s *Server) eventQuery(r *http.Request) (retold.EventQuery, error) {
+	p, err := readListParams(r)
+	return retold.EventQuery{Since: p.Since, Until: p.Until, Words: p.Words, Limit: p.Limit, Offset: p.Offset, After: p.After}, err
+}
+
+// Bounds of a listing's cost: a search of many words, or an offset that
+// walks every story, would take seconds of CPU a request. A filter (an
+// event, an outlet, a date) is a short string.
 const (
 	MaxListOffset  = 10000
 	MaxSearchWords = 16
 	MaxSearchBytes = 256
+	MaxFilterBytes = 256
 )
 
 func (s *Server) apiStories(w http.ResponseWriter, r *http.Request) {
@@ -218,16 +289,31 @@ func (s *Server) apiStories(w http.ResponseWriter, r *http.Request) {
 	// One story more than the page says whether there is a next one.
 	more := q
 	more.Limit++
-	ss, err := s.listStories(r.Context(), more)
+	ss, total, err := s.listStories(r.Context(), more)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	list := StoryList{Stories: ss, Limit: q.Limit, Offset: q.Offset}
-	if len(ss) > q.Limit {
-		list.Stories = ss[:q.Limit]
-		list.Next = storyCursor(ss[q.Limit-1])
+	list := StoryList{Limit: q.Limit, Offset: q.Offset, Total: total}
+	list.Stories, list.Next = pageOf(ss, q.Limit, storyKey)
+	writeJSON(w, http.StatusOK, list)
+}
+
+func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) {
+	q, err := s.eventQuery(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
+	more := q
+	more.Limit++
+	es, total, err := s.listEvents(r.Context(), more)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	list := EventList{Limit: q.Limit, Offset: q.Offset, Total: total}
+	list.Events, list.Next = pageOf(es, q.Limit, eventKey)
 	writeJSON(w, http.StatusOK, list)
 }
 
@@ -260,6 +346,28 @@ func (s *Server) apiStory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, story.JSON())
+}
+
+// loadEvent reads an event and builds its report.
+func (s *Server) loadEvent(ctx context.Context, id string) (*explain.Event, error) {
+	var rows explain.EventReads
+	err := s.st.View(ctx, func(tx retold.ReadTx) (err error) {
+		rows, err = explain.ReadEvent(tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rows.Build(), nil
+}
+
+func (s *Server) apiEvent(w http.ResponseWriter, r *http.Request) {
+	e, err := s.loadEvent(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, e.JSON())
 }
 
 // DocumentJSON is the body of GET /api/v1/documents/{id}.

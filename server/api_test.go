@@ -12,12 +12,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	retold "github.com/retold/retold"
+	"github.com/retold/retold/explain"
 	"github.com/retold/retold/store/sqlite"
 	"github.com/retold/retold/storyindex"
 )
@@ -268,6 +270,8 @@ func TestAPIReadsNeedTheTokenWhenClosed(t *testing.T) {
 	s, _ := newTestServer(t, &Options{Token: testToken, ErrorLog: io.Discard})
 	h := s.Handler()
 	wantError(t, do(t, h, "GET", "/api/v1/stories", "", "", ""), 401, "unauthorized")
+	wantError(t, do(t, h, "GET", "/api/v1/events", "", "", ""), 401, "unauthorized")
+	wantError(t, do(t, h, "GET", "/api/v1/events/e1", "", "", ""), 401, "unauthorized")
 	if r := do(t, h, "GET", "/api/v1/stories", testToken, "", ""); r.status != 200 {
 		t.Errorf("with the token: %d %s", r.status, r.body)
 	}
@@ -519,5 +523,138 @@ func TestLongAddOutlastsTheServerTimeouts(t *testing.T) {
 	var out AddResult
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusCreated || out.Added+out.Duplicates != 12 {
 		t.Errorf("status %d, %+v, %v: want all 12 records answered", resp.StatusCode, out, err)
+	}
+}
+
+// TestAPIEvents: the events listing and one event, with the stories
+// routes' paging, errors and escaping; the stories listing by event,
+// outlet and dates, with its total.
+func TestAPIEvents(t *testing.T) {
+	s, event := uiEventServer(t)
+	h := s.Handler()
+
+	list := decode[EventList](t, do(t, h, "GET", "/api/v1/events", "", "", ""))
+	if len(list.Events) != 3 || list.Total != 3 || list.Limit != 50 || list.Next != "" {
+		t.Fatalf("events: %+v", list)
+	}
+	var flood explain.EventSummary
+	for _, e := range list.Events {
+		if e.ID == event {
+			flood = e
+		}
+	}
+	if flood.Stories != 3 || flood.Size != 5 || flood.Copies != 1 || flood.Original != "ui-flood-1" ||
+		flood.Title != "Flash floods kill 12 in Oral district" || flood.FirstSeen != "2031-06-10" || len(flood.Outlets) != 6 {
+		t.Errorf("the flood's summary: %+v", flood)
+	}
+	// Keyset paging walks the three events newest first, the total on
+	// every page.
+	var walked []string
+	next := ""
+	for range 5 {
+		target := "/api/v1/events?limit=2"
+		if next != "" {
+			target += "&after=" + next
+		}
+		p := decode[EventList](t, do(t, h, "GET", target, "", "", ""))
+		if p.Total != 3 {
+			t.Errorf("page %s: total %d, want 3", target, p.Total)
+		}
+		for _, e := range p.Events {
+			walked = append(walked, e.ID)
+		}
+		if next = p.Next; next == "" {
+			break
+		}
+	}
+	if len(walked) != 3 || walked[0] != list.Events[0].ID || walked[2] != list.Events[2].ID {
+		t.Errorf("paging walked %q, want %+v", walked, list.Events)
+	}
+	for _, tc := range []struct {
+		target string
+		want   []string
+	}{
+		{"/api/v1/events?q=dosova", []string{event}},
+		{"/api/v1/events?since=2031-06-15", []string{"e", "e"}}, // the council and the bakery prize
+		{"/api/v1/events?until=2031-06-10", []string{event}},
+		{"/api/v1/events?q=volcano", nil},
+	} {
+		got := decode[EventList](t, do(t, h, "GET", tc.target, "", "", ""))
+		if len(got.Events) != len(tc.want) || got.Total != int64(len(tc.want)) {
+			t.Errorf("%s: %d events (total %d), want %d", tc.target, len(got.Events), got.Total, len(tc.want))
+			continue
+		}
+		for i, w := range tc.want {
+			if !strings.HasPrefix(got.Events[i].ID, w) {
+				t.Errorf("%s: event %d is %s, want %s", tc.target, i, got.Events[i].ID, w)
+			}
+		}
+	}
+	wantError(t, do(t, h, "GET", "/api/v1/events?limit=0", "", "", ""), 400, "bad_request")
+	wantError(t, do(t, h, "GET", "/api/v1/events?after=x", "", "", ""), 400, "bad_request")
+	wantError(t, do(t, h, "GET", "/api/v1/events?q="+strings.Repeat("a+", MaxSearchWords+1), "", "", ""), 400, "bad_request")
+	wantError(t, do(t, h, "GET", "/api/v1/events?since="+strings.Repeat("2", MaxFilterBytes+1), "", "", ""), 400, "bad_request")
+	r := do(t, h, "POST", "/api/v1/events", "", "", "")
+	wantError(t, r, 405, "method_not_allowed")
+	if r.header.Get("Allow") != "GET" {
+		t.Errorf("Allow %q", r.header.Get("Allow"))
+	}
+
+	ej := decode[explain.EventJSON](t, do(t, h, "GET", "/api/v1/events/"+event, "", "", ""))
+	var stories []string
+	for _, st := range ej.Stories {
+		stories = append(stories, st.Title)
+	}
+	if want := []string{"Flash floods kill 12 in Oral district", "In Oral, a bakery owner wades back to what the river left",
+		"Karavia pledges aid as Oral flood toll reaches 23"}; !slices.Equal(stories, want) {
+		t.Errorf("the event's stories %q, want %q (oldest first)", stories, want)
+	}
+	if v := ej.Stories[0].Versions; len(v) != 3 || !v[0].Original || len(v[1].Copies) != 1 || v[1].Copies[0].ID != "ui-flood-2-relay" || v[1].Changes != nil {
+		t.Errorf("the first story's versions: %+v", v)
+	}
+	if len(ej.Facts) == 0 || ej.Facts[0].Label != "dead" || !ej.Facts[0].Changed {
+		t.Fatalf("facts: %+v", ej.Facts)
+	}
+	var toll []string
+	for _, v := range ej.Facts[0].Values {
+		toll = append(toll, v.Value+" "+v.ID)
+	}
+	if want := []string{"12 ui-flood-1", "19 ui-flood-2", "23 ui-flood-aid"}; !slices.Equal(toll, want) {
+		t.Errorf("the toll went %q, want %q", toll, want)
+	}
+	wantError(t, do(t, h, "GET", "/api/v1/events/e999", "", "", ""), 404, "not_found")
+
+	// The stories of one event, of one outlet, between two dates; the
+	// total counts them all whatever the page.
+	for _, tc := range []struct {
+		target string
+		want   int
+	}{
+		{"/api/v1/stories", 5},
+		{"/api/v1/stories?event=" + event, 3},
+		{"/api/v1/stories?event=" + event + "&limit=1", 3},
+		{"/api/v1/stories?outlet=Valley+Relay", 1}, // a copy's outlet
+		{"/api/v1/stories?outlet=Karavia", 0},      // names are exact
+		{"/api/v1/stories?since=2031-06-11&until=2031-06-20", 3},
+		{"/api/v1/stories?event=e999", 0},
+	} {
+		got := decode[StoryList](t, do(t, h, "GET", tc.target, "", "", ""))
+		if got.Total != int64(tc.want) || len(got.Stories) != min(tc.want, got.Limit) {
+			t.Errorf("%s: %d stories, total %d, want %d", tc.target, len(got.Stories), got.Total, tc.want)
+		}
+		for _, st := range got.Stories {
+			if strings.Contains(tc.target, "event="+event) && st.Event != event {
+				t.Errorf("%s lists %s of event %s", tc.target, st.ID, st.Event)
+			}
+		}
+	}
+	wantError(t, do(t, h, "GET", "/api/v1/stories?outlet="+strings.Repeat("x", MaxFilterBytes+1), "", "", ""), 400, "bad_request")
+
+	// Markup in a headline stays text in the events' JSON too.
+	for _, target := range []string{"/api/v1/events", "/api/v1/events/" + uiEventOf(t, s, "ui-markup")} {
+		r := do(t, h, "GET", target, "", "", "")
+		if r.status != 200 || strings.Contains(r.body, "<script>") || !strings.Contains(r.body, `\u003cscript\u003e`) {
+			t.Errorf("%s: %d %s", target, r.status, r.body)
+		}
 	}
 }

@@ -21,7 +21,9 @@ import (
 
 // The browser test drives a headless Chromium through the UI as a reader
 // would: the story list, a story, the side-by-side view of two of its
-// versions, the pick-two form, and a phone-width screen. It checks what
+// versions, the pick-two form, the event list, an event with its
+// timeline chart, the story list of that event, and a phone-width
+// screen. It checks what
 // only a browser can: that the pages' styles apply under their
 // Content-Security-Policy (the compare report's inline style is allowed
 // by its hash), that the highlights are in the rendered page, and that
@@ -97,7 +99,7 @@ func TestBrowserUI(t *testing.T) {
 	// The seeds' story, or without them the invented flood story's first
 	// two versions, is the one the test opens; the rest fill the list.
 	seeds := browserSeeds(t)
-	docs := append(seeds, uiCorpus...)
+	docs := append(append(seeds, uiCorpus...), uiEventCorpus...)
 	first, second, variants, original := "ui-flood-1", "ui-flood-2", []string{"Sultanov", "Soultanov"}, "Flash floods kill 12 in Oral district"
 	if seeds != nil {
 		first, second, variants, original = seeds[0].ID, seeds[1].ID, []string{"Tokaev", "Tokayev"}, seeds[0].Title
@@ -110,7 +112,7 @@ func TestBrowserUI(t *testing.T) {
 	cp.ID, cp.Outlet, cp.Title = first+"-herald", "Evening Herald (Wire)", "Reprinted: "+cp.Title
 	docs = append(docs, cp)
 	s := newUIServer(t, nil, docs)
-	story, flood := uiStoryOf(t, s, first), uiStoryOf(t, s, "ui-flood-1")
+	story, flood, event := uiStoryOf(t, s, first), uiStoryOf(t, s, "ui-flood-1"), uiEventOf(t, s, "ui-flood-1")
 	if uiStoryOf(t, s, second) != story {
 		t.Fatalf("%s and %s are not one story", first, second)
 	}
@@ -258,20 +260,64 @@ func TestBrowserUI(t *testing.T) {
 	}
 	shot("compare-flood.png")
 
+	// The events, the flood's event with its chart, and from there the
+	// list of its stories.
+	if err := chromedp.Do(bctx, chromedp.Navigate(ts.URL+"/events"), chromedp.WaitVisible(chromedp.CSS("ol.events"))); err != nil {
+		t.Fatal(err)
+	}
+	shot("events.png")
+	follow(`ol.events a.headline[href="/events/` + event + `"]`)
+	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.CSS("figure.timeline-chart svg"))); err != nil {
+		t.Fatal(err)
+	}
+	// The chart is drawn at the figure's width, one dot or ring a version
+	// or copy (the legend's three besides), and its label of each row is
+	// a link to the story's section.
+	if w, _ := strconv.Atoi(eval(`String(Math.round(document.querySelector("figure.timeline-chart svg").getBoundingClientRect().width))`)); w < 500 {
+		t.Errorf("the chart is %d px wide", w)
+	}
+	if n := eval(`String(document.querySelectorAll("figure.timeline-chart g.row circle").length)`); n != "6" {
+		t.Errorf("%s marks on the chart, want 6 (5 versions and a copy)", n)
+	}
+	if got := eval(`getComputedStyle(document.querySelector("figure.timeline-chart")).overflowX`); got != "auto" {
+		t.Errorf("report.css is not applied to the chart: overflow-x %q", got)
+	}
+	if got := eval(`document.querySelector("ul.key-facts li.changed").textContent`); !strings.Contains(got, "12") || !strings.Contains(got, "23") {
+		t.Errorf("the toll's line is %q", got)
+	}
+	shot("event.png")
+	// An anchor on the page loads nothing: a click, not follow.
+	if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`figure.timeline-chart a[href="#story-3"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if got := eval(`location.hash`); got != "#story-3" {
+		t.Errorf("the chart's third label led to %q", got)
+	}
+	if err := chromedp.Do(bctx, chromedp.Navigate(ts.URL+"/?event="+event), chromedp.WaitVisible(chromedp.CSS("ol.stories"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := eval(`document.querySelector("p.count").textContent`); !strings.Contains(got, "of 3") {
+		t.Errorf("the event's story list says %q", got)
+	}
+	shot("list-event.png")
+
 	// At phone width the story page and the list fit the screen.
 	const phoneWidth = 390
 	if err := chromedp.Do(bctx, chromedp.EmulateViewport(phoneWidth, 844, chromedp.EmulateMobile)); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"/", "/stories/" + story, "/match"} {
+	for _, p := range []string{"/", "/stories/" + story, "/match", "/events", "/events/" + event} {
 		if err := chromedp.Do(bctx, chromedp.Navigate(ts.URL+p)); err != nil {
 			t.Fatal(err)
 		}
 		if w, _ := strconv.Atoi(eval(`String(document.documentElement.scrollWidth)`)); w > phoneWidth {
 			t.Errorf("%s is %d px wide on a %d px phone", p, w, phoneWidth)
 		}
-		if p == "/stories/"+story {
+		switch p {
+		case "/stories/" + story:
 			shot("story-phone.png")
+		case "/events/" + event:
+			shot("event-phone.png")
 		}
 	}
 }

@@ -28,8 +28,10 @@ import (
 // The web UI: HTML pages over the helpers the API uses, so a page and
 // its API route always say the same thing.
 //
-//	GET  /                      the story list: search (?q=), since, paging
+//	GET  /                      the story list: search (?q=), since, until, event, outlet, paging
 //	GET  /stories/{id}          a story's timeline, each version's changes against the original
+//	GET  /events                the event list: search (?q=), since, until, paging
+//	GET  /events/{id}           an event: its key facts, timeline chart and stories
 //	GET  /stories/{id}/compare  the story page's pick-two form: redirects to /compare
 //	GET  /compare               two versions side by side (explain.HTML's page)
 //	GET  /match, POST /match    paste or upload a text, see the story it matches
@@ -52,10 +54,11 @@ var (
 	uiShared = template.Must(template.New("").Funcs(template.FuncMap{
 		"ratio": func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) },
 	}).ParseFS(uiFiles, "templates/layout.tmpl", "templates/bar.tmpl"))
-	listPage  = uiPage("list.tmpl")
-	storyPage = uiPage("story.tmpl")
-	matchPage = uiPage("match.tmpl")
-	errorPage = uiPage("error.tmpl")
+	listPage   = uiPage("list.tmpl")
+	eventsPage = uiPage("events.tmpl")
+	reportPage = uiPage("report.tmpl") // a story or an event
+	matchPage  = uiPage("match.tmpl")
+	errorPage  = uiPage("error.tmpl")
 )
 
 func uiPage(name string) *template.Template {
@@ -75,6 +78,8 @@ func (s *Server) uiRoutes() {
 	s.mux.HandleFunc("GET /{$}", s.readPage(s.uiList))
 	s.mux.HandleFunc("GET /stories/{id}", s.readPage(s.uiStory))
 	s.mux.HandleFunc("GET /stories/{id}/compare", s.readPage(s.uiPick))
+	s.mux.HandleFunc("GET /events", s.readPage(s.uiEvents))
+	s.mux.HandleFunc("GET /events/{id}", s.readPage(s.uiEvent))
 	s.mux.HandleFunc("GET /compare", s.readPage(s.uiCompare))
 	s.mux.HandleFunc("GET /match", s.readPage(s.uiMatchForm))
 	s.mux.HandleFunc("POST /match", s.readPage(s.uiMatch))
@@ -173,6 +178,9 @@ func (s *Server) uiFail(w http.ResponseWriter, r *http.Request, err error) {
 // storyURL is the page of story id.
 func storyURL(id string) string { return "/stories/" + url.PathEscape(id) }
 
+// eventURL is the page of event id.
+func eventURL(id string) string { return "/events/" + url.PathEscape(id) }
+
 // compareURL is the compare page of a against b, each at its version.
 func compareURL(aID string, av int, bID string, bv int) string {
 	q := url.Values{"a": {aID}, "b": {bID}}
@@ -187,15 +195,43 @@ func compareURL(aID string, av int, bID string, bv int) string {
 
 // listView is the story list.
 type listView struct {
-	Words, Since string
-	Stories      []storyItem
-	From, To     int    // the stories shown, counted from 1
-	Prev, Next   string // the neighbouring pages, "" at either end
+	Words, Since, Until, Event, Outlet string
+	EventURL                           string // the page of Event, when the list is filtered by one
+	Stories                            []storyItem
+	From, To                           int    // the stories shown, counted from 1
+	Total                              int64  // the stories the query selects
+	Prev, Next                         string // the neighbouring pages, "" at either end
 }
 
 type storyItem struct {
 	explain.StorySummary
-	URL, Headline, Outlets string
+	URL, Headline, Outlets, EventURL string
+}
+
+// summaryHeadline is what a list calls a story or event by its
+// original's id and title: the title, else the id, else its own id.
+func summaryHeadline(original, title, id string) string {
+	if h := explain.Headline(retold.Document{ID: original, Title: title}); h != "" {
+		return h
+	}
+	return id
+}
+
+// listPaging is the From, To, Prev and Next of a list page that shows n
+// items of a listing read by q (after: its next cursor, "" on the last
+// page), on the list page at path.
+func listPaging(r *http.Request, path string, q listParams, n int, after string) (from, to int, prev, next string) {
+	// A page reached by a cursor says where it starts (from=, shown
+	// only); its way back is to the newest.
+	start, _ := intParam(r, "from", 1, 1, math.MaxInt32)
+	from = start + q.Offset
+	if after != "" {
+		next = listURL(r, path, after, from+q.Limit)
+	}
+	if q.After != nil || q.Offset > 0 {
+		prev = listURL(r, path, "", 1)
+	}
+	return from, q.Offset + n, prev, next
 }
 
 func (s *Server) uiList(w http.ResponseWriter, r *http.Request) {
@@ -207,43 +243,36 @@ func (s *Server) uiList(w http.ResponseWriter, r *http.Request) {
 	// One story more than the page shows says whether there is a next page.
 	more := q
 	more.Limit++
-	ss, err := s.listStories(r.Context(), more)
+	ss, total, err := s.listStories(r.Context(), more)
 	if err != nil {
 		s.uiFail(w, r, err)
 		return
 	}
-	// A page reached by a cursor says where it starts (from=, shown
-	// only); its way back is to the newest stories.
-	from, _ := intParam(r, "from", 1, 1, math.MaxInt32)
-	v := listView{Words: q.Words, Since: q.Since, From: from + q.Offset}
-	if len(ss) > q.Limit {
-		ss = ss[:q.Limit]
-		v.Next = listURL(r, storyCursor(ss[q.Limit-1]), v.From+q.Limit)
+	ss, after := pageOf(ss, q.Limit, storyKey)
+	v := listView{Words: q.Words, Since: q.Since, Until: q.Until, Event: q.Event, Outlet: q.Outlet, Total: total}
+	if q.Event != "" {
+		v.EventURL = eventURL(q.Event)
 	}
-	if q.After != nil || q.Offset > 0 {
-		v.Prev = listURL(r, "", 1)
-	}
-	v.To = q.Offset + len(ss)
+	v.From, v.To, v.Prev, v.Next = listPaging(r, "/", listParams{Limit: q.Limit, Offset: q.Offset, After: q.After}, len(ss), after)
 	for _, st := range ss {
-		h := explain.Headline(retold.Document{ID: st.Original, Title: st.Title})
-		if h == "" {
-			h = st.ID
-		}
-		v.Stories = append(v.Stories, storyItem{StorySummary: st, URL: storyURL(st.ID), Headline: h,
-			Outlets: strings.Join(st.Outlets, ", ")})
+		v.Stories = append(v.Stories, storyItem{StorySummary: st, URL: storyURL(st.ID),
+			Headline: summaryHeadline(st.Original, st.Title, st.ID), Outlets: strings.Join(st.Outlets, ", "), EventURL: eventURL(st.Event)})
 	}
 	title := "Stories"
-	if q.Words != "" {
+	switch {
+	case q.Words != "":
 		title = "Stories matching " + q.Words
+	case q.Event != "":
+		title = "Stories of event " + q.Event
 	}
 	s.render(w, r, http.StatusOK, listPage, title, v)
 }
 
-// listURL is the list page of r's query after the cursor after (the
-// first page when ""), whose first story is number from.
-func listURL(r *http.Request, after string, from int) string {
+// listURL is the list page at path with r's query after the cursor after
+// (the first page when ""), whose first item is number from.
+func listURL(r *http.Request, path, after string, from int) string {
 	q := url.Values{}
-	for _, k := range []string{"q", "since", "limit"} {
+	for _, k := range []string{"q", "since", "until", "event", "outlet", "limit"} {
 		if v := r.URL.Query().Get(k); v != "" {
 			q.Set(k, v)
 		}
@@ -253,9 +282,67 @@ func listURL(r *http.Request, after string, from int) string {
 		q.Set("from", strconv.Itoa(from))
 	}
 	if len(q) == 0 {
-		return "/"
+		return path
 	}
-	return "/?" + q.Encode()
+	return path + "?" + q.Encode()
+}
+
+// eventsView is the event list.
+type eventsView struct {
+	Words, Since, Until string
+	Events              []eventItem
+	From, To            int
+	Total               int64
+	Prev, Next          string
+}
+
+type eventItem struct {
+	explain.EventSummary
+	URL, Headline, Outlets, StoriesURL string
+}
+
+func (s *Server) uiEvents(w http.ResponseWriter, r *http.Request) {
+	q, err := s.eventQuery(r)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	more := q
+	more.Limit++
+	es, total, err := s.listEvents(r.Context(), more)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	es, after := pageOf(es, q.Limit, eventKey)
+	v := eventsView{Words: q.Words, Since: q.Since, Until: q.Until, Total: total}
+	v.From, v.To, v.Prev, v.Next = listPaging(r, "/events", listParams{Limit: q.Limit, Offset: q.Offset, After: q.After}, len(es), after)
+	for _, e := range es {
+		v.Events = append(v.Events, eventItem{EventSummary: e, URL: eventURL(e.ID),
+			Headline: summaryHeadline(e.Original, e.Title, e.ID), Outlets: strings.Join(e.Outlets, ", "),
+			StoriesURL: "/?" + url.Values{"event": {e.ID}}.Encode()})
+	}
+	title := "Events"
+	if q.Words != "" {
+		title = "Events matching " + q.Words
+	}
+	s.render(w, r, http.StatusOK, eventsPage, title, v)
+}
+
+// uiEvent shows an event as explain's event page does, with the site's
+// links: the event's JSON, and each story's page.
+func (s *Server) uiEvent(w http.ResponseWriter, r *http.Request) {
+	e, err := s.loadEvent(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	body, err := explain.EventFragment(e, explain.EventLinks{JSON: "/api/v1/events/" + url.PathEscape(e.ID), Story: storyURL})
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, reportPage, e.Headline, body)
 }
 
 // uiStory shows a story as explain's story page does, with the site's
@@ -268,8 +355,9 @@ func (s *Server) uiStory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, err := explain.StoryFragment(story, explain.StoryLinks{
-		JSON: "/api/v1/stories/" + url.PathEscape(story.ID),
-		Pick: storyURL(story.ID) + "/compare",
+		JSON:  "/api/v1/stories/" + url.PathEscape(story.ID),
+		Event: eventURL(story.Event),
+		Pick:  storyURL(story.ID) + "/compare",
 		Compare: func(o, v explain.StoryVersion) string {
 			return compareURL(o.Doc.ID, o.Version, v.Doc.ID, v.Version)
 		},
@@ -286,7 +374,7 @@ func (s *Server) uiStory(w http.ResponseWriter, r *http.Request) {
 			title = explain.Headline(v.Doc)
 		}
 	}
-	s.render(w, r, http.StatusOK, storyPage, title, body)
+	s.render(w, r, http.StatusOK, reportPage, title, body)
 }
 
 // uiPick answers the story page's pick-two form (?from=SEQ&to=SEQ, the

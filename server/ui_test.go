@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,6 +50,51 @@ var uiCorpus = []retold.Document{
 	{ID: "ui-markup", Date: "2031-06-20", Outlet: "<b>Bold</b> Outlet", Title: "<script>alert(1)</script>",
 		Text: "A bakery in Westholm won the regional bread prize for the third year in a row, the judges announced on Saturday.\n\n" +
 			"Its sourdough rye, baked in a wood-fired oven built in 1912, beat 40 other entries from across the province."},
+}
+
+// uiEventCorpus is invented: two more reports of uiCorpus's flood, each
+// written on its own (a feature the day after the write-thru, and a
+// government statement with a higher toll after that), and a copy of the
+// write-thru that another outlet ran unchanged. With the flood's three
+// versions they make one event of three stories, the toll going 12, 19,
+// 23.
+var uiEventCorpus = []retold.Document{
+	{ID: "ui-flood-feature", Date: "2031-06-12", Outlet: "Karavia Review", Title: "In Oral, a bakery owner wades back to what the river left",
+		Text: "Aigerim Dosova returned to her bakery on Wednesday to find the ovens buried in mud and the flour sacks split open on the floor.\n\n" +
+			"The Oral district was hit by flash floods on Monday after 120 millimetres of rain fell in 36 hours. Officials now say 19 people died and more than 2,400 residents had to leave their homes.\n\n" +
+			"Dosova, 41, said the water reached the counter within twenty minutes. Her neighbours carried her two children to the roof of the school.\n\n" +
+			"Emergency Minister Zhanibek Sultanov visited the valley on Tuesday and promised compensation for small businesses in Oral, but gave no figure.\n\n" +
+			"\"I will bake again,\" Dosova said, scraping the floor. \"Just not this month.\""},
+	{ID: "ui-flood-aid", Date: "2031-06-13T09:30:00Z", Outlet: "Government Press Office", Title: "Karavia pledges aid as Oral flood toll reaches 23",
+		Text: "The government of Karavia will pay 500 families in the Oral district for the loss of their homes, the cabinet announced on Thursday, as the toll from Monday's flash floods reached 23 dead.\n\n" +
+			"Emergency Minister Zhanibek Sultanov told the cabinet that 2,400 residents were still in shelters and that army engineers had reopened the road to Oral.\n\n" +
+			"The weather service recorded 120 millimetres of rain in 36 hours before the river broke its banks, the heaviest fall in the district since records began."},
+	{ID: "ui-flood-2-relay", Date: "2031-06-11T15:00:00Z", Outlet: "Valley Relay", Title: "Oral flood toll rises to 19",
+		Text: uiCorpus[1].Text},
+}
+
+// uiEventOf is the event document id is in now.
+func uiEventOf(t *testing.T, s *Server, id string) string {
+	t.Helper()
+	var d retold.StoredDocument
+	if err := s.st.View(context.Background(), func(tx retold.ReadTx) (err error) { d, err = tx.DocumentByID(id); return }); err != nil {
+		t.Fatal(err)
+	}
+	return d.Event
+}
+
+// uiEventServer is a server over uiCorpus and uiEventCorpus, and the
+// flood's event.
+func uiEventServer(t *testing.T) (*Server, string) {
+	t.Helper()
+	s := newUIServer(t, nil, append(slices.Clone(uiCorpus), uiEventCorpus...))
+	event := uiEventOf(t, s, "ui-flood-1")
+	for _, id := range []string{"ui-flood-feature", "ui-flood-aid"} {
+		if e := uiEventOf(t, s, id); e != event {
+			t.Fatalf("%s is in event %s, not %s with the flood", id, e, event)
+		}
+	}
+	return s, event
 }
 
 const uiToken = "ui-token"
@@ -415,7 +461,7 @@ func TestUIErrorsAndAuth(t *testing.T) {
 	}
 
 	closed := newUIServer(t, &Options{Token: uiToken, ErrorLog: io.Discard}, uiCorpus)
-	for _, p := range []string{"/", "/stories/x", "/compare?a=ui-flood-1&b=ui-flood-2", "/match"} {
+	for _, p := range []string{"/", "/stories/x", "/events", "/events/x", "/compare?a=ui-flood-1&b=ui-flood-2", "/match"} {
 		r := uiGet(t, closed, p)
 		if want := "/login?next=" + url.QueryEscape(p); r.status != http.StatusSeeOther || r.header.Get("Location") != want {
 			t.Errorf("%s without the token: status %d to %q, want 303 to %q", p, r.status, r.header.Get("Location"), want)
@@ -524,5 +570,104 @@ func TestSessionExpires(t *testing.T) {
 	}
 	if ss.valid("") || ss.valid("00ff") {
 		t.Error("an unknown id is valid")
+	}
+}
+
+func TestUIEventPage(t *testing.T) {
+	s, event := uiEventServer(t)
+	flood := uiStoryOf(t, s, "ui-flood-1")
+	r := uiGet(t, s, "/events/"+event)
+	uiWantPage(t, r, http.StatusOK,
+		"<title>Flash floods kill 12 in Oral district · retold</title>",
+		"<h1>Flash floods kill 12 in Oral district</h1>",
+		"event "+event+" · 3 stories · 5 versions", `<a href="/api/v1/events/`+event+`">JSON</a>`,
+		// the toll as it rose, where each value first appeared
+		`<span class="fact">dead</span> <span class="value"><mark class="changed">12</mark> <span class="where">Steppe Herald, 2031-06-10</span></span> <span class="arrow">→</span> <span class="value"><mark class="changed">19</mark> <span class="where">Caspian Wire, 2031-06-11</span></span> <span class="arrow">→</span> <span class="value"><mark class="changed">23</mark> <span class="where">Government Press Office, 2031-06-13 09:30</span></span>`,
+		// the chart, inline, accessible, its rows linking to the stories
+		`<figure class="timeline-chart">`, `<svg xmlns="http://www.w3.org/2000/svg"`, `role="img"`,
+		`<title id="event-timeline-title">`, `<a href="#story-3">`,
+		// the stories oldest first, each linking to its page and its versions to their sections
+		`<section class="event-story" id="story-1">`, `<a href="/stories/`+flood+`">Flash floods kill 12 in Oral district</a>`,
+		`<a href="/stories/`+flood+`#v2">Oral flood toll rises to 19</a>`,
+		`<span class="outlet">Valley Relay</span> <span class="badge copy">copy</span>`,
+		`<section class="event-story" id="story-3">`)
+	if i, j := strings.Index(r.body, "In Oral, a bakery owner"), strings.Index(r.body, "Karavia pledges aid"); i < 0 || j < i {
+		t.Error("the stories are not oldest first")
+	}
+	// Nothing inline to allow: the page's policy is the site's.
+	if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "style-src 'self';") || strings.Contains(r.body, "style=") {
+		t.Errorf("the event page needs inline style: %q", csp)
+	}
+
+	// The story page links to its event.
+	uiWantPage(t, uiGet(t, s, "/stories/"+flood), http.StatusOK, `event <a href="/events/`+event+`">`+event+`</a>`)
+
+	markup := uiEventOf(t, s, "ui-markup")
+	uiWantPage(t, uiGet(t, s, "/events/"+markup), http.StatusOK, "<h1>"+uiEscapedScript+"</h1>", "&lt;b&gt;Bold&lt;/b&gt; Outlet")
+	uiWantPage(t, uiGet(t, s, "/events/e999"), http.StatusNotFound, "404 Not Found", "not found")
+}
+
+func TestUIEventList(t *testing.T) {
+	s, event := uiEventServer(t)
+	uiWantPage(t, uiGet(t, s, "/events"), http.StatusOK,
+		"<h1>Events</h1>", "events 1–3 of 3",
+		`<a class="headline" href="/events/`+event+`">Flash floods kill 12 in Oral district</a>`,
+		`<a class="event-stories" href="/?event=`+event+`">3 stories</a>`, "5 versions + 1 copy",
+		`<span class="first-seen">2031-06-10</span> to <span class="last-seen">2031-06-13T09:30:00Z</span>`,
+		uiEscapedScript, `<a href="/events">events</a>`)
+	tests := []struct {
+		name, target string
+		want, not    []string
+	}{
+		{"search", "/events?q=dosova", []string{"events 1–1 of 1", "Flash floods kill 12", `value="dosova"`}, []string{"Council delays"}},
+		{"until", "/events?until=2031-06-15", []string{"Flash floods kill 12", `value="2031-06-15"`}, []string{"Council delays"}},
+		{"no match", "/events?q=volcano", []string{"No event matches"}, []string{"Flash floods"}},
+		{"first page", "/events?limit=1", []string{"events 1–1 of 3", `rel="next" href="/events?after=`}, []string{`rel="prev"`}},
+		{"last page", "/events?limit=1&offset=2", []string{"events 3–3 of 3", `rel="prev" href="/events?limit=1"`}, []string{`rel="next"`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := uiGet(t, s, tc.target)
+			uiWantPage(t, r, http.StatusOK, tc.want...)
+			for _, n := range tc.not {
+				if strings.Contains(r.body, n) {
+					t.Errorf("page has %q", n)
+				}
+			}
+		})
+	}
+	uiWantPage(t, uiGet(t, s, "/events?limit=0"), http.StatusBadRequest, "limit must be a whole number")
+}
+
+// TestUIStoryListFilters: the story list by event, outlet and dates, with
+// its total and each story's event.
+func TestUIStoryListFilters(t *testing.T) {
+	s, event := uiEventServer(t)
+	council := uiEventOf(t, s, "ui-council")
+	uiWantPage(t, uiGet(t, s, "/"), http.StatusOK, "stories 1–5 of 5",
+		`event <a class="event" href="/events/`+event+`">`+event+`</a>`,
+		`event <a class="event" href="/events/`+council+`">`+council+`</a>`,
+		`name="until"`, `name="outlet"`, `name="event"`)
+	tests := []struct {
+		name, target string
+		want, not    []string
+	}{
+		{"event", "/?event=" + event, []string{`Stories of event <a href="/events/` + event + `">` + event + `</a>`, "stories 1–3 of 3",
+			"Flash floods kill 12", "In Oral, a bakery owner", "Karavia pledges aid", `value="` + event + `"`}, []string{"Council delays"}},
+		{"outlet of a copy", "/?outlet=Valley+Relay", []string{"stories 1–1 of 1", "Flash floods kill 12", "from Valley Relay"}, []string{"Council delays", "Karavia pledges"}},
+		{"since and until", "/?since=2031-06-12&until=2031-06-30", []string{"stories 1–3 of 3", "In Oral, a bakery owner", "Karavia pledges aid", uiEscapedScript}, []string{"Flash floods kill 12", "Council delays"}},
+		{"paging keeps the filters", "/?event=" + event + "&limit=1", []string{"stories 1–1 of 3", `&amp;event=` + event + `&amp;from=2&amp;limit=1"`}, nil},
+		{"no match", "/?outlet=Nobody", []string{"No story matches"}, []string{"Flash floods"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := uiGet(t, s, tc.target)
+			uiWantPage(t, r, http.StatusOK, tc.want...)
+			for _, n := range tc.not {
+				if strings.Contains(r.body, n) {
+					t.Errorf("page has %q", n)
+				}
+			}
+		})
 	}
 }
