@@ -64,6 +64,10 @@ func (t *readTx) Event(id string) (retold.Event, error) {
 	return e, nil
 }
 
+// Events lists the summaries by (first_seen DESC, event), which the
+// events_first_seen index holds in that order. Since and Until bound an
+// event's FirstSeen (its earliest story's), the order it is listed in,
+// so a range of dates is a range of the index.
 func (t *readTx) Events(q retold.EventQuery) ([]retold.Event, error) {
 	if err := t.flushStories(); err != nil {
 		return nil, err

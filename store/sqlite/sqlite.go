@@ -705,7 +705,11 @@ func (t *readTx) Stories(q retold.StoryQuery) ([]retold.Story, error) {
 		documentsOf: `SELECT d.story, d.seq FROM json_each(?) j JOIN documents d ON d.story = j.value`,
 	}
 	l.where, l.args = storyFilter(q)
-	return list(t, l, q.Words)
+	stories, err := list(t, l, q.Words)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: stories: %w", err)
+	}
+	return stories, nil
 }
 
 // storyFilter is the condition that q's filters but Words and After put
