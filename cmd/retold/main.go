@@ -54,6 +54,8 @@ func commands() []command {
 		{"eval-compare", "measure pairwise verdict quality on the labeled data", runEvalCompare},
 		{"eval-facts", "audit the fact diff: changed numbers that count different things, on the labeled news sets", runEvalFacts},
 		{"eval-cv", "choose the reuse rule on the labeled news sets, with leave-one-event-out cross-validation", runEvalCV},
+		{"event", "show one indexed event: its key facts, a timeline of its stories, and each story's versions", runEvent},
+		{"events", "list the indexed events (stories of one happening), newest first", runEvents},
 		{"export", "write the story index as JSONL: labels and edges per document", runExport},
 		{"k8s", "write Kubernetes Indexed Job manifests that dedup or cluster a corpus in shards", runK8s},
 		{"match", "say which indexed story each document would join, with the evidence", runMatch},

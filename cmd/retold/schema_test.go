@@ -85,7 +85,7 @@ func sortedKeys(m map[string]any) []string {
 	return ks
 }
 
-// TestJSONSchemas runs eval, stories and match with --json and
+// TestJSONSchemas runs eval, stories, events, event and match with --json and
 // checks each output against the example of it.
 func TestJSONSchemas(t *testing.T) {
 	schemas := docSchemas(t)
@@ -127,6 +127,8 @@ func TestJSONSchemas(t *testing.T) {
 		"eval --json":        {"eval", "--json", "--truth", truth, "--pred", pred},
 		"eval --kept --json": {"eval", "--json", "--truth", truth, "--kept", kept},
 		"stories --json":     {"stories", "--db", db, "--json"},
+		"events --json":      {"events", "--db", db, "--json"},
+		"event --json":       {"event", "--db", db, "--json", "flood-1"},
 		"match --json":       {"match", "--db", db, "--json", probe},
 	}
 	for name, args := range runs {

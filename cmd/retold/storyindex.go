@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -18,7 +19,8 @@ import (
 	"github.com/retold/retold/storyindex"
 )
 
-// The story index commands: add, match, stories, story, rm. They share
+// The story index commands: add, match, stories, story, events, event,
+// rm. They share
 // --db (default retold.db in the current directory).
 
 func runAdd(ctx context.Context, e *env, args []string) error {
@@ -229,25 +231,68 @@ func printMatch(e *env, d retold.Document, res storyindex.Result, many, asJSON b
 	return nil
 }
 
+// listFlags are the flags the story and event listings share.
+type listFlags struct {
+	since, until, search *string
+	limit                *int
+	asJSON               *bool
+}
+
+func addListFlags(fs *flag.FlagSet, what string) listFlags {
+	return listFlags{
+		since:  fs.String("since", "", "only "+what+" first seen on or after `DATE` (YYYY-MM-DD or a prefix)"),
+		until:  fs.String("until", "", "only "+what+" first seen on or before `DATE` (YYYY-MM-DD or a prefix)"),
+		limit:  fs.Int("limit", 50, "the most "+what+" listed"),
+		search: fs.String("search", "", "only "+what+" with a document holding all these `WORDS` in its title or lede"),
+		asJSON: fs.Bool("json", false, "print JSON"),
+	}
+}
+
+// check refuses values a listing cannot take.
+func (f listFlags) check() error {
+	for _, d := range []struct{ name, v string }{{"since", *f.since}, {"until", *f.until}} {
+		if !validSince(d.v) {
+			return usageErr("--%s %q: want a date or the start of one: YYYY, YYYY-MM or YYYY-MM-DD", d.name, d.v)
+		}
+	}
+	if *f.limit < 1 || *f.limit > 100000 {
+		return usageErr("--limit %d: want 1 to 100000", *f.limit)
+	}
+	if len(*f.search) > server.MaxSearchBytes || len(strings.Fields(*f.search)) > server.MaxSearchWords {
+		return usageErr("--search: at most %d words and %d bytes", server.MaxSearchWords, server.MaxSearchBytes)
+	}
+	return nil
+}
+
+// listed is the last line of a listing: "3 of 120 stories".
+func listed(shown int, total int64, what string) string {
+	return fmt.Sprintf("%d of %d %s", shown, total, what)
+}
+
+// ranIn is "ran in 3 outlets, +2 copies", a listing's count of outlets.
+func ranIn(outlets []string, copies int) string {
+	ran := fmt.Sprintf("ran in %d outlet", len(outlets))
+	if len(outlets) != 1 {
+		ran += "s"
+	}
+	if copies > 0 {
+		ran += fmt.Sprintf(", +%d cop", copies) + map[bool]string{true: "y", false: "ies"}[copies == 1]
+	}
+	return ran
+}
+
 func runStories(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "stories", "stories [--db FILE] [--since DATE] [--search WORDS] [--limit N] [--json]")
+	fs := newFlagSet(e, "stories", "stories [--db FILE] [--since DATE] [--until DATE] [--event ID] [--outlet NAME] [--search WORDS] [--limit N] [--json]")
 	dbf := addDBFlag(fs, "the index `FILE`")
-	since := fs.String("since", "", "only stories first seen on or after `DATE` (YYYY-MM-DD or a prefix)")
-	limit := fs.Int("limit", 50, "the most stories listed")
-	search := fs.String("search", "", "only stories with a document holding all these `WORDS` in its title or lede")
-	asJSON := fs.Bool("json", false, "print JSON")
+	lf := addListFlags(fs, "stories")
+	event := fs.String("event", "", "only the stories of event `ID` (see retold events)")
+	outlet := fs.String("outlet", "", "only stories with a version or copy from this outlet (its exact `NAME`)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
-	if !validSince(*since) {
-		return usageErr("--since %q: want a date or the start of one: YYYY, YYYY-MM or YYYY-MM-DD", *since)
-	}
-	if *limit < 1 || *limit > 100000 {
-		return usageErr("--limit %d: want 1 to 100000", *limit)
-	}
-	if len(*search) > server.MaxSearchBytes || len(strings.Fields(*search)) > server.MaxSearchWords {
-		return usageErr("--search: at most %d words and %d bytes", server.MaxSearchWords, server.MaxSearchBytes)
+	if err := lf.check(); err != nil {
+		return err
 	}
 	if len(pos) != 0 {
 		return usageErr("takes no arguments")
@@ -257,27 +302,27 @@ func runStories(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	q := retold.StoryQuery{Since: *lf.since, Until: *lf.until, Limit: *lf.limit, Words: *lf.search, Event: *event, Outlet: *outlet}
 	var out []explain.StorySummary
+	var total int64
 	err = st.View(ctx, func(tx retold.ReadTx) (err error) {
-		out, err = explain.Summaries(tx, retold.StoryQuery{Since: *since, Limit: *limit, Words: *search})
+		if out, err = explain.Summaries(tx, q); err != nil {
+			return err
+		}
+		total, err = tx.CountStories(q)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if *lf.asJSON {
 		return writeJSON(e.stdout, out)
 	}
 	for _, s := range out {
-		ran := fmt.Sprintf("ran in %d outlet", len(s.Outlets))
-		if len(s.Outlets) != 1 {
-			ran += "s"
-		}
-		if s.Copies > 0 {
-			ran += fmt.Sprintf(", +%d cop", s.Copies) + map[bool]string{true: "y", false: "ies"}[s.Copies == 1]
-		}
-		fmt.Fprintf(e.stdout, "%-10s %4d  %-20s %s  (%s: %s)\n", s.ID, s.Size, s.FirstSeen, s.Title, ran, strings.Join(s.Outlets, ", "))
+		fmt.Fprintf(e.stdout, "%-10s %-10s %4d  %-20s %s  (%s: %s)\n", s.ID, s.Event, s.Size, s.FirstSeen, s.Title,
+			ranIn(s.Outlets, s.Copies), strings.Join(s.Outlets, ", "))
 	}
+	fmt.Fprintln(e.stdout, listed(len(out), total, "stories"))
 	return nil
 }
 

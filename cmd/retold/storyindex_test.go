@@ -187,8 +187,8 @@ func TestWireCopiesEveryOutletListed(t *testing.T) {
 	}
 }
 
-// TestReadCommandsNeverCreateAnIndex: stories, story, match, export and
-// serve refuse a missing file, an empty file and a file that is not
+// TestReadCommandsNeverCreateAnIndex: stories, story, events, event,
+// match, export and serve refuse a missing file, an empty file and a file that is not
 // SQLite, and leave it as it was.
 func TestReadCommandsNeverCreateAnIndex(t *testing.T) {
 	dir := t.TempDir()
@@ -200,6 +200,8 @@ func TestReadCommandsNeverCreateAnIndex(t *testing.T) {
 		for _, args := range [][]string{
 			{"stories", "--db", db},
 			{"story", "--db", db, "s1"},
+			{"events", "--db", db},
+			{"event", "--db", db, "e1"},
 			{"match", "--db", db, probe},
 			{"export", "--db", db, "--out", filepath.Join(dir, "out.jsonl")},
 			{"serve", "--db", db, "--addr", "127.0.0.1:0"},
