@@ -50,6 +50,20 @@
 // of one pair as that page shows it, which the serve match page uses.
 // StyleSheet is the CSS all of them and the compare page share.
 //
+// # Event report
+//
+// BuildEvent puts an event's stories oldest first, each with its versions
+// on its own timeline and no changes (BuildStory with no comparer), and
+// reads its key facts: KeyFacts takes every document's and copy's first
+// mention of each quantity (the dead, the injured, a counted noun), in
+// date order, and keeps the facts two documents report, each with its
+// distinct values in the order they appeared ("dead: 12 -> 19 -> 23").
+// TimelineSVG draws when each story, version and copy appeared, as
+// inline SVG with no script and no inline style, so a page under a strict
+// Content-Security-Policy can show it. EventText, EventHTML,
+// EventFragment and Event.JSON render the one Event; EventSummaries is
+// the event listing, ReadEvent the reads BuildEvent needs.
+//
 // Output is deterministic: the same Result, documents and options give the
 // same bytes.
 package explain

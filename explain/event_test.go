@@ -403,3 +403,22 @@ func TestEventHTMLIsSelfContainedAndEscaped(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyFactsLeaveOutWhatCountsNoFact(t *testing.T) {
+	// Each text twice, so anything it states would recur.
+	for _, text := range []string{
+		"The 7.7 quake killed many in the hills.",                   // a fraction is no count of the dead
+		"Crews worked at a 45-degree angle on the slope.",           // a singular noun after a count
+		"Between 50 and 60 people were injured.",                    // a range
+		"The meeting began at 10:30 and 103 people waited outside.", // a time, and a vague noun
+		"The man, 54, said he had lived there for 20 years.",        // an age, a duration
+	} {
+		docs := []retold.StoredDocument{
+			{Seq: 1, Document: retold.Document{ID: "a", Date: "2031-01-01", Text: text}},
+			{Seq: 2, Document: retold.Document{ID: "b", Date: "2031-01-02", Text: text}},
+		}
+		if facts := KeyFacts(docs, nil); len(facts) != 0 {
+			t.Errorf("%q: key facts %s, want none", text, factLine(facts[0]))
+		}
+	}
+}

@@ -26,11 +26,12 @@ import (
 // first appeared, each with the document that first gave it.
 //
 // Only facts that two documents report are kept: one document's number
-// neither recurs nor changes. The roles come first, in featureRoles'
+// neither recurs nor changes. The roles come first, in factRoles'
 // order, then the nouns, most documents first; at most MaxFacts.
-// Numbers that bound a range, times, codes, and the roles that are no
-// counts of the event (dates, ages, durations, frequencies) are no key
-// facts.
+// Numbers that bound a range, times, codes, the roles that are no counts
+// of the event (dates, ages, durations, frequencies), a count of people
+// with a fraction or a unit, and a noun that is vague ("people") or in
+// the singular after a count of more than one are no key facts.
 
 // MaxFacts is the most key facts an event report lists.
 const MaxFacts = 8
@@ -129,15 +130,33 @@ func shortDate(date string) string {
 // factKey is what makes two numbers one fact.
 type factKey struct{ role, noun, unit string }
 
+// countRoles are the roles that count people: their values are whole
+// numbers without a unit.
+var countRoles = []string{
+	features.RoleDead, features.RoleInjured, features.RoleMissing, features.RoleArrested,
+	features.RoleDisplaced, features.RoleRescued,
+}
+
 // factOf is the fact a number states, or false when it states none.
 func factOf(n features.Number) (factKey, bool) {
 	if n.Bound != "" || n.Unit == "time" || n.Unit == "code" {
 		return factKey{}, false
 	}
+	whole := !strings.ContainsAny(n.Value, ".:")
 	if n.Role != "" {
+		if slices.Contains(countRoles, n.Role) && (!whole || n.Unit != "") {
+			return factKey{}, false // "a 7.7 quake that killed", "18 km from the dead"
+		}
 		return factKey{role: n.Role, unit: n.Unit}, slices.Contains(factRoles, n.Role)
 	}
 	if n.Noun == "" || vagueNouns[n.Noun] {
+		return factKey{}, false
+	}
+	// A count of more than one thing names it in the plural: a noun in
+	// the singular after it belongs to a compound ("a 45-degree angle",
+	// "a five-story building"), not to the count. Plurals are read the
+	// English way; in other languages the roles still give facts.
+	if n.Unit == "" && (!whole || n.Value != "1" && !strings.HasSuffix(n.Noun, "s")) {
 		return factKey{}, false
 	}
 	return factKey{noun: n.Noun, unit: n.Unit}, true
