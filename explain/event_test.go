@@ -362,7 +362,7 @@ func TestTicks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		var got []string
-		for _, k := range ticks(at(tc.lo), at(tc.hi), 520) {
+		for _, k := range ticks(at(tc.lo), at(tc.hi), 520, false) {
 			got = append(got, k.label)
 		}
 		if !slices.Equal(got, tc.want) {
@@ -420,5 +420,30 @@ func TestKeyFactsLeaveOutWhatCountsNoFact(t *testing.T) {
 		if facts := KeyFacts(docs, nil); len(facts) != 0 {
 			t.Errorf("%q: key facts %s, want none", text, factLine(facts[0]))
 		}
+	}
+}
+
+func TestTimelineSVGSpreadsMarksOfOneTime(t *testing.T) {
+	// A wire story and two copies on one day, and a day-only event: the
+	// three marks are set apart around their day, and the axis has days.
+	e := &Event{ID: "e3", FirstSeen: "2031-02-01", LastSeen: "2031-02-03", Stories: []*Story{
+		{ID: "s1", FirstSeen: "2031-02-01", Versions: []StoryVersion{{Original: true,
+			Doc:    retold.Document{ID: "w", Date: "2031-02-01", Title: "Wire"},
+			Copies: []retold.Copy{{ID: "c1", Date: "2031-02-01"}, {ID: "c2", Date: "2031-02-01"}}}}},
+		{ID: "s2", FirstSeen: "2031-02-03", Versions: []StoryVersion{{Original: true,
+			Doc: retold.Document{ID: "x", Date: "2031-02-03", Title: "Later"}}}},
+	}}
+	c := parseChart(t, timelineOf(t, e))
+	m := c.Rows[0].Marks
+	if len(m) != 3 || m[1].X-m[0].X != tlMarkGap || m[2].X-m[1].X != tlMarkGap {
+		t.Fatalf("marks of one day at %v, want %v apart", m, tlMarkGap)
+	}
+	for _, label := range []string{"2031-02-01", "2031-02-02", "2031-02-03"} {
+		if !slices.Contains(c.Texts, label) && !strings.Contains(timelineOf(t, e), ">"+label+"<") {
+			t.Errorf("no tick %s", label)
+		}
+	}
+	if strings.Contains(timelineOf(t, e), ":00<") {
+		t.Error("a day-only event has ticks at hours")
 	}
 }

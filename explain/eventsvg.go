@@ -40,7 +40,7 @@ const (
 	tlTop       = 46.0  // legend and axis labels above the first row
 	tlRowH      = 22.0
 	tlBottom    = 10.0
-	tlMarkGap   = 6.0 // marks closer than this on a row are set apart
+	tlMarkGap   = 10.0 // marks closer than this on a row are set apart
 	tlLabelRune = 34  // the most characters of a story's label
 )
 
@@ -95,6 +95,7 @@ type legendView struct {
 
 // tlMark is one version or copy before layout.
 type tlMark struct {
+	date  string
 	at    time.Time
 	dated bool
 	class string
@@ -124,7 +125,7 @@ func newTimelineView(e *Event) timelineView {
 	rows := e.Stories[:min(len(e.Stories), MaxTimelineRows)]
 	marks := make([][]tlMark, len(rows))
 	var lo, hi time.Time
-	anyDated, anyUndated := false, false
+	anyDated, anyUndated, dayOnly := false, false, true
 	for i, s := range rows {
 		for _, v := range s.Versions {
 			class := "version"
@@ -141,6 +142,9 @@ func newTimelineView(e *Event) timelineView {
 				anyUndated = true
 				continue
 			}
+			if len(m.date) > 10 {
+				dayOnly = false
+			}
 			if !anyDated || m.at.Before(lo) {
 				lo = m.at
 			}
@@ -152,7 +156,8 @@ func newTimelineView(e *Event) timelineView {
 	}
 
 	v := timelineView{ID: "event-timeline", Grid: tlGrid, Text: tlText}
-	x0, x1 := tlLabelW, tlWidth-12
+	// The plot ends short of the edge, so the last tick's label fits.
+	x0, x1 := tlLabelW, tlWidth-40
 	if anyUndated {
 		x1 -= tlUndatedW + 8
 	}
@@ -185,7 +190,7 @@ func newTimelineView(e *Event) timelineView {
 		if anyUndated {
 			right = tlWidth - 12 - tlUndatedW - 4
 		}
-		for _, t := range ticks(lo, hi, x1-x0) {
+		for _, t := range ticks(lo, hi, x1-x0, dayOnly) {
 			if x := xOf(t.at); x+labelWidth(t.label)/2 <= right {
 				v.Ticks = append(v.Ticks, tickView{X: coord(x), Label: t.label})
 			}
@@ -201,12 +206,15 @@ func newTimelineView(e *Event) timelineView {
 		y := tlTop + tlRowH*float64(i) + tlRowH/2
 		label := s.headline()
 		r := rowView{Y: coord(y), TextY: coord(y + 4), Label: truncate(label, tlLabelRune), Full: label, Href: "#" + storyAnchor(i)}
-		// Dated marks by time, then the undated ones in the column; a
-		// mark too close to the one before moves right, so each shows.
+		// Dated marks by time, then the undated ones in their column.
+		// Marks closer than tlMarkGap (a wire story and its copies on one
+		// day) are spread around their mean, so each one shows; the
+		// undated ones closer still if the column is full.
 		xs := make([]float64, len(marks[i]))
 		order := make([]int, len(marks[i]))
 		for k, m := range marks[i] {
 			order[k] = k
+			xs[k] = tlWidth - 12 - tlUndatedW/2
 			if m.dated {
 				xs[k] = xOf(m.at)
 			}
@@ -221,26 +229,30 @@ func newTimelineView(e *Event) timelineView {
 			}
 			return cmp.Compare(xs[a], xs[b])
 		})
-		undated := tlWidth - 12 - tlUndatedW + 10
-		last := -1e9
 		var first, end float64
-		for n, k := range order {
-			m := marks[i][k]
-			x := xs[k]
-			if !m.dated {
-				x, undated = undated, undated+tlMarkGap
+		for lo := 0; lo < len(order); {
+			hi := lo + 1
+			for hi < len(order) && marks[i][order[hi]].dated == marks[i][order[lo]].dated && xs[order[hi]]-xs[order[hi-1]] < tlMarkGap {
+				hi++
 			}
-			if x-last < tlMarkGap {
-				x = last + tlMarkGap
+			center, gap := 0.0, tlMarkGap
+			for _, k := range order[lo:hi] {
+				center += xs[k] / float64(hi-lo)
 			}
-			last = x
-			if m.dated {
-				if n == 0 {
-					first = x
+			if !marks[i][order[lo]].dated && hi-lo > 1 {
+				gap = min(gap, (tlUndatedW-12)/float64(hi-lo-1))
+			}
+			for n, k := range order[lo:hi] {
+				x := center + (float64(n)-float64(hi-lo-1)/2)*gap
+				if marks[i][k].dated {
+					if lo == 0 && n == 0 {
+						first = x
+					}
+					end = x
 				}
-				end = x
+				r.Marks = append(r.Marks, markOf(marks[i][k], x, y))
 			}
-			r.Marks = append(r.Marks, markOf(m, x, y))
+			lo = hi
 		}
 		if end > first {
 			r.LineX1, r.LineX2 = coord(first), coord(end)
@@ -292,7 +304,7 @@ func newMark(date, outlet, headline, class string) tlMark {
 	if class != "version" {
 		title += " (" + class + ")"
 	}
-	return tlMark{at: at, dated: ok, class: class, title: title}
+	return tlMark{date: date, at: at, dated: ok, class: class, title: title}
 }
 
 // markOf places m at x, y: the original a larger dark dot, a version a
@@ -333,10 +345,14 @@ func labelWidth(label string) float64 { return 7 * float64(len(label)) }
 
 // ticks are the labelled times between lo and hi (UTC): whole hours,
 // days (weeks from a Monday), or months, at the finest step whose
-// labels, each with room around it, fit in width.
-func ticks(lo, hi time.Time, width float64) []tick {
+// labels, each with room around it, fit in width; days at the finest
+// when the dates have no time of day.
+func ticks(lo, hi time.Time, width float64, days bool) []tick {
 	lo, hi = lo.UTC(), hi.UTC()
 	for _, st := range tickSteps {
+		if days && st.months == 0 && st.d < 24*time.Hour {
+			continue
+		}
 		most := max(2, int(width/(labelWidth(st.layout)+24)))
 		var out []tick
 		var t time.Time
