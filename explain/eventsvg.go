@@ -41,7 +41,7 @@ const (
 	tlRowH      = 22.0
 	tlBottom    = 10.0
 	tlMarkGap   = 10.0 // marks closer than this on a row are set apart
-	tlLabelRune = 34  // the most characters of a story's label
+	tlLabelRune = 34   // the most characters of a story's label
 )
 
 // Colours of the marks: the report's link blue for versions, darker for
