@@ -78,6 +78,10 @@ type Edge struct {
 	A, B    int64
 	Verdict Verdict
 	Score   float64
+	// Event is the event linker's probability, in [0, 1], that the two
+	// documents report one real-world event (cluster.EventModel); 0 when
+	// it was not computed.
+	Event float64
 	// Evidence is the compare result as JSON (the `retold compare --json`
 	// schema), or empty when only the verdict was kept.
 	Evidence []byte
@@ -262,7 +266,9 @@ type Tx interface {
 	// one more than the highest ever assigned, deleted documents
 	// included, so a caller can number a batch before storing it.
 	NextSeq() (int64, error)
-	// PutEdge stores e, replacing an edge between the same two documents.
+	// PutEdge stores e, replacing an edge between the same two documents
+	// (all of it: Verdict, Score, Event and Evidence). It fails, storing
+	// nothing, for an Event outside [0, 1] or NaN.
 	PutEdge(e Edge) error
 	// SetStory moves document seq to story and event.
 	SetStory(seq int64, story, event string) error

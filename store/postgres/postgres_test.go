@@ -120,8 +120,9 @@ func TestOlderSchema(t *testing.T) {
 }
 
 // writeOld writes documents and copies into a store of an older schema
-// (1 or 2) as its retold did, with their stories' summaries: an Update
-// of this package would write the tables of the current schema.
+// (1 to 3) as its retold did, with their stories' summaries (schema 3's
+// event summaries are the caller's): an Update of this package would
+// write the tables of the current schema.
 func writeOld(t *testing.T, s *Store, docs []*retold.StoredDocument, copies []retold.Copy) {
 	t.Helper()
 	ctx := context.Background()
@@ -204,6 +205,71 @@ func TestEventsMigration(t *testing.T) {
 		if err != nil || len(got) != 1 || got[0].ID != "e4" || got[0].Stories != 3 || got[0].Size != 4 || got[0].Original != 3 ||
 			!slices.Equal(got[0].Outlets, []string{"A", "B", "C", "D"}) {
 			t.Errorf("events after a merge: %+v %v, want e4 of all three stories", got, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEdgeEventsMigration: a database of schema 3, before the event
+// linker's probability, keeps its edges, which read back with Event 0,
+// and edges written after the migration keep theirs.
+func TestEdgeEventsMigration(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	old, err := open(ctx, dsn, nil, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []*retold.StoredDocument
+	for seq := int64(1); seq <= 3; seq++ {
+		id := fmt.Sprint("d", seq)
+		docs = append(docs, &retold.StoredDocument{Document: retold.Document{ID: id, Text: "text " + id, Date: "2024-05-01"},
+			Seq: seq, Hash: uint64(seq), Version: 1, Added: "2024-06-01T00:00:00Z", Story: "s1", Event: "e1"})
+	}
+	writeOld(t, old, docs, nil)
+	// Evidence long enough to be TOASTed out of the row.
+	evidence := []byte(`{"verdict":"version","pad":"` + strings.Repeat("x", 6000) + `"}`)
+	_, err = old.pool.Exec(ctx, `INSERT INTO edges (a, b, verdict, score, evidence) VALUES (1, 2, 'version', 0.9, $1), (1, 3, 'same-event', 0.4, NULL)`, evidence)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.pool.Exec(ctx, `INSERT INTO events (`+eventColumns+`) `+eventSummary+` GROUP BY s.event`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	s := mustOpen(t, dsn, nil)
+	if v := version(t, s); v != SchemaVersion {
+		t.Fatalf("schema version %d after Open, want %d", v, SchemaVersion)
+	}
+	v12 := retold.Edge{A: 1, B: 2, Verdict: retold.Version, Score: 0.9, Evidence: evidence}
+	v13 := retold.Edge{A: 1, B: 3, Verdict: retold.SameEvent, Score: 0.4}
+	err = s.View(ctx, func(tx retold.ReadTx) error {
+		if got, err := tx.Edges(1); err != nil || !reflect.DeepEqual(got, []retold.Edge{v12, v13}) {
+			t.Errorf("Edges(1) after migration: %+v %v", got, err)
+		}
+		bare := v12
+		bare.Evidence = nil
+		if got, err := tx.EdgesAmong([]int64{1, 2, 3}); err != nil || !reflect.DeepEqual(got, []retold.Edge{bare, v13}) {
+			t.Errorf("EdgesAmong after migration: %+v %v", got, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(ctx, func(tx retold.Tx) error {
+		return tx.PutEdge(retold.Edge{A: 3, B: 2, Verdict: retold.SameEvent, Score: 0.5, Event: 0.75})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(ctx, func(tx retold.ReadTx) error {
+		want := []retold.Edge{{A: 1, B: 2, Verdict: retold.Version, Score: 0.9}, v13, {A: 2, B: 3, Verdict: retold.SameEvent, Score: 0.5, Event: 0.75}}
+		if got, err := tx.EdgesAmong([]int64{1, 2, 3}); err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("EdgesAmong after a write: %+v %v, want %+v", got, err, want)
 		}
 		return nil
 	})

@@ -110,6 +110,12 @@ var migrations = []migration{
 	CREATE INDEX documents_outlet ON documents (outlet);
 	CREATE INDEX copies_outlet ON copies (outlet);
 	INSERT INTO events (` + eventColumns + `) ` + eventSummary + ` GROUP BY s.event;`},
+	// 4: the event linker's probability on each edge. Adding a column
+	// with a constant default changes only the catalog, and reading it
+	// past evidence reads no more pages: a long evidence is TOASTed out
+	// of the row, a short one is on the row's page (SQLite's schema 8
+	// rebuilds its table instead, for its overflow pages).
+	{sql: `ALTER TABLE edges ADD COLUMN event double precision NOT NULL DEFAULT 0;`},
 }
 
 // ledeChars is how much of a text's start full-text search covers.

@@ -232,7 +232,7 @@ func (t *readTx) Deletions() (int64, error) {
 }
 
 func (t *readTx) Edges(seq int64) ([]retold.Edge, error) {
-	return t.edges(`SELECT a, b, verdict, score, evidence FROM edges WHERE a = $1 OR b = $1
+	return t.edges(`SELECT a, b, verdict, score, event, evidence FROM edges WHERE a = $1 OR b = $1
 		ORDER BY CASE WHEN a = $1 THEN b ELSE a END`, seq)
 }
 
@@ -242,11 +242,11 @@ func (t *readTx) EdgesAmong(seqs []int64) ([]retold.Edge, error) {
 	}
 	// One query, however many: the set goes in as an array, and each of
 	// its members finds its edges by the primary key's first column.
-	return t.edges(`SELECT a, b, verdict, score, NULL::bytea FROM edges WHERE a = ANY($1) AND b = ANY($1)
+	return t.edges(`SELECT a, b, verdict, score, event, NULL::bytea FROM edges WHERE a = ANY($1) AND b = ANY($1)
 		ORDER BY a, b`, seqs)
 }
 
-// edges runs a query of edge rows (a, b, verdict, score, evidence).
+// edges runs a query of edge rows (a, b, verdict, score, event, evidence).
 func (t *readTx) edges(query string, args ...any) ([]retold.Edge, error) {
 	rows, err := t.q.Query(t.ctx, query, args...)
 	if err != nil {
@@ -255,7 +255,7 @@ func (t *readTx) edges(query string, args ...any) ([]retold.Edge, error) {
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (retold.Edge, error) {
 		var e retold.Edge
 		var v string
-		err := r.Scan(&e.A, &e.B, &v, &e.Score, &e.Evidence)
+		err := r.Scan(&e.A, &e.B, &v, &e.Score, &e.Event, &e.Evidence)
 		e.Verdict = retold.Verdict(v)
 		return e, err
 	})
@@ -624,9 +624,15 @@ func (t *writeTx) PutEdge(e retold.Edge) error {
 	if e.A > e.B {
 		e.A, e.B = e.B, e.A
 	}
-	_, err := t.q.Exec(t.ctx, `INSERT INTO edges (a, b, verdict, score, evidence) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (a, b) DO UPDATE SET verdict = excluded.verdict, score = excluded.score, evidence = excluded.evidence`,
-		e.A, e.B, string(e.Verdict), e.Score, e.Evidence)
+	// Checked here, not left to the column: SQLite stores NaN as NULL
+	// (refused by NOT NULL) where PostgreSQL keeps it, and neither knows
+	// the range.
+	if !(e.Event >= 0 && e.Event <= 1) {
+		return fmt.Errorf("postgres: PutEdge %d-%d: event probability %v is not in [0, 1]", e.A, e.B, e.Event)
+	}
+	_, err := t.q.Exec(t.ctx, `INSERT INTO edges (a, b, verdict, score, event, evidence) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (a, b) DO UPDATE SET verdict = excluded.verdict, score = excluded.score, event = excluded.event, evidence = excluded.evidence`,
+		e.A, e.B, string(e.Verdict), e.Score, e.Event, e.Evidence)
 	if err != nil {
 		return fmt.Errorf("postgres: PutEdge %d-%d: %w", e.A, e.B, err)
 	}

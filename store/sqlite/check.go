@@ -11,9 +11,10 @@ import (
 // Check looks the database over and returns what is wrong with it, nil
 // when nothing is: SQLite's own integrity check of the file, rows that
 // point at documents that are gone (keys, edges, copies, originals),
-// story summaries that disagree with the documents they summarize, and
-// event summaries that disagree with the stories they summarize (which
-// are checked against the documents first). It reads only.
+// edges whose event probability is outside [0, 1], story summaries that
+// disagree with the documents they summarize, and event summaries that
+// disagree with the stories they summarize (which are checked against
+// the documents first). It reads only.
 func (s *Store) Check(ctx context.Context) ([]string, error) {
 	var problems []string
 	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -49,6 +50,7 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 	for _, q := range []struct{ what, query string }{
 		{"key rows of no document", `SELECT count(*) FROM doc_keys k WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.seq = k.seq)`},
 		{"edges to no document", `SELECT count(*) FROM edges e WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.seq = e.a) OR NOT EXISTS (SELECT 1 FROM documents d WHERE d.seq = e.b)`},
+		{"edges whose event probability is not in [0, 1]", `SELECT count(*) FROM edges WHERE NOT (event BETWEEN 0 AND 1)`},
 		{"copies of no document", `SELECT count(*) FROM copies c WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.seq = c.seq)`},
 		{"story originals that are not documents of their story", `SELECT count(*) FROM originals o WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.seq = o.seq AND d.story = o.story)`},
 		{"stories with no summary", `SELECT count(DISTINCT story) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM stories s WHERE s.story = d.story)`},

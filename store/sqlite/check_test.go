@@ -29,6 +29,9 @@ func TestCheckAndBackup(t *testing.T) {
 				return err
 			}
 		}
+		if err := tx.PutEdge(retold.Edge{A: 1, B: 2, Verdict: retold.SameEvent, Score: 0.4, Event: 0.8}); err != nil {
+			return err
+		}
 		return tx.PutCopy(&retold.Copy{ID: "a2", Seq: 1, Outlet: "P"})
 	})
 	if err != nil {
@@ -53,9 +56,15 @@ func TestCheckAndBackup(t *testing.T) {
 	var c1, c2 retold.Counts
 	s.View(ctx, func(tx retold.ReadTx) (err error) { c1, err = tx.Counts(); return })
 	b.View(ctx, func(tx retold.ReadTx) (err error) { c2, err = tx.Counts(); return })
-	if c1 != c2 || c1.Documents != 3 || c1.Copies != 1 {
+	if c1 != c2 || c1.Documents != 3 || c1.Copies != 1 || c1.Edges != 1 {
 		t.Errorf("backup counts %+v, the original's %+v", c2, c1)
 	}
+	b.View(ctx, func(tx retold.ReadTx) error {
+		if es, err := tx.Edges(1); err != nil || len(es) != 1 || es[0].Event != 0.8 {
+			t.Errorf("backup's edges %+v %v, want one with Event 0.8", es, err)
+		}
+		return nil
+	})
 	// A summary that disagrees with its documents, and an original that
 	// is no document of its story, are found.
 	raw, err := sql.Open("sqlite", "file:"+path)
@@ -63,7 +72,8 @@ func TestCheckAndBackup(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	for _, q := range []string{`UPDATE stories SET size = 7 WHERE story = 's1'`, `INSERT INTO originals (story, seq) VALUES ('s2', 99)`} {
+	for _, q := range []string{`UPDATE stories SET size = 7 WHERE story = 's1'`, `INSERT INTO originals (story, seq) VALUES ('s2', 99)`,
+		`UPDATE edges SET event = 1.5`} {
 		if _, err := raw.Exec(q); err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +83,7 @@ func TestCheckAndBackup(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Join(problems, "; ")
-	for _, want := range []string{"summaries that disagree", "originals that are not documents"} {
+	for _, want := range []string{"summaries that disagree", "originals that are not documents", "1 edges whose event probability is not in [0, 1]"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("problems %q lack %q", got, want)
 		}

@@ -158,6 +158,28 @@ var migrations = []migration{
 	CREATE INDEX documents_outlet ON documents (outlet);
 	CREATE INDEX copies_outlet ON copies (outlet);
 	INSERT INTO events (` + eventColumns + `) ` + eventSummary + ` GROUP BY s.event;`},
+	// 8: the event linker's probability on each edge. The table is
+	// rebuilt (one copy of its rows) rather than altered: ADD COLUMN
+	// would put event after evidence in every row written since, and a
+	// WITHOUT ROWID row longer than about 1 KB spills into overflow
+	// pages, which SQLite walks to reach a column past them. EdgesAmong
+	// (regrouping) would then read the evidence it leaves out: reading
+	// event past 6 KB of evidence took ten times as long as reading
+	// score, over 20,000 edges. Before evidence, event is read with the
+	// verdict and the score.
+	{sql: `CREATE TABLE edges_v8 (
+		a        INTEGER NOT NULL REFERENCES documents (seq) ON DELETE CASCADE,
+		b        INTEGER NOT NULL REFERENCES documents (seq) ON DELETE CASCADE,
+		verdict  TEXT NOT NULL,
+		score    REAL NOT NULL,
+		event    REAL NOT NULL DEFAULT 0,
+		evidence BLOB,
+		PRIMARY KEY (a, b)
+	) WITHOUT ROWID;
+	INSERT INTO edges_v8 (a, b, verdict, score, evidence) SELECT a, b, verdict, score, evidence FROM edges;
+	DROP TABLE edges;
+	ALTER TABLE edges_v8 RENAME TO edges;
+	CREATE INDEX edges_b ON edges (b);`},
 }
 
 // migrateKeyRows moves the key rows of schema 2 into doc_keys and drops
@@ -599,7 +621,7 @@ func (t *readTx) Deletions() (int64, error) {
 }
 
 func (t *readTx) Edges(seq int64) ([]retold.Edge, error) {
-	return t.edges(`SELECT a, b, verdict, score, evidence FROM edges WHERE a = ? OR b = ?
+	return t.edges(`SELECT a, b, verdict, score, event, evidence FROM edges WHERE a = ? OR b = ?
 		ORDER BY CASE WHEN a = ? THEN b ELSE a END`, nil, seq, seq, seq)
 }
 
@@ -619,11 +641,11 @@ func (t *readTx) EdgesAmong(seqs []int64) ([]retold.Edge, error) {
 	for _, s := range seqs {
 		in[s] = true
 	}
-	return t.edges(`SELECT e.a, e.b, e.verdict, e.score, NULL FROM json_each(?1) j JOIN edges e ON e.a = j.value
+	return t.edges(`SELECT e.a, e.b, e.verdict, e.score, e.event, NULL FROM json_each(?1) j JOIN edges e ON e.a = j.value
 		ORDER BY e.a, e.b`, func(e retold.Edge) bool { return in[e.B] }, string(set))
 }
 
-// edges runs a query of edge rows (a, b, verdict, score, evidence),
+// edges runs a query of edge rows (a, b, verdict, score, event, evidence),
 // keeping those keep accepts (all, for a nil keep).
 func (t *readTx) edges(query string, keep func(retold.Edge) bool, args ...any) ([]retold.Edge, error) {
 	rows, err := t.q.QueryContext(t.ctx, query, args...)
@@ -635,7 +657,7 @@ func (t *readTx) edges(query string, keep func(retold.Edge) bool, args ...any) (
 	for rows.Next() {
 		var e retold.Edge
 		var v string
-		if err := rows.Scan(&e.A, &e.B, &v, &e.Score, &e.Evidence); err != nil {
+		if err := rows.Scan(&e.A, &e.B, &v, &e.Score, &e.Event, &e.Evidence); err != nil {
 			return nil, err
 		}
 		if keep == nil || keep(e) {
@@ -1141,9 +1163,15 @@ func (t *writeTx) PutEdge(e retold.Edge) error {
 	if e.A > e.B {
 		e.A, e.B = e.B, e.A
 	}
-	_, err := t.q.ExecContext(t.ctx, `INSERT INTO edges (a, b, verdict, score, evidence) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (a, b) DO UPDATE SET verdict = excluded.verdict, score = excluded.score, evidence = excluded.evidence`,
-		e.A, e.B, string(e.Verdict), e.Score, e.Evidence)
+	// Checked here, not left to the column: SQLite stores NaN as NULL
+	// (refused by NOT NULL) where PostgreSQL keeps it, and neither knows
+	// the range.
+	if !(e.Event >= 0 && e.Event <= 1) {
+		return fmt.Errorf("sqlite: PutEdge %d-%d: event probability %v is not in [0, 1]", e.A, e.B, e.Event)
+	}
+	_, err := t.q.ExecContext(t.ctx, `INSERT INTO edges (a, b, verdict, score, event, evidence) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (a, b) DO UPDATE SET verdict = excluded.verdict, score = excluded.score, event = excluded.event, evidence = excluded.evidence`,
+		e.A, e.B, string(e.Verdict), e.Score, e.Event, e.Evidence)
 	if err != nil {
 		return fmt.Errorf("sqlite: PutEdge %d-%d: %w", e.A, e.B, err)
 	}

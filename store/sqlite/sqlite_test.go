@@ -277,3 +277,125 @@ func TestVersion6FileGetsEventSummaries(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestVersion7FileGetsEdgeEvents: a file of schema 7, before the event
+// linker's probability, keeps its edges through the rebuild of their
+// table, which reads them back with Event 0; event is stored before
+// evidence, so EdgesAmong reads no evidence to reach it; and the rebuilt
+// table keeps its index and its foreign keys.
+func TestVersion7FileGetsEdgeEvents(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "retold.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations[:7] {
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			t.Fatal(err)
+		}
+		if m.fn != nil {
+			if err := m.fn(ctx, tx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for seq := int64(1); seq <= 3; seq++ {
+		_, err := tx.ExecContext(ctx, `INSERT INTO documents (`+docColumns+`) VALUES (?, ?, 1, ?, 'Title', 'text', '', 'O', '2024-05-01', '', '2024-06-01T00:00:00Z', 's1', 'e1')`,
+			seq, fmt.Sprint("d", seq), seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Evidence long enough to spill into overflow pages.
+	evidence := []byte(`{"verdict":"version","pad":"` + strings.Repeat("x", 6000) + `"}`)
+	for _, q := range []struct {
+		query string
+		args  []any
+	}{
+		{`INSERT INTO edges (a, b, verdict, score, evidence) VALUES (1, 2, 'version', 0.9, ?), (1, 3, 'same-event', 0.4, NULL)`, []any{evidence}},
+		{`INSERT INTO stories (` + storyColumns + `) ` + storySummary + ` GROUP BY d.story`, nil},
+		{`INSERT INTO events (` + eventColumns + `) ` + eventSummary + ` GROUP BY s.event`, nil},
+		{`INSERT INTO meta (key, value) VALUES ('schema_version', '7')`, nil},
+	} {
+		if _, err := tx.ExecContext(ctx, q.query, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v, _ := s.schemaVersion(ctx, s.writer); v != SchemaVersion {
+		t.Errorf("version %d after Open, want %d", v, SchemaVersion)
+	}
+	v12 := retold.Edge{A: 1, B: 2, Verdict: retold.Version, Score: 0.9, Evidence: evidence}
+	v13 := retold.Edge{A: 1, B: 3, Verdict: retold.SameEvent, Score: 0.4}
+	err = s.View(ctx, func(tx retold.ReadTx) error {
+		if got, err := tx.Edges(1); err != nil || !reflect.DeepEqual(got, []retold.Edge{v12, v13}) {
+			t.Errorf("Edges(1) after migration: %+v %v", got, err)
+		}
+		bare := v12
+		bare.Evidence = nil
+		if got, err := tx.EdgesAmong([]int64{1, 2, 3}); err != nil || !reflect.DeepEqual(got, []retold.Edge{bare, v13}) {
+			t.Errorf("EdgesAmong after migration: %+v %v", got, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var columns []string
+	rows, err := s.writer.QueryContext(ctx, `SELECT name FROM pragma_table_info('edges') ORDER BY cid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		columns = append(columns, c)
+	}
+	rows.Close()
+	if want := []string{"a", "b", "verdict", "score", "event", "evidence"}; !slices.Equal(columns, want) {
+		t.Errorf("edges columns %v, want %v (event before evidence)", columns, want)
+	}
+	var n int
+	if err := s.writer.QueryRowContext(ctx, `SELECT count(*) FROM pragma_index_list('edges') WHERE name = 'edges_b'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("index edges_b after migration: %d %v, want 1", n, err)
+	}
+	if problems, err := s.Check(ctx); err != nil || len(problems) != 0 {
+		t.Errorf("check after migration: %v %v", problems, err)
+	}
+	// Edges written after the migration keep their Event, and still go
+	// with their documents.
+	err = s.Update(ctx, func(tx retold.Tx) error {
+		if err := tx.PutEdge(retold.Edge{A: 2, B: 3, Verdict: retold.SameEvent, Score: 0.5, Event: 0.75}); err != nil {
+			return err
+		}
+		return tx.DeleteDocument("d1")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(ctx, func(tx retold.ReadTx) error {
+		want := []retold.Edge{{A: 2, B: 3, Verdict: retold.SameEvent, Score: 0.5, Event: 0.75}}
+		if got, err := tx.EdgesAmong([]int64{1, 2, 3}); err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("EdgesAmong after a write and a delete: %+v %v, want %+v", got, err, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -4,9 +4,11 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -274,71 +276,113 @@ func testKeys(t *testing.T, open func() (retold.Store, error)) {
 	}
 }
 
+// testEdges: an edge keeps all it was given (Event too) through
+// PutEdge, is replaced whole by a later PutEdge of the same two
+// documents, whichever way round, and reads back the same from Edges and,
+// without its Evidence, from EdgesAmong; an Event out of [0, 1] is
+// refused.
 func testEdges(t *testing.T, open func() (retold.Store, error)) {
 	s := mustOpen(t, open)
-	a, b, c := doc("a", "a", 1), doc("b", "b", 2), doc("c", "c", 3)
-	put(t, s, nil, a, b, c)
-	err := s.Update(context.Background(), func(tx retold.Tx) error {
-		if err := tx.PutEdge(retold.Edge{A: b.Seq, B: a.Seq, Verdict: retold.SameEvent, Score: 0.2}); err != nil {
-			return err
-		}
-		if err := tx.PutEdge(retold.Edge{A: a.Seq, B: c.Seq, Verdict: retold.Version, Score: 0.9, Evidence: []byte(`{"verdict":"version"}`)}); err != nil {
-			return err
-		}
-		// Replaces the first.
-		return tx.PutEdge(retold.Edge{A: a.Seq, B: b.Seq, Verdict: retold.NearDuplicate, Score: 0.95})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	view(t, s, func(tx retold.ReadTx) error {
-		es, err := tx.Edges(a.Seq)
+	a, b, c, d := doc("a", "a", 1), doc("b", "b", 2), doc("c", "c", 3), doc("d", "d", 4)
+	put(t, s, nil, a, b, c, d)
+	evidence := []byte(`{"verdict":"version"}`)
+	update := func(es ...retold.Edge) {
+		t.Helper()
+		err := s.Update(context.Background(), func(tx retold.Tx) error {
+			for _, e := range es {
+				if err := tx.PutEdge(e); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
-		want := []retold.Edge{
-			{A: a.Seq, B: b.Seq, Verdict: retold.NearDuplicate, Score: 0.95},
-			{A: a.Seq, B: c.Seq, Verdict: retold.Version, Score: 0.9, Evidence: []byte(`{"verdict":"version"}`)},
-		}
-		if len(es) != 2 || es[0].A != want[0].A || es[0].B != want[0].B || es[0].Verdict != want[0].Verdict ||
-			es[1].Verdict != want[1].Verdict || string(es[1].Evidence) != string(want[1].Evidence) || len(es[0].Evidence) != 0 {
-			t.Errorf("Edges(a) = %+v\nwant %+v", es, want)
-		}
-		if es, _ := tx.Edges(c.Seq); len(es) != 1 || es[0].B != c.Seq {
-			t.Errorf("Edges(c) = %+v", es)
-		}
-		// EdgesAmong: both ends in the set, by A then B, no evidence.
-		among := []retold.Edge{
-			{A: a.Seq, B: b.Seq, Verdict: retold.NearDuplicate, Score: 0.95},
-			{A: a.Seq, B: c.Seq, Verdict: retold.Version, Score: 0.9},
+	}
+	update(
+		retold.Edge{A: b.Seq, B: a.Seq, Verdict: retold.SameEvent, Score: 0.2, Event: 0.7},
+		retold.Edge{A: a.Seq, B: c.Seq, Verdict: retold.Version, Score: 0.9, Event: 0.35, Evidence: evidence},
+		retold.Edge{A: b.Seq, B: c.Seq, Verdict: retold.SameEvent, Score: 0.5, Event: 0.25, Evidence: evidence},
+	)
+	// Replacements, in a later transaction: a-b's Event goes back to 0
+	// (not computed), b-c's changes, and b-c loses its evidence.
+	update(
+		retold.Edge{A: a.Seq, B: b.Seq, Verdict: retold.NearDuplicate, Score: 0.95},
+		retold.Edge{A: c.Seq, B: b.Seq, Verdict: retold.SameEvent, Score: 0.55, Event: 0.85},
+	)
+	ab := retold.Edge{A: a.Seq, B: b.Seq, Verdict: retold.NearDuplicate, Score: 0.95}
+	ac := retold.Edge{A: a.Seq, B: c.Seq, Verdict: retold.Version, Score: 0.9, Event: 0.35, Evidence: evidence}
+	bc := retold.Edge{A: b.Seq, B: c.Seq, Verdict: retold.SameEvent, Score: 0.55, Event: 0.85}
+	// EdgesAmong leaves the evidence out.
+	acBare := ac
+	acBare.Evidence = nil
+	view(t, s, func(tx retold.ReadTx) error {
+		for _, tc := range []struct {
+			seq  int64
+			want []retold.Edge
+		}{
+			{a.Seq, []retold.Edge{ab, ac}},
+			{b.Seq, []retold.Edge{ab, bc}},
+			{c.Seq, []retold.Edge{ac, bc}},
+			{d.Seq, nil},
+		} {
+			es, err := tx.Edges(tc.seq)
+			if err != nil || !sameEdges(es, tc.want) {
+				t.Errorf("Edges(%d) = %+v %v\nwant %+v", tc.seq, es, err, tc.want)
+			}
 		}
 		for _, tc := range []struct {
 			seqs []int64
 			want []retold.Edge
 		}{
-			{[]int64{c.Seq, a.Seq, b.Seq}, among},
-			{[]int64{a.Seq, c.Seq}, among[1:]},
-			{[]int64{b.Seq, c.Seq}, nil},
+			{[]int64{c.Seq, a.Seq, b.Seq, d.Seq}, []retold.Edge{ab, acBare, bc}},
+			{[]int64{a.Seq, c.Seq}, []retold.Edge{acBare}},
+			{[]int64{b.Seq, c.Seq}, []retold.Edge{bc}},
+			{[]int64{a.Seq, d.Seq}, nil},
 			{[]int64{a.Seq}, nil},
 			{nil, nil},
 		} {
 			es, err := tx.EdgesAmong(tc.seqs)
-			if err != nil || len(es) != len(tc.want) {
-				t.Errorf("EdgesAmong(%v) = %+v %v, want %+v", tc.seqs, es, err, tc.want)
-				continue
-			}
-			for i := range es {
-				if es[i].A != tc.want[i].A || es[i].B != tc.want[i].B || es[i].Verdict != tc.want[i].Verdict ||
-					es[i].Score != tc.want[i].Score || len(es[i].Evidence) != 0 {
-					t.Errorf("EdgesAmong(%v)[%d] = %+v, want %+v", tc.seqs, i, es[i], tc.want[i])
-				}
+			if err != nil || !sameEdges(es, tc.want) {
+				t.Errorf("EdgesAmong(%v) = %+v %v\nwant %+v", tc.seqs, es, err, tc.want)
 			}
 		}
 		return nil
 	})
-	if n := counts(t, s).Edges; n != 2 {
-		t.Errorf("%d edges, want 2", n)
+	if n := counts(t, s).Edges; n != 3 {
+		t.Errorf("%d edges, want 3", n)
 	}
+	// An Event that is no probability fails the Update, which stores
+	// nothing; the bounds themselves are probabilities.
+	for _, event := range []float64{-0.1, 1.5, math.NaN(), math.Inf(1)} {
+		err := s.Update(context.Background(), func(tx retold.Tx) error {
+			return tx.PutEdge(retold.Edge{A: a.Seq, B: d.Seq, Verdict: retold.SameEvent, Score: 0.5, Event: event})
+		})
+		if err == nil {
+			t.Errorf("PutEdge with Event %v: no error", event)
+		}
+	}
+	if n := counts(t, s).Edges; n != 3 {
+		t.Errorf("%d edges after refused PutEdges, want 3", n)
+	}
+	ad := retold.Edge{A: a.Seq, B: d.Seq, Verdict: retold.SameEvent, Score: 0.5, Event: 1}
+	update(ad)
+	view(t, s, func(tx retold.ReadTx) error {
+		if es, err := tx.EdgesAmong([]int64{a.Seq, d.Seq}); err != nil || !sameEdges(es, []retold.Edge{ad}) {
+			t.Errorf("EdgesAmong(a, d) = %+v %v, want %+v", es, err, ad)
+		}
+		return nil
+	})
+}
+
+// sameEdges reports whether got and want hold the same edges in the same
+// order, every field compared (an empty Evidence equals a nil one).
+func sameEdges(got, want []retold.Edge) bool {
+	return slices.EqualFunc(got, want, func(g, w retold.Edge) bool {
+		return g.A == w.A && g.B == w.B && g.Verdict == w.Verdict && g.Score == w.Score && g.Event == w.Event &&
+			bytes.Equal(g.Evidence, w.Evidence)
+	})
 }
 
 func testStories(t *testing.T, open func() (retold.Store, error)) {
