@@ -193,6 +193,7 @@ type index struct {
 	cands         []Scored[int32]
 	one           []int32
 	facts         []int32 // per document: j's facts it holds
+	keyDF         []int32 // the documents so far holding each of j's keys, j included
 	rule          CandidateRule
 }
 
@@ -393,8 +394,10 @@ func (x *index) add(j int32, f *Fingerprint, dst []pair) (dup int32, out []pair)
 			x.buckets.add(uint32(k), j)
 		}
 	}
+	x.keyDF = x.keyDF[:0]
 	for _, k := range f.Keys {
 		d := x.df[k] + 1
+		x.keyDF = append(x.keyDF, d)
 		x.df[k] = d
 		if d <= x.maxDF {
 			x.postings.add(k, j)

@@ -47,16 +47,19 @@ type Options struct {
 	// StoryMinScore is the least compare score of a version verdict for
 	// it to count as a story edge; weaker versions count as event edges.
 	StoryMinScore float64
-	// StoryAlpha and EventAlpha: two groups of more than one member merge
-	// only when the edges between them number at least this share of the
-	// smaller group's size, rounded up.
-	StoryAlpha, EventAlpha float64
+	// StoryAlpha: two stories of more than one member merge only when
+	// the edges between them number at least this share of the smaller
+	// story's size, rounded up.
+	StoryAlpha float64
 	// EventWindowDays: documents whose dates lie further apart than this
 	// are not linked into one event (documents without dates always may).
 	EventWindowDays int
-	// EventMinScore is the least story score of a same-event verdict for
-	// it to count as an event edge.
-	EventMinScore float64
+	// Event is the model of the probability that two documents report
+	// one event; groups of stories merge into one event while the
+	// average of that probability over their story pairs is at least
+	// EventThreshold.
+	Event          EventModel
+	EventThreshold float64
 
 	// Progress, when set, is called with the stage name and how much of
 	// it is done, from one goroutine at a time.
@@ -74,9 +77,9 @@ var DefaultOptions = Options{
 	MaxCandidates:    40,
 	StoryMinScore:    0.5,
 	StoryAlpha:       0.5,
-	EventAlpha:       0.5,
 	EventWindowDays:  7,
-	EventMinScore:    0.0,
+	Event:            DefaultEventModel,
+	EventThreshold:   0.2,
 }
 
 // Assignment is the clustering of one input document.
@@ -96,8 +99,8 @@ type Stats struct {
 	// normalization) to an earlier one: they join its story unverified.
 	Duplicates int
 	// Candidates is the number of pairs verified with the compare engine;
-	// StoryEdges and EventEdges are those that came out as versions and
-	// as same-event evidence.
+	// StoryEdges are those that came out as versions, EventEdges those
+	// between stories that event linking weighed.
 	Candidates, StoryEdges, EventEdges int
 	Elapsed                            time.Duration
 }
@@ -164,7 +167,7 @@ func ClusterSource(ctx context.Context, src Source, opt *Options) ([]Assignment,
 	for i, d := range dupOf {
 		if d >= 0 {
 			st.Duplicates++
-			edges = append(edges, edge{a: d, b: int32(i), verdict: retold.Duplicate, score: 1})
+			edges = append(edges, edge{a: d, b: int32(i), verdict: retold.Duplicate, score: 1, event: 1})
 		}
 	}
 
@@ -197,6 +200,9 @@ type Edge struct {
 	A, B    int32
 	Verdict retold.Verdict
 	Score   float64 // the compare engine's score in [0, 1]
+	// Event is the probability that the two report one event
+	// (Options.Event), 0 when not known.
+	Event float64
 }
 
 // Grouping is what Group decides: for each document, the index of its
@@ -227,7 +233,7 @@ func group(n int, days []int, edges []edge, o *Options) Grouping {
 	story, storyEdges := stories(n, edges, o)
 	event, eventEdges := events(n, story, edges, days, o)
 	orig := originals(n, story, storyEdges, days)
-	g := Grouping{Story: make([]int32, n), Event: make([]int32, n), storyEdges: len(storyEdges), eventEdges: len(eventEdges)}
+	g := Grouping{Story: make([]int32, n), Event: make([]int32, n), storyEdges: len(storyEdges), eventEdges: eventEdges}
 	// An event is labelled by its earliest story's original.
 	eventLabel := make(map[int32]int32)
 	for i := range n {
@@ -267,30 +273,16 @@ func stories(n int, edges []edge, o *Options) ([]int32, []edge) {
 	return story, es
 }
 
-// events clusters stories over same-event evidence between their
-// documents within the date window; it returns each document's event root.
-func events(n int, story []int32, edges []edge, days []int, o *Options) ([]int32, []edge) {
-	var es []edge
+// events links stories into events (linkEvents); it returns each
+// document's event root and the number of edges between stories.
+func events(n int, story []int32, edges []edge, days []int, o *Options) ([]int32, int) {
+	between := 0
 	for _, e := range edges {
-		if story[e.a] == story[e.b] || !e.verdict.AtLeast(retold.SameEvent) || e.score < o.EventMinScore {
-			continue
+		if story[e.a] != story[e.b] && e.event > 0 {
+			between++
 		}
-		if da, db := days[e.a], days[e.b]; da != noDay && db != noDay && abs(da-db) > o.EventWindowDays {
-			continue
-		}
-		es = append(es, e)
 	}
-	sortEdges(es, func(e edge) float64 { return e.score })
-	items := make([][]int32, n)
-	for i := range n {
-		items[story[i]] = append(items[story[i]], int32(i))
-	}
-	f := agglomeration{alpha: o.EventAlpha}.run(n, items, story, es, adjacency(n, es))
-	event := make([]int32, n)
-	for i := range n {
-		event[i] = f.find(story[i])
-	}
-	return event, es
+	return linkEvents(n, story, edges, days, o.EventWindowDays, o.EventThreshold), between
 }
 
 // originals picks each story's probable original: the earliest dated

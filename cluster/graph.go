@@ -13,6 +13,7 @@ type edge struct {
 	a, b    int32
 	verdict retold.Verdict
 	score   float64 // the compare engine's story score in [0, 1]
+	event   float64 // the probability of one event (EventModel)
 }
 
 // forest is union-find over n items with each root's size and members.

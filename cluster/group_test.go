@@ -21,8 +21,8 @@ func TestGroupFormsStoriesWithoutChainingAndEventsInTheWindow(t *testing.T) {
 		// One loose link between the two stories of three, weaker than
 		// their own (edges are taken strongest first): not enough.
 		{A: 2, B: 3, Verdict: retold.Version, Score: 0.75},
-		{A: 6, B: 0, Verdict: retold.SameEvent, Score: 0.3},
-		{A: 7, B: 1, Verdict: retold.SameEvent, Score: 0.3},
+		{A: 6, B: 0, Verdict: retold.SameEvent, Score: 0.3, Event: 0.9},
+		{A: 7, B: 1, Verdict: retold.SameEvent, Score: 0.3, Event: 0.9},
 	}
 	g := Group(dates, edges, nil)
 	wantStory := []int32{1, 1, 1, 3, 3, 3, 6, 7}
@@ -42,5 +42,39 @@ func TestGroupFormsStoriesWithoutChainingAndEventsInTheWindow(t *testing.T) {
 	}
 	if h := Group(dates, rev, nil); !slices.Equal(h.Story, g.Story) || !slices.Equal(h.Event, g.Event) {
 		t.Errorf("reversed edges: %v %v, want %v %v", h.Story, h.Event, g.Story, g.Event)
+	}
+}
+
+// TestEventsDoNotChain: two events of four stories each, every story of
+// one linked to every other, and one strong pair across: the average over
+// the two events' sixteen story pairs is far below the threshold, so
+// they stay two; a lone story linked to half of an event joins it.
+func TestEventsDoNotChain(t *testing.T) {
+	n := 9
+	dates := make([]string, n)
+	var edges []Edge
+	link := func(a, b int32, p float64) {
+		edges = append(edges, Edge{A: a, B: b, Verdict: retold.SameEvent, Score: 0.2, Event: p})
+	}
+	for a := int32(0); a < 4; a++ {
+		for b := a + 1; b < 4; b++ {
+			link(a, b, 0.8)
+			link(a+4, b+4, 0.8)
+		}
+	}
+	link(3, 4, 0.7) // the loose pair across
+	link(8, 5, 0.6) // a lone story joining the second event
+	link(8, 6, 0.6)
+	g := Group(dates, edges, nil)
+	want := []int32{0, 0, 0, 0, 4, 4, 4, 4, 4}
+	if !slices.Equal(g.Event, want) {
+		t.Errorf("events %v, want %v", g.Event, want)
+	}
+	// With a chaining rule, or a threshold under 0.7/20, the two would be one: the
+	// test can tell the difference.
+	o := DefaultOptions
+	o.EventThreshold = 0.03
+	if h := Group(dates, edges, &o); h.Event[4] != 0 {
+		t.Errorf("at threshold 0.03 the events should merge: %v", h.Event)
 	}
 }

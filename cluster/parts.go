@@ -75,31 +75,46 @@ func NewCandidates(n int, opt *Options) *Candidates {
 // Add matches document j, the next in input order, and indexes it. It
 // returns the first earlier document with the same normalized text (dup
 // >= 0: j joins it unverified), or j's candidates, best first, appended
-// to dst.
-func (c *Candidates) Add(j int32, p *Print, dst []Pair) (dup int32, out []Pair) {
+// to dst, and j's EventView (as the documents so far weigh its keys).
+func (c *Candidates) Add(j int32, p *Print, dst []Pair) (dup int32, out []Pair, view EventView) {
 	c.x.fp[j] = fingerprint{content: p.Content, day: p.Day, english: p.English}
 	copy(c.x.sigs.v[int(j)*c.x.sigs.perms:], p.Sig)
 	dup, c.pairs = c.x.add(j, &p.Fingerprint, c.pairs[:0])
+	if dup >= 0 {
+		return dup, dst, EventView{}
+	}
 	for _, q := range c.pairs {
 		dst = append(dst, Pair{q.a, q.b})
 	}
-	return dup, dst
+	return dup, dst, NewEventView(&p.Fingerprint, c.x.keyDF)
 }
 
 // Judge verifies document b against its candidates as, in the order Add
 // gave them, with b's neighbourhood made of them, and returns the edges
-// that carry evidence (same-event or closer).
-func Judge(c *verify.Comparer, b int32, pb *verify.Profile, as []int32, pas []*verify.Profile) []Edge {
+// that carry evidence: same-event or closer, or an event probability of
+// at least EventKeep. vb is b's EventView; m the event model.
+func Judge(c *verify.Comparer, m *EventModel, b int32, pb *verify.Profile, vb *EventView, as []int32, pas []*verify.Profile) []Edge {
 	nb := verify.NewNeighbourhood(pb, pas)
 	var out []Edge
 	for k, a := range as {
 		v, score := c.JudgeIn(pas[k], pb, nb)
-		if v.AtLeast(retold.SameEvent) {
-			out = append(out, Edge{A: a, B: b, Verdict: v, Score: score})
+		ep := pairOf(pas[k], pb, vb)
+		ep.Verdict, ep.Score = v, score
+		if m.observe != nil {
+			m.observe(a, b, ep)
+		}
+		p := m.Prob(ep)
+		if v.AtLeast(retold.SameEvent) || p >= EventKeep {
+			out = append(out, Edge{A: a, B: b, Verdict: v, Score: score, Event: p})
 		}
 	}
 	return out
 }
+
+// EventKeep is the least event probability for which a pair judged
+// unrelated is kept as an edge: below it a pair adds next to nothing to
+// an average, and keeping it would cost memory and the index's storage.
+const EventKeep = 0.05
 
 // GroupDays is Group with each document's day (Print.Day) in place of its
 // date.
@@ -119,7 +134,7 @@ func GroupDays(days []int32, edges []Edge, opt *Options) Grouping {
 			a, b = b, a
 		}
 		if a != b {
-			es = append(es, edge{a: a, b: b, verdict: e.Verdict, score: e.Score})
+			es = append(es, edge{a: a, b: b, verdict: e.Verdict, score: e.Score, event: e.Event})
 		}
 	}
 	return group(len(days), d, es, &o)

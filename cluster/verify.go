@@ -81,8 +81,9 @@ func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]
 			cache[int32(lo+k)] = p
 		}
 		pairs = pairs[:0]
+		views := make([]EventView, hi-lo)
 		for j := lo; j < hi; j++ {
-			dupOf[j], pairs = cands.Add(int32(j), &got.prints[j-lo], pairs)
+			dupOf[j], pairs, views[j-lo] = cands.Add(int32(j), &got.prints[j-lo], pairs)
 		}
 		verified += len(pairs)
 
@@ -146,14 +147,14 @@ func stream(ctx context.Context, c *verify.Comparer, src Source, o *Options) ([]
 				as = append(as, q.A)
 				pas = append(pas, profileOf(q.A))
 			}
-			results[k] = Judge(c, b, profileOf(b), as, pas)
+			results[k] = Judge(c, &o.Event, b, profileOf(b), &views[int(b)-lo], as, pas)
 		})
 		if err != nil {
 			return nil, nil, nil, 0, err
 		}
 		for _, es := range results {
 			for _, e := range es {
-				edges = append(edges, edge{a: e.A, b: e.B, verdict: e.Verdict, score: e.Score})
+				edges = append(edges, edge{a: e.A, b: e.B, verdict: e.Verdict, score: e.Score, event: e.Event})
 			}
 		}
 		for d := range cache {

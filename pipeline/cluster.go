@@ -567,7 +567,7 @@ func judge(ctx context.Context, dir string, p *Plan, i int) error {
 					return err
 				}
 			}
-			for _, e := range cluster.Judge(cmpr, -1, pb, as, pas) {
+			for _, e := range cluster.Judge(cmpr, &cluster.DefaultEventModel, -1, pb, &cluster.EventView{}, as, pas) {
 				out.u64(best[e.A].Doc)
 				out.u64(j)
 				out.u8(byte(e.Verdict.Rank()))
