@@ -317,3 +317,17 @@ var DefaultEventModel = EventModel{
 	Version: 0.55, SameEvent: 1.98, CrossLanguage: 4.33,
 	LogGap: -1.14, Undated: -1.0,
 }
+
+// EventViewOf is the EventView of the document profiled as p when df(k)
+// documents so far, itself included, hold key k: what the sharded judge
+// stage builds from the postings ranks, equal to what Candidates.Add
+// gives.
+func EventViewOf(p *verify.Profile, df func(k uint64) int) EventView {
+	facts := p.FactSet()
+	f := Fingerprint{Keys: mergeSets(facts, p.StemSet()), Facts: facts}
+	d := make([]int32, len(f.Keys))
+	for i, k := range f.Keys {
+		d[i] = int32(df(k))
+	}
+	return NewEventView(&f, d)
+}

@@ -46,7 +46,7 @@ const (
 	reqWidth     = 16 // key, ordinal
 	holderWidth  = 16 // key, ordinal
 	countWidth   = 16 // ordinal, anchors (u32), fact keys (u32)
-	judgedWidth  = 25 // earlier ordinal, later ordinal, verdict, score
+	judgedWidth  = 33 // earlier ordinal, later ordinal, verdict, score, event probability
 )
 
 // Kinds of the entries of keys.P.bin.
@@ -462,18 +462,23 @@ func postings(ctx context.Context, dir string, p *Plan, i int) error {
 				continue
 			}
 			for r := range g {
-				if r >= 1 && r <= maxDF {
+				// Every rank whose key still weighs in event linking
+				// (cluster.EventWeight of r+1 holders); the anchors
+				// task keeps those of 1 to maxDF earlier holders.
+				if r+1 < cluster.EventCap {
 					w := ranked[docPart(g[r].ord, p.Parts)]
 					w.u64(g[r].ord)
 					w.u64(g[r].key)
 					w.u32(uint32(r))
 					if g[r].kind == kindFact {
 						w.u8(1)
-						for _, h := range g[:r] {
-							touch(g[r].ord, h.ord, touchFact)
-						}
 					} else {
 						w.u8(0)
+					}
+				}
+				if g[r].kind == kindFact && r >= 1 && r <= maxDF {
+					for _, h := range g[:r] {
+						touch(g[r].ord, h.ord, touchFact)
 					}
 				}
 				if r < maxDF {
@@ -496,8 +501,12 @@ func anchors(ctx context.Context, dir string, p *Plan, i int) error {
 		cluster.AnchorKey
 	}
 	var recs []rec
+	maxDF := cluster.DefaultOptions.MaxAnchorDF
 	err := eachRec(p.fs, taskPaths(dir, "postings", p.Parts, "ranked."+strconv.Itoa(i)+".bin"), rankedWidth, func(b []byte) {
-		recs = append(recs, rec{le64(b), cluster.AnchorKey{Key: le64(b[8:]), DF: int(le32(b[16:])), Fact: b[20] == 1}})
+		// Ranks of 0 and above maxDF are there for event linking.
+		if r := int(le32(b[16:])); r >= 1 && r <= maxDF {
+			recs = append(recs, rec{le64(b), cluster.AnchorKey{Key: le64(b[8:]), DF: r, Fact: b[20] == 1}})
+		}
 	})
 	if err != nil {
 		return err

@@ -493,6 +493,10 @@ func judge(ctx context.Context, dir string, p *Plan, i int) error {
 		}
 		return 0, 0
 	}
+	keyDF, err := readKeyDF(p, dir, i)
+	if err != nil {
+		return err
+	}
 	ds := newDocStore(dir, p)
 	defer ds.close()
 	cmpr := verify.New(nil)
@@ -567,15 +571,57 @@ func judge(ctx context.Context, dir string, p *Plan, i int) error {
 					return err
 				}
 			}
-			for _, e := range cluster.Judge(cmpr, &cluster.DefaultEventModel, -1, pb, &cluster.EventView{}, as, pas) {
+			view := cluster.EventViewOf(pb, keyDF.of(j))
+			for _, e := range cluster.Judge(cmpr, &cluster.DefaultEventModel, -1, pb, &view, as, pas) {
 				out.u64(best[e.A].Doc)
 				out.u64(j)
 				out.u8(byte(e.Verdict.Rank()))
 				out.u64(math.Float64bits(e.Score))
+				out.u64(math.Float64bits(e.Event))
 			}
 		}
 		return nil
 	})
+}
+
+// keyDF holds, for the documents of one judge partition, how many
+// documents so far (each one included) hold each of its keys that still
+// weigh in event linking: the postings tasks' ranks, sorted by ordinal
+// and key.
+type keyDF struct {
+	recs []keyRank
+}
+
+type keyRank struct {
+	ord, key uint64
+	df       int
+}
+
+// readKeyDF reads partition i's ranks from every postings task.
+func readKeyDF(p *Plan, dir string, i int) (*keyDF, error) {
+	var x keyDF
+	err := eachRec(p.fs, taskPaths(dir, "postings", p.Parts, "ranked."+strconv.Itoa(i)+".bin"), rankedWidth, func(b []byte) {
+		x.recs = append(x.recs, keyRank{le64(b), le64(b[8:]), int(le32(b[16:])) + 1})
+	})
+	slices.SortFunc(x.recs, func(a, b keyRank) int { return cmp.Or(cmp.Compare(a.ord, b.ord), cmp.Compare(a.key, b.key)) })
+	return &x, err
+}
+
+// of is the document frequency function of document ord for
+// cluster.EventViewOf: a key without a rank is held by EventCap or more.
+func (x *keyDF) of(ord uint64) func(k uint64) int {
+	lo := sort.Search(len(x.recs), func(m int) bool { return x.recs[m].ord >= ord })
+	hi := lo
+	for hi < len(x.recs) && x.recs[hi].ord == ord {
+		hi++
+	}
+	rs := x.recs[lo:hi]
+	return func(k uint64) int {
+		if m, ok := slices.BinarySearchFunc(rs, k, func(r keyRank, k uint64) int { return cmp.Compare(r.key, k) }); ok {
+			return rs[m].df
+		}
+		return cluster.EventCap
+	}
 }
 
 // groupStage joins the edges of every judge task and the copies, groups
@@ -597,7 +643,7 @@ func groupStage(ctx context.Context, dir string, p *Plan, _ int) error {
 	}
 	err = eachRec(p.fs, taskPaths(dir, "judge", p.Parts, "edges.bin"), judgedWidth, func(b []byte) {
 		a, c := pair(le64(b), le64(b[8:]))
-		edges = append(edges, cluster.Edge{A: a, B: c, Verdict: retold.Verdicts[b[16]], Score: math.Float64frombits(le64(b[17:]))})
+		edges = append(edges, cluster.Edge{A: a, B: c, Verdict: retold.Verdicts[b[16]], Score: math.Float64frombits(le64(b[17:])), Event: math.Float64frombits(le64(b[25:]))})
 	})
 	if err != nil {
 		return err
@@ -605,7 +651,7 @@ func groupStage(ctx context.Context, dir string, p *Plan, _ int) error {
 	// A copy is an edge of full score to its first copy.
 	err = eachRec(p.fs, taskPaths(dir, "copies", p.Parts, "dups.bin"), dupWidth, func(b []byte) {
 		j, first := pair(le64(b), le64(b[8:]))
-		edges = append(edges, cluster.Edge{A: first, B: j, Verdict: retold.Duplicate, Score: 1})
+		edges = append(edges, cluster.Edge{A: first, B: j, Verdict: retold.Duplicate, Score: 1, Event: 1})
 	})
 	if err = cmp.Or(err, bad); err != nil {
 		return err
