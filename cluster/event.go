@@ -74,13 +74,13 @@ type EventPair struct {
 	Gap int
 }
 
-// pairOf measures the pair of earlier document a (profile pa) and later
-// b (profile pb, view vb). The cosines weigh a shared key as the later
+// EventEvidence measures the pair of earlier document a (profile pa)
+// and later b (profile pb, view vb); the caller sets Verdict and Score. The cosines weigh a shared key as the later
 // document saw it; the earlier document's norm is estimated from its
 // number of keys at the later one's mean weight, since its own weights
 // are not kept (the sharded stages and the index know the later
 // document's frequencies only).
-func pairOf(pa, pb *verify.Profile, vb *EventView) EventPair {
+func EventEvidence(pa, pb *verify.Profile, vb *EventView) EventPair {
 	stemsA, factsA := pa.StemSet(), pa.FactSet()
 	nStemsB, nFactsB := 0, 0
 	for _, f := range vb.fact {

@@ -98,7 +98,7 @@ func Judge(c *verify.Comparer, m *EventModel, b int32, pb *verify.Profile, vb *E
 	var out []Edge
 	for k, a := range as {
 		v, score := c.JudgeIn(pas[k], pb, nb)
-		ep := pairOf(pas[k], pb, vb)
+		ep := EventEvidence(pas[k], pb, vb)
 		ep.Verdict, ep.Score = v, score
 		if m.observe != nil {
 			m.observe(a, b, ep)

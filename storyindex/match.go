@@ -21,7 +21,10 @@ import (
 // keeps the index linear in the corpus.
 //
 // ov, when set, is documents filed on top of the index (see overlay).
-func (x *Index) candidates(p *verify.Profile, ov *overlay) (cands []int64, file []uint64) {
+// view is d's cluster.EventView: its keys weighed by how many documents
+// hold them now, d included (the postings count to MaxPostings, as
+// cluster.EventWeight needs).
+func (x *Index) candidates(p *verify.Profile, ov *overlay) (cands []int64, file []uint64, view cluster.EventView) {
 	fp := x.fpr.Of(p)
 	bands := make([]uint64, len(fp.Bands))
 	for i, k := range fp.Bands {
@@ -54,11 +57,14 @@ func (x *Index) candidates(p *verify.Profile, ov *overlay) (cands []int64, file 
 		}
 	}
 	dfs := make([]int, len(anchors))
+	held := make([]int32, len(anchors))
 	for i, k := range anchors {
 		if dfs[i] = ov.count(x.post, k); dfs[i] < retold.MaxPostings {
 			file = append(file, k)
 		}
+		held[i] = int32(dfs[i] + 1)
 	}
+	view = cluster.NewEventView(&fp, held)
 	for _, k := range bands {
 		if ov.count(x.post, k) < retold.MaxPostings {
 			file = append(file, k)
@@ -101,7 +107,7 @@ func (x *Index) candidates(p *verify.Profile, ov *overlay) (cands []int64, file 
 	for _, s := range sc[:min(len(sc), x.o.MaxCandidates)] {
 		cands = append(cands, s.seq)
 	}
-	return cands, file
+	return cands, file, view
 }
 
 // overlay is documents filed on top of the in-memory index without
@@ -186,14 +192,14 @@ func (l *loader) need(tx retold.ReadTx, seq int64) (bool, error) {
 // each candidate whose profile can be had. A candidate missing from tx's
 // snapshot is dropped: the in-memory index can be ahead of a read
 // snapshot (an Add of this process committed after it began).
-func (l *loader) jobs(tx retold.ReadTx, dst []judgeJob, doc int, p *verify.Profile, cands []int64) ([]judgeJob, error) {
+func (l *loader) jobs(tx retold.ReadTx, dst []judgeJob, doc int, p *verify.Profile, v *cluster.EventView, cands []int64) ([]judgeJob, error) {
 	for _, c := range cands {
 		ok, err := l.need(tx, c)
 		if err != nil {
 			return dst, err
 		}
 		if ok {
-			dst = append(dst, judgeJob{doc: doc, a: c, p: p})
+			dst = append(dst, judgeJob{doc: doc, a: c, p: p, view: v})
 		}
 	}
 	return dst, nil
@@ -238,14 +244,16 @@ func parallel(n int, fn func(i int)) {
 // judgeJob is one pair to verify: stored (or earlier) document a against
 // the new document doc of the batch, whose profile is p.
 type judgeJob struct {
-	doc int
-	a   int64
-	p   *verify.Profile
+	doc  int
+	a    int64
+	p    *verify.Profile
+	view *cluster.EventView // doc's
 }
 
 // judge verifies jobs on every core and returns, for each of the batch's
-// n documents, the edges at SameEvent or closer, strongest first (B
-// unset). The order does not depend on which job finishes first.
+// n documents, the edges at SameEvent or closer or with an event
+// probability of at least cluster.EventKeep, strongest first (B unset),
+// as cluster.Judge keeps them. The order does not depend on which job finishes first.
 func (x *Index) judge(jobs []judgeJob, profiles map[int64]*verify.Profile, n int) [][]retold.Edge {
 	// Each document's neighbourhood is the documents it is judged
 	// against, as in the batch path (verify.Neighbourhood).
@@ -261,12 +269,16 @@ func (x *Index) judge(jobs []judgeJob, profiles map[int64]*verify.Profile, n int
 	}
 	judged := make([]retold.Edge, len(jobs))
 	parallel(len(jobs), func(k int) {
-		v, score := x.cmp.JudgeIn(profiles[jobs[k].a], jobs[k].p, nbs[jobs[k].doc])
-		judged[k] = retold.Edge{A: jobs[k].a, Verdict: v, Score: score}
+		j := &jobs[k]
+		pa := profiles[j.a]
+		v, score := x.cmp.JudgeIn(pa, j.p, nbs[j.doc])
+		ep := cluster.EventEvidence(pa, j.p, j.view)
+		ep.Verdict, ep.Score = v, score
+		judged[k] = retold.Edge{A: j.a, Verdict: v, Score: score, Event: x.o.Event.Prob(ep)}
 	})
 	out := make([][]retold.Edge, n)
 	for k, e := range judged {
-		if e.Verdict.AtLeast(retold.SameEvent) {
+		if e.Verdict.AtLeast(retold.SameEvent) || e.Event >= cluster.EventKeep {
 			out[jobs[k].doc] = append(out[jobs[k].doc], e)
 		}
 	}
@@ -339,11 +351,11 @@ func (x *Index) addBatch(ctx context.Context, tx retold.Tx, docs []retold.Docume
 		} else if !errors.Is(err, retold.ErrNotFound) {
 			return fmt.Errorf("index: add %q: %w", d.ID, err)
 		}
-		cands, file := x.candidates(profiles[i], nil)
+		cands, file, view := x.candidates(profiles[i], nil)
 		plans[i] = plan{seq: next, file: file}
 		if es, ok := pre.reuse(i, cands, renumbered); ok {
 			plans[i].judged, reused[i] = true, es
-		} else if jobs, err = l.jobs(tx, jobs, i, profiles[i], cands); err != nil {
+		} else if jobs, err = l.jobs(tx, jobs, i, profiles[i], &view, cands); err != nil {
 			return fmt.Errorf("index: add %q: %w", d.ID, err)
 		}
 		batch[h] = true
@@ -456,10 +468,10 @@ func (x *Index) prejudge(ctx context.Context, docs []retold.Document, profiles [
 			} else if !errors.Is(err, retold.ErrNotFound) {
 				return fmt.Errorf("index: add %q: %w", d.ID, err)
 			}
-			cands, file := x.candidates(profiles[i], ov)
+			cands, file, view := x.candidates(profiles[i], ov)
 			k := len(jobs)
 			var err error
-			if jobs, err = l.jobs(tx, jobs, i, profiles[i], cands); err != nil {
+			if jobs, err = l.jobs(tx, jobs, i, profiles[i], &view, cands); err != nil {
 				return fmt.Errorf("index: add %q: %w", d.ID, err)
 			}
 			if len(jobs)-k == len(cands) {

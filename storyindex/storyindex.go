@@ -424,18 +424,19 @@ func (x *Index) Match(ctx context.Context, d retold.Document) (Result, error) {
 		} else if !errors.Is(err, retold.ErrNotFound) {
 			return err
 		}
-		cands, _ := x.candidates(p, nil)
+		cands, _, view := x.candidates(p, nil)
 		l := newLoader(x)
-		jobs, err := l.jobs(tx, nil, 0, p, cands)
+		jobs, err := l.jobs(tx, nil, 0, p, &view, cands)
 		if err != nil {
 			return err
 		}
 		l.profile()
 		res.Edges = x.judge(jobs, l.profiles, 1)[0]
 		// The story of the strongest version partner, and the event of
-		// the strongest partner of any kind: what Add would most likely
-		// give.
+		// the partner most likely of one event with it (at least the
+		// event threshold): what Add would most likely give.
 		kept := res.Edges[:0]
+		bestEvent := x.o.EventThreshold
 		for _, e := range res.Edges {
 			od, err := tx.Document(e.A)
 			if errors.Is(err, retold.ErrNotFound) {
@@ -448,8 +449,8 @@ func (x *Index) Match(ctx context.Context, d retold.Document) (Result, error) {
 			}
 			kept = append(kept, e)
 			res.Partners = append(res.Partners, od)
-			if res.Event == "" {
-				res.Event = od.Event
+			if e.Event >= bestEvent && (res.Event == "" || e.Event > bestEvent) {
+				res.Event, bestEvent = od.Event, e.Event
 			}
 			if res.Story == "" && e.Verdict.SameStory() {
 				res.Story = od.Story
@@ -535,7 +536,7 @@ func (x *Index) group(tx retold.Tx, members map[int64]retold.Member, d *retold.S
 	}
 	ces := make([]cluster.Edge, 0, len(es))
 	for _, e := range es {
-		ces = append(ces, cluster.Edge{A: at[e.A], B: at[e.B], Verdict: e.Verdict, Score: e.Score})
+		ces = append(ces, cluster.Edge{A: at[e.A], B: at[e.B], Verdict: e.Verdict, Score: e.Score, Event: e.Event})
 	}
 	g := cluster.Group(dates, ces, &x.o)
 	for i, s := range seqs {
