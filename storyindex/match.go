@@ -251,9 +251,9 @@ type judgeJob struct {
 }
 
 // judge verifies jobs on every core and returns, for each of the batch's
-// n documents, the edges at SameEvent or closer or with an event
-// probability of at least cluster.EventKeep, strongest first (B unset),
-// as cluster.Judge keeps them. The order does not depend on which job finishes first.
+// n documents, every pair judged, in job order (B unset), with its
+// event probability: evidence keeps the edges worth storing. The result
+// does not depend on which job finishes first.
 func (x *Index) judge(jobs []judgeJob, profiles map[int64]*verify.Profile, n int) [][]retold.Edge {
 	// Each document's neighbourhood is the documents it is judged
 	// against, as in the batch path (verify.Neighbourhood).
@@ -270,21 +270,36 @@ func (x *Index) judge(jobs []judgeJob, profiles map[int64]*verify.Profile, n int
 	judged := make([]retold.Edge, len(jobs))
 	parallel(len(jobs), func(k int) {
 		j := &jobs[k]
-		pa := profiles[j.a]
-		v, score := x.cmp.JudgeIn(pa, j.p, nbs[j.doc])
-		ep := cluster.EventEvidence(pa, j.p, j.view)
-		ep.Verdict, ep.Score = v, score
-		judged[k] = retold.Edge{A: j.a, Verdict: v, Score: score, Event: x.o.Event.Prob(ep)}
+		v, score := x.cmp.JudgeIn(profiles[j.a], j.p, nbs[j.doc])
+		judged[k] = retold.Edge{A: j.a, Verdict: v, Score: score}
+		x.weighEvent(&judged[k], profiles[j.a], j.p, j.view)
 	})
 	out := make([][]retold.Edge, n)
 	for k, e := range judged {
+		out[jobs[k].doc] = append(out[jobs[k].doc], e)
+	}
+	return out
+}
+
+// weighEvent sets e.Event: how likely earlier document pa and new
+// document p (whose view is v) report one event, given e's verdict.
+func (x *Index) weighEvent(e *retold.Edge, pa, p *verify.Profile, v *cluster.EventView) {
+	ep := cluster.EventEvidence(pa, p, v)
+	ep.Verdict, ep.Score = e.Verdict, e.Score
+	e.Event = x.o.Event.Prob(ep)
+}
+
+// evidence returns the judged edges worth storing, strongest first: at
+// SameEvent or closer, or with an event probability of at least
+// cluster.EventKeep, as cluster.Judge keeps them.
+func evidence(es []retold.Edge) []retold.Edge {
+	var out []retold.Edge
+	for _, e := range es {
 		if e.Verdict.AtLeast(retold.SameEvent) || e.Event >= cluster.EventKeep {
-			out[jobs[k].doc] = append(out[jobs[k].doc], e)
+			out = append(out, e)
 		}
 	}
-	for _, es := range out {
-		rankEdges(es)
-	}
+	rankEdges(out)
 	return out
 }
 
@@ -331,6 +346,7 @@ func (x *Index) addBatch(ctx context.Context, tx retold.Tx, docs []retold.Docume
 		judged bool
 	}
 	plans := make([]plan, len(docs))
+	views := make([]cluster.EventView, len(docs))
 	batch := map[uint64]bool{}
 	l := newLoader(x)
 	var jobs []judgeJob
@@ -353,9 +369,17 @@ func (x *Index) addBatch(ctx context.Context, tx retold.Tx, docs []retold.Docume
 		}
 		cands, file, view := x.candidates(profiles[i], nil)
 		plans[i] = plan{seq: next, file: file}
+		views[i] = view
 		if es, ok := pre.reuse(i, cands, renumbered); ok {
+			// The verdicts stand; the event probabilities are weighed
+			// again below, since the key counts may have moved.
 			plans[i].judged, reused[i] = true, es
-		} else if jobs, err = l.jobs(tx, jobs, i, profiles[i], &view, cands); err != nil {
+			for _, e := range es {
+				if _, err := l.need(tx, e.A); err != nil {
+					return fmt.Errorf("index: add %q: %w", d.ID, err)
+				}
+			}
+		} else if jobs, err = l.jobs(tx, jobs, i, profiles[i], &views[i], cands); err != nil {
 			return fmt.Errorf("index: add %q: %w", d.ID, err)
 		}
 		batch[h] = true
@@ -374,9 +398,17 @@ func (x *Index) addBatch(ctx context.Context, tx retold.Tx, docs []retold.Docume
 	edges := x.judge(jobs, l.profiles, len(docs))
 	for i := range docs {
 		if plans[i].judged {
-			edges[i] = reused[i]
+			es := reused[i][:0]
+			for _, e := range reused[i] {
+				if pa := l.profiles[e.A]; pa != nil {
+					x.weighEvent(&e, pa, profiles[i], &views[i])
+					es = append(es, e)
+				}
+			}
+			edges[i] = es
 			x.prejudgedDocs.Add(1)
 		}
+		edges[i] = evidence(edges[i])
 	}
 	for i, d := range docs {
 		if err := ctx.Err(); err != nil {

@@ -431,7 +431,7 @@ func (x *Index) Match(ctx context.Context, d retold.Document) (Result, error) {
 			return err
 		}
 		l.profile()
-		res.Edges = x.judge(jobs, l.profiles, 1)[0]
+		res.Edges = evidence(x.judge(jobs, l.profiles, 1)[0])
 		// The story of the strongest version partner, and the event of
 		// the partner most likely of one event with it (at least the
 		// event threshold): what Add would most likely give.
