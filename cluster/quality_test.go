@@ -73,9 +73,9 @@ func TestQualityDev(t *testing.T) {
 		file                      string
 		storyARI, storyP, eventAR float64
 	}{
-		{"newsversions-dev.jsonl", 0.77, 0.89, 0.92},
-		{"newsversions-dev2.jsonl", 0.84, 0.93, 0.93},
-		{"newsversions-dev3.jsonl", 0.74, 0.73, 0.96},
+		{"newsversions-dev.jsonl", 0.77, 0.89, 0.96},
+		{"newsversions-dev2.jsonl", 0.84, 0.93, 0.99},
+		{"newsversions-dev3.jsonl", 0.74, 0.73, 0.98},
 	} {
 		recs, err := evalpairs.Load(sharedData(t, tt.file))
 		if err != nil {
@@ -150,5 +150,27 @@ func TestQualityWMTSources(t *testing.T) {
 	}
 	if other > 18 {
 		t.Errorf("%d sources share a story with another document, want at most 18", other)
+	}
+}
+
+// TestQualityEventTestSets holds event linking on its test sets, which
+// tuning never saw (ECB+'s even topics, BASIL), to floors under today's
+// numbers (docs/quality.md): 0.867 and 0.976 pairwise F1; the issue asked
+// for 0.80 and 0.90.
+func TestQualityEventTestSets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("clusters 786 documents")
+	}
+	floors := map[string]float64{"ecbplus-even": 0.85, "basil": 0.96}
+	for _, s := range eventSets(t) {
+		floor, ok := floors[s.name]
+		if !ok {
+			continue
+		}
+		sc := eventScore(t, s, DefaultOptions)
+		t.Logf("%s: event pairwise P %.3f R %.3f F1 %.3f", s.name, sc.Precision, sc.Recall, sc.F1)
+		if sc.F1 < floor {
+			t.Errorf("%s event F1 %.3f < %.2f", s.name, sc.F1, floor)
+		}
 	}
 }

@@ -29,6 +29,7 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "", "output `FILE` (JSONL, one line per good input record; .gz compresses; - for stdout)")
 	workers := fs.Int("workers", 0, "goroutines (0: one per core); the output does not depend on it")
 	method := fs.String("method", "retold", "`METHOD`: retold, or a baseline: minhash (word 5-gram MinHash LSH at Jaccard 0.5) or tfidf (TF-IDF cosine single link)")
+	eventCosine := fs.Float64("event-cosine", baseline.EventCosine, "with --method tfidf: the event level's cosine `THRESHOLD` (the default was tuned on newsversions-dev; sweep it to find a set's best)")
 	keys := keyFlags(fs)
 	strict := fs.Bool("strict", false, "fail on the first bad record instead of reporting and skipping it")
 	tmp := fs.String("tmp", "", "`DIR` for the corpus spooled to disk while clustering (default: the system's temporary directory)")
@@ -51,6 +52,9 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 	}
 	if *memMB < 0 {
 		return usageErr("--mem must be 0 or more")
+	}
+	if !(*eventCosine > 0 && *eventCosine <= 1) {
+		return usageErr("--event-cosine %g: want a cosine in (0, 1]", *eventCosine)
 	}
 	if *memMB > 0 && e.getenv("GOMEMLIMIT") == "" {
 		old := debug.SetMemoryLimit(int64(*memMB) << 20)
@@ -106,7 +110,7 @@ func runCluster(ctx context.Context, e *env, args []string) error {
 			events = stories
 		} else {
 			stories = baseline.TFIDF(docs, &baseline.Options{Threshold: baseline.StoryCosine, Workers: *workers})
-			events = baseline.TFIDF(docs, &baseline.Options{Threshold: baseline.EventCosine, Workers: *workers})
+			events = baseline.TFIDF(docs, &baseline.Options{Threshold: *eventCosine, Workers: *workers})
 		}
 		for i, d := range docs {
 			lines = append(lines, clusterLine{ID: d.ID, Story: stories[i], Event: events[i], Original: stories[i] == d.ID})
