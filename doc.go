@@ -24,6 +24,7 @@
 //	store/postgres     the server backend of the Store (PostgreSQL: many writers and readers)
 //	store/storetest    the conformance suite every Store backend passes
 //	store/internal/keyrow the one key row per document both backends keep
+//	store/internal/datebound the date-prefix bounds of Since and Until, shared by both backends
 //	storyindex         add and match one document at a time over a Store
 //	server             the JSON API and the web UI over a Store
 //	internal/metrics   ARI, pairwise and B-cubed scores
