@@ -3,10 +3,14 @@ package cluster
 import (
 	"cmp"
 	"container/heap"
+	"fmt"
 	"math"
 	"slices"
+	"strings"
+	"time"
 
 	retold "github.com/retold/retold"
+	"github.com/retold/retold/features"
 	"github.com/retold/retold/verify"
 )
 
@@ -72,6 +76,11 @@ type EventPair struct {
 	// Gap is how many days apart the two are dated, or -1 when either
 	// has no date.
 	Gap int
+	// EventGap is how many days apart the days their ledes report lie
+	// (eventDay), or -1 when either names none: a follow-up days later
+	// reports the day of the first report's event, a second incident its
+	// own day.
+	EventGap int
 }
 
 // EventEvidence measures the pair of earlier document a (profile pa)
@@ -120,8 +129,56 @@ func EventEvidence(pa, pb *verify.Profile, vb *EventView) EventPair {
 	if da, db := parseDay(pa.Doc.Date), parseDay(pb.Doc.Date); da != noDay && db != noDay {
 		p.Gap = abs(da - db)
 	}
+	p.EventGap = -1
+	if ea, eb := eventDay(pa.Doc), eventDay(pb.Doc); ea != noDay && eb != noDay {
+		p.EventGap = abs(ea - eb)
+	}
 	return p
 }
+
+// ledeBytes is how much of a text eventDay reads: the lede, where a
+// report says when its event happened.
+const ledeBytes = 600
+
+// eventDay is the day a document's lede says its event happened: the
+// first full date, month and day, or weekday it names, read against the
+// document's own date (a weekday is the latest such day on or before it,
+// a month and day take its year, or the year before when that would be
+// more than a day after it). It is noDay when the lede names none that
+// can be read.
+func eventDay(d retold.Document) int {
+	lede := d.Text
+	if len(lede) > ledeBytes {
+		lede = lede[:ledeBytes]
+	}
+	pub := parseDay(d.Date)
+	for _, m := range features.Dates(lede) {
+		v := m.Value
+		switch {
+		case len(v) == 10 && v[4] == '-': // 2023-10-07
+			if day := parseDay(v); day != noDay {
+				return day
+			}
+		case strings.HasPrefix(v, "--") && pub != noDay: // --10-07
+			y := time.Unix(int64(pub)*86400, 0).UTC().Year()
+			day := parseDay(fmt.Sprintf("%04d%s", y, v[1:]))
+			if day != noDay && day > pub+1 {
+				day = parseDay(fmt.Sprintf("%04d%s", y-1, v[1:]))
+			}
+			if day != noDay {
+				return day
+			}
+		case pub != noDay:
+			if wd, ok := weekdayOf[v]; ok {
+				pw := int(time.Unix(int64(pub)*86400, 0).UTC().Weekday())
+				return pub - (pw-wd+7)%7
+			}
+		}
+	}
+	return noDay
+}
+
+var weekdayOf = map[string]int{"sunday": 0, "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6}
 
 // EventModel turns an EventPair into the probability that the two
 // documents report one event: a logistic model over the pair's
@@ -142,6 +199,8 @@ type EventModel struct {
 	// document has no date: without a date no window keeps incidents of
 	// the same kind apart, so the evidence must be stronger.
 	LogGap, Undated float64
+	// LogEventGap weighs ln(1 + days between the days the ledes report).
+	LogEventGap float64
 
 	// observe, when set, sees every judged pair (the fitting test).
 	observe func(a, b int32, p EventPair)
@@ -165,6 +224,9 @@ func (m *EventModel) Prob(p EventPair) float64 {
 		z += m.LogGap * math.Log1p(float64(p.Gap))
 	} else {
 		z += m.Undated
+	}
+	if p.EventGap >= 0 {
+		z += m.LogEventGap * math.Log1p(float64(p.EventGap))
 	}
 	return 1 / (1 + math.Exp(-z))
 }
@@ -313,9 +375,9 @@ func (h *mergeHeap) pushStamped(c candidateMerge) { heap.Push(h, c) }
 // DefaultEventModel was fitted on the tuning sets by TestFitEventModel
 // (doc.go, "Events"), with DefaultOptions.EventThreshold.
 var DefaultEventModel = EventModel{
-	Bias: -3.13, Stems: 4.23, SqrtStems: 7.12, Facts: 9.97,
-	Version: 0.55, SameEvent: 1.98, CrossLanguage: 4.33,
-	LogGap: -1.14, Undated: -1.0,
+	Bias: -3.12, Stems: 4.22, SqrtStems: 7.12, Facts: 9.96,
+	Version: 0.55, SameEvent: 1.97, CrossLanguage: 4.31,
+	LogGap: -1.14, Undated: -1.0, LogEventGap: -0.02,
 }
 
 // EventViewOf is the EventView of the document profiled as p when df(k)

@@ -94,11 +94,11 @@ func (s eventSet) metric(sc metrics.Scores) float64 {
 	return sc.F1
 }
 
-// features is the logistic model's input for p, in EventModel's order
+// pairFeatures is the logistic model's input for p, in EventModel's order
 // (Bias, Stems, SqrtStems, Facts, Version, SameEvent, CrossLanguage,
-// LogGap); Undated is not fitted (see TestFitEventModel).
-func features(p EventPair) []float64 {
-	x := []float64{1, p.Stems, math.Sqrt(p.Stems), p.Facts, 0, 0, 0, 0}
+// LogGap, LogEventGap); Undated is not fitted (see TestFitEventModel).
+func pairFeatures(p EventPair) []float64 {
+	x := []float64{1, p.Stems, math.Sqrt(p.Stems), p.Facts, 0, 0, 0, 0, 0}
 	switch p.Verdict {
 	case retold.Duplicate, retold.NearDuplicate:
 		x[4] = 1
@@ -113,26 +113,29 @@ func features(p EventPair) []float64 {
 	if p.Gap >= 0 {
 		x[7] = math.Log1p(float64(p.Gap))
 	}
+	if p.EventGap >= 0 {
+		x[8] = math.Log1p(float64(p.EventGap))
+	}
 	return x
 }
 
 func modelOf(w []float64, undated float64) EventModel {
-	return EventModel{Bias: w[0], Stems: w[1], SqrtStems: w[2], Facts: w[3], Version: w[4], SameEvent: w[5], CrossLanguage: w[6], LogGap: w[7], Undated: undated}
+	return EventModel{Bias: w[0], Stems: w[1], SqrtStems: w[2], Facts: w[3], Version: w[4], SameEvent: w[5], CrossLanguage: w[6], LogGap: w[7], LogEventGap: w[8], Undated: undated}
 }
 
 // TestEventModelMatchesFeatures holds Prob and the fitting features to
 // one definition.
 func TestEventModelMatchesFeatures(t *testing.T) {
-	w := []float64{-1, 2, 3, 4, 5, 6, 7, -0.5}
+	w := []float64{-1, 2, 3, 4, 5, 6, 7, -0.5, -0.7}
 	m := modelOf(w, -1.5)
 	for _, p := range []EventPair{
-		{Stems: 0.3, Facts: 0.2, Verdict: retold.SameEvent, Score: 0.4, Gap: 2},
-		{Stems: 0.1, Facts: 0.5, Verdict: retold.Version, Score: 0.8, CrossLanguage: true, Gap: -1},
-		{Verdict: retold.Duplicate, Gap: 0},
-		{Stems: 0.05, Verdict: retold.Unrelated, Gap: 30},
+		{Stems: 0.3, Facts: 0.2, Verdict: retold.SameEvent, Score: 0.4, Gap: 2, EventGap: 3},
+		{Stems: 0.1, Facts: 0.5, Verdict: retold.Version, Score: 0.8, CrossLanguage: true, Gap: -1, EventGap: -1},
+		{Verdict: retold.Duplicate, Gap: 0, EventGap: 0},
+		{Stems: 0.05, Verdict: retold.Unrelated, Gap: 30, EventGap: -1},
 	} {
 		z := 0.0
-		for k, x := range features(p) {
+		for k, x := range pairFeatures(p) {
 			z += w[k] * x
 		}
 		if p.Gap < 0 {
@@ -174,7 +177,7 @@ func TestFitEventModel(t *testing.T) {
 				y = 1
 			}
 			mu.Lock()
-			samples[si] = append(samples[si], sample{features(p), y})
+			samples[si] = append(samples[si], sample{pairFeatures(p), y})
 			mu.Unlock()
 		}
 		if _, _, err := Cluster(context.Background(), s.docs, &o); err != nil {
@@ -203,7 +206,7 @@ func TestFitEventModel(t *testing.T) {
 	}
 	// fit fits on the training sets but skip (-1: none).
 	fit := func(skip int) fitted {
-		const nf = 8
+		const nf = 9
 		w := make([]float64, nf)
 		for it := 0; it < 5000; it++ {
 			g := make([]float64, nf)
