@@ -32,6 +32,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -57,6 +58,14 @@ type Options struct {
 	// 1,000-word article: 1,024 of them held `retold add` of 100,000
 	// articles at 0.95 GB peak, 2,048 at 1.29 GB, at the same speed.
 	Profiles int
+	// Snapshot is the path of a file that keeps the in-memory inverted
+	// index between processes (snapshot.go): the first transaction
+	// reads it, when it is still the index of the store's rows, instead
+	// of every key row, and SaveSnapshot writes it. "" means none. Each
+	// check of a snapshot reads a few key rows one at a time (Keys with
+	// the first row only), which suits a store that reads rows as they
+	// are asked for (SQLite); cmd/retold sets it beside an SQLite file.
+	Snapshot string
 }
 
 // Index adds documents to a store and matches them against it. It is
@@ -82,6 +91,14 @@ type Index struct {
 	stale   bool
 	gen     int // rebuilds so far
 
+	// The snapshot file (Options.Snapshot): snapTried is set once a
+	// rebuild has tried it, snapSeq is the lastSeq of the one loaded or
+	// last saved (0: none), snapNote why one that was there was not used.
+	snapPath  string
+	snapTried bool
+	snapSeq   int64
+	snapNote  string
+
 	// prejudgedDocs counts the documents whose edges were judged before
 	// their write transaction (prejudge) and kept.
 	prejudgedDocs atomic.Int64
@@ -102,6 +119,7 @@ func New(st retold.Store, opt *Options) *Index {
 		if opt.Profiles > 0 {
 			n = opt.Profiles
 		}
+		x.snapPath = opt.Snapshot
 	}
 	x.o = o
 	x.cmp = verify.New(o.Compare)
@@ -123,7 +141,14 @@ func (x *Index) sync(tx retold.ReadTx) error {
 	defer x.pmu.Unlock()
 	if dels != x.dels || x.stale {
 		x.post, x.lastSeq, x.dels, x.stale = &postings{}, 0, dels, false
+		x.snapTried, x.snapSeq = false, 0
 		x.gen++
+	}
+	if x.lastSeq == 0 && x.snapPath != "" && !x.snapTried {
+		x.snapTried = true
+		if err := x.loadSnapshot(tx, dels); err != nil {
+			return err
+		}
 	}
 	err = tx.Keys(x.lastSeq, func(seq int64, keys []uint64) error {
 		x.lastSeq = seq
@@ -133,6 +158,99 @@ func (x *Index) sync(tx retold.ReadTx) error {
 		// Half loaded: start again next time.
 		x.stale = true
 		return fmt.Errorf("index: loading keys: %w", err)
+	}
+	return nil
+}
+
+// loadSnapshot puts the snapshot file's index in place of the empty one
+// when it is the index of tx's key rows up to its lastSeq; sync then
+// catches up from there. A snapshot that is not is noted and left; an
+// error is the store's.
+func (x *Index) loadSnapshot(tx retold.ReadTx, dels int64) error {
+	var storeErr error
+	p, h, err := readSnapshot(x.snapPath, func(h *snapHeader) error {
+		if h.dels != dels {
+			return fmt.Errorf("stale: written at %d deletions, the store has had %d", h.dels, dels)
+		}
+		ok, err := checkProbes(tx, h.probes)
+		if err != nil {
+			storeErr = err
+			return err
+		}
+		if !ok {
+			return errors.New("of another database, or of one restored or rebuilt: its key rows differ")
+		}
+		return nil
+	})
+	switch {
+	case storeErr != nil:
+		return fmt.Errorf("index: checking the postings snapshot: %w", storeErr)
+	case errors.Is(err, errNoSnapshot):
+		x.snapNote = ""
+	case err != nil:
+		x.snapNote = fmt.Sprintf("%s: %v", x.snapPath, err)
+	default:
+		x.post, x.lastSeq, x.snapSeq, x.snapNote = p, h.lastSeq, h.lastSeq, ""
+		x.gen++
+	}
+	return nil
+}
+
+// SaveSnapshot brings the in-memory index up to the store and writes it
+// to Options.Snapshot (nothing without one, or for an empty store), so
+// that the next process to open the store loads it instead of filing
+// every key row. It waits for an Add in progress: an Add files its
+// documents in memory before they commit. Writing is atomic (a
+// temporary file, synced, renamed over the snapshot), so processes may
+// save at once, and a reader sees a whole snapshot, this one or another.
+func (x *Index) SaveSnapshot(ctx context.Context) error {
+	if x.snapPath == "" {
+		return nil
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	var tmp string
+	var saved int64
+	err := x.st.View(ctx, func(tx retold.ReadTx) error {
+		if err := x.sync(tx); err != nil {
+			return err
+		}
+		dels, err := tx.Deletions()
+		if err != nil {
+			return err
+		}
+		x.pmu.RLock()
+		defer x.pmu.RUnlock()
+		// A Match in another goroutine may have synced past this
+		// transaction in between: then nothing here can vouch for the
+		// index, and the save is left to a later call.
+		if x.stale || x.dels != dels || x.lastSeq == 0 {
+			return nil
+		}
+		probes, ok, err := takeProbes(tx, x.lastSeq)
+		if err != nil || !ok {
+			return err
+		}
+		h := &snapHeader{lastSeq: x.lastSeq, dels: dels, probes: probes}
+		if tmp, err = writeSnapshot(x.snapPath, x.post, h); err != nil {
+			return err
+		}
+		saved = x.lastSeq
+		return nil
+	})
+	if err == nil && tmp != "" {
+		err = os.Rename(tmp, x.snapPath)
+	}
+	if err != nil {
+		if tmp != "" {
+			os.Remove(tmp)
+		}
+		return fmt.Errorf("index: saving the postings snapshot %s: %w", x.snapPath, err)
+	}
+	if saved > 0 {
+		x.pmu.Lock()
+		x.snapSeq = saved
+		x.pmu.Unlock()
 	}
 	return nil
 }
@@ -152,7 +270,10 @@ func (x *Index) file(seq int64, keys []uint64) error {
 		return nil
 	}
 	x.lastSeq = seq
-	return x.post.add(seq, keys)
+	// In the order, and as unique, as the store keeps them (ReadTx.Keys),
+	// so that this index is the one a rebuild from the store's rows
+	// gives, to the slot: a snapshot of it is that of a rebuild.
+	return x.post.add(seq, slices.Compact(slices.Sorted(slices.Values(keys))))
 }
 
 // IndexStats describe the in-memory inverted index.
@@ -162,6 +283,13 @@ type IndexStats struct {
 	Documents      int64
 	Keys, Postings int
 	Bytes          int64
+	// FromSnapshot is the highest document number of the snapshot file
+	// (Options.Snapshot) the index was loaded from or last saved to, 0
+	// when it was built from the store's rows alone; Documents minus it
+	// is how far the snapshot lags. SnapshotNote says why a snapshot
+	// file that was there was not used ("" when it was, or none was).
+	FromSnapshot int64
+	SnapshotNote string
 }
 
 // Prejudged counts the documents this Index added whose edges were
@@ -173,7 +301,8 @@ func (x *Index) Prejudged() int64 { return x.prejudgedDocs.Load() }
 func (x *Index) Stats() IndexStats {
 	x.pmu.RLock()
 	defer x.pmu.RUnlock()
-	return IndexStats{Documents: x.lastSeq, Keys: x.post.keys, Postings: x.post.n, Bytes: x.post.bytes()}
+	return IndexStats{Documents: x.lastSeq, Keys: x.post.keys, Postings: x.post.n, Bytes: x.post.bytes(),
+		FromSnapshot: x.snapSeq, SnapshotNote: x.snapNote}
 }
 
 // Result is what Add or Match found for a document.
