@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/store/postgres"
 	"github.com/retold/retold/store/sqlite"
+	"github.com/retold/retold/storyindex"
 )
 
 // dbFlag is the --db flag every index command takes: an SQLite file, or
@@ -77,6 +79,47 @@ func (f dbFlag) open(ctx context.Context, mode openMode, waiting func(time.Durat
 		return sqlite.Open(ctx, *f.db, &sqlite.Options{Waiting: waiting})
 	default:
 		return openExisting(ctx, *f.db, mode == openRead)
+	}
+}
+
+// snapshotPath is where the index's postings snapshot lives
+// (storyindex.Options.Snapshot): beside an SQLite file, FILE.postings.
+// A PostgreSQL database has none: its processes may run on many
+// machines, and each checks a snapshot by reading a few key rows, which
+// PostgreSQL's Keys reads a page of 1,000 at a time.
+func (f dbFlag) snapshotPath() string {
+	if isPostgres(*f.db) {
+		return ""
+	}
+	return *f.db + ".postings"
+}
+
+// indexOptions are the storyindex options of the index --db names.
+func (f dbFlag) indexOptions() *storyindex.Options {
+	return &storyindex.Options{Snapshot: f.snapshotPath()}
+}
+
+// snapshotLag is how many documents past its snapshot an index may be
+// before a command saves the snapshot again: filing a key row costs
+// about 7 microseconds, writing the snapshot 0.1-0.5 s (80 MB at 95,751
+// documents), so a lag of this many costs the next process less than a
+// tenth of a save. A var, so that tests can lower it.
+var snapshotLag int64 = 10000
+
+// saveSnapshot saves x's postings snapshot when the snapshot lags x (or
+// there is none) by snapshotLag documents or more, and notes a snapshot
+// that was there and not used. A snapshot that cannot be saved is noted,
+// not an error: it only saves time.
+func saveSnapshot(ctx context.Context, e *env, cmd string, x *storyindex.Index) {
+	s := x.Stats()
+	if s.SnapshotNote != "" {
+		fmt.Fprintf(e.stderr, "%s: note: the postings snapshot was not used (%s); the index was built from the store\n", cmd, s.SnapshotNote)
+	}
+	if s.Documents-s.FromSnapshot < snapshotLag {
+		return
+	}
+	if err := x.SaveSnapshot(ctx); err != nil {
+		fmt.Fprintf(e.stderr, "%s: note: %v\n", cmd, err)
 	}
 }
 

@@ -63,10 +63,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	x := storyindex.New(st, nil)
+	x := storyindex.New(st, dbf.indexOptions())
 	if err := x.Load(ctx); err != nil {
 		return err
 	}
+	saveSnapshot(ctx, e, "serve", x)
 	srv := &http.Server{
 		Handler:           server.New(st, x, &server.Options{Token: *token, OpenReads: open, LocalOnly: open && !*public, MaxBody: *maxBody << 20, ErrorLog: e.stderr}),
 		ReadHeaderTimeout: 10 * time.Second,

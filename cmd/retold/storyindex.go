@@ -52,7 +52,7 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	x := storyindex.New(st, nil)
+	x := storyindex.New(st, dbf.indexOptions())
 	start := time.Now()
 	var read, added, copies, dups, bad int
 	progress := func(path string) {
@@ -96,6 +96,8 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("add: %w", err)
 	}
 	line.clear()
+	// The next process to read the index loads it from here.
+	saveSnapshot(ctx, e, "add", x)
 	var c retold.Counts
 	if err := st.View(ctx, func(tx retold.ReadTx) (err error) { c, err = tx.Counts(); return }); err != nil {
 		return err
@@ -164,12 +166,15 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	x := storyindex.New(st, nil)
+	x := storyindex.New(st, dbf.indexOptions())
 	start := time.Now()
 	if err := x.Load(ctx); err != nil {
 		return err
 	}
 	load := time.Since(start)
+	// Saved after the answers are out: a match that had to build the
+	// index from the store's rows leaves the next one the snapshot.
+	defer saveSnapshot(ctx, e, "match", x)
 	lat := make([]time.Duration, 0, len(docs))
 	for _, d := range docs {
 		t0 := time.Now()

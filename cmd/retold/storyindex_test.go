@@ -313,3 +313,69 @@ func TestMigrateCommand(t *testing.T) {
 		t.Errorf("migrate of a missing file: exit %d, want 1", r.code)
 	}
 }
+
+// TestMatchUsesThePostingsSnapshot: add leaves FILE.postings beside the
+// index, match loads it and answers as without it, and a snapshot that
+// is spoilt or stale is noted, ignored, and saved again by the match
+// that had to build the index.
+func TestMatchUsesThePostingsSnapshot(t *testing.T) {
+	defer func(n int64) { snapshotLag = n }(snapshotLag)
+	snapshotLag = 1
+	dir := t.TempDir()
+	db := filepath.Join(dir, "retold.db")
+	snap := db + ".postings"
+	corpus := filepath.Join("..", "..", "testdata", "cluster", "corpus.jsonl")
+	if r := runCLI(t, "", "add", "--db", db, corpus); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if _, err := os.Stat(snap); err != nil {
+		t.Fatalf("add left no snapshot: %v", err)
+	}
+	b, err := os.ReadFile(corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first struct{ ID, Text string }
+	if err := json.Unmarshal([]byte(strings.SplitN(string(b), "\n", 2)[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	probe, _ := json.Marshal(map[string]string{"id": "p1", "text": first.Text + "\n\nA sentence only a later edition has."})
+	probes := writeFile(t, dir, "probe.jsonl", probe)
+	match := func(wantNote string) string {
+		t.Helper()
+		r := runCLI(t, "", "match", "--db", db, "--json", probes)
+		if r.code != 0 || !strings.Contains(r.stdout, `"edges"`) {
+			t.Fatalf("match: exit %d, %s %s", r.code, r.stdout, r.stderr)
+		}
+		if got := strings.Contains(r.stderr, "note: the postings snapshot was not used"); got != (wantNote != "") || !strings.Contains(r.stderr, wantNote) {
+			t.Errorf("match's stderr %q, want a note saying %q", r.stderr, wantNote)
+		}
+		return r.stdout
+	}
+	want := match("")
+	os.Remove(snap)
+	if got := match(""); got != want {
+		t.Errorf("without the snapshot: %s, with it %s", got, want)
+	}
+	if _, err := os.Stat(snap); err != nil {
+		t.Fatalf("a match that built the index saved no snapshot: %v", err)
+	}
+	sb, _ := os.ReadFile(snap)
+	os.WriteFile(snap, sb[:len(sb)/2], 0o644)
+	if got := match("truncated"); got != want {
+		t.Errorf("with a truncated snapshot: %s, want %s", got, want)
+	}
+	if got := match(""); got != want {
+		t.Errorf("saved again: %s, want %s", got, want)
+	}
+	// c08's text is its own (c01's ran in c14 too: removing c01 hands
+	// the text to c14 and deletes nothing).
+	if r := runCLI(t, "", "rm", "--db", db, "c08"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	match("stale")
+	match("")
+	if left, _ := filepath.Glob(filepath.Join(dir, "*.tmp*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
