@@ -554,8 +554,9 @@ type signer struct {
 	sh          *shingler
 	oph         *sketch.OnePerm
 	kperm       *sketch.MinHasher // instead of oph, for Sketch "kperm"
-	hashes      []uint64
+	hashes      []uint64          // kperm's shingle hashes
 	sig         []uint64
+	grams       int // the number of shingles behind sig
 	buf         []byte
 	scratch     []uint32
 	seed        uint64
@@ -609,13 +610,10 @@ func (s *signer) signLine(line []byte, it *item, a *arenas) error {
 	a.ids = append(a.ids, id...)
 	it.id = a.ids[is:len(a.ids):len(a.ids)]
 	it.hash = xxh3.HashSeed(text, s.seed)
-	s.hashes = s.sh.appendShingles(s.hashes[:0], text)
 	// The set keeps 24 bits of each shingle hash (store.go); a radix
 	// sort of 24-bit values takes three passes.
 	ss := len(a.shingles)
-	for _, h := range s.hashes {
-		a.shingles = append(a.shingles, uint32(h)>>8)
-	}
+	a.shingles = s.sign24(a.shingles, text)
 	var set []uint32
 	set, s.scratch = sketch.Set24(a.shingles[ss:], s.scratch)
 	a.shingles = a.shingles[:ss+len(set)]
@@ -629,20 +627,41 @@ func (s *signer) signLine(line []byte, it *item, a *arenas) error {
 	return nil
 }
 
-// bandKeys appends the band keys of the signature of s.hashes. A text
-// without shingles (no words at all) gets keys from its content hash, so
-// that its exact copies still meet.
+// sign24 makes the MinHash signature of text's shingles in s.sig (s.grams
+// the number of shingles) and appends their 24-bit set members to set,
+// with repeats. One-permutation signatures are built in the same pass as
+// the shingles (shingler.signGrams); kperm takes the shingle hashes
+// whole.
+func (s *signer) sign24(set []uint32, text []byte) []uint32 {
+	words := s.sh.wordHashes(text)
+	if s.kperm != nil {
+		s.hashes = s.sh.appendGrams(s.hashes[:0], words)
+		for _, h := range s.hashes {
+			set = append(set, uint32(h)>>8)
+		}
+		s.grams = len(s.hashes)
+		if s.grams > 0 {
+			s.sig = s.kperm.Signature(s.hashes, s.sig)
+		}
+		return set
+	}
+	s.sig = s.oph.Reset(s.sig)
+	set, s.grams = s.sh.signGrams(words, s.oph, s.sig, set)
+	if s.grams > 0 {
+		s.oph.Finish(s.sig)
+	}
+	return set
+}
+
+// bandKeys appends the band keys of the signature in s.sig, made by
+// sign24. A text without shingles (no words at all) gets keys from its
+// content hash, so that its exact copies still meet.
 func (s *signer) bandKeys(dst []uint64, contentHash uint64) []uint64 {
-	if len(s.hashes) == 0 {
+	if s.grams == 0 {
 		for b := range s.bands {
 			dst = append(dst, sketch.Mix64(contentHash^uint64(b+1)*gramMul))
 		}
 		return dst
-	}
-	if s.kperm != nil {
-		s.sig = s.kperm.Signature(s.hashes, s.sig)
-	} else {
-		s.sig = s.oph.Signature(s.hashes, s.sig)
 	}
 	for b := range s.bands {
 		k := s.seed ^ uint64(b+1)*wordMul

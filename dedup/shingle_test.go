@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"encoding/json"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -30,6 +31,80 @@ func referenceShingles(text string, n int) map[string]bool {
 		set[strings.Join(words[i:i+n], " ")] = true
 	}
 	return set
+}
+
+// referenceShingleHashes is the plain form of what appendShingles
+// computes: the reference tokenization, each word hashed by hashWord on
+// its lower-cased bytes, and each shingle the polynomial
+// w[0]*gramMul^(n-1) + ... + w[n-1] of its word hashes (of all the words,
+// if there are fewer than n), in text order with repeats.
+func referenceShingleHashes(text string, n int, seed uint64) []uint64 {
+	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	hs := make([]uint64, len(words))
+	for i, w := range words {
+		hs[i] = hashWord([]byte(strings.Map(unicode.ToLower, w)), seed)
+	}
+	poly := func(ws []uint64) uint64 {
+		var g uint64
+		for _, w := range ws {
+			g = g*gramMul + w
+		}
+		return g
+	}
+	var out []uint64
+	if len(hs) == 0 {
+		return out
+	}
+	if len(hs) < n {
+		return append(out, poly(hs))
+	}
+	for i := 0; i+n <= len(hs); i++ {
+		out = append(out, poly(hs[i:i+n]))
+	}
+	return out
+}
+
+// randomBytes is text of up to max bytes drawn from pieces that stress
+// the fast paths: words of 1 to 40 bytes in both cases, multi-byte
+// letters and separators, invalid UTF-8, and runs long enough to cross
+// the 64-byte blocks and the 16-byte word loads.
+func randomBytes(r *rand.Rand, max int) string {
+	pieces := []string{" ", " ", ", ", ".\n\n", "\t", "é", "É", "ß", "İ", "K", "東", "ж", "Ж", "—", "\u00a0", "“", "”",
+		"\xff", "\xe2\x80", "\xc3", "9", "Z", "_", "@", "[", "`", "{", "\x00", "\x7f", "½", "x²"}
+	var b strings.Builder
+	for b.Len() < max {
+		if r.IntN(3) == 0 {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+			continue
+		}
+		for range 1 + r.IntN(1+r.IntN(40)) {
+			c := byte('a' + r.IntN(26))
+			if r.IntN(5) == 0 {
+				c -= 'a' - 'A'
+			}
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func TestShinglesMatchReferenceHashes(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{1, 2, 5} {
+		s := newShingler(n, 7)
+		for range 3000 {
+			var text string
+			if r.IntN(2) == 0 {
+				text = randomBytes(r, r.IntN(1500))
+			} else {
+				text = randomText(r, r.IntN(300))
+			}
+			got := s.appendShingles(nil, []byte(text))
+			if want := referenceShingleHashes(text, n, 7); !slices.Equal(got, want) {
+				t.Fatalf("n=%d %q:\n got %x\nwant %x", n, text, got, want)
+			}
+		}
+	}
 }
 
 func referenceJaccard(a, b map[string]bool) float64 {
@@ -139,9 +214,11 @@ func BenchmarkShingles(b *testing.B) {
 	s := newShingler(5, 1)
 	var dst []uint64
 	b.SetBytes(int64(len(text)))
+	cpu := startCPU()
 	for b.Loop() {
 		dst = s.appendShingles(dst[:0], text)
 	}
+	cpu.report(b, len(text))
 }
 
 // benchText is an invented text of about words words with the shape of
@@ -184,10 +261,12 @@ func benchText(words int) string {
 }
 
 // BenchmarkSignature is the per-document signing work that LSH needs:
-// shingle hashes, a 24-value one-permutation MinHash and the 8 band keys
-// (the configuration of threshold 0.8), on a 1,500-word text. The kperm
-// variant runs the same on textbook k-permutation MinHash, for the ratio;
-// the k=128 variants sign 128 values, the common textbook size.
+// shingle hashes with their 24-bit set members, a 24-value
+// one-permutation MinHash and the 8 band keys (the configuration of
+// threshold 0.8), on a 1,500-word text. The kperm variant runs the same
+// on textbook k-permutation MinHash, for the ratio; the k=128 variants
+// sign 128 values, the common textbook size. BenchmarkSignLine adds what
+// else a record costs.
 func BenchmarkSignature(b *testing.B) {
 	text := []byte(benchText(1500))
 	bands, rows := bandRows(0.8)
@@ -206,13 +285,39 @@ func BenchmarkSignature(b *testing.B) {
 				}
 			}
 			var keys []uint64
+			var set []uint32
 			b.SetBytes(int64(len(text)))
+			cpu := startCPU()
 			for b.Loop() {
-				s.hashes = s.sh.appendShingles(s.hashes[:0], text)
+				set = s.sign24(set[:0], text)
 				keys = s.bandKeys(keys[:0], 1)
 			}
+			cpu.report(b, len(text))
 		})
 	}
+}
+
+// BenchmarkSignLine is all a worker does for one record, on a JSONL line
+// with a 1,500-word text: scan the id and text, hash the content, sign,
+// sort the 24-bit set, encode it for the log, and make the band keys.
+func BenchmarkSignLine(b *testing.B) {
+	line, err := json.Marshal(map[string]string{"id": "d00000001", "title": "A title", "text": benchText(1500)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	bands, rows := bandRows(0.8)
+	s := newSigner(Options{}.withDefaults(), bands, rows)
+	var a arenas
+	b.SetBytes(int64(len(line)))
+	cpu := startCPU()
+	for b.Loop() {
+		a = arenas{a.ids[:0], a.shingles[:0], a.keys[:0], a.enc[:0]}
+		var it item
+		if err := s.signLine(line, &it, &a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cpu.report(b, len(line))
 }
 
 // FuzzShingles holds the fast shingler to the plain reference
@@ -220,11 +325,18 @@ func BenchmarkSignature(b *testing.B) {
 // texts that the reference calls equal (Jaccard 1) get equal sets.
 func FuzzShingles(f *testing.F) {
 	for _, s := range []string{"", "a", "The quake struck at 4:30 a.m.", "Ünïcödé ÜNÏCÖDÉ straße STRASSE", "東京 Москва x² ½ \xff\xfe",
-		"verylongwordthatcrossesthepackingboundary and more words here", "a\u00a0b\tc\nd—e"} {
+		"verylongwordthatcrossesthepackingboundary and more words here", "a\u00a0b\tc\nd—e",
+		strings.Repeat("Word ", 20) + "é" + strings.Repeat("abcdefghijklmnopq ", 5) + "ÉTÉ",
+		strings.Repeat("x", 63) + "\xe2\x80" + strings.Repeat("Yy", 40),
+		// Long enough for two lanes (splitPoint), with other bytes in both.
+		strings.Repeat("Über 99 straße ", 40) + "\xff" + strings.Repeat("Москва, the quake ", 30)} {
 		f.Add(s, 3)
 	}
 	f.Fuzz(func(t *testing.T, text string, n int) {
 		n = 1 + (n&7+8)%8
+		if got, want := newShingler(n, 1).appendShingles(nil, []byte(text)), referenceShingleHashes(text, n, 1); !slices.Equal(got, want) {
+			t.Fatalf("n=%d %q:\n got %x\nwant %x", n, text, got, want)
+		}
 		ref := referenceShingles(text, n)
 		got := fastSet(newShingler(n, 1), text)
 		// 24-bit members could merge two of a few thousand shingles; the

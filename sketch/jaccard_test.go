@@ -58,6 +58,22 @@ func BenchmarkSet(b *testing.B) {
 	}
 }
 
+// BenchmarkSet24 sorts and compacts the 24-bit members of a 1,500-shingle
+// set, as dedup does for each record.
+func BenchmarkSet24(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	src := make([]uint32, 1500)
+	for i := range src {
+		src[i] = r.Uint32() >> 8
+	}
+	v := make([]uint32, len(src))
+	var scratch []uint32
+	for b.Loop() {
+		copy(v, src)
+		_, scratch = Set24(v, scratch)
+	}
+}
+
 func TestSortWithValues(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	// The masks crowd keys into few buckets of bucketSort (0xfc00...ffff:
@@ -92,7 +108,7 @@ func TestSet32AndSet24MatchSortAndCompact(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	var scratch []uint32
 	for _, n := range []int{0, 1, 5, radixMin - 1, radixMin, 1000, 5000} {
-		for _, mod := range []uint32{7, 1 << 12, 1 << 31} {
+		for _, mod := range []uint32{7, 1 << 12, 1 << 31, 1<<31 + 12345} {
 			v := make([]uint32, n)
 			for i := range v {
 				v[i] = r.Uint32() % mod
@@ -101,6 +117,7 @@ func TestSet32AndSet24MatchSortAndCompact(t *testing.T) {
 				}
 			}
 			want := slices.Compact(slices.Sorted(slices.Values(slices.Clone(v))))
+			v32 := slices.Clone(v)
 			v24 := slices.Clone(v)
 			for i := range v24 {
 				v24[i] >>= 8
@@ -114,6 +131,12 @@ func TestSet32AndSet24MatchSortAndCompact(t *testing.T) {
 			got, scratch = Set24(v24, scratch)
 			if !slices.Equal(got, want24) {
 				t.Fatalf("n=%d mod=%d: Set24 differs from sort+compact", n, mod)
+			}
+			// Values past 2^24 break Set24's contract but still come back
+			// a sorted set.
+			got, scratch = Set24(v32, scratch)
+			if !slices.Equal(got, want) {
+				t.Fatalf("n=%d mod=%d: Set24 of 32-bit values differs from sort+compact", n, mod)
 			}
 		}
 	}
