@@ -101,9 +101,9 @@ func (f dbFlag) indexOptions() *storyindex.Options {
 
 // snapshotLag is how many documents past its snapshot an index may be
 // before a command saves the snapshot again: filing a key row costs
-// about 7 microseconds, writing the snapshot 0.1-0.5 s (80 MB at 95,751
-// documents), so a lag of this many costs the next process less than a
-// tenth of a save. A var, so that tests can lower it.
+// about 7 microseconds, writing the snapshot about 0.15 s (82 MB at
+// 95,454 documents, synced), so a lag of this many costs the next
+// process half a save. A var, so that tests can lower it.
 var snapshotLag int64 = 10000
 
 // saveSnapshot saves x's postings snapshot when the snapshot lags x (or
