@@ -63,9 +63,8 @@ type shingler struct {
 	seed uint64
 	// powN is gramMul^(n-1), the weight of the oldest word in a shingle's
 	// polynomial, which rolling subtracts.
-	powN   uint64
-	words  []uint64 // scratch: the word hashes of a text
-	wordsB []uint64 // scratch: those of its second lane
+	powN  uint64
+	words []uint64 // scratch: the word hashes of a text
 }
 
 func newShingler(n int, seed uint64) *shingler {
@@ -134,106 +133,20 @@ func (s *shingler) appendShingles(dst []uint64, text []byte) []uint64 {
 // wordHashes returns the hashes of text's words in order, in scratch
 // that the next call reuses.
 func (s *shingler) wordHashes(text []byte) []uint64 {
+	// First the word hashes, then the shingles over them: two simple loops
+	// run faster than one that does both.
+	//
 	// The ASCII loop has no branch per byte: the word's hash h is updated
 	// by every byte and masked to 0 by a separator, and at every byte h is
 	// stored at words[n], with n advancing only where a word just ended.
 	// Word ends in real text are unpredictable, so a branch there would be
 	// mispredicted about once a word.
-	//
-	// That loop waits on one chain of multiplies, one per byte. A text of
-	// some length is cut in two at a separator near its middle and the
-	// halves, whose words are independent, run as two lanes of one loop,
-	// so the processor works on two chains at once.
 	words := slices.Grow(s.words[:0], len(text)/2+2)
 	words = words[:cap(words)]
-	mid := splitPoint(text)
-	if mid < 0 {
-		n := finishLane(words, scanLane(text, words, lane{}, len(text)))
-		return s.finishWords(words[:n])
-	}
-	ta, tb := text[:mid], text[mid:]
-	wb := slices.Grow(s.wordsB[:0], len(tb)/2+2)
-	wb = wb[:cap(wb)]
-	s.wordsB = wb
-	var a, b lane
-	for a.i+8 <= len(ta) && b.i+8 <= len(tb) {
-		xa := binary.LittleEndian.Uint64(ta[a.i:])
-		xb := binary.LittleEndian.Uint64(tb[b.i:])
-		if (xa|xb)&msb8 != 0 {
-			// Other bytes in a lane: that lane goes rune by rune past
-			// its eight bytes, then both go on together.
-			if xa&msb8 != 0 {
-				a = scanLane(ta, words, a, a.i+8)
-			}
-			if xb&msb8 != 0 {
-				b = scanLane(tb, wb, b, b.i+8)
-			}
-			continue
-		}
-		ma, la := asciiWordBytes(xa)
-		mb, lb := asciiWordBytes(xb)
-		ha, pa, na := a.h, a.prev, a.n
-		hb, pb, nb := b.h, b.prev, b.n
-		for j := uint(0); j < 64; j += 8 {
-			isa := ma >> (j + 7) & 1
-			isb := mb >> (j + 7) & 1
-			words[na] = ha
-			wb[nb] = hb
-			na += int(pa &^ isa)
-			nb += int(pb &^ isb)
-			ha = (ha ^ la>>j&0xff) * fnvPrime & -isa
-			hb = (hb ^ lb>>j&0xff) * fnvPrime & -isb
-			pa, pb = isa, isb
-		}
-		a = lane{i: a.i + 8, n: na, h: ha, prev: pa}
-		b = lane{i: b.i + 8, n: nb, h: hb, prev: pb}
-	}
-	na := finishLane(words, scanLane(ta, words, a, len(ta)))
-	nb := finishLane(wb, scanLane(tb, wb, b, len(tb)))
-	n := na + copy(words[na:], wb[:nb])
-	return s.finishWords(words[:n])
-}
-
-// finishWords finishes the words' hashes in place (wordHash of each xor
-// the seed) and keeps words as the scratch for the next call.
-func (s *shingler) finishWords(words []uint64) []uint64 {
-	for j, w := range words {
-		words[j] = wordHash(w ^ s.seed)
-	}
-	s.words = words
-	return words
-}
-
-// lane is the state of the word loop in a stretch of text: the next byte
-// i, the words ended so far n, the hash h of the word being read, and
-// prev, 1 when the byte before i is in a word.
-type lane struct {
-	i, n    int
-	h, prev uint64
-}
-
-// splitPoint is an offset near the middle of text where an ASCII
-// separator is, so that no word spans it, or -1 if text is too short for
-// two lanes to pay or has no such byte near its middle.
-func splitPoint(text []byte) int {
-	const minLane = 256
-	if len(text) < 2*minLane {
-		return -1
-	}
-	for i := len(text) / 2; i < len(text)/2+minLane; i++ {
-		if wordByte[text[i]] == 0 {
-			return i
-		}
-	}
-	return -1
-}
-
-// scanLane runs the word loop over text from l.i until at least end,
-// writing each word's FNV-1a hash at words[l.n] as it ends, and returns
-// the state it stopped in.
-func scanLane(text []byte, words []uint64, l lane, end int) lane {
-	i, n, h, prev := l.i, l.n, l.h, l.prev
-	for i < end {
+	n := 0
+	var h, prev uint64 // prev is 1 when the last byte was in a word
+	i := 0
+	for i < len(text) {
 		if i+8 <= len(text) {
 			x := binary.LittleEndian.Uint64(text[i:])
 			if x&msb8 == 0 {
@@ -276,17 +189,16 @@ func scanLane(text []byte, words []uint64, l lane, end int) lane {
 		}
 		prev = 1
 	}
-	return lane{i: i, n: n, h: h, prev: prev}
-}
-
-// finishLane ends the word l is in at the end of the text, if any, and
-// returns the number of words.
-func finishLane(words []uint64, l lane) int {
-	if l.prev == 1 {
-		words[l.n] = l.h
-		l.n++
+	if prev == 1 {
+		words[n] = h
+		n++
 	}
-	return l.n
+	words = words[:n]
+	for j, w := range words {
+		words[j] = wordHash(w ^ s.seed)
+	}
+	s.words = words
+	return words
 }
 
 // appendGrams appends the hashes of the n-grams of the word hashes.
