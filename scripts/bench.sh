@@ -70,6 +70,14 @@ bench=$(cd verify && go test -cpu 1 -run XXX -bench 'Compare$|CompareProfiles$|W
 		if (!(n in lo) || t < lo[n]) lo[n] = t; if (t > hi[n]) hi[n] = t }
 		END { for (n in lo) printf "| %s | %.2f-%.2f ms |\n", n, lo[n], hi[n] }' | sort)
 
+# The dedup signing path on one core: MB/s by the wall clock and MB/cpu-s
+# by the process's CPU time (the figure that a loaded machine moves less).
+sign=$(go test -cpu 1 -run XXX -bench 'Shingles$|Signature/oneperm$|SignLine$' -count "$runs" ./dedup |
+	awk '/^Benchmark/ { n = $1; sub(/-[0-9]+$/, "", n); w = $5; c = $7
+		if (!(n in wlo) || w < wlo[n]) wlo[n] = w; if (w > whi[n]) whi[n] = w
+		if (!(n in clo) || c < clo[n]) clo[n] = c; if (c > chi[n]) chi[n] = c }
+		END { for (n in wlo) printf "| %s | %.0f-%.0f | %.0f-%.0f |\n", n, wlo[n], whi[n], clo[n], chi[n] }' | sort)
+
 {
 	echo "# Speed"
 	echo
@@ -86,6 +94,16 @@ bench=$(cd verify && go test -cpu 1 -run XXX -bench 'Compare$|CompareProfiles$|W
 	echo "| benchmark | time per op |"
 	echo "| --- | ---: |"
 	echo "$bench"
+	echo
+	echo "## Dedup signing (one core)"
+	echo
+	echo "\`go test -cpu 1 -bench 'Shingles\$|Signature/oneperm\$|SignLine\$' ./dedup/\`: a 1,500-word text; Shingles is the"
+	echo "word 5-gram hashes, Signature adds the 24-bit set members, the MinHash and the band keys, SignLine"
+	echo "all a worker does for a JSONL record (field scan, content hash, signing, set sort and encoding)."
+	echo
+	echo "| benchmark | MB/s | MB/cpu-s |"
+	echo "| --- | ---: | ---: |"
+	echo "$sign"
 	echo
 	echo "## Whole commands (both cores)"
 	echo
