@@ -9,10 +9,12 @@
 // each batch in parallel: they scan the "id" and "text" fields without a
 // JSON tree (extract.ScanIDText), hash the text (xxh3) for exact
 // duplicates, hash its word 5-gram shingles (shingle.go: the textbook
-// tokenization, eight ASCII bytes classified at a time), make the shingles
-// a sorted set of 32-bit values, and compute a one-permutation MinHash
-// signature with densification (sketch.OnePerm: one mix and one compare
-// per shingle, where k-permutation MinHash needs k) cut into LSH band keys.
+// tokenization, eight ASCII bytes classified at a time), and in the same
+// loop over the shingle hashes update a one-permutation MinHash signature
+// with densification (sketch.OnePerm: one mix and one compare per
+// shingle, where k-permutation MinHash needs k), later cut into LSH band
+// keys, and collect each shingle's 24-bit set member; the members are
+// then sorted into a set (sketch.Set24).
 // One goroutine then decides the records strictly in input order:
 //
 //  1. Candidates: every earlier document filed under one of the record's
@@ -54,8 +56,8 @@
 // to sorted run files with in-memory Bloom filters (spill.go), so an index
 // larger than memory still works.
 //
-// Shingle sets are 32-bit truncations of 64-bit shingle hashes: a
-// thousand-shingle document has a collision among its own shingles with
-// probability about 10^-4, which moves a Jaccard value by a thousandth at
-// most.
+// Shingle sets hold 24 bits of each 64-bit shingle hash (bits 8 to 31,
+// stored in 3 bytes): a thousand-shingle document has about 0.03 pairs
+// of its own shingles that collide, and each moves a Jaccard value by
+// about a thousandth.
 package dedup
