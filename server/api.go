@@ -141,18 +141,21 @@ type StoryList struct {
 	// Next is the cursor of the page after this one (pass it as after=),
 	// "" on the last page.
 	Next string `json:"next,omitempty"`
-	// Total is how many stories the query selects, on every page.
-	Total int64 `json:"total"`
+	// Total is how many stories the query selects, on every page; when
+	// TotalCapped, the count stopped there and the query selects more.
+	Total       int64 `json:"total"`
+	TotalCapped bool  `json:"total_capped"`
 }
 
 // EventList is the body of GET /api/v1/events: StoryList's fields, for
 // events.
 type EventList struct {
-	Events []explain.EventSummary `json:"events"`
-	Limit  int                    `json:"limit"`
-	Offset int                    `json:"offset"`
-	Next   string                 `json:"next,omitempty"`
-	Total  int64                  `json:"total"`
+	Events      []explain.EventSummary `json:"events"`
+	Limit       int                    `json:"limit"`
+	Offset      int                    `json:"offset"`
+	Next        string                 `json:"next,omitempty"`
+	Total       int64                  `json:"total"`
+	TotalCapped bool                   `json:"total_capped"`
 }
 
 // listCursor is the after= of the page that follows the story or event
@@ -201,25 +204,26 @@ func intParam(r *http.Request, name string, def, lo, hi int) (int, error) {
 }
 
 // listStories reads one page of story summaries (q's Limit of them), and
-// how many stories q selects in all, in one snapshot.
-func (s *Server) listStories(ctx context.Context, q retold.StoryQuery) (out []explain.StorySummary, total int64, err error) {
+// how many stories q selects in all (counted to Options.TotalCap), in
+// one snapshot.
+func (s *Server) listStories(ctx context.Context, q retold.StoryQuery) (out []explain.StorySummary, total retold.Total, err error) {
 	err = s.st.View(ctx, func(tx retold.ReadTx) error {
 		if out, err = explain.Summaries(tx, q); err != nil {
 			return err
 		}
-		total, err = tx.CountStories(q)
+		total, err = tx.CountStories(q, s.opt.TotalCap)
 		return err
 	})
 	return out, total, err
 }
 
 // listEvents is listStories for events.
-func (s *Server) listEvents(ctx context.Context, q retold.EventQuery) (out []explain.EventSummary, total int64, err error) {
+func (s *Server) listEvents(ctx context.Context, q retold.EventQuery) (out []explain.EventSummary, total retold.Total, err error) {
 	err = s.st.View(ctx, func(tx retold.ReadTx) error {
 		if out, err = explain.EventSummaries(tx, q); err != nil {
 			return err
 		}
-		total, err = tx.CountEvents(q)
+		total, err = tx.CountEvents(q, s.opt.TotalCap)
 		return err
 	})
 	return out, total, err
@@ -294,7 +298,7 @@ func (s *Server) apiStories(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	list := StoryList{Limit: q.Limit, Offset: q.Offset, Total: total}
+	list := StoryList{Limit: q.Limit, Offset: q.Offset, Total: total.N, TotalCapped: total.Capped}
 	list.Stories, list.Next = pageOf(ss, q.Limit, storyKey)
 	writeJSON(w, http.StatusOK, list)
 }
@@ -312,7 +316,7 @@ func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	list := EventList{Limit: q.Limit, Offset: q.Offset, Total: total}
+	list := EventList{Limit: q.Limit, Offset: q.Offset, Total: total.N, TotalCapped: total.Capped}
 	list.Events, list.Next = pageOf(es, q.Limit, eventKey)
 	writeJSON(w, http.StatusOK, list)
 }

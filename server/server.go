@@ -42,6 +42,9 @@ type Options struct {
 	LocalOnly bool
 	// MaxBody bounds a request body in bytes; 0 means DefaultMaxBody.
 	MaxBody int64
+	// TotalCap is how far a filtered listing's total is counted (see
+	// retold.ReadTx.CountStories); 0 means retold.TotalCap.
+	TotalCap int64
 	// ErrorLog gets internal errors (their details are not sent to the
 	// client); nil means os.Stderr.
 	ErrorLog io.Writer
@@ -75,6 +78,9 @@ func New(st retold.Store, x *storyindex.Index, opt *Options) *Server {
 	}
 	if s.opt.MaxBody <= 0 {
 		s.opt.MaxBody = DefaultMaxBody
+	}
+	if s.opt.TotalCap <= 0 {
+		s.opt.TotalCap = retold.TotalCap
 	}
 	if s.opt.ErrorLog == nil {
 		s.opt.ErrorLog = os.Stderr

@@ -199,7 +199,7 @@ type listView struct {
 	EventURL                           string // the page of Event, when the list is filtered by one
 	Stories                            []storyItem
 	From, To                           int    // the stories shown, counted from 1
-	Total                              int64  // the stories the query selects
+	Total                              string // the stories the query selects: "1,234" or "more than 1,000"
 	Prev, Next                         string // the neighbouring pages, "" at either end
 }
 
@@ -249,7 +249,7 @@ func (s *Server) uiList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ss, after := pageOf(ss, q.Limit, storyKey)
-	v := listView{Words: q.Words, Since: q.Since, Until: q.Until, Event: q.Event, Outlet: q.Outlet, Total: total}
+	v := listView{Words: q.Words, Since: q.Since, Until: q.Until, Event: q.Event, Outlet: q.Outlet, Total: explain.TotalText(total)}
 	if q.Event != "" {
 		v.EventURL = eventURL(q.Event)
 	}
@@ -292,7 +292,7 @@ type eventsView struct {
 	Words, Since, Until string
 	Events              []eventItem
 	From, To            int
-	Total               int64
+	Total               string // as listView's
 	Prev, Next          string
 }
 
@@ -315,7 +315,7 @@ func (s *Server) uiEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	es, after := pageOf(es, q.Limit, eventKey)
-	v := eventsView{Words: q.Words, Since: q.Since, Until: q.Until, Total: total}
+	v := eventsView{Words: q.Words, Since: q.Since, Until: q.Until, Total: explain.TotalText(total)}
 	v.From, v.To, v.Prev, v.Next = listPaging(r, "/events", listParams{Limit: q.Limit, Offset: q.Offset, After: q.After}, len(es), after)
 	for _, e := range es {
 		v.Events = append(v.Events, eventItem{EventSummary: e, URL: eventURL(e.ID),

@@ -32,12 +32,12 @@ func runEvents(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 	q := retold.EventQuery{Since: *lf.since, Until: *lf.until, Limit: *lf.limit, Words: *lf.search}
 	var out []explain.EventSummary
-	var total int64
+	var total retold.Total
 	err = st.View(ctx, func(tx retold.ReadTx) (err error) {
 		if out, err = explain.EventSummaries(tx, q); err != nil {
 			return err
 		}
-		total, err = tx.CountEvents(q)
+		total, err = tx.CountEvents(q, retold.TotalCap)
 		return err
 	})
 	if err != nil {

@@ -269,9 +269,10 @@ func (f listFlags) check() error {
 	return nil
 }
 
-// listed is the last line of a listing: "3 of 120 stories".
-func listed(shown int, total int64, what string) string {
-	return fmt.Sprintf("%d of %d %s", shown, total, what)
+// listed is the last line of a listing: "3 of 120 stories", "50 of
+// more than 1,000 stories".
+func listed(shown int, total retold.Total, what string) string {
+	return fmt.Sprintf("%d of %s %s", shown, explain.TotalText(total), what)
 }
 
 // ranIn is "ran in 3 outlets, +2 copies", a listing's count of outlets.
@@ -309,12 +310,12 @@ func runStories(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 	q := retold.StoryQuery{Since: *lf.since, Until: *lf.until, Limit: *lf.limit, Words: *lf.search, Event: *event, Outlet: *outlet}
 	var out []explain.StorySummary
-	var total int64
+	var total retold.Total
 	err = st.View(ctx, func(tx retold.ReadTx) (err error) {
 		if out, err = explain.Summaries(tx, q); err != nil {
 			return err
 		}
-		total, err = tx.CountStories(q)
+		total, err = tx.CountStories(q, retold.TotalCap)
 		return err
 	})
 	if err != nil {

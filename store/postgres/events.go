@@ -86,16 +86,19 @@ func (t *readTx) Events(q retold.EventQuery) ([]retold.Event, error) {
 	return prefixed(listRows(t, "events", eventColumns, "event", scanEvent, mode, &p, where, q.After, q.Offset, q.Limit))
 }
 
-func (t *readTx) CountEvents(q retold.EventQuery) (int64, error) {
+func (t *readTx) CountEvents(q retold.EventQuery, max int64) (retold.Total, error) {
 	if err := t.flushStories(); err != nil {
-		return 0, err
+		return retold.Total{}, err
+	}
+	if q.Since == "" && q.Until == "" && q.Words == "" {
+		return t.total("events")
 	}
 	var p params
 	where, mode, ok := eventFilter(&p, q)
 	if !ok {
-		return 0, nil
+		return retold.Total{}, nil
 	}
-	return t.countRows("events", mode, &p, where)
+	return t.countRows("events", mode, &p, where, max)
 }
 
 func (t *readTx) EventStories(id string) ([]retold.Story, error) {

@@ -116,6 +116,12 @@ var migrations = []migration{
 	// of the row, a short one is on the row's page (SQLite's schema 8
 	// rebuilds its table instead, for its overflow pages).
 	{sql: `ALTER TABLE edges ADD COLUMN event double precision NOT NULL DEFAULT 0;`},
+	// 5: the number of stories and of events, kept in counters by the
+	// writes that add and drop their summaries (writeTx.flushStories and
+	// flushEvents), so the total of an unfiltered listing is one row,
+	// not a count of the table.
+	{sql: `INSERT INTO counters (name, value) SELECT 'stories', count(*) FROM stories;
+	INSERT INTO counters (name, value) SELECT 'events', count(*) FROM events;`},
 }
 
 // ledeChars is how much of a text's start full-text search covers.

@@ -398,26 +398,48 @@ func listRows[T any](t *readTx, table, columns, id string, scan func(rowScanner)
 }
 
 // countRows counts the rows of a summary table (named by its first
-// letter in where) that where selects.
-func (t *readTx) countRows(table string, mode pgx.QueryExecMode, p *params, where string) (int64, error) {
-	var n int64
-	err := t.q.QueryRow(t.ctx, `SELECT count(*) FROM `+table+` `+table[:1]+` WHERE `+where, append([]any{mode}, p.args...)...).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("postgres: count %s: %w", table, err)
+// letter in where) that where selects, up to max+1 of them (all for max
+// <= 0): the LIMIT inside the count stops the plan there.
+func (t *readTx) countRows(table string, mode pgx.QueryExecMode, p *params, where string, max int64) (retold.Total, error) {
+	limit := ""
+	if max > 0 {
+		limit = ` LIMIT ` + p.add(max+1)
 	}
-	return n, nil
+	var n int64
+	err := t.q.QueryRow(t.ctx, `SELECT count(*) FROM (SELECT 1 FROM `+table+` `+table[:1]+` WHERE `+where+limit+`) x`,
+		append([]any{mode}, p.args...)...).Scan(&n)
+	if err != nil {
+		return retold.Total{}, fmt.Errorf("postgres: count %s: %w", table, err)
+	}
+	if max > 0 && n > max {
+		return retold.Total{N: max, Capped: true}, nil
+	}
+	return retold.Total{N: n}, nil
 }
 
-func (t *readTx) CountStories(q retold.StoryQuery) (int64, error) {
+// total is the running count of a summary table (stories or events),
+// kept in counters.
+func (t *readTx) total(table string) (retold.Total, error) {
+	var n int64
+	if err := t.q.QueryRow(t.ctx, `SELECT value FROM counters WHERE name = $1`, table).Scan(&n); err != nil {
+		return retold.Total{}, fmt.Errorf("postgres: count %s: %w", table, err)
+	}
+	return retold.Total{N: n}, nil
+}
+
+func (t *readTx) CountStories(q retold.StoryQuery, max int64) (retold.Total, error) {
 	if err := t.flushStories(); err != nil {
-		return 0, err
+		return retold.Total{}, err
+	}
+	if q.Since == "" && q.Until == "" && q.Words == "" && q.Event == "" && q.Outlet == "" {
+		return t.total("stories")
 	}
 	var p params
 	where, mode, ok := storyFilter(&p, q)
 	if !ok {
-		return 0, nil
+		return retold.Total{}, nil
 	}
-	return t.countRows("stories", mode, &p, where)
+	return t.countRows("stories", mode, &p, where, max)
 }
 
 // hasWord reports whether s holds a word to search for: a letter or a
@@ -524,8 +546,12 @@ func (t *writeTx) flushStories() error {
 		}
 		stories := slices.Sorted(maps.Keys(t.dirty))
 		b := &pgx.Batch{}
+		// The running count (see readTx.total) less the rows that go, plus
+		// those that come, in the same round trip.
+		b.Queue(`UPDATE counters SET value = value - (SELECT count(*) FROM stories WHERE story = ANY($1)) WHERE name = 'stories'`, stories)
 		b.Queue(`DELETE FROM stories WHERE story = ANY($1) RETURNING event`, stories).Query(events)
 		b.Queue(`INSERT INTO stories (`+storyColumns+`) `+storySummary+` RETURNING event`, stories).Query(events)
+		b.Queue(`UPDATE counters SET value = value + (SELECT count(*) FROM stories WHERE story = ANY($1)) WHERE name = 'stories'`, stories)
 		if err := t.q.SendBatch(t.ctx, b).Close(); err != nil {
 			return fmt.Errorf("postgres: summaries of %d stories: %w", len(stories), err)
 		}
@@ -542,8 +568,10 @@ func (t *writeTx) flushEvents() error {
 	}
 	events := slices.Sorted(maps.Keys(t.dirtyEvents))
 	b := &pgx.Batch{}
+	b.Queue(`UPDATE counters SET value = value - (SELECT count(*) FROM events WHERE event = ANY($1)) WHERE name = 'events'`, events)
 	b.Queue(`DELETE FROM events WHERE event = ANY($1)`, events)
 	b.Queue(`INSERT INTO events (`+eventColumns+`) `+eventSummary+` WHERE s.event = ANY($1) GROUP BY s.event`, events)
+	b.Queue(`UPDATE counters SET value = value + (SELECT count(*) FROM events WHERE event = ANY($1)) WHERE name = 'events'`, events)
 	if err := t.q.SendBatch(t.ctx, b).Close(); err != nil {
 		return fmt.Errorf("postgres: summaries of %d events: %w", len(events), err)
 	}

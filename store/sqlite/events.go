@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	retold "github.com/retold/retold"
 )
@@ -86,14 +87,30 @@ func (t *readTx) Events(q retold.EventQuery) ([]retold.Event, error) {
 	return events, nil
 }
 
-func (t *readTx) CountEvents(q retold.EventQuery) (int64, error) {
+func (t *readTx) CountEvents(q retold.EventQuery, max int64) (retold.Total, error) {
 	if err := t.flushStories(); err != nil {
-		return 0, err
+		return retold.Total{}, err
+	}
+	if q.Since == "" && q.Until == "" && q.Words == "" {
+		return t.total("events")
 	}
 	where, args := sinceUntil(q.Since, q.Until)
-	return t.count("events", where, args, q.Words,
-		`event IN (SELECT s.event FROM stories s JOIN documents d ON d.story = s.story
-			WHERE d.seq IN (SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?))`)
+	m := ftsQuery(q.Words)
+	if m == "" {
+		if strings.TrimSpace(q.Words) != "" {
+			return retold.Total{}, nil // no word to search for: nothing matches
+		}
+		return t.capped("events", `SELECT event FROM events WHERE `+where, args, max)
+	}
+	// As CountStories: the matches to their stories' events, until max+1.
+	query := `SELECT DISTINCT s.event FROM (SELECT rowid FROM doc_fts WHERE doc_fts MATCH ? ORDER BY rowid DESC) f
+		JOIN documents d ON d.seq = f.rowid JOIN stories s ON s.story = d.story`
+	qargs := []any{m}
+	if q.Since != "" || q.Until != "" {
+		query += ` WHERE EXISTS (SELECT 1 FROM events NOT INDEXED WHERE events.event = s.event AND ` + where + `)`
+		qargs = append(qargs, args...)
+	}
+	return t.capped("events", query, qargs, max)
 }
 
 func (t *readTx) EventStories(id string) ([]retold.Story, error) {

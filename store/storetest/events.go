@@ -194,8 +194,8 @@ func checkEvents(t *testing.T, s retold.Store) reference {
 				}
 			}
 		}
-		if n, err := tx.CountEvents(retold.EventQuery{}); err != nil || n != int64(len(want)) {
-			t.Errorf("CountEvents = %d %v, want %d", n, err, len(want))
+		if n, err := tx.CountEvents(retold.EventQuery{}, 0); err != nil || n != (retold.Total{N: int64(len(want))}) {
+			t.Errorf("CountEvents = %+v %v, want %d", n, err, len(want))
 		}
 		if c, err := tx.Counts(); err != nil || c.Events != int64(len(want)) || c.Stories != int64(len(ref.stories)) {
 			t.Errorf("Counts = %+v %v, want %d events, %d stories", c, err, len(want), len(ref.stories))
@@ -263,8 +263,8 @@ func testEventSummaries(t *testing.T, open func() (retold.Store, error)) {
 		if err := tx.MergeEvents(a.Event, e.Event); err != nil {
 			return err
 		}
-		if n, err := tx.CountEvents(retold.EventQuery{}); err != nil || n != 2 {
-			t.Errorf("CountEvents inside the transaction: %d %v, want 2", n, err)
+		if n, err := tx.CountEvents(retold.EventQuery{}, 0); err != nil || n != (retold.Total{N: 2}) {
+			t.Errorf("CountEvents inside the transaction: %+v %v, want 2", n, err)
 		}
 		return tx.SetOriginal(a.Story, c.Seq)
 	})
@@ -441,8 +441,8 @@ func testEventListing(t *testing.T, open func() (retold.Store, error)) {
 		view(t, s, func(tx retold.ReadTx) error {
 			es, err := tx.Events(q)
 			got = eventIDs(es)
-			if n, err := tx.CountEvents(q); err != nil || n != int64(len(want)) {
-				t.Errorf("CountEvents(%+v) = %d %v, want %d", q, n, err, len(want))
+			if n, err := tx.CountEvents(q, 0); err != nil || n != (retold.Total{N: int64(len(want))}) {
+				t.Errorf("CountEvents(%+v) = %+v %v, want %d", q, n, err, len(want))
 			}
 			return err
 		})
@@ -496,11 +496,11 @@ func testEventListingLimit(t *testing.T, open func() (retold.Store, error)) {
 		if err != nil || len(es) != 100 {
 			t.Errorf("Events without a limit: %d %v, want 100", len(es), err)
 		}
-		if n, err := tx.CountEvents(retold.EventQuery{}); err != nil || n != 101 {
-			t.Errorf("CountEvents = %d %v, want 101", n, err)
+		if n, err := tx.CountEvents(retold.EventQuery{}, 0); err != nil || n != (retold.Total{N: 101}) {
+			t.Errorf("CountEvents = %+v %v, want 101", n, err)
 		}
-		if n, err := tx.CountStories(retold.StoryQuery{}); err != nil || n != 101 {
-			t.Errorf("CountStories = %d %v, want 101", n, err)
+		if n, err := tx.CountStories(retold.StoryQuery{}, 0); err != nil || n != (retold.Total{N: 101}) {
+			t.Errorf("CountStories = %+v %v, want 101", n, err)
 		}
 		return nil
 	})
@@ -602,8 +602,8 @@ func testStoryFilters(t *testing.T, open func() (retold.Store, error)) {
 					t.Errorf("Stories(%+v): %+v, want %+v", tc.q, st, w.Story)
 				}
 			}
-			if n, err := tx.CountStories(tc.q); err != nil || n != int64(len(tc.ids)) {
-				t.Errorf("CountStories(%+v) = %d %v, want %d", tc.q, n, err, len(tc.ids))
+			if n, err := tx.CountStories(tc.q, 0); err != nil || n != (retold.Total{N: int64(len(tc.ids))}) {
+				t.Errorf("CountStories(%+v) = %+v %v, want %d", tc.q, n, err, len(tc.ids))
 			}
 			return err
 		})
@@ -637,8 +637,8 @@ func testStoryFilters(t *testing.T, open func() (retold.Store, error)) {
 		if ids := storyIDs(ss); err != nil || !slices.Equal(ids, []string{d.Story}) {
 			t.Errorf("Reuters stories after the promotion and a's deletion: %v %v, want d's", ids, err)
 		}
-		if n, err := tx.CountStories(retold.StoryQuery{Outlet: "Reuters"}); err != nil || n != 1 {
-			t.Errorf("CountStories(Reuters) = %d %v, want 1", n, err)
+		if n, err := tx.CountStories(retold.StoryQuery{Outlet: "Reuters"}, 0); err != nil || n != (retold.Total{N: 1}) {
+			t.Errorf("CountStories(Reuters) = %+v %v, want 1", n, err)
 		}
 		return nil
 	})
@@ -662,8 +662,8 @@ func testEventSearch(t *testing.T, open func() (retold.Store, error)) {
 			if q.Offset > 0 || q.Limit > 0 {
 				return err // a page: the count is of the whole listing
 			}
-			if n, err := tx.CountEvents(q); err != nil || n != int64(len(ids)) {
-				t.Errorf("CountEvents(%+v) = %d %v, the listing has %d", q, n, err, len(ids))
+			if n, err := tx.CountEvents(q, 0); err != nil || n != (retold.Total{N: int64(len(ids))}) {
+				t.Errorf("CountEvents(%+v) = %+v %v, the listing has %d", q, n, err, len(ids))
 			}
 			return err
 		})
