@@ -14,7 +14,8 @@ import (
 // edges whose event probability is outside [0, 1], story summaries that
 // disagree with the documents they summarize, and event summaries that
 // disagree with the stories they summarize (which are checked against
-// the documents first). It reads only.
+// the documents first), and running counts of stories and events that
+// are not the summaries'. It reads only.
 func (s *Store) Check(ctx context.Context) ([]string, error) {
 	var problems []string
 	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -60,6 +61,8 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 			WHERE s.event != want.event OR s.size != want.size OR s.original != want.original OR s.first_seen != want.first_seen OR s.copies != want.copies`},
 		{"events with no summary", `SELECT count(DISTINCT event) FROM stories s WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event = s.event)`},
 		{"event summaries of no event", `SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM stories s WHERE s.event = e.event)`},
+		{"story counters that disagree with the story summaries (by so many)", `SELECT abs((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'stories') - (SELECT count(*) FROM stories))`},
+		{"event counters that disagree with the event summaries (by so many)", `SELECT abs((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'events') - (SELECT count(*) FROM events))`},
 		{"event summaries that disagree with their stories", `WITH want (event, stories, size, copies, original, outlets, first_seen, last_seen) AS (` + eventSummary + ` GROUP BY s.event)
 			SELECT count(*) FROM events e JOIN want ON want.event = e.event
 			WHERE e.stories != want.stories OR e.size != want.size OR e.copies != want.copies OR e.original != want.original

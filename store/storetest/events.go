@@ -710,3 +710,105 @@ func testEventSearch(t *testing.T, open func() (retold.Store, error)) {
 		t.Errorf("a deleted document's words still find %v", got)
 	}
 }
+
+// totalsMatchListings checks that the running totals (CountStories and
+// CountEvents with no filter) are the lengths of the full listings.
+func totalsMatchListings(t *testing.T, tx retold.ReadTx, step string) {
+	t.Helper()
+	ss, err := tx.Stories(retold.StoryQuery{Limit: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := tx.Events(retold.EventQuery{Limit: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := tx.CountStories(retold.StoryQuery{}, 1); err != nil || n != (retold.Total{N: int64(len(ss))}) {
+		t.Errorf("%s: CountStories = %+v %v, the listing has %d", step, n, err, len(ss))
+	}
+	if n, err := tx.CountEvents(retold.EventQuery{}, 1); err != nil || n != (retold.Total{N: int64(len(es))}) {
+		t.Errorf("%s: CountEvents = %+v %v, the listing has %d", step, n, err, len(es))
+	}
+}
+
+// testTotalsFollowWrites: the running totals equal the listings' lengths
+// after adds, merges of stories and events, copies, a promotion and
+// deletions, read inside the writing transaction and after it, and they
+// are exact past any cap.
+func testTotalsFollowWrites(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	check := func(step string, fn func(tx retold.Tx) error) {
+		t.Helper()
+		update(t, s, func(tx retold.Tx) error {
+			if err := fn(tx); err != nil {
+				return err
+			}
+			totalsMatchListings(t, tx, step+" (inside)")
+			return nil
+		})
+		view(t, s, func(tx retold.ReadTx) error { totalsMatchListings(t, tx, step); return nil })
+	}
+	check("empty", func(retold.Tx) error { return nil })
+	var docs []*retold.StoredDocument
+	for i := range 6 {
+		docs = append(docs, doc(fmt.Sprint("d", i), fmt.Sprint("text ", i), uint64(i+1)))
+	}
+	put(t, s, nil, docs...)
+	view(t, s, func(tx retold.ReadTx) error { totalsMatchListings(t, tx, "added"); return nil })
+	check("stories merged", func(tx retold.Tx) error { return tx.MergeStories(docs[0].Story, docs[1].Story) })
+	check("events merged", func(tx retold.Tx) error { return tx.MergeEvents(docs[2].Event, docs[3].Event) })
+	check("story moved", func(tx retold.Tx) error { return tx.SetStory(docs[4].Seq, docs[2].Story, "e-new") })
+	check("copy", func(tx retold.Tx) error {
+		return tx.PutCopy(&retold.Copy{ID: "c1", Seq: docs[5].Seq, Title: "copy", Outlet: "Other"})
+	})
+	check("promoted", func(tx retold.Tx) error { return tx.PromoteCopy("c1") })
+	check("deleted", func(tx retold.Tx) error { return tx.DeleteDocument(docs[0].ID) })
+	check("story emptied", func(tx retold.Tx) error {
+		if err := tx.DeleteDocument(docs[1].ID); err != nil {
+			return err
+		}
+		return tx.DeleteDocument("c1")
+	})
+	check("added in the transaction", func(tx retold.Tx) error {
+		return tx.PutDocument(doc("late", "late text", 99), nil)
+	})
+}
+
+// testCappedTotals: a filtered count stops at its cap and says so (N is
+// the cap, Capped set); at or under the cap, or with no cap, it is exact.
+func testCappedTotals(t *testing.T, open func() (retold.Store, error)) {
+	s := mustOpen(t, open)
+	var docs []*retold.StoredDocument
+	for i := range 5 {
+		d := doc(fmt.Sprint("d", i), fmt.Sprint("common words ", i), uint64(i+1))
+		d.Outlet = "Wire"
+		docs = append(docs, d)
+	}
+	put(t, s, nil, docs...)
+	view(t, s, func(tx retold.ReadTx) error {
+		for _, q := range []retold.StoryQuery{{Words: "common"}, {Outlet: "Wire"}, {Since: "2024"}, {Since: "2024", Words: "common"},
+			{Outlet: "Wire", Words: "common"}, {Until: "2030", Outlet: "Wire"}} {
+			for _, c := range []struct {
+				max  int64
+				want retold.Total
+			}{{0, retold.Total{N: 5}}, {2, retold.Total{N: 2, Capped: true}}, {4, retold.Total{N: 4, Capped: true}}, {5, retold.Total{N: 5}}, {9, retold.Total{N: 5}}} {
+				if n, err := tx.CountStories(q, c.max); err != nil || n != c.want {
+					t.Errorf("CountStories(%+v, %d) = %+v %v, want %+v", q, c.max, n, err, c.want)
+				}
+			}
+		}
+		for _, q := range []retold.EventQuery{{Words: "common"}, {Since: "2024"}, {Since: "2024", Words: "common"}} {
+			if n, err := tx.CountEvents(q, 3); err != nil || n != (retold.Total{N: 3, Capped: true}) {
+				t.Errorf("CountEvents(%+v, 3) = %+v %v, want 3, capped", q, n, err)
+			}
+			if n, err := tx.CountEvents(q, 0); err != nil || n != (retold.Total{N: 5}) {
+				t.Errorf("CountEvents(%+v, 0) = %+v %v, want 5", q, n, err)
+			}
+		}
+		// The running total is exact past the cap.
+		if n, err := tx.CountStories(retold.StoryQuery{}, 2); err != nil || n != (retold.Total{N: 5}) {
+			t.Errorf("CountStories({}, 2) = %+v %v, want 5, exact", n, err)
+		}
+		return nil
+	})
+}

@@ -43,6 +43,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"EventOriginal", testEventOriginal},
 		{"EventListing", testEventListing},
 		{"EventListingLimit", testEventListingLimit},
+		{"TotalsFollowWrites", testTotalsFollowWrites},
+		{"CappedTotals", testCappedTotals},
 		{"EventSearch", testEventSearch},
 		{"Delete", testDelete},
 		{"FailedUpdateLeavesNothing", testRollback},
