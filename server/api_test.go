@@ -658,3 +658,26 @@ func TestAPIEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestAPITotalCapped: an unfiltered total is exact whatever the cap; a
+// filtered one stops at the cap and says so (total_capped), and is exact
+// below it.
+func TestAPITotalCapped(t *testing.T) {
+	s, _ := newTestServer(t, &Options{Token: testToken, OpenReads: true, ErrorLog: io.Discard, TotalCap: 1})
+	h := s.Handler()
+	if r := do(t, h, "POST", "/api/v1/documents", testToken, "application/x-ndjson", jsonl(t, apiCorpus...)); r.status != 201 {
+		t.Fatalf("add: %d %s", r.status, r.body)
+	}
+	all := decode[StoryList](t, do(t, h, "GET", "/api/v1/stories", "", "", ""))
+	if all.Total != int64(len(all.Stories)) || all.Total < 2 || all.TotalCapped {
+		t.Errorf("unfiltered: total %d capped %v, %d listed", all.Total, all.TotalCapped, len(all.Stories))
+	}
+	since := decode[StoryList](t, do(t, h, "GET", "/api/v1/stories?since=1970", "", "", ""))
+	if since.Total != 1 || !since.TotalCapped || len(since.Stories) != len(all.Stories) {
+		t.Errorf("filtered past the cap: total %d capped %v, %d listed", since.Total, since.TotalCapped, len(since.Stories))
+	}
+	one := decode[StoryList](t, do(t, h, "GET", "/api/v1/stories?event="+all.Stories[0].Event, "", "", ""))
+	if one.Total != int64(len(one.Stories)) || one.TotalCapped {
+		t.Errorf("filtered to one event: total %d capped %v, %d listed", one.Total, one.TotalCapped, len(one.Stories))
+	}
+}
