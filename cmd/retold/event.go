@@ -25,21 +25,10 @@ func runEvents(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 0 {
 		return usageErr("takes no arguments")
 	}
-	st, err := dbf.open(ctx, openRead, nil)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	q := retold.EventQuery{Since: *lf.since, Until: *lf.until, Limit: *lf.limit, Words: *lf.search}
-	var out []explain.EventSummary
-	var total retold.Total
-	err = st.View(ctx, func(tx retold.ReadTx) (err error) {
-		if out, err = explain.EventSummaries(tx, q); err != nil {
-			return err
-		}
-		total, err = tx.CountEvents(q, retold.TotalCap)
-		return err
-	})
+	out, total, err := listing(ctx, dbf,
+		func(tx retold.ReadTx) ([]explain.EventSummary, error) { return explain.EventSummaries(tx, q) },
+		func(tx retold.ReadTx) (retold.Total, error) { return tx.CountEvents(q, retold.TotalCap) })
 	if err != nil {
 		return err
 	}

@@ -269,6 +269,26 @@ func (f listFlags) check() error {
 	return nil
 }
 
+// listing reads one page of a listing and its total from the index
+// dbf names, in one snapshot.
+func listing[T any](ctx context.Context, dbf dbFlag, page func(retold.ReadTx) ([]T, error), count func(retold.ReadTx) (retold.Total, error)) ([]T, retold.Total, error) {
+	st, err := dbf.open(ctx, openRead, nil)
+	if err != nil {
+		return nil, retold.Total{}, err
+	}
+	defer st.Close()
+	var out []T
+	var total retold.Total
+	err = st.View(ctx, func(tx retold.ReadTx) (err error) {
+		if out, err = page(tx); err != nil {
+			return err
+		}
+		total, err = count(tx)
+		return err
+	})
+	return out, total, err
+}
+
 // listed is the last line of a listing: "3 of 120 stories", "50 of
 // more than 1,000 stories".
 func listed(shown int, total retold.Total, what string) string {
@@ -303,21 +323,10 @@ func runStories(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 0 {
 		return usageErr("takes no arguments")
 	}
-	st, err := dbf.open(ctx, openRead, nil)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	q := retold.StoryQuery{Since: *lf.since, Until: *lf.until, Limit: *lf.limit, Words: *lf.search, Event: *event, Outlet: *outlet}
-	var out []explain.StorySummary
-	var total retold.Total
-	err = st.View(ctx, func(tx retold.ReadTx) (err error) {
-		if out, err = explain.Summaries(tx, q); err != nil {
-			return err
-		}
-		total, err = tx.CountStories(q, retold.TotalCap)
-		return err
-	})
+	out, total, err := listing(ctx, dbf,
+		func(tx retold.ReadTx) ([]explain.StorySummary, error) { return explain.Summaries(tx, q) },
+		func(tx retold.ReadTx) (retold.Total, error) { return tx.CountStories(q, retold.TotalCap) })
 	if err != nil {
 		return err
 	}
