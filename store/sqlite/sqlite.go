@@ -17,6 +17,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,6 +44,12 @@ import (
 type migration struct {
 	sql string
 	fn  func(ctx context.Context, tx *sql.Tx) error
+	// rebuildsParent marks a step that drops and recreates a table other
+	// tables reference (SQLite's twelve-step table rebuild). With foreign
+	// keys enforced, dropping the old table would delete every row that
+	// references it (ON DELETE CASCADE), so the migration runs with
+	// enforcement off, and checks every reference before it commits.
+	rebuildsParent bool
 }
 
 // migrations are the schema, one step per version: migrations[i] takes a
@@ -118,12 +125,7 @@ var migrations = []migration{
 	// without positions (the query is a set of words).
 	{sql: `CREATE VIRTUAL TABLE doc_fts USING fts5(title, lede, content = '', contentless_delete = 1, detail = none,
 		tokenize = 'unicode61 remove_diacritics 2');
-	CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
-		INSERT INTO doc_fts (rowid, title, lede) VALUES (new.seq, new.title, substr(new.text, 1, ` + ledeChars + `));
-	END;
-	CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
-		DELETE FROM doc_fts WHERE rowid = old.seq;
-	END;
+	` + documentsFTSTriggers + `
 	INSERT INTO doc_fts (rowid, title, lede) SELECT seq, title, substr(text, 1, ` + ledeChars + `) FROM documents;`},
 	// 6: copies: a record whose text is stored already under another id
 	// keeps its own id, title, url, outlet and date, so every outlet that
@@ -186,7 +188,55 @@ var migrations = []migration{
 	// not a count of the table (10 ms over 70,000 stories).
 	{sql: `INSERT INTO meta (key, value) SELECT 'stories', count(*) FROM stories;
 	INSERT INTO meta (key, value) SELECT 'events', count(*) FROM events;`},
+	// 10: documents rebuilt with the text last, for the reason of step 8:
+	// a text longer than a page spills into overflow pages, and every
+	// column after it (url, outlet, date, lang, added, story, event) was
+	// read by walking the whole text. Reading labels (Members, story
+	// summaries, the outlet filter, regrouping on every add) spent a third
+	// of the server's CPU there. The labels come first, in the part of a
+	// row that always stays on its page (the first 489 bytes at 4 KB
+	// pages), then url and title, then the text. Rows keep their seq
+	// (doc_fts, the contentless full-text index, is keyed by it and stays
+	// as it is) and the table its AUTOINCREMENT high-water mark; its
+	// indexes and full-text triggers, dropped with the old table, are made
+	// again. The tables that reference documents (doc_keys, copies, edges)
+	// name it, so they reference the new table once it is renamed.
+	{rebuildsParent: true, sql: `CREATE TABLE documents_v10 (
+		seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+		id      TEXT NOT NULL,
+		version INTEGER NOT NULL,
+		hash    INTEGER NOT NULL UNIQUE,
+		story   TEXT NOT NULL,
+		event   TEXT NOT NULL,
+		outlet  TEXT NOT NULL,
+		date    TEXT NOT NULL,
+		lang    TEXT NOT NULL,
+		added   TEXT NOT NULL,
+		url     TEXT NOT NULL,
+		title   TEXT NOT NULL,
+		text    TEXT NOT NULL,
+		UNIQUE (id, version)
+	);
+	INSERT INTO documents_v10 (seq, id, version, hash, story, event, outlet, date, lang, added, url, title, text)
+		SELECT seq, id, version, hash, story, event, outlet, date, lang, added, url, title, text FROM documents ORDER BY seq;
+	DELETE FROM sqlite_sequence WHERE name = 'documents_v10';
+	INSERT INTO sqlite_sequence (name, seq) SELECT 'documents_v10', seq FROM sqlite_sequence WHERE name = 'documents';
+	DROP TABLE documents;
+	ALTER TABLE documents_v10 RENAME TO documents;
+	CREATE INDEX documents_story ON documents (story);
+	CREATE INDEX documents_event ON documents (event);
+	CREATE INDEX documents_outlet ON documents (outlet);
+	` + documentsFTSTriggers},
 }
+
+// documentsFTSTriggers keep doc_fts (schema 5) in step with documents:
+// the title and the lede of each document added, nothing of one deleted.
+const documentsFTSTriggers = `CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+		INSERT INTO doc_fts (rowid, title, lede) VALUES (new.seq, new.title, substr(new.text, 1, ` + ledeChars + `));
+	END;
+	CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+		DELETE FROM doc_fts WHERE rowid = old.seq;
+	END;`
 
 // migrateKeyRows moves the key rows of schema 2 into doc_keys and drops
 // the two key tables.
@@ -341,17 +391,46 @@ func (s *Store) migrate(ctx context.Context) error {
 	if s.noMigrate {
 		return fmt.Errorf("sqlite: %s: %w (version %d, this retold knows %d)", s.path, ErrOlderSchema, v, SchemaVersion)
 	}
+	// One connection for the whole migration, as foreign key enforcement
+	// is a setting of the connection, and it cannot change inside a
+	// transaction: it is turned off before and on again after, when a
+	// pending step rebuilds a table others reference.
+	conn, err := s.writer.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: migrate: %w", s.path, err)
+	}
+	defer conn.Close()
+	rebuilds := slices.ContainsFunc(migrations[v:], func(m migration) bool { return m.rebuildsParent })
+	if rebuilds {
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return fmt.Errorf("sqlite: %s: migrate: %w", s.path, err)
+		}
+		// On again even when ctx has ended: the connection goes back to
+		// the pool, and every write after the migration relies on the
+		// cascades. If that fails, the connection is thrown away rather
+		// than reused without them.
+		defer func() {
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); err != nil {
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+	}
 	// Every pending step in one transaction: a process killed while it
 	// migrates leaves the file as it was, never half way between two
 	// versions. The version is read again under the write lock, as
 	// another process may have migrated the file meanwhile.
-	tx, err := s.begin(ctx)
+	tx, err := s.begin(ctx, conn)
 	if err != nil {
 		return fmt.Errorf("sqlite: %s: migrate: %w", s.path, err)
 	}
 	defer tx.Rollback()
 	if v, err = s.schemaVersion(ctx, tx); err != nil {
 		return err
+	}
+	if rebuilds {
+		if err := checkForeignKeysOff(ctx, tx); err != nil {
+			return fmt.Errorf("sqlite: %s: migrate: %w", s.path, err)
+		}
 	}
 	for ; v < SchemaVersion; v++ {
 		m := migrations[v]
@@ -367,10 +446,46 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("sqlite: %s: migrate: %w", s.path, err)
 		}
 	}
+	if rebuilds {
+		if err := foreignKeyCheck(ctx, tx); err != nil {
+			return fmt.Errorf("sqlite: %s: migrate: %w", s.path, err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: %s: migrate: %w", s.path, err)
 	}
 	return nil
+}
+
+// checkForeignKeysOff makes sure foreign keys are not enforced in tx
+// before a step drops a table others reference, which would otherwise
+// delete every row that references it.
+func checkForeignKeysOff(ctx context.Context, tx *sql.Tx) error {
+	var on bool
+	if err := tx.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&on); err != nil {
+		return err
+	}
+	if on {
+		return errors.New("foreign keys still enforced: a table rebuild would delete the rows that reference it")
+	}
+	return nil
+}
+
+// foreignKeyCheck returns an error naming the first reference to a row
+// that does not exist, nil when every reference holds (PRAGMA
+// foreign_key_check, as SQLite's table rebuild asks before its commit).
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	var table, parent string
+	var rowid sql.NullInt64
+	var fkid int
+	err := tx.QueryRowContext(ctx, `PRAGMA foreign_key_check`).Scan(&table, &rowid, &parent, &fkid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("foreign key check: %w", err)
+	}
+	return fmt.Errorf("foreign key check: a row of %s (rowid %v) references a missing row of %s", table, rowid.Int64, parent)
 }
 
 // schemaVersion is the file's version, 0 for a new file.
@@ -411,7 +526,7 @@ func (s *Store) View(ctx context.Context, fn func(retold.ReadTx) error) error {
 
 // Update runs fn in a read-write transaction.
 func (s *Store) Update(ctx context.Context, fn func(retold.Tx) error) error {
-	tx, err := s.begin(ctx)
+	tx, err := s.begin(ctx, s.writer)
 	if err != nil {
 		return fmt.Errorf("sqlite: %s: %w", s.path, err)
 	}
@@ -1445,11 +1560,11 @@ func (t *writeTx) PromoteCopy(id string) error {
 // busy timeout and then backs off, longer each time up to a few seconds,
 // and tries again until ctx ends: a second writer waits its turn and
 // never fails for waiting, however long the first one writes.
-func (s *Store) begin(ctx context.Context) (*sql.Tx, error) {
+func (s *Store) begin(ctx context.Context, on beginner) (*sql.Tx, error) {
 	start := time.Now()
 	backoff := 50 * time.Millisecond
 	for {
-		tx, err := s.writer.BeginTx(ctx, nil)
+		tx, err := on.BeginTx(ctx, nil)
 		if err == nil || !isBusy(err) {
 			return tx, err
 		}
@@ -1476,6 +1591,12 @@ func isBusy(err error) bool {
 		}
 	}
 	return false
+}
+
+// beginner is what begin starts a transaction on: the writer, or the
+// one connection of a migration.
+type beginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
 }
 
 // queryer is what schemaVersion reads through: the writer, or a

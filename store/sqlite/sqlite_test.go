@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	retold "github.com/retold/retold"
+	"github.com/retold/retold/store/internal/keyrow"
 	"github.com/retold/retold/store/storetest"
 )
 
@@ -397,5 +398,183 @@ func TestVersion7FileGetsEdgeEvents(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestVersion9FileGetsTextLast migrates a schema-9 file, whose documents
+// have labels after a text long enough to spill into overflow pages, and
+// checks that the rebuilt table has the text last and lost nothing: the
+// documents and their seqs, the AUTOINCREMENT high-water mark, keys,
+// copies, edges, full-text search, the indexes and triggers, and the
+// cascades that delete what references a document.
+func TestVersion9FileGetsTextLast(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "retold.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations[:9] {
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			t.Fatal(err)
+		}
+		if m.fn != nil {
+			if err := m.fn(ctx, tx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Texts of about 9 KB: over two pages each, so the old table's labels
+	// sat behind overflow pages.
+	text := func(seq int64) string {
+		return fmt.Sprintf("Zebra%d crossing. ", seq) + strings.Repeat("words of the text ", 500)
+	}
+	for seq := int64(1); seq <= 4; seq++ {
+		_, err := tx.ExecContext(ctx, `INSERT INTO documents (seq, id, version, hash, title, text, url, outlet, date, lang, added, story, event)
+			VALUES (?, ?, 1, ?, ?, ?, ?, ?, '2024-05-01', 'en', '2024-06-01T00:00:00Z', ?, 'e1')`,
+			seq, fmt.Sprint("d", seq), seq, fmt.Sprint("Title ", seq), text(seq), fmt.Sprint("https://example.com/", seq), fmt.Sprint("O", seq), fmt.Sprint("s", (seq+1)/2))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []struct {
+		query string
+		args  []any
+	}{
+		// Document 4 deleted: the next seq is 5, not 4.
+		{`DELETE FROM documents WHERE seq = 4`, nil},
+		{`INSERT INTO doc_keys (seq, n, keys) VALUES (1, 2, ?), (2, 1, ?), (3, 1, ?)`, []any{keyrow.Encode([]uint64{7, 9}), keyrow.Encode([]uint64{7}), keyrow.Encode([]uint64{9})}},
+		{`INSERT INTO copies (id, seq, title, url, outlet, date, added) VALUES ('c1', 1, 'Copy', 'https://example.org/c1', 'C', '2024-05-02', '2024-06-02T00:00:00Z')`, nil},
+		{`INSERT INTO edges (a, b, verdict, score, event, evidence) VALUES (1, 2, 'version', 0.9, 1, NULL), (1, 3, 'same-event', 0.4, 0.7, NULL), (2, 3, 'same-event', 0.5, 0.6, NULL)`, nil},
+		{`INSERT INTO stories (` + storyColumns + `) ` + storySummary + ` GROUP BY d.story`, nil},
+		{`INSERT INTO events (` + eventColumns + `) ` + eventSummary + ` GROUP BY s.event`, nil},
+		{`UPDATE meta SET value = (SELECT count(*) FROM stories) WHERE key = 'stories'`, nil},
+		{`UPDATE meta SET value = (SELECT count(*) FROM events) WHERE key = 'events'`, nil},
+		{`INSERT INTO meta (key, value) VALUES ('schema_version', '9')`, nil},
+	} {
+		if _, err := tx.ExecContext(ctx, q.query, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v, _ := s.schemaVersion(ctx, s.writer); v != SchemaVersion {
+		t.Errorf("version %d after Open, want %d", v, SchemaVersion)
+	}
+	names := func(query string) []string {
+		t.Helper()
+		rows, err := s.writer.QueryContext(ctx, query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var all []string
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, n)
+		}
+		return all
+	}
+	if got := names(`SELECT name FROM pragma_table_info('documents') ORDER BY cid`); got[len(got)-1] != "text" || len(got) != 13 {
+		t.Errorf("documents columns %v, want 13 with text last", got)
+	}
+	if got, want := names(`SELECT name FROM sqlite_master WHERE tbl_name = 'documents' AND type IN ('index', 'trigger') AND name NOT LIKE 'sqlite_%' ORDER BY name`),
+		[]string{"documents_event", "documents_fts_delete", "documents_fts_insert", "documents_outlet", "documents_story"}; !slices.Equal(got, want) {
+		t.Errorf("indexes and triggers on documents %v, want %v", got, want)
+	}
+	if got := names(`SELECT name FROM sqlite_master WHERE name LIKE '%v10%'`); len(got) > 0 {
+		t.Errorf("left behind: %v", got)
+	}
+	var fk int
+	if err := s.writer.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+		t.Errorf("foreign_keys after the migration: %d %v, want 1", fk, err)
+	}
+	if got := names(`SELECT "table" FROM pragma_foreign_key_check`); len(got) > 0 {
+		t.Errorf("foreign key check: %v", got)
+	}
+	if problems, err := s.Check(ctx); err != nil || len(problems) > 0 {
+		t.Errorf("Check after migration: %v %v", problems, err)
+	}
+
+	err = s.View(ctx, func(tx retold.ReadTx) error {
+		for seq := int64(1); seq <= 3; seq++ {
+			d, err := tx.Document(seq)
+			if err != nil || d.ID != fmt.Sprint("d", seq) || d.Text != text(seq) || d.Title != fmt.Sprint("Title ", seq) ||
+				d.URL != fmt.Sprint("https://example.com/", seq) || d.Outlet != fmt.Sprint("O", seq) || d.Date != "2024-05-01" || d.Lang != "en" ||
+				d.Story != fmt.Sprint("s", (seq+1)/2) || d.Event != "e1" || d.Hash != uint64(seq) {
+				t.Errorf("Document(%d) after migration: %+v %v", seq, d, err)
+			}
+		}
+		if c, err := tx.Copies(1); err != nil || len(c) != 1 || c[0].ID != "c1" {
+			t.Errorf("Copies(1) after migration: %+v %v", c, err)
+		}
+		if e, err := tx.EdgesAmong([]int64{1, 2, 3}); err != nil || len(e) != 3 {
+			t.Errorf("EdgesAmong after migration: %+v %v", e, err)
+		}
+		var keys []int64
+		if err := tx.Keys(0, func(seq int64, k []uint64) error { keys = append(keys, seq); return nil }); err != nil || !slices.Equal(keys, []int64{1, 2, 3}) {
+			t.Errorf("Keys after migration: %v %v", keys, err)
+		}
+		if m, err := tx.Members("s1", "e1"); err != nil || len(m) != 3 {
+			t.Errorf("Members(s1, e1) after migration: %+v %v", m, err)
+		}
+		if st, err := tx.Stories(retold.StoryQuery{Words: "zebra3"}); err != nil || len(st) != 1 || st[0].ID != "s2" {
+			t.Errorf("search zebra3 after migration: %+v %v", st, err)
+		}
+		if n, err := tx.CountStories(retold.StoryQuery{Outlet: "O2"}, 100); err != nil || n.N != 1 {
+			t.Errorf("stories from O2 after migration: %+v %v", n, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The cascades reach the rebuilt table: deleting d1 takes its keys,
+	// its copy and its edges; the next document gets seq 5.
+	err = s.Update(ctx, func(tx retold.Tx) error {
+		if err := tx.DeleteDocument("d1"); err != nil {
+			return err
+		}
+		if seq, err := tx.NextSeq(); err != nil || seq != 5 {
+			t.Errorf("NextSeq after migration: %d %v, want 5 (document 4 was deleted)", seq, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`SELECT count(*) FROM doc_keys WHERE seq = 1`,
+		`SELECT count(*) FROM copies WHERE seq = 1`,
+		`SELECT count(*) FROM edges WHERE a = 1 OR b = 1`,
+		`SELECT count(*) FROM doc_fts WHERE doc_fts MATCH 'zebra1'`,
+	} {
+		var n int
+		if err := s.writer.QueryRowContext(ctx, q).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%s after deleting d1: %d %v, want 0", q, n, err)
+		}
+	}
+	var n int
+	if err := s.writer.QueryRowContext(ctx, `SELECT count(*) FROM edges`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("edges after deleting d1: %d %v, want the one between 2 and 3", n, err)
+	}
+	if problems, err := s.Check(ctx); err != nil || len(problems) > 0 {
+		t.Errorf("Check after deleting d1: %v %v", problems, err)
 	}
 }
