@@ -118,5 +118,9 @@ done
 	echo "| backend | concurrency | p50 ms | p99 ms |"
 	echo "| --- | ---: | ---: | ---: |"
 	awk '{ printf "| %s | %d | %s | %s |\n", $1, $2, $3, $4 }' "$tmp/matches"
+	echo
+	echo "Hand-run measurements of the store (listing totals, the documents table with"
+	echo "the text last) are logged in [benchmarks.md](benchmarks.md), since this file is"
+	echo "regenerated."
 } >docs/store.md
 echo "wrote docs/store.md"
