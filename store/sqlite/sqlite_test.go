@@ -254,6 +254,13 @@ func TestVersion6FileGetsEventSummaries(t *testing.T) {
 		if c, err := tx.Counts(); err != nil || c.Events != 2 {
 			t.Errorf("counts after migration: %+v %v, want 2 events", c, err)
 		}
+		// The running totals (schema 9) start from the tables.
+		if n, err := tx.CountStories(retold.StoryQuery{}, 0); err != nil || n.N != 3 || n.Capped {
+			t.Errorf("story total after migration: %+v %v, want 3", n, err)
+		}
+		if n, err := tx.CountEvents(retold.EventQuery{}, 0); err != nil || n.N != 2 || n.Capped {
+			t.Errorf("event total after migration: %+v %v, want 2", n, err)
+		}
 		return nil
 	})
 	if err != nil {
@@ -271,6 +278,9 @@ func TestVersion6FileGetsEventSummaries(t *testing.T) {
 		if err != nil || len(got) != 1 || got[0].ID != "e4" || got[0].Stories != 3 || got[0].Size != 4 || got[0].Original != 3 ||
 			!slices.Equal(got[0].Outlets, []string{"A", "B", "C", "D"}) {
 			t.Errorf("events after a merge: %+v %v, want e4 of all three stories", got, err)
+		}
+		if n, err := tx.CountEvents(retold.EventQuery{}, 0); err != nil || n.N != 1 {
+			t.Errorf("event total after a merge: %+v %v, want 1", n, err)
 		}
 		return nil
 	})
