@@ -100,6 +100,35 @@ func TestBadPaths(t *testing.T) {
 	}
 }
 
+// fileAtVersion makes a store file of schema version v, as the retold
+// of that version made it, and returns its path, the open file and a
+// transaction in which the caller writes rows as that retold wrote them
+// (then commits, and closes db).
+func fileAtVersion(t *testing.T, v int) (string, *sql.DB, *sql.Tx) {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "retold.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations[:v] {
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			t.Fatal(err)
+		}
+		if m.fn != nil {
+			if err := m.fn(ctx, tx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return path, db, tx
+}
+
 func TestVersion1FileIsMigrated(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "retold.db")
 	db, err := sql.Open("sqlite", "file:"+path)
@@ -185,27 +214,9 @@ func TestVersion1FileIsMigrated(t *testing.T) {
 // migration, and the summaries follow the writes after it.
 func TestVersion6FileGetsEventSummaries(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "retold.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Schema 6 as its retold made it, then rows as it wrote them: the
 	// documents, a copy, and the stories' summaries.
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range migrations[:6] {
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			t.Fatal(err)
-		}
-		if m.fn != nil {
-			if err := m.fn(ctx, tx); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	path, db, tx := fileAtVersion(t, 6)
 	for _, d := range []struct {
 		seq                        int64
 		story, event, outlet, date string
@@ -296,25 +307,7 @@ func TestVersion6FileGetsEventSummaries(t *testing.T) {
 // table keeps its index and its foreign keys.
 func TestVersion7FileGetsEdgeEvents(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "retold.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range migrations[:7] {
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			t.Fatal(err)
-		}
-		if m.fn != nil {
-			if err := m.fn(ctx, tx); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	path, db, tx := fileAtVersion(t, 7)
 	for seq := int64(1); seq <= 3; seq++ {
 		_, err := tx.ExecContext(ctx, `INSERT INTO documents (`+docColumns+`) VALUES (?, ?, 1, ?, 'Title', 'text', '', 'O', '2024-05-01', '', '2024-06-01T00:00:00Z', 's1', 'e1')`,
 			seq, fmt.Sprint("d", seq), seq)
@@ -419,25 +412,7 @@ func TestVersion7FileGetsEdgeEvents(t *testing.T) {
 // cascades that delete what references a document.
 func TestVersion9FileGetsTextLast(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "retold.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range migrations[:9] {
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			t.Fatal(err)
-		}
-		if m.fn != nil {
-			if err := m.fn(ctx, tx); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	path, db, tx := fileAtVersion(t, 9)
 	// Texts of about 9 KB: over two pages each, so the old table's labels
 	// sat behind overflow pages.
 	text := func(seq int64) string {
