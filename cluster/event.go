@@ -41,8 +41,10 @@ type EventView struct {
 	keys []uint64
 	w    []float64
 	fact []bool
-	// sums of the squared weights of the stems and of the facts
+	// sums of the squared weights of the stems and of the facts, and
+	// how many of each the document has
 	stemSS, factSS float64
+	stems, facts   int
 }
 
 // NewEventView is the view of the document with keys f and df[i]
@@ -55,8 +57,10 @@ func NewEventView(f *Fingerprint, df []int32) EventView {
 		v.fact[i] = isFact(f.Facts, k)
 		if v.fact[i] {
 			v.factSS += w * w
+			v.facts++
 		} else {
 			v.stemSS += w * w
+			v.stems++
 		}
 	}
 	return v
@@ -84,21 +88,13 @@ type EventPair struct {
 }
 
 // EventEvidence measures the pair of earlier document a (profile pa)
-// and later b (profile pb, view vb); the caller sets Verdict and Score. The cosines weigh a shared key as the later
-// document saw it; the earlier document's norm is estimated from its
+// and later b (profile pb, view vb); the caller sets Verdict and Score.
+// The cosines weigh a shared key as the later document saw it; the earlier document's norm is estimated from its
 // number of keys at the later one's mean weight, since its own weights
 // are not kept (the sharded stages and the index know the later
 // document's frequencies only).
 func EventEvidence(pa, pb *verify.Profile, vb *EventView) EventPair {
 	stemsA, factsA := pa.StemSet(), pa.FactSet()
-	nStemsB, nFactsB := 0, 0
-	for _, f := range vb.fact {
-		if f {
-			nFactsB++
-		} else {
-			nStemsB++
-		}
-	}
 	var dotS, dotF float64
 	for i, k := range vb.keys {
 		w := vb.w[i]
@@ -124,7 +120,7 @@ func EventEvidence(pa, pb *verify.Profile, vb *EventView) EventPair {
 		}
 		return min(1, dot/(ss*math.Sqrt(float64(na)/float64(nb))))
 	}
-	p := EventPair{Stems: cos(dotS, vb.stemSS, len(stemsA), nStemsB), Facts: cos(dotF, vb.factSS, len(factsA), nFactsB), Gap: -1}
+	p := EventPair{Stems: cos(dotS, vb.stemSS, len(stemsA), vb.stems), Facts: cos(dotF, vb.factSS, len(factsA), vb.facts), Gap: -1}
 	p.CrossLanguage = pa.Language() != pb.Language()
 	if da, db := parseDay(pa.Doc.Date), parseDay(pb.Doc.Date); da != noDay && db != noDay {
 		p.Gap = abs(da - db)
@@ -255,10 +251,7 @@ func linkEvents(n int, story []int32, edges []edge, days []int, window int, thre
 	}
 	// Groups are named by their smallest story root; links[g] holds the
 	// summed likeness to each neighbouring group.
-	size := make(map[int32]int)
-	for i := range n {
-		size[story[i]] = 0
-	}
+	size := make(map[int32]int) // stories per group, by its root
 	for i := range n {
 		if story[i] == int32(i) {
 			size[int32(i)] = 1
@@ -276,21 +269,18 @@ func linkEvents(n int, story []int32, edges []edge, days []int, window int, thre
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(x, y key) int { return cmp.Or(cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b)) })
+	// Every group starts at version 0, the zero stamp.
 	h := &mergeHeap{}
 	for _, k := range keys {
 		s := best[k]
 		add(k.a, k.b, s)
 		add(k.b, k.a, s)
-		h.push(candidateMerge{a: k.a, b: k.b, avg: s})
+		*h = append(*h, candidateMerge{a: k.a, b: k.b, avg: s})
 	}
+	heap.Init(h)
 	f := newForest(n)
 	version := make(map[int32]int) // bumped when a group changes
 	stamp := func(a, b int32) [2]int { return [2]int{version[a], version[b]} }
-	for k := range *h {
-		c := &(*h)[k]
-		c.stamp = stamp(c.a, c.b)
-	}
-	heap.Init(h)
 	for h.Len() > 0 {
 		c := heap.Pop(h).(candidateMerge)
 		if c.avg < threshold {
@@ -299,15 +289,11 @@ func linkEvents(n int, story []int32, edges []edge, days []int, window int, thre
 		if c.stamp != stamp(c.a, c.b) || f.find(c.a) != c.a || f.find(c.b) != c.b {
 			continue // stale
 		}
-		// Merge b into a (a < b): the smaller root keeps the name.
-		a, b := c.a, c.b
-		f.union(a, b)
-		root := f.find(a)
-		other := a
-		if root == a {
-			other = b
-		}
-		size[root] = size[a] + size[b]
+		// Merge other into root: a < b, and the smaller root keeps the
+		// name.
+		root, other := c.a, c.b
+		f.union(root, other)
+		size[root] += size[other]
 		merged := links[root]
 		if merged == nil {
 			merged = map[int32]float64{}
@@ -315,8 +301,8 @@ func linkEvents(n int, story []int32, edges []edge, days []int, window int, thre
 		for g, s := range links[other] {
 			merged[g] += s
 		}
-		delete(merged, a)
-		delete(merged, b)
+		delete(merged, root)
+		delete(merged, other)
 		links[root] = merged
 		delete(links, other)
 		version[root]++
@@ -332,7 +318,7 @@ func linkEvents(n int, story []int32, edges []edge, days []int, window int, thre
 			delete(lg, other)
 			lg[root] = s
 			x, y := min(root, g), max(root, g)
-			h.pushStamped(candidateMerge{a: x, b: y, avg: s / float64(size[root]*size[g]), stamp: stamp(x, y)})
+			heap.Push(h, candidateMerge{a: x, b: y, avg: s / float64(size[root]*size[g]), stamp: stamp(x, y)})
 		}
 	}
 	event := make([]int32, n)
@@ -369,8 +355,6 @@ func (h *mergeHeap) Pop() any {
 	*h = old[:len(old)-1]
 	return x
 }
-func (h *mergeHeap) push(c candidateMerge)        { *h = append(*h, c) }
-func (h *mergeHeap) pushStamped(c candidateMerge) { heap.Push(h, c) }
 
 // DefaultEventModel was fitted on the tuning sets by TestFitEventModel
 // (doc.go, "Events"), with DefaultOptions.EventThreshold.

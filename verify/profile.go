@@ -48,6 +48,8 @@ type Profile struct {
 	facts    []uint64   // distinct facts in order of appearance (factSequence)
 	factRank []factRank // the same sorted by hash
 
+	factOnce sync.Once
+	factSet  []uint64 // built by FactSet
 	numOnce  sync.Once
 	numKeys  map[string]numberKey // built by numberKeys
 	nameOnce sync.Once
@@ -534,18 +536,23 @@ func (p *Profile) StemSet() []uint64 { return p.stems }
 
 // FactSet returns the sorted unique hashes of the document's facts: each
 // number's canonical value with its unit, and each word of each name by
-// its transliteration key. These survive rewording and translation.
+// its transliteration key. These survive rewording and translation. It
+// is built on first use (event linking asks for a partner's on every
+// pair); the slice is the profile's own: do not modify it.
 func (p *Profile) FactSet() []uint64 {
-	out := make([]uint64, 0, len(p.numbers)+2*len(p.entities))
-	for _, n := range p.numbers {
-		out = append(out, hashKind(kindNumber, n.Unit+n.Value))
-	}
-	for _, e := range p.entities {
-		for _, k := range e.Words {
-			out = append(out, hashKind(kindName, k))
+	p.factOnce.Do(func() {
+		out := make([]uint64, 0, len(p.numbers)+2*len(p.entities))
+		for _, n := range p.numbers {
+			out = append(out, hashKind(kindNumber, n.Unit+n.Value))
 		}
-	}
-	return sketch.Set(out)
+		for _, e := range p.entities {
+			for _, k := range e.Words {
+				out = append(out, hashKind(kindName, k))
+			}
+		}
+		p.factSet = sketch.Set(out)
+	})
+	return p.factSet
 }
 
 // englishShare is the share of word tokens that are English stopwords.
