@@ -12,6 +12,7 @@
 //	extract            read plain text, HTML, JSONL, WARC and feeds into Documents
 //	text               normalize, segment into paragraphs and sentences, tokenize, stem, guess the language
 //	features           numbers (with what they count), named entities, quotes and dates
+//	lexicon            words of other languages in English, from installed bilingual dictionaries (dictd)
 //	sketch             shingle sets, Jaccard, MinHash and LSH banding
 //	align              sentence alignment between two documents
 //	verify             profile a document, judge a pair: authored-wording reuse, facts, the verdict rule
@@ -34,6 +35,7 @@
 //	internal/evalfacts the fact diff's audit on labeled news (retold eval-facts)
 //	internal/pgtest    a fresh PostgreSQL database for a test (RETOLD_TEST_POSTGRES)
 //	internal/sharedtest the team's data and tools in ../shared, for tests
+//	internal/lexicontest dictionaries in the dictd format, written for tests
 //	internal/cmd/loadtest  a bounded load test of retold serve
 //	cmd/retold         the command
 package retold

@@ -9,6 +9,7 @@ import (
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/internal/evalpairs"
 	"github.com/retold/retold/internal/metrics"
+	"github.com/retold/retold/lexicon"
 )
 
 // sharedData returns the path of a labeled file in ../shared/data, or
@@ -68,14 +69,23 @@ func levelScores(t *testing.T, recs []evalpairs.Record, story, event func(evalpa
 // sets to floors at the numbers in docs/quality.md (the targets, story
 // ARI 0.85 and story pair precision 0.90, are not all met yet): a change
 // that loses quality fails.
+//
+// dev3 is mostly not in English: its floors are higher where the
+// machine has the bilingual dictionaries the translation measure reads
+// (CI installs them, and $RETOLD_REQUIRE_LEXICON makes their absence a
+// failure).
 func TestQualityDev(t *testing.T) {
+	dev3ARI, dev3P := 0.74, 0.73
+	if haveDictionaries(t) {
+		dev3ARI, dev3P = 0.81, 0.85
+	}
 	for _, tt := range []struct {
 		file                      string
 		storyARI, storyP, eventAR float64
 	}{
 		{"newsversions-dev.jsonl", 0.77, 0.89, 0.96},
 		{"newsversions-dev2.jsonl", 0.84, 0.93, 0.99},
-		{"newsversions-dev3.jsonl", 0.74, 0.73, 0.98},
+		{"newsversions-dev3.jsonl", dev3ARI, dev3P, 0.98},
 	} {
 		recs, err := evalpairs.Load(sharedData(t, tt.file))
 		if err != nil {
@@ -88,6 +98,22 @@ func TestQualityDev(t *testing.T) {
 			t.Errorf("%s: story ARI %.3f P %.3f, event ARI %.3f; floors %.2f, %.2f, %.2f", tt.file, s.ARI, s.Precision, e.ARI, tt.storyARI, tt.storyP, tt.eventAR)
 		}
 	}
+}
+
+// haveDictionaries reports whether the default lexicon has a dictionary
+// for each language of dev3 but Catalan (FreeDict has none for it).
+func haveDictionaries(t *testing.T) bool {
+	lex := lexicon.Default()
+	for _, l := range []string{"es", "de", "it", "fr", "pt"} {
+		if !lex.Has(l) {
+			if os.Getenv("RETOLD_REQUIRE_LEXICON") != "" {
+				t.Fatalf("no %s dictionary in %q and $RETOLD_REQUIRE_LEXICON is set (install dict-freedict-*-eng)", l, lex.Dir())
+			}
+			t.Logf("no %s dictionary in %q: the cross-language floors are those of the facts alone", l, lex.Dir())
+			return false
+		}
+	}
+	return true
 }
 
 func TestQualityWMT(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	retold "github.com/retold/retold"
 	"github.com/retold/retold/align"
+	"github.com/retold/retold/lexicon"
 	"github.com/retold/retold/sketch"
 	"github.com/retold/retold/text"
 )
@@ -17,6 +18,9 @@ import (
 type Options struct {
 	Align align.Options
 	Rule  Rule
+	// Lexicon renders other languages' words in English for the
+	// translation measure; nil means lexicon.Default().
+	Lexicon *lexicon.Lexicon
 }
 
 // DefaultOptions are the options chosen on the development data.
@@ -27,6 +31,7 @@ var DefaultOptions = Options{Align: align.DefaultOptions, Rule: DefaultRule}
 type Comparer struct {
 	opt     Options
 	stemmer *text.Stemmer
+	lex     *lexicon.Lexicon
 }
 
 // New returns a Comparer with the given options (nil for the defaults).
@@ -35,7 +40,11 @@ func New(opt *Options) *Comparer {
 	if opt != nil {
 		o = *opt
 	}
-	return &Comparer{opt: o, stemmer: &text.Stemmer{}}
+	lex := o.Lexicon
+	if lex == nil {
+		lex = lexicon.Default()
+	}
+	return &Comparer{opt: o, stemmer: &text.Stemmer{}, lex: lex}
 }
 
 // Compare is the one-call form: profile both documents and compare them.
@@ -64,8 +73,12 @@ func (c *Comparer) CompareProfilesIn(a, b *Profile, nb *Neighbourhood) *Result {
 	r.Alignment, r.OnlyInA, r.OnlyInB = alignmentEvidence(a, b, pairs)
 	r.Facts = factDiff(a, b, pairs)
 	r.Signals = signals(a, b, pairs, r.Facts)
+	cross := r.Signals.differentLanguages(c.opt.Rule.CrossLanguageGap)
+	if cross {
+		r.Signals.Translation, r.Signals.TranslationRead = c.opt.Rule.translation(a, b, c.lex)
+	}
 	var shares []pairShare
-	r.Reuse, shares = c.opt.Rule.reuseOf(a, b, pairs, &r.Signals, r.Signals.differentLanguages(c.opt.Rule.CrossLanguageGap), nb)
+	r.Reuse, shares = c.opt.Rule.reuseOf(a, b, pairs, &r.Signals, cross, nb)
 	for k := range r.Alignment {
 		r.Alignment[k].Wording, r.Alignment[k].Shares = shares[k].wording, shares[k].kind
 	}
@@ -350,6 +363,12 @@ type Rule struct {
 	CrossMinFacts     int
 	CrossMinAgreement float64
 	CrossMinOrder     float64
+	// CrossMinTranslation: where the translation measure reads both
+	// languages (Signals.TranslationRead), it decides instead of the
+	// facts: a version at or above this. TranslationAlign is the sentence
+	// likeness above which the measure aligns two sentences.
+	CrossMinTranslation float64
+	TranslationAlign    float64
 }
 
 // ReuseRule holds the thresholds of the reuse measure (see reuseOf).
@@ -414,13 +433,23 @@ var DefaultRule = Rule{
 	CrossMinFacts:     8,
 	CrossMinAgreement: 0.6,
 	CrossMinOrder:     0.8,
+
+	CrossMinTranslation: 0.35,
+	TranslationAlign:    0.1,
 }
 
 // crossLanguage reports whether the cross-language rule makes the pair a
-// version: texts in different languages whose facts agree, in order.
+// version: texts in different languages whose sentences follow each other
+// in translation (Signals.Translation), or, where the measure cannot read
+// a language, whose facts agree, in order.
 func (r Rule) crossLanguage(s Signals) bool {
-	return s.differentLanguages(r.CrossLanguageGap) && s.SharedFacts >= r.CrossMinFacts &&
-		s.NumberAgreement >= r.CrossMinAgreement && s.FactOrder >= r.CrossMinOrder
+	if !s.differentLanguages(r.CrossLanguageGap) {
+		return false
+	}
+	if s.TranslationRead {
+		return s.Translation >= r.CrossMinTranslation
+	}
+	return s.SharedFacts >= r.CrossMinFacts && s.NumberAgreement >= r.CrossMinAgreement && s.FactOrder >= r.CrossMinOrder
 }
 
 // differentLanguages reports whether the two texts are in different
@@ -467,6 +496,10 @@ func (r Rule) decide(a, b *Profile, s Signals, re Reuse) (retold.Verdict, float6
 		return retold.Version, score, fmt.Sprintf("%s reuse of authored wording: %.0f%% of A and %.0f%% of B derived, longest run %s", re.Class, 100*re.ShareA, 100*re.ShareB, sentences(re.LongestRun))
 	}
 	if r.crossLanguage(s) {
+		if s.TranslationRead {
+			return retold.Version, max(score, round3(min(1, 0.5*s.Translation/r.CrossMinTranslation))), fmt.Sprintf("texts in different languages whose sentences follow each other in translation: measure %.2f >= %.2f",
+				s.Translation, r.CrossMinTranslation)
+		}
 		return retold.Version, max(score, round3(0.5+0.5*s.NumberAgreement*s.FactOrder)), fmt.Sprintf("texts in different languages with %d shared facts in the same order (%.0f%% of pairs), number agreement %.2f, entity agreement %.2f",
 			s.SharedFacts, 100*s.FactOrder, s.NumberAgreement, s.EntityAgreement)
 	}

@@ -30,9 +30,14 @@
 // A template that a wire reuses for another incident (same wording, none
 // of the same names or numbers) is no version.
 //
-// Texts in two languages share no wording: they are judged on their
-// facts (enough shared, agreeing, in the same order). The language is
-// guessed by text.Language.
+// Texts in two languages share no wording. Where each language is
+// English or has a bilingual dictionary (package lexicon), the
+// translation measure (translation.go) reads every word in English and
+// asks whether the sentences follow each other one to one, far above
+// their average likeness: a translation does, an independent report that
+// shares the facts does not. Elsewhere they are judged on their facts
+// (enough shared, agreeing, in the same order). The language is guessed
+// by text.Language.
 //
 // # In a corpus
 //

@@ -81,6 +81,9 @@ func (c *Comparer) JudgeIn(a, b *Profile, nb *Neighbourhood) (retold.Verdict, fl
 		// The aligned pairs can pair changed numbers differently.
 		s.NumberAgreement = matchNumbers(a, b, pairs).agreement()
 		s.round()
+		if cross {
+			s.Translation, s.TranslationRead = r.translation(a, b, c.lex)
+		}
 		re, _ := r.reuseOf(a, b, pairs, &s, cross, nb)
 		v, score, _ := r.decide(a, b, s, re)
 		return v, score

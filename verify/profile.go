@@ -48,15 +48,17 @@ type Profile struct {
 	facts    []uint64   // distinct facts in order of appearance (factSequence)
 	factRank []factRank // the same sorted by hash
 
-	factOnce sync.Once
-	factSet  []uint64 // built by FactSet
-	numOnce  sync.Once
-	numKeys  map[string]numberKey // built by numberKeys
-	nameOnce sync.Once
-	nameTab  *nameTable // built by names
-	wordOnce sync.Once
-	words3   []sentenceWording // each sentence's authored wording, built by wording
-	authored docWording        // the whole text's, built with words3
+	factOnce  sync.Once
+	factSet   []uint64 // built by FactSet
+	numOnce   sync.Once
+	numKeys   map[string]numberKey // built by numberKeys
+	nameOnce  sync.Once
+	nameTab   *nameTable // built by names
+	wordOnce  sync.Once
+	words3    []sentenceWording // each sentence's authored wording, built by wording
+	transOnce sync.Once
+	trans     *transWords // the translation measure's slots, built by translationWords
+	authored  docWording  // the whole text's, built with words3
 }
 
 type number struct {

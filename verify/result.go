@@ -98,6 +98,13 @@ type Signals struct {
 	// different languages are judged on their facts.
 	LangA string `json:"lang_a,omitempty"`
 	LangB string `json:"lang_b,omitempty"`
+	// Translation is the translation measure of texts in different
+	// languages (see translation.go): how far their sentences, rendered
+	// word by word in English, follow each other above their average
+	// likeness. TranslationRead says it was taken: both languages are
+	// English or have a dictionary.
+	Translation     float64 `json:"translation,omitempty"`
+	TranslationRead bool    `json:"translation_read,omitempty"`
 }
 
 // DocInfo names one side of the comparison.

@@ -34,6 +34,7 @@ func TestReuseFixtures(t *testing.T) {
 		{"own lede over three wire sentences", "wire", "partial", retold.Version, ReusePartial, 3},
 		{"spun synonym paraphrase", "wire", "spun", retold.Version, ReuseWhole, 2},
 		{"translation", "wire", "translation", retold.Version, ReuseNone, 0},
+		{"independent report in another language, same quote and figures", "wire", "indep-es", retold.SameEvent, ReuseNone, 0},
 		{"write-thru with a new lede and toll", "wire", "writethru", retold.Version, ReuseWhole, 2},
 	}
 	c := New(nil)

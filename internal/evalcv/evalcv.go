@@ -32,16 +32,20 @@ import (
 type Config struct {
 	Reuse         verify.ReuseRule
 	StoryMinScore float64
+	// CrossMinTranslation is the translation measure's version line for
+	// texts in different languages (verify.Rule.CrossMinTranslation).
+	CrossMinTranslation float64
 }
 
 func (c Config) String() string {
 	r := c.Reuse
-	return fmt.Sprintf("weights %.2f/%.2f/%.2f credit %.2f-%.2f edited %.2f partial %.2f run %d whole %.2f structure %.2f story score %.2f",
-		r.GramWeight, r.StemWeight, r.OrderWeight, r.CreditLow, r.CreditHigh, r.Edited, r.Partial, r.PartialRun, r.Whole, r.Structure, c.StoryMinScore)
+	return fmt.Sprintf("weights %.2f/%.2f/%.2f credit %.2f-%.2f edited %.2f partial %.2f run %d whole %.2f structure %.2f story score %.2f translation %.2f",
+		r.GramWeight, r.StemWeight, r.OrderWeight, r.CreditLow, r.CreditHigh, r.Edited, r.Partial, r.PartialRun, r.Whole, r.Structure, c.StoryMinScore, c.CrossMinTranslation)
 }
 
 // Grid is the set of rules tried: around the default, each threshold a
-// step either way, and three ways of weighing a pair's wording.
+// step either way, three ways of weighing a pair's wording, and the
+// translation line a step either way.
 func Grid() []Config {
 	d := verify.DefaultRule.Reuse
 	var out []Config
@@ -50,10 +54,14 @@ func Grid() []Config {
 			for _, partial := range []float64{0.15, 0.2, 0.25} {
 				for _, run := range []int{2, 3} {
 					for _, min := range []float64{0.5, 0.6} {
-						r := d
-						r.GramWeight, r.StemWeight, r.OrderWeight = w[0], w[1], w[2]
-						r.CreditLow, r.Partial, r.PartialRun = lo, partial, run
-						out = append(out, Config{Reuse: r, StoryMinScore: min})
+						// The default first: a fold whose events cannot tell
+						// the three apart keeps it (ties go to the first).
+						for _, tr := range []float64{0.35, 0.25, 0.45} {
+							r := d
+							r.GramWeight, r.StemWeight, r.OrderWeight = w[0], w[1], w[2]
+							r.CreditLow, r.Partial, r.PartialRun = lo, partial, run
+							out = append(out, Config{Reuse: r, StoryMinScore: min, CrossMinTranslation: tr})
+						}
 					}
 				}
 			}
@@ -89,6 +97,9 @@ func Run(ctx context.Context, sets []Set, grid []Config, progress func(done, tot
 		all[ci] = make([]labels, len(sets))
 		cmp := verify.DefaultOptions
 		cmp.Rule.Reuse = c.Reuse
+		if c.CrossMinTranslation > 0 {
+			cmp.Rule.CrossMinTranslation = c.CrossMinTranslation
+		}
 		o := cluster.DefaultOptions
 		o.Compare = &cmp
 		o.StoryMinScore = c.StoryMinScore

@@ -1,0 +1,77 @@
+package verify
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	retold "github.com/retold/retold"
+	"github.com/retold/retold/internal/lexicontest"
+	"github.com/retold/retold/lexicon"
+)
+
+// ferryDictionary is an invented Spanish-English dictionary holding the
+// base forms of the ferry fixtures' words, as a real one would: the texts
+// inflect them ("muertos", "volcó"), so not every word finds its entry.
+var ferryDictionary = []lexicontest.Entry{
+	{"pasajero", "pasajero\npassenger"}, {"volcar", "volcar\ncapsize, overturn"}, {"oleaje", "oleaje\nswell, surf"},
+	{"costa", "costa\ncoast, shore"}, {"domingo", "domingo\nSunday"}, {"muerto", "muerto\ndead"},
+	{"desaparecido", "desaparecido\nmissing"}, {"guardia", "guardia\nguard"}, {"tripulante", "tripulante\ncrew member"},
+	{"llamada", "llamada\ncall"}, {"socorro", "socorro\nhelp, distress"}, {"kilómetro", "kilómetro\nkilometre"},
+	{"norte", "norte\nnorth"}, {"puerto", "puerto\nport, harbour"}, {"rescate", "rescate\nrescue"},
+	{"helicóptero", "helicóptero\nhelicopter"}, {"agua", "agua\nwater"}, {"persona", "persona\nperson, people"},
+	{"mediodía", "mediodía\nmidday, noon"}, {"portavoz", "portavoz\nspokesman"}, {"buscar", "buscar\nsearch, look for"},
+	{"parar", "parar\nstop"}, {"posibilidad", "posibilidad\nchance, possibility"}, {"encontrar", "encontrar\nfind"},
+	{"vida", "vida\nlife"}, {"periodista", "periodista\nreporter, journalist"}, {"superviviente", "superviviente\nsurvivor"},
+	{"repentino", "repentino\nsudden"}, {"coche", "coche\ncar"}, {"cubierta", "cubierta\ndeck"},
+	{"inferior", "inferior\nlower"}, {"salón", "salón\nlounge, hall"}, {"minuto", "minuto\nminute"},
+	{"construir", "construir\nbuild"}, {"inspección", "inspección\ninspection"}, {"seguridad", "seguridad\nsafety, security"},
+	{"marzo", "marzo\nMarch"}, {"comunicado", "comunicado\nstatement"}, {"ministra", "ministra\nminister"},
+	{"bandera", "bandera\nflag"}, {"prometer", "prometer\npromise"}, {"investigación", "investigación\ninvestigation"},
+	{"desastre", "desastre\ndisaster"}, {"familia", "familia\nfamily"}, {"noche", "noche\nnight"},
+	{"pescador", "pescador\nfisherman"}, {"tarde", "tarde\nafternoon"},
+}
+
+// TestTranslationMeasureTellsTranslationFromIndependentReport: the
+// Spanish translation of the wire story follows it sentence by sentence;
+// a Spanish report of its own shares the same figures, names and quote.
+// With a dictionary, the measure puts the translation over the version
+// line and the independent report under it; with none, the facts decide.
+func TestTranslationMeasureTellsTranslationFromIndependentReport(t *testing.T) {
+	read := func(name string) retold.Document {
+		b, err := os.ReadFile(filepath.Join("testdata", "reuse", name+".txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return retold.Document{ID: name, Text: string(b)}
+	}
+	dir := t.TempDir()
+	lexicontest.Write(t, dir, "freedict-spa-eng", ferryDictionary)
+	withDict, err := lexicon.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty, _ := lexicon.Open(filepath.Join(dir, "absent"))
+
+	line := DefaultRule.CrossMinTranslation
+	c := New(&Options{Align: DefaultOptions.Align, Rule: DefaultRule, Lexicon: withDict})
+	wire, tr, ind := read("wire"), read("translation"), read("indep-es")
+	rt, ri := c.Compare(wire, tr), c.Compare(wire, ind)
+	if !rt.Signals.TranslationRead || rt.Signals.Translation < line || rt.Verdict != retold.Version {
+		t.Errorf("translation: measure %.3f (read %v), %s; want >= %.2f and version", rt.Signals.Translation, rt.Signals.TranslationRead, rt.Verdict, line)
+	}
+	if !ri.Signals.TranslationRead || ri.Signals.Translation >= line || ri.Verdict != retold.SameEvent {
+		t.Errorf("independent report: measure %.3f, %s; want < %.2f and same-event", ri.Signals.Translation, ri.Verdict, line)
+	}
+	if v, _ := c.Judge(c.Profile(wire), c.Profile(tr)); v != retold.Version {
+		t.Errorf("Judge on the translation: %s", v)
+	}
+
+	// Without a dictionary the measure does not read Spanish, and the
+	// facts decide: the translation keeps every fact in order.
+	c0 := New(&Options{Align: DefaultOptions.Align, Rule: DefaultRule, Lexicon: empty})
+	r0 := c0.Compare(wire, tr)
+	if r0.Signals.TranslationRead || r0.Verdict != retold.Version {
+		t.Errorf("no dictionary: read %v, %s (%s); want unread and a version on its facts", r0.Signals.TranslationRead, r0.Verdict, r0.Reason)
+	}
+}
