@@ -15,13 +15,7 @@ import (
 // own lede, a spinner's synonym rewrite, a Spanish translation, and a
 // write-thru with a new lede and a new toll.
 func TestReuseFixtures(t *testing.T) {
-	read := func(name string) retold.Document {
-		b, err := os.ReadFile(filepath.Join("testdata", "reuse", name+".txt"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return retold.Document{ID: name, Text: string(b)}
-	}
+	read := func(name string) retold.Document { return reuseFixture(t, name) }
 	tests := []struct {
 		name, a, b string
 		verdict    retold.Verdict
@@ -58,13 +52,7 @@ func TestReuseFixtures(t *testing.T) {
 // independent report shares is quote-only, the translation's pairs are
 // translations.
 func TestAlignedPairsSayWhatTheyShare(t *testing.T) {
-	read := func(name string) retold.Document {
-		b, err := os.ReadFile(filepath.Join("testdata", "reuse", name+".txt"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return retold.Document{ID: name, Text: string(b)}
-	}
+	read := func(name string) retold.Document { return reuseFixture(t, name) }
 	c := New(nil)
 	count := func(r *Result, kind string) int {
 		n := 0
@@ -88,4 +76,15 @@ func TestAlignedPairsSayWhatTheyShare(t *testing.T) {
 	if len(r.Alignment) == 0 || count(r, SharesTranslation) != len(r.Alignment) {
 		t.Errorf("wire vs translation: %d of %d pairs are translations", count(r, SharesTranslation), len(r.Alignment))
 	}
+}
+
+// reuseFixture reads testdata/reuse/NAME.txt, one of the invented ferry
+// stories.
+func reuseFixture(t *testing.T, name string) retold.Document {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "reuse", name+".txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return retold.Document{ID: name, Text: string(b)}
 }

@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -38,13 +37,7 @@ var ferryDictionary = []lexicontest.Entry{
 // With a dictionary, the measure puts the translation over the version
 // line and the independent report under it; with none, the facts decide.
 func TestTranslationMeasureTellsTranslationFromIndependentReport(t *testing.T) {
-	read := func(name string) retold.Document {
-		b, err := os.ReadFile(filepath.Join("testdata", "reuse", name+".txt"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return retold.Document{ID: name, Text: string(b)}
-	}
+	read := func(name string) retold.Document { return reuseFixture(t, name) }
 	dir := t.TempDir()
 	lexicontest.Write(t, dir, "freedict-spa-eng", ferryDictionary)
 	withDict, err := lexicon.Open(dir)
