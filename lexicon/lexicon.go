@@ -31,6 +31,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -68,10 +69,11 @@ type Lexicon struct {
 
 // table is one language's word keys with their English keys, loaded once.
 type table struct {
-	files []source
-	once  sync.Once
-	keys  map[uint64][]uint64
-	err   error
+	files  []source
+	once   sync.Once
+	loaded atomic.Bool // once has run: keys and err are set
+	keys   map[uint64][]uint64
+	err    error
 }
 
 // source is one dictionary file pair and its direction.
@@ -188,6 +190,19 @@ func (l *Lexicon) Has(lang string) bool {
 	return ok
 }
 
+// Errors lists the dictionaries that failed to read so far (each read as
+// none), in language order, for a command to warn about.
+func (l *Lexicon) Errors() []error {
+	var out []error
+	for _, lang := range l.Languages() {
+		t := l.langs[lang]
+		if t.loaded.Load() && t.err != nil {
+			out = append(out, t.err)
+		}
+	}
+	return out
+}
+
 // Table returns lang's map from word keys to their English word keys,
 // reading its dictionaries on first use; nil when lang has none. The map
 // is shared: do not modify it.
@@ -212,6 +227,7 @@ func (l *Lexicon) Table(lang string) (map[uint64][]uint64, error) {
 			t.keys[k] = slices.Compact(v)
 		}
 	})
+	t.loaded.Store(true)
 	return t.keys, t.err
 }
 

@@ -89,6 +89,9 @@ func TestBadDictionaryNamesFileAndLine(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "freedict-spa-eng.index line 6") {
 		t.Fatalf("err %v, want one naming the index and line 6", err)
 	}
+	if errs := l.Errors(); len(errs) != 1 || errs[0] != err {
+		t.Fatalf("Errors() = %v, want the one error", errs)
+	}
 }
 
 func TestOversizedDictionaryIsRefused(t *testing.T) {

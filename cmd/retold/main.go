@@ -14,6 +14,8 @@ import (
 	"runtime/pprof"
 	"strings"
 	"syscall"
+
+	"github.com/retold/retold/lexicon"
 )
 
 // command is one subcommand: its name, a one-line summary, and Run.
@@ -88,6 +90,10 @@ func main() {
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, stdoutIsTerminal: isTerminal(os.Stdout), stderrIsTerminal: isTerminal(os.Stderr)}
 	stopProfile := startCPUProfile(os.Getenv("RETOLD_CPUPROFILE"), e.stderr)
 	code := run(ctx, e, os.Args[1:])
+	// A dictionary that failed to read was taken as none: say so.
+	for _, err := range lexicon.Default().Errors() {
+		fmt.Fprintf(e.stderr, "retold: warning: %v (texts in that language were judged on their facts)\n", err)
+	}
 	stopProfile()
 	os.Exit(code)
 }
