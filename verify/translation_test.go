@@ -2,6 +2,7 @@ package verify
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	retold "github.com/retold/retold"
@@ -66,5 +67,35 @@ func TestTranslationMeasureTellsTranslationFromIndependentReport(t *testing.T) {
 	r0 := c0.Compare(wire, tr)
 	if r0.Signals.TranslationRead || r0.Verdict != retold.Version {
 		t.Errorf("no dictionary: read %v, %s (%s); want unread and a version on its facts", r0.Signals.TranslationRead, r0.Verdict, r0.Reason)
+	}
+}
+
+// TestTranslationMeasureReadsALongTextsStart: the measure's table is
+// bounded (maxTranslationSentences on each side), so two very long texts
+// in two languages cost what their first pages cost, and a translation
+// is still told by them.
+func TestTranslationMeasureReadsALongTextsStart(t *testing.T) {
+	dir := t.TempDir()
+	lexicontest.Write(t, dir, "freedict-spa-eng", ferryDictionary)
+	lex, err := lexicon.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(&Options{Align: DefaultOptions.Align, Rule: DefaultRule, Lexicon: lex})
+	wire, tr := reuseFixture(t, "wire"), reuseFixture(t, "translation")
+	long := func(d retold.Document) retold.Document {
+		d.Text = strings.Repeat(d.Text+"\n", 300) // 2,100 sentences
+		return d
+	}
+	a, b := c.Profile(long(wire)), c.Profile(long(tr))
+	if n := len(a.Text.Sentences); n < 2000 {
+		t.Fatalf("%d sentences, want 2,100", n)
+	}
+	m, read := DefaultRule.translation(a, b, lex)
+	if !read || m < DefaultRule.CrossMinTranslation {
+		t.Errorf("measure %.3f (read %v), want >= %.2f", m, read, DefaultRule.CrossMinTranslation)
+	}
+	if w := a.translationWords(lex); len(w.sent) != maxTranslationSentences {
+		t.Errorf("%d sentences read, want %d", len(w.sent), maxTranslationSentences)
 	}
 }
