@@ -56,7 +56,9 @@ func (p *Profile) translationLanguage() string {
 	return ""
 }
 
-// translationWords builds p's slots on first use, from lex.
+// translationWords builds p's slots on first use, from lex: the lexicon
+// of the first Comparer that asks. A profile is made by one Comparer and
+// compared by it, so this is that Comparer's lexicon.
 func (p *Profile) translationWords(lex *lexicon.Lexicon) *transWords {
 	p.transOnce.Do(func() { p.trans = buildTransWords(p, lex) })
 	return p.trans
