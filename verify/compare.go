@@ -369,6 +369,9 @@ type Rule struct {
 	// likeness above which the measure aligns two sentences.
 	CrossMinTranslation float64
 	TranslationAlign    float64
+	// TranslationMinCoverage: the measure reads a text not in English
+	// only when its dictionary knows at least this share of its words.
+	TranslationMinCoverage float64
 }
 
 // ReuseRule holds the thresholds of the reuse measure (see reuseOf).
@@ -434,8 +437,9 @@ var DefaultRule = Rule{
 	CrossMinAgreement: 0.6,
 	CrossMinOrder:     0.8,
 
-	CrossMinTranslation: 0.35,
-	TranslationAlign:    0.1,
+	CrossMinTranslation:    0.35,
+	TranslationAlign:       0.1,
+	TranslationMinCoverage: 0.35,
 }
 
 // crossLanguage reports whether the cross-language rule makes the pair a

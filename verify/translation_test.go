@@ -10,9 +10,11 @@ import (
 	"github.com/retold/retold/lexicon"
 )
 
-// ferryDictionary is an invented Spanish-English dictionary holding the
-// base forms of the ferry fixtures' words, as a real one would: the texts
-// inflect them ("muertos", "volcó"), so not every word finds its entry.
+// ferryDictionary is a Spanish-English dictionary written for the ferry
+// fixtures, holding the base forms of their words as a real one would:
+// the texts inflect them ("muertos", "volcó"), so not every word finds
+// its entry, but enough do for the measure to read them
+// (TranslationMinCoverage).
 var ferryDictionary = []lexicontest.Entry{
 	{"pasajero", "pasajero\npassenger"}, {"volcar", "volcar\ncapsize, overturn"}, {"oleaje", "oleaje\nswell, surf"},
 	{"costa", "costa\ncoast, shore"}, {"domingo", "domingo\nSunday"}, {"muerto", "muerto\ndead"},
@@ -30,6 +32,66 @@ var ferryDictionary = []lexicontest.Entry{
 	{"bandera", "bandera\nflag"}, {"prometer", "prometer\npromise"}, {"investigación", "investigación\ninvestigation"},
 	{"desastre", "desastre\ndisaster"}, {"familia", "familia\nfamily"}, {"noche", "noche\nnight"},
 	{"pescador", "pescador\nfisherman"}, {"tarde", "tarde\nafternoon"},
+	{"decena", "decena\nten"},
+	{"muelle", "muelle\nquay, pier"},
+	{"esperar", "esperar\nwait, hope"},
+	{"noticia", "noticia\nnews"},
+	{"naufragio", "naufragio\nshipwreck"},
+	{"barco", "barco\nship, boat"},
+	{"naviera", "naviera\nshipping company"},
+	{"llevar", "llevar\ncarry, take"},
+	{"bordo", "bordo\nboard"},
+	{"vuelta", "vuelta\nturn, return"},
+	{"grueso", "grueso\nthick, heavy"},
+	{"distancia", "distancia\ndistance"},
+	{"último", "último\nlast"},
+	{"balance", "balance\nbalance, count"},
+	{"morir", "morir\ndie"},
+	{"seguir", "seguir\nfollow, remain"},
+	{"otro", "otro\nother"},
+	{"revisar", "revisar\ncheck, search"},
+	{"metro", "metro\nmetre"},
+	{"esperanza", "esperanza\nhope"},
+	{"afirmar", "afirmar\naffirm, say"},
+	{"zona", "zona\nzone, area"},
+	{"salir", "salir\nleave, go out"},
+	{"propio", "propio\nown"},
+	{"embarcación", "embarcación\nboat, vessel"},
+	{"ayudar", "ayudar\nhelp"},
+	{"búsqueda", "búsqueda\nsearch"},
+	{"mientras", "mientras\nwhile"},
+	{"polideportivo", "polideportivo\nsports hall"},
+	{"cercano", "cercano\nnear"},
+	{"acoger", "acoger\nshelter, take in"},
+	{"familiar", "familiar\nrelative"},
+	{"asegurar", "asegurar\nassure, say"},
+	{"buque", "buque\nship, vessel"},
+	{"superar", "superar\npass, overcome"},
+	{"técnico", "técnico\ntechnical"},
+	{"jefa", "jefa\nchief, head"},
+	{"gobierno", "gobierno\ngovernment"},
+	{"viajar", "viajar\ntravel, fly"},
+	{"anunciar", "anunciar\nannounce"},
+	{"transportar", "transportar\ncarry, transport"},
+	{"madrugada", "madrugada\ndawn, early morning"},
+	{"sacar", "sacar\npull, take out"},
+	{"decir", "decir\nsay, tell"},
+	{"sacudida", "sacudida\nlurch, jolt"},
+	{"soltar", "soltar\nbreak loose, release"},
+	{"inundar", "inundar\nflood"},
+	{"pasar", "pasar\npass, spend"},
+	{"operadora", "operadora\noperator"},
+	{"ordenar", "ordenar\norder"},
+	{"izar", "izar\nhoist, fly"},
+	{"asta", "asta\nmast, pole"},
+	{"completo", "completo\nfull, complete"},
+	{"primera", "primera\nfirst"},
+	{"fuerte", "fuerte\nstrong, heavy"},
+	{"frente", "frente\noff, front"},
+	{"lancha", "lancha\nboat"},
+	{"dos", "dos\ntwo"},
+	{"hacia", "hacia\ntoward"},
+	{"lado", "lado\nside"},
 }
 
 // TestTranslationMeasureTellsTranslationFromIndependentReport: the
@@ -61,12 +123,18 @@ func TestTranslationMeasureTellsTranslationFromIndependentReport(t *testing.T) {
 		t.Errorf("Judge on the translation: %s", v)
 	}
 
-	// Without a dictionary the measure does not read Spanish, and the
+	// Without a dictionary, or with one that knows too few of the words
+	// (TranslationMinCoverage), the measure does not read Spanish and the
 	// facts decide: the translation keeps every fact in order.
-	c0 := New(&Options{Align: DefaultOptions.Align, Rule: DefaultRule, Lexicon: empty})
-	r0 := c0.Compare(wire, tr)
-	if r0.Signals.TranslationRead || r0.Verdict != retold.Version {
-		t.Errorf("no dictionary: read %v, %s (%s); want unread and a version on its facts", r0.Signals.TranslationRead, r0.Verdict, r0.Reason)
+	tinyDir := t.TempDir()
+	lexicontest.Write(t, tinyDir, "freedict-spa-eng", ferryDictionary[:5])
+	tiny, _ := lexicon.Open(tinyDir)
+	for name, lex := range map[string]*lexicon.Lexicon{"no dictionary": empty, "a tiny dictionary": tiny} {
+		c0 := New(&Options{Align: DefaultOptions.Align, Rule: DefaultRule, Lexicon: lex})
+		r0 := c0.Compare(wire, tr)
+		if r0.Signals.TranslationRead || r0.Verdict != retold.Version {
+			t.Errorf("%s: read %v, %s (%s); want unread and a version on its facts", name, r0.Signals.TranslationRead, r0.Verdict, r0.Reason)
+		}
 	}
 }
 
