@@ -151,13 +151,16 @@ func (s *shingler) wordHashes(text []byte) []uint64 {
 			x := binary.LittleEndian.Uint64(text[i:])
 			if x&msb8 == 0 {
 				mask, lower := asciiWordBytes(x)
-				for j := uint(0); j < 64; j += 8 {
-					isw := mask >> (j + 7) & 1
-					words[n] = h
-					n += int(prev &^ isw)
-					h = (h ^ lower>>j&0xff) * fnvPrime & -isw
-					prev = isw
-				}
+				// Unrolled by hand (the compiler does not unroll): constant
+				// shifts, no loop counter.
+				h, n, prev = asciiByte(words, h, n, prev, mask>>7&1, lower&0xff)
+				h, n, prev = asciiByte(words, h, n, prev, mask>>15&1, lower>>8&0xff)
+				h, n, prev = asciiByte(words, h, n, prev, mask>>23&1, lower>>16&0xff)
+				h, n, prev = asciiByte(words, h, n, prev, mask>>31&1, lower>>24&0xff)
+				h, n, prev = asciiByte(words, h, n, prev, mask>>39&1, lower>>32&0xff)
+				h, n, prev = asciiByte(words, h, n, prev, mask>>47&1, lower>>40&0xff)
+				h, n, prev = asciiByte(words, h, n, prev, mask>>55&1, lower>>48&0xff)
+				h, n, prev = asciiByte(words, h, n, prev, mask>>63&1, lower>>56)
 				i += 8
 				continue
 			}
@@ -199,6 +202,15 @@ func (s *shingler) wordHashes(text []byte) []uint64 {
 	}
 	s.words = words
 	return words
+}
+
+// asciiByte is one byte of wordHashes' ASCII loop: store the word hash h
+// at words[n], advance n where a word just ended (prev and not isw), and
+// fold the byte c into h, or reset h at a separator.
+func asciiByte(words []uint64, h uint64, n int, prev, isw, c uint64) (uint64, int, uint64) {
+	words[n] = h
+	n += int(prev &^ isw)
+	return (h ^ c) * fnvPrime & -isw, n, isw
 }
 
 // appendGrams appends the hashes of the n-grams of the word hashes.
