@@ -331,7 +331,8 @@ func TestSnapshotConcurrentSavers(t *testing.T) {
 	var wg sync.WaitGroup
 	done := make(chan struct{})
 	errs := make(chan error, 100)
-	for range 3 {
+	// repeat runs f in a goroutine until done is closed or f fails.
+	repeat := func(f func() error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -341,33 +342,26 @@ func TestSnapshotConcurrentSavers(t *testing.T) {
 					return
 				default:
 				}
-				if err := New(st, &Options{Snapshot: snap}).SaveSnapshot(context.Background()); err != nil {
+				if err := f(); err != nil {
 					errs <- err
 					return
 				}
 			}
 		}()
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			x := New(st, &Options{Snapshot: snap})
-			if err := x.Load(context.Background()); err != nil {
-				errs <- err
-				return
-			}
-			if n := x.Stats().SnapshotNote; n != "" {
-				errs <- fmt.Errorf("a reader found a spoilt snapshot: %s", n)
-				return
-			}
+	for range 3 {
+		repeat(func() error { return New(st, &Options{Snapshot: snap}).SaveSnapshot(context.Background()) })
+	}
+	repeat(func() error {
+		x := New(st, &Options{Snapshot: snap})
+		if err := x.Load(context.Background()); err != nil {
+			return err
 		}
-	}()
+		if n := x.Stats().SnapshotNote; n != "" {
+			return fmt.Errorf("a reader found a spoilt snapshot: %s", n)
+		}
+		return nil
+	})
 	adder := New(st, nil)
 	for i := 20; i < len(docs); i += 10 {
 		addDocs(t, adder, docs[i:min(i+10, len(docs))])

@@ -129,6 +129,27 @@ func fileAtVersion(t *testing.T, v int) (string, *sql.DB, *sql.Tx) {
 	return path, db, tx
 }
 
+// openMigrated commits tx, the rows written into a file of fileAtVersion,
+// closes db, and opens path as a Store, which migrates it; the schema must
+// then be the current one. The Store is closed when the test ends.
+func openMigrated(t *testing.T, path string, db *sql.DB, tx *sql.Tx) *Store {
+	t.Helper()
+	ctx := context.Background()
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if v, _ := s.schemaVersion(ctx, s.writer); v != SchemaVersion {
+		t.Errorf("version %d after Open, want %d", v, SchemaVersion)
+	}
+	return s
+}
+
 func TestVersion1FileIsMigrated(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "retold.db")
 	db, err := sql.Open("sqlite", "file:"+path)
@@ -241,23 +262,12 @@ func TestVersion6FileGetsEventSummaries(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	s, err := Open(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if v, _ := s.schemaVersion(ctx, s.writer); v != SchemaVersion {
-		t.Errorf("version %d after Open, want %d", v, SchemaVersion)
-	}
+	s := openMigrated(t, path, db, tx)
 	want := []retold.Event{
 		{ID: "e4", Stories: 1, Size: 1, Outlets: []string{"C"}, FirstSeen: "2024-05-05", LastSeen: "2024-05-05", Original: 4},
 		{ID: "e1", Stories: 2, Size: 3, Copies: 1, Outlets: []string{"A", "B", "D"}, FirstSeen: "2024-05-02", LastSeen: "2024-05-03", Original: 3},
 	}
-	err = s.View(ctx, func(tx retold.ReadTx) error {
+	err := s.View(ctx, func(tx retold.ReadTx) error {
 		got, err := tx.Events(retold.EventQuery{})
 		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Errorf("events after migration:\n got %+v %v\nwant %+v", got, err, want)
@@ -330,21 +340,10 @@ func TestVersion7FileGetsEdgeEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	s, err := Open(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if v, _ := s.schemaVersion(ctx, s.writer); v != SchemaVersion {
-		t.Errorf("version %d after Open, want %d", v, SchemaVersion)
-	}
+	s := openMigrated(t, path, db, tx)
 	v12 := retold.Edge{A: 1, B: 2, Verdict: retold.Version, Score: 0.9, Evidence: evidence}
 	v13 := retold.Edge{A: 1, B: 3, Verdict: retold.SameEvent, Score: 0.4}
-	err = s.View(ctx, func(tx retold.ReadTx) error {
+	err := s.View(ctx, func(tx retold.ReadTx) error {
 		if got, err := tx.Edges(1); err != nil || !reflect.DeepEqual(got, []retold.Edge{v12, v13}) {
 			t.Errorf("Edges(1) after migration: %+v %v", got, err)
 		}
@@ -445,19 +444,8 @@ func TestVersion9FileGetsTextLast(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
 
-	s, err := Open(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if v, _ := s.schemaVersion(ctx, s.writer); v != SchemaVersion {
-		t.Errorf("version %d after Open, want %d", v, SchemaVersion)
-	}
+	s := openMigrated(t, path, db, tx)
 	names := func(query string) []string {
 		t.Helper()
 		rows, err := s.writer.QueryContext(ctx, query)
@@ -496,7 +484,7 @@ func TestVersion9FileGetsTextLast(t *testing.T) {
 		t.Errorf("Check after migration: %v %v", problems, err)
 	}
 
-	err = s.View(ctx, func(tx retold.ReadTx) error {
+	err := s.View(ctx, func(tx retold.ReadTx) error {
 		for seq := int64(1); seq <= 3; seq++ {
 			d, err := tx.Document(seq)
 			if err != nil || d.ID != fmt.Sprint("d", seq) || d.Text != text(seq) || d.Title != fmt.Sprint("Title ", seq) ||
