@@ -238,7 +238,7 @@ func readDict(keys map[uint64][]uint64, f source) error {
 		return err
 	}
 	data := string(raw) // one copy; every entry is a substring of it
-	raw = nil
+	raw = nil           // the bytes (up to 100 MB) can go while the index is read
 	idx, err := os.Open(f.base + ".index")
 	if err != nil {
 		return fmt.Errorf("lexicon: %w", err)
@@ -263,24 +263,20 @@ func readDict(keys map[uint64][]uint64, f source) error {
 		if strings.ContainsRune(head, ' ') {
 			continue // phrases: their words are entries of their own
 		}
+		hk := Key(head)
+		if hk == 0 {
+			continue
+		}
 		entry := data[off : off+n]
 		if f.fromEng {
 			// The headword is English; the sense's words are the other
 			// language's, each translating to it.
-			hk := Key(head)
-			if hk == 0 {
-				continue
-			}
 			words = senseWords(words[:0], entry)
 			for _, w := range words {
 				if k := Key(w); k != 0 {
 					keys[k] = append(keys[k], hk)
 				}
 			}
-			continue
-		}
-		hk := Key(head)
-		if hk == 0 {
 			continue
 		}
 		words = firstSense(words[:0], entry)
@@ -399,7 +395,7 @@ func scanBody(dst []string, entry string, first bool) []string {
 			if wstart >= 0 {
 				w := t[wstart:i]
 				wstart = -1
-				if letters(w) >= 3 && !(first && isEnglishFunctionWord(strings.ToLower(w))) {
+				if letters(w) >= 3 && !(first && IsEnglishFunctionWord(strings.ToLower(w))) {
 					dst = append(dst, w)
 					if first && len(dst)-n == maxTranslations {
 						return dst
@@ -537,9 +533,11 @@ func NumberKey(s string) uint64 {
 	return xxh3.Hash(b) | 1
 }
 
-// isEnglishFunctionWord reports whether w (lower case) is a function word
-// or a reporting verb, which a translation gives no evidence by.
-func isEnglishFunctionWord(w string) bool {
+// IsEnglishFunctionWord reports whether w (lower case) is a function word
+// or a reporting verb, which a translation gives no evidence by: the
+// lexicon leaves them out of translations, and the translation measure
+// out of English texts.
+func IsEnglishFunctionWord(w string) bool {
 	_, ok := englishFunctionWords[w]
 	return ok
 }
@@ -554,7 +552,3 @@ var englishFunctionWords = func() map[string]struct{} {
 	}
 	return m
 }()
-
-// IsEnglishFunctionWord reports whether w (lower case) is one of the
-// English function words the lexicon leaves out of translations.
-func IsEnglishFunctionWord(w string) bool { return isEnglishFunctionWord(w) }
