@@ -95,10 +95,10 @@ func buildTransWords(p *Profile, lex *lexicon.Lexicon) *transWords {
 			if key == 0 {
 				continue
 			}
-			w.keys = append(w.keys, key)
-			w.keys = append(w.keys, tab[key]...)
+			tr := tab[key]
+			w.keys = append(append(w.keys, key), tr...)
 			w.words++
-			if len(tab[key]) > 0 {
+			if len(tr) > 0 {
 				w.covered++
 			}
 			w.slot = append(w.slot, int32(len(w.keys)))
