@@ -446,7 +446,8 @@ func (f *Fingerprinter) Of(p *verify.Profile) Fingerprint {
 // sign computes p's Fingerprint and the MinHash signature its bands were
 // cut from.
 func (f *Fingerprinter) sign(p *verify.Profile) ([]uint64, Fingerprint) {
-	sig := f.mh.Signature(sketch.Set(stemBigrams(p, nil)), nil)
+	// A signature does not see repeats, so the bigrams need no sorting.
+	sig := f.mh.Signature(stemBigrams(p, nil), nil)
 	facts := p.FactSet()
 	return sig, Fingerprint{Bands: sketch.BandKeys(sig, f.bands, f.rows, nil), Keys: mergeSets(facts, p.StemSet()), Facts: facts}
 }

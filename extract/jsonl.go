@@ -468,6 +468,16 @@ func decodeJSONLine(b []byte, f *jsonlFields, keys Keys) (retold.Document, error
 	if keys.custom() {
 		return decodeWithKeys(b, keys)
 	}
+	if doc, ok := scanDocument(b); ok {
+		return doc, nil
+	}
+	return decodeJSONLineStd(b, f)
+}
+
+// decodeJSONLineStd is decodeJSONLine for the usual keys by encoding/json:
+// the reference scanDocument is held to, and the reader of the lines it
+// refuses, for their errors.
+func decodeJSONLineStd(b []byte, f *jsonlFields) (retold.Document, error) {
 	if i := bytes.IndexByte(b, 0); i >= 0 {
 		return retold.Document{}, fmt.Errorf("%w: NUL byte at byte offset %d of the line", retold.ErrBinary, i)
 	}

@@ -457,6 +457,10 @@ func FuzzScanIDText(f *testing.F) {
 		`{"id":"ru-1","text":"Совет проголосовал «за», 5 против 4.\n\nМэр сказал: \"Да\"."}`,
 		`{"id":"zh-1","text":"市议会周二投票决定修建一座新图书馆。","lang":"zh"}`,
 		`{"id":"esc-1","text":"\u0421\u043e\u0432\u0435\u0442 \u5e02\u8bae\u4f1a \ud83d\udcf0"}`,
+		`{"id":"m","text":"x","title":"A \"quoted\" title","url":"https:\/\/example.org\/a","outlet":"Caf\u00e9 Post","date":"2024-01-02","lang":"fr"}`,
+		`{"id":"m","text":"x","Title":"first","TITLE":"second","date":null,"lang":"en","lang":null}`,
+		`{"id":"m","text":"x","outlet":7}`, `{"id":"m","text":"x","date":"` + strings.Repeat("9", 80) + `"}`,
+		`{"id":"m","title":"t\u0000","text":"x","url":["a"]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -476,8 +480,21 @@ func FuzzScanIDText(f *testing.F) {
 func checkScanMatchesDecode(t *testing.T, line []byte) error {
 	t.Helper()
 	var fields jsonlFields
-	doc, wantErr := decodeJSONLine(line, &fields, Keys{})
+	doc, wantErr := decodeJSONLineStd(line, &fields)
 	orig := bytes.Clone(line)
+	// decodeJSONLine's fast path reads every field of the lines the
+	// reference accepts, as the reference does, and refuses the others.
+	switch fast, ok := scanDocument(line); {
+	case ok && wantErr != nil:
+		t.Fatalf("line %q: scanDocument accepts it, encoding/json refuses it: %v", line, wantErr)
+	case !ok && wantErr == nil:
+		t.Fatalf("line %q: scanDocument refuses it, encoding/json accepts it", line)
+	case ok && fast != doc:
+		t.Fatalf("line %q: scanDocument = %+v, encoding/json = %+v", line, fast, doc)
+	}
+	if !bytes.Equal(line, orig) {
+		t.Fatalf("scanDocument changed its line %q to %q", orig, line)
+	}
 	id, text, _, err := ScanIDText(line, []byte("left over"))
 	if !bytes.Equal(line, orig) {
 		t.Fatalf("ScanIDText changed its line %q to %q", orig, line)

@@ -184,7 +184,9 @@ func (c *Comparer) Profile(d retold.Document) *Profile {
 	p.weights = make([]float64, len(t.Sentences))
 
 	// Facts, each assigned to the sentence that holds it.
-	for _, n := range features.Numbers(d.Text) {
+	nums := features.Numbers(d.Text)
+	p.numbers = make([]number, 0, len(nums))
+	for _, n := range nums {
 		si := sentenceAt(t, n.Start)
 		if si < 0 {
 			continue
@@ -199,7 +201,9 @@ func (c *Comparer) Profile(d retold.Document) *Profile {
 		}
 		p.numbers = append(p.numbers, nb)
 	}
-	for _, e := range features.Entities(d.Text) {
+	ents := features.Entities(d.Text)
+	p.entities = make([]entity, 0, len(ents))
+	for _, e := range ents {
 		if si := sentenceAt(t, e.Start); si >= 0 {
 			p.entities = append(p.entities, entity{Entity: e, sent: si})
 		}
@@ -450,19 +454,19 @@ func docShingles(t *text.Doc) (normHash uint64, word5, stems []uint64) {
 	const k = 5
 	if n := len(t.Tokens); n > 0 {
 		word5 = make([]uint64, 0, max(1, n-k+1))
-		// Token start offsets inside joined, to hash 5-grams without copying.
-		starts := make([]int, n+1)
-		pos := 0
-		for i, tok := range t.Tokens {
-			starts[i] = pos
-			pos += len(tok.Norm) + 1
-		}
-		starts[n] = pos
 		if n < k {
 			word5 = append(word5, hashKind(kindWord5, joined))
 		}
-		for i := 0; i+k <= n; i++ {
-			word5 = append(word5, hashKind(kindWord5, joined[starts[i]:starts[i+k]-1]))
+		// The 5-gram ending at token i starts where token i-k+1 does:
+		// the last k token starts, in a ring, hash it without copying.
+		var starts [k]int
+		pos := 0
+		for i, tok := range t.Tokens {
+			starts[i%k] = pos
+			pos += len(tok.Norm) + 1
+			if i+1 >= k {
+				word5 = append(word5, hashKind(kindWord5, joined[starts[(i+1)%k]:pos-1]))
+			}
 		}
 	}
 	content := 0

@@ -121,6 +121,12 @@ func (p *Profile) buildWording() {
 	}
 	p.words3 = out
 	var all docWording
+	ng, ns := 0, 0
+	for _, w := range out {
+		ng += len(w.grams)
+		ns += len(w.stems)
+	}
+	all.grams, all.stems = make([]uint64, 0, ng), make([]uint64, 0, ns)
 	for _, w := range out {
 		all.grams = append(all.grams, w.grams...)
 		all.stems = append(all.stems, w.stems...)
