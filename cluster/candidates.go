@@ -356,9 +356,11 @@ func (x *index) add(j int32, f *Fingerprint, dst []pair) (dup int32, out []pair)
 	// held by all of them, and j's rarest facts are the ones it shares by
 	// chance.
 	x.ranked = x.ranked[:0]
+	x.keyDF = x.keyDF[:0]
 	nfacts := 0
 	for _, k := range f.Keys {
 		d := x.df[k]
+		x.keyDF = append(x.keyDF, d) // made j's own below, without a second lookup
 		if d <= 0 || d > x.maxDF {
 			continue
 		}
@@ -394,10 +396,9 @@ func (x *index) add(j int32, f *Fingerprint, dst []pair) (dup int32, out []pair)
 			x.buckets.add(uint32(k), j)
 		}
 	}
-	x.keyDF = x.keyDF[:0]
-	for _, k := range f.Keys {
-		d := x.df[k] + 1
-		x.keyDF = append(x.keyDF, d)
+	for i, k := range f.Keys {
+		d := x.keyDF[i] + 1
+		x.keyDF[i] = d
 		x.df[k] = d
 		if d <= x.maxDF {
 			x.postings.add(k, j)

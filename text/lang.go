@@ -56,7 +56,7 @@ func Language(d *Doc) string {
 	}
 	var score [len(latinLanguages)]int
 	for _, t := range d.Tokens {
-		if t.Number || len(t.Norm) > 9 {
+		if t.Number || len(t.Norm) > 9 || len(t.Norm) == 0 || !functionFilter[functionSlot(t.Norm)] {
 			continue
 		}
 		for m := functionWords[t.Norm]; m != 0; m &= m - 1 {
@@ -162,6 +162,21 @@ var functionWords = func() map[string]uint16 {
 	}
 	return m
 }()
+
+// functionFilter turns away most words before the map lookup, which is
+// asked of every short word of every text: a slot is the word's length
+// and its first and last bytes, so a word no function word shares them
+// with needs no string hash.
+var functionFilter = func() (f [1 << 12]bool) {
+	for w := range functionWords {
+		f[functionSlot(w)] = true
+	}
+	return f
+}()
+
+func functionSlot(w string) int {
+	return (len(w)*131 + int(w[0])*17 + int(w[len(w)-1])) & (1<<12 - 1)
+}
 
 // latinLanguages lists each language's most frequent function words in
 // news prose, lower-cased and without the words that are as common in a

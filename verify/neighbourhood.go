@@ -2,6 +2,7 @@ package verify
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/retold/retold/sketch"
@@ -26,6 +27,19 @@ import (
 type Neighbourhood struct {
 	keys    []uint64 // the document's authored 3-grams and stems, sorted
 	holders []int32  // how many of the document and its neighbours hold each
+	// slots is an open-addressing table of the keys held by three or
+	// more (the only ones weighing under 1), each with its weight:
+	// weight is asked for every feature of every aligned pair, and a
+	// probe or two costs less than a binary search of keys.
+	slots []weightSlot
+	mask  uint64
+}
+
+// weightSlot is a key of the table and its weight; weight 0 marks an
+// empty slot.
+type weightSlot struct {
+	key    uint64
+	weight float64
 }
 
 // NewNeighbourhood counts, for each authored feature of p, how many of p
@@ -39,40 +53,91 @@ func NewNeighbourhood(p *Profile, neighbours []*Profile) *Neighbourhood {
 	for i := range n.holders {
 		n.holders[i] = 1
 	}
-	var scratch []uint64
 	for _, q := range neighbours {
 		if q == nil || q == p {
 			continue
 		}
 		q.wording()
-		scratch = sketch.Set(append(append(scratch[:0], q.authored.grams...), q.authored.stems...))
-		for i, j := 0, 0; i < len(keys) && j < len(scratch); {
-			switch {
-			case keys[i] < scratch[j]:
-				i++
-			case keys[i] > scratch[j]:
-				j++
-			default:
-				n.holders[i]++
-				i++
-				j++
-			}
-		}
+		n.count(q.authored.grams, q.authored.stems)
 	}
+	n.index()
 	return n
 }
+
+// count adds one holder to each key found in the union of the sorted sets
+// a and b (a neighbour's 3-grams and stems), walking the three at once.
+func (n *Neighbourhood) count(a, b []uint64) {
+	keys := n.keys
+	i, j, k := 0, 0, 0
+	for k < len(keys) && (i < len(a) || j < len(b)) {
+		// The next value of the union.
+		var v uint64
+		switch {
+		case j == len(b) || i < len(a) && a[i] < b[j]:
+			v = a[i]
+			i++
+		case i == len(a) || b[j] < a[i]:
+			v = b[j]
+			j++
+		default: // in both
+			v = a[i]
+			i++
+			j++
+		}
+		for k < len(keys) && keys[k] < v {
+			k++
+		}
+		if k < len(keys) && keys[k] == v {
+			n.holders[k]++
+			k++
+		}
+	}
+}
+
+// index fills the weight table.
+func (n *Neighbourhood) index() {
+	common := 0
+	for _, h := range n.holders {
+		if h > 2 {
+			common++
+		}
+	}
+	if common == 0 {
+		return
+	}
+	size := 1 << bits.Len(uint(2*common))
+	n.slots, n.mask = make([]weightSlot, size), uint64(size-1)
+	for i, h := range n.holders {
+		if h <= 2 {
+			continue
+		}
+		k := n.keys[i]
+		j := slotOf(k) & n.mask
+		for n.slots[j].weight != 0 {
+			j = (j + 1) & n.mask
+		}
+		n.slots[j] = weightSlot{key: k, weight: math.Sqrt(2 / float64(h))}
+	}
+}
+
+// slotOf spreads a key over the table: keys are hashes already, but of
+// kinds that may share low bits, so they are mixed once more.
+func slotOf(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> 32 }
 
 // weight is a feature's weight in the reuse measure: 2/holders, at most
 // 1; 1 for a feature the document lacks and for a nil Neighbourhood.
 func (n *Neighbourhood) weight(h uint64) float64 {
-	if n == nil {
+	if n == nil || n.slots == nil {
 		return 1
 	}
-	i, ok := slices.BinarySearch(n.keys, h)
-	if !ok || n.holders[i] <= 2 {
-		return 1
+	for j := slotOf(h) & n.mask; ; j = (j + 1) & n.mask {
+		switch sl := &n.slots[j]; {
+		case sl.weight == 0:
+			return 1
+		case sl.key == h:
+			return sl.weight
+		}
 	}
-	return math.Sqrt(2 / float64(n.holders[i]))
 }
 
 // weightedDice is Dice of two sorted sets with each element weighted.
