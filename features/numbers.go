@@ -279,6 +279,31 @@ func lookupNumberWord(w []byte) (numberWord, bool) {
 	return numberWord{}, false
 }
 
+// numberWords are the words lookupNumberWord knows (a test holds the two
+// to the same list), for numberWordFilter.
+var numberWords = []string{
+	"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+	"eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+	"nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+	"hundred", "thousand", "million", "billion", "trillion", "lakh", "crore", "dozen",
+}
+
+// numberWordFilter has the slot of every number word set: a word whose
+// slot is not set is none, in any case.
+var numberWordFilter = func() (f [1 << 10]bool) {
+	for _, w := range numberWords {
+		f[numberWordSlot(w)] = true
+	}
+	return f
+}()
+
+// numberWordSlot is a word's length and first and last bytes, ASCII
+// folded to lower case, hashed into numberWordFilter.
+func numberWordSlot(w string) int {
+	first, last := w[0]|0x20, w[len(w)-1]|0x20
+	return (len(w)*131 + int(first)*17 + int(last)) & (1<<10 - 1)
+}
+
 // scaleAfterDigits are words (or glued suffixes) that multiply a preceding
 // digit number by a power of ten. The short forms in scaleAfterCurrency are
 // too ambiguous ("10m" is usually metres) unless a currency came first.
@@ -733,9 +758,10 @@ func (p *numberParser) words(i int) (numberMatch, int, bool) {
 	lastScale := 100
 	n := t.end - t.start
 	isA := n == 1 && (p.text[t.start] == 'a' || p.text[t.start] == 'A')
-	// No number word is shorter than "one" or longer than "seventeen": most
-	// words are turned away here, before any lower-casing or lookup.
-	if !isA && (n < len("one") || n > len("seventeen")) {
+	// No number word is shorter than "one" or longer than "seventeen", and
+	// few words share a number word's length and first and last letters:
+	// most words are turned away here, before any lower-casing or lookup.
+	if !isA && (n < len("one") || n > len("seventeen") || !numberWordFilter[numberWordSlot(p.text[t.start:t.end])]) {
 		return p.foreign(i)
 	}
 	if isA {

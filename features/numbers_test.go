@@ -1,7 +1,13 @@
 package features
 
 import (
+	"go/ast"
+	"go/parser"
+	gotoken "go/token"
 	"reflect"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"unicode"
 )
@@ -148,6 +154,41 @@ func TestDigitValueCoversEveryDecimalDigit(t *testing.T) {
 	for r, want := range map[rune]int{'7': 7, '٣': 3, '३': 3, '３': 3, '৯': 9, '𝟘': 0, 'a': -1, '½': -1} {
 		if got := digitValue(r); got != want {
 			t.Errorf("digitValue(%q) = %d, want %d", r, got, want)
+		}
+	}
+}
+
+// TestNumberWordsListed holds numberWords (behind numberWordFilter) to
+// the cases of lookupNumberWord's switch, read from the source, so that a
+// word added to one cannot be missing from the other.
+func TestNumberWordsListed(t *testing.T) {
+	f, err := parser.ParseFile(gotoken.NewFileSet(), "numbers.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		if fn, ok := n.(*ast.FuncDecl); ok && fn.Name.Name != "lookupNumberWord" {
+			return false
+		}
+		if cl, ok := n.(*ast.CaseClause); ok {
+			for _, e := range cl.List {
+				if lit, ok := e.(*ast.BasicLit); ok {
+					w, _ := strconv.Unquote(lit.Value)
+					cases = append(cases, w)
+				}
+			}
+		}
+		return true
+	})
+	if !slices.Equal(cases, numberWords) {
+		t.Fatalf("lookupNumberWord knows %q, numberWords lists %q", cases, numberWords)
+	}
+	for _, w := range numberWords {
+		for _, v := range []string{w, strings.ToUpper(w), strings.ToUpper(w[:1]) + w[1:]} {
+			if !numberWordFilter[numberWordSlot(v)] {
+				t.Errorf("the filter turns away %q", v)
+			}
 		}
 	}
 }
