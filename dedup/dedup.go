@@ -277,7 +277,7 @@ type item struct {
 	named      bool  // err names its input and place already
 	id         []byte
 	hash       uint64
-	shingles   []uint32 // the set of 24-bit shingle values (store.go), sorted
+	shingles   []uint32 // the set of 24-bit shingle values (store.go), distinct, unordered
 	enc        []byte   // shingles encoded for the log
 	keys       []uint64
 }
@@ -303,6 +303,7 @@ type decider struct {
 
 	cands []uint32
 	rec   record
+	set   set24 // the values of the record being decided, for verification
 	// runStart, runEnd delimit kept lines of the batch being decided not
 	// yet written (keep, flushKept).
 	runStart, runEnd int
@@ -558,7 +559,7 @@ type signer struct {
 	sig         []uint64
 	grams       int // the number of shingles behind sig
 	buf         []byte
-	scratch     []uint32
+	set         set24 // makes each document's values distinct
 	seed        uint64
 	keys        extract.Keys
 }
@@ -614,8 +615,7 @@ func (s *signer) signLine(line []byte, it *item, a *arenas) error {
 	// sort of 24-bit values takes three passes.
 	ss := len(a.shingles)
 	a.shingles = s.sign24(a.shingles, text)
-	var set []uint32
-	set, s.scratch = sketch.Set24(a.shingles[ss:], s.scratch)
+	set := s.set.distinct(a.shingles[ss:])
 	a.shingles = a.shingles[:ss+len(set)]
 	it.shingles = a.shingles[ss:len(a.shingles):len(a.shingles)]
 	es := len(a.enc)
@@ -765,6 +765,7 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 				d.cands = append(d.cands[:0], uint32(twin))
 			}
 		}
+		filled := false // d.set holds it.shingles
 		for _, c := range d.cands {
 			if err := d.log.get(c, &d.rec, true); err != nil {
 				return err
@@ -777,7 +778,14 @@ func (d *decider) decideOne(b *batch, it *item, ref bool) error {
 				bestGroup, bestFlags = d.rec.group, d.rec.flags
 				break
 			}
-			if sim := sketch.Jaccard(it.shingles, d.rec.shingle); sim >= d.opt.Threshold && sim > bestSim {
+			if !filled {
+				d.set.reset(len(it.shingles))
+				for _, v := range it.shingles {
+					d.set.add(v)
+				}
+				filled = true
+			}
+			if sim := d.set.jaccard(d.rec.shingle); sim >= d.opt.Threshold && sim > bestSim {
 				best, bestSim = int(c), sim
 				bestGroup, bestFlags = d.rec.group, d.rec.flags
 			}

@@ -14,7 +14,8 @@
 // with densification (sketch.OnePerm: one mix and one compare per
 // shingle, where k-permutation MinHash needs k), later cut into LSH band
 // keys, and collect each shingle's 24-bit set member; the members are
-// then sorted into a set (sketch.Set24).
+// then made distinct in a small hash table (set24.go), in order of first
+// appearance: a set needs no order, and sorting it cost as much again.
 // One goroutine then decides the records strictly in input order:
 //
 //  1. Candidates: every earlier document filed under one of the record's
@@ -23,7 +24,8 @@
 //  2. Verification, earliest candidate first: an equal content hash (all
 //     64 bits) drops the record as "exact" at once; otherwise the
 //     candidate's shingle set is read back from the log and the exact
-//     Jaccard similarity computed by a merge, and the record is dropped as
+//     Jaccard similarity counted by probing a hash table of the record's
+//     own set with the candidate's members, and the record is dropped as
 //     "near" if one reaches the threshold, reporting the most similar
 //     (earliest on ties) as dup_of. LSH only proposes: no record is
 //     dropped on an estimate, and none on a chain of loose matches, since

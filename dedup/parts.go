@@ -29,8 +29,15 @@ type Signature struct {
 
 // Signer signs records as Run does. It is not safe for concurrent use.
 type Signer struct {
-	s *signer
-	a arenas
+	s       *signer
+	a       arenas
+	scratch []uint32
+}
+
+// sortSet24 sorts a set of distinct 24-bit values in place.
+func sortSet24(set, scratch []uint32) []uint32 {
+	_, scratch = sketch.Set24(set, scratch) // nothing to drop: the values are distinct
+	return scratch
 }
 
 // NewSigner checks opt as Run does and returns a Signer for it. Only the
@@ -61,6 +68,8 @@ func (s *Signer) Sign(line []byte) (Signature, error) {
 	if err := s.s.signLine(line, &it, &s.a); err != nil {
 		return Signature{}, err
 	}
+	// The sharded stages compare sets by a merge (Similarity): sorted.
+	s.scratch = sortSet24(it.shingles, s.scratch)
 	return Signature{ID: it.id, Hash: it.hash, Shingles: it.shingles, Keys: it.keys}, nil
 }
 

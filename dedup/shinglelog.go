@@ -21,7 +21,7 @@ import (
 //	id length     uvarint
 //	shingles      uvarint   count
 //	id            bytes
-//	shingles      3 bytes each, the set, ascending
+//	shingles      3 bytes each, the set, in order of first appearance
 //
 // Set members are 24 bits of the shingle hashes, three bytes each instead
 // of four or eight (varint gaps would save a fifth more, but cost more
@@ -89,7 +89,7 @@ func (s *shingleLog) size() int64 {
 	return n
 }
 
-// encodeSet appends the log encoding of a sorted set of 24-bit values:
+// encodeSet appends the log encoding of a set of 24-bit values:
 // three bytes each, little-endian.
 func encodeSet(dst []byte, set []uint32) []byte {
 	n := len(dst)
