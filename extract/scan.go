@@ -162,7 +162,8 @@ func (s *lineScanner) idText() (id, text, newBuf []byte, err error) {
 // (the other known fields are unescaped as they are crossed, the last
 // string of each kept, null leaving it as it was, as encoding/json does).
 // ok is false for a line ScanIDText refuses: decodeJSONLine then reads
-// it with encoding/json, whose errors it reports. FuzzScanIDText holds the documents of the two paths equal.
+// it with encoding/json, whose errors it reports. FuzzScanIDText holds
+// the documents of the two paths equal.
 func scanDocument(line []byte) (doc retold.Document, ok bool) {
 	s := lineScanner{line: line, meta: true}
 	id, text, _, err := s.idText()
