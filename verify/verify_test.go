@@ -152,6 +152,33 @@ func BenchmarkCompareProfiles(b *testing.B) {
 	}
 }
 
+// BenchmarkProfile measures profiling one 1,500-word article, the step
+// cluster and add run once for every document (and again for a partner
+// that left the window): analysis, numbers, names and shingles, and then
+// the parts a judged pair builds on first use (alignment features,
+// authored wording, name table). Profiling is about half of cluster's CPU.
+func BenchmarkProfile(b *testing.B) {
+	c := New(nil)
+	d := retold.Document{Text: article(5, 1500)}
+	c.Profile(d) // warm the stem cache, as in any real run
+	for _, bm := range []struct {
+		name string
+		use  func(p *Profile)
+	}{
+		{"profile", func(*Profile) {}},
+		{"judged", func(p *Profile) { p.features(); p.wording(); p.names() }},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.SetBytes(int64(len(d.Text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				bm.use(c.Profile(d))
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+		})
+	}
+}
+
 // BenchmarkWord5Jaccard is the reference measured in the same run: the
 // textbook baseline's work for one pair (word 5-gram sets of both texts and
 // their exact Jaccard), so BenchmarkCompare can be read as a ratio on a
