@@ -65,7 +65,7 @@ score() {
 		END { print p (r != "" ? " " r : "") }'
 }
 
-bench=$(cd verify && go test -cpu 1 -run XXX -bench 'Compare$|CompareProfiles$|Word5Jaccard$' -benchtime 2s -count "$runs" . |
+bench=$(cd verify && go test -cpu 1 -run XXX -bench 'Compare$|CompareProfiles$|Word5Jaccard$|Profile/' -benchtime 2s -count "$runs" . |
 	awk '/^Benchmark/ { n = $1; sub(/-[0-9]+$/, "", n); t = $3 / 1e6
 		if (!(n in lo) || t < lo[n]) lo[n] = t; if (t > hi[n]) hi[n] = t }
 		END { for (n in lo) printf "| %s | %.2f-%.2f ms |\n", n, lo[n], hi[n] }' | sort)
@@ -90,6 +90,8 @@ sign=$(go test -cpu 1 -run XXX -bench 'Shingles$|Signature/oneperm$|SignLine$' -
 	echo
 	echo "\`go test -cpu 1 -bench . ./verify/\`: two 1,500-word articles; BenchmarkWord5Jaccard, the"
 	echo "textbook baseline's 5-gram sets and exact Jaccard on the same pair, is the reference."
+	echo "BenchmarkProfile is the per-document step of cluster and add on one of them: profile alone,"
+	echo "and judged, with the alignment features, authored wording and name table a judged pair builds."
 	echo
 	echo "| benchmark | time per op |"
 	echo "| --- | ---: |"
@@ -99,7 +101,7 @@ sign=$(go test -cpu 1 -run XXX -bench 'Shingles$|Signature/oneperm$|SignLine$' -
 	echo
 	echo "\`go test -cpu 1 -bench 'Shingles\$|Signature/oneperm\$|SignLine\$' ./dedup/\`: a 1,500-word text; Shingles is the"
 	echo "word 5-gram hashes, Signature adds the 24-bit set members, the MinHash and the band keys, SignLine"
-	echo "all a worker does for a JSONL record (field scan, content hash, signing, set sort and encoding)."
+	echo "all a worker does for a JSONL record (field scan, content hash, signing, distinct set and encoding)."
 	echo
 	echo "| benchmark | MB/s | MB/cpu-s |"
 	echo "| --- | ---: | ---: |"
