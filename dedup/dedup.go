@@ -611,8 +611,8 @@ func (s *signer) signLine(line []byte, it *item, a *arenas) error {
 	a.ids = append(a.ids, id...)
 	it.id = a.ids[is:len(a.ids):len(a.ids)]
 	it.hash = xxh3.HashSeed(text, s.seed)
-	// The set keeps 24 bits of each shingle hash (store.go); a radix
-	// sort of 24-bit values takes three passes.
+	// The set keeps 24 bits of each shingle hash (shinglelog.go), each
+	// member once (set24.go).
 	ss := len(a.shingles)
 	a.shingles = s.sign24(a.shingles, text)
 	set := s.set.distinct(a.shingles[ss:])

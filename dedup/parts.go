@@ -34,12 +34,6 @@ type Signer struct {
 	scratch []uint32
 }
 
-// sortSet24 sorts a set of distinct 24-bit values in place.
-func sortSet24(set, scratch []uint32) []uint32 {
-	_, scratch = sketch.Set24(set, scratch) // nothing to drop: the values are distinct
-	return scratch
-}
-
 // NewSigner checks opt as Run does and returns a Signer for it. Only the
 // verified one-permutation mode is sharded: NoVerify and the kperm
 // sketch are refused.
@@ -68,8 +62,9 @@ func (s *Signer) Sign(line []byte) (Signature, error) {
 	if err := s.s.signLine(line, &it, &s.a); err != nil {
 		return Signature{}, err
 	}
-	// The sharded stages compare sets by a merge (Similarity): sorted.
-	s.scratch = sortSet24(it.shingles, s.scratch)
+	// The sharded stages compare sets by a merge (Similarity): sorted in
+	// place (the members are distinct, so none is dropped).
+	_, s.scratch = sketch.Set24(it.shingles, s.scratch)
 	return Signature{ID: it.id, Hash: it.hash, Shingles: it.shingles, Keys: it.keys}, nil
 }
 

@@ -1372,11 +1372,8 @@ func (t *writeTx) PutDocument(d *retold.StoredDocument, keys []uint64) error {
 	if d.Event == "" {
 		d.Event = "e" + strconv.FormatInt(seq, 10)
 	}
-	ins, err := t.stmt(`INSERT INTO documents (` + docColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	_, err = ins.ExecContext(t.ctx, d.Seq, d.ID, d.Version, int64(d.Hash), d.Title, d.Text, d.URL, d.Outlet, d.Date, d.Lang, d.Added, d.Story, d.Event)
+	_, err = t.exec(`INSERT INTO documents (`+docColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.Seq, d.ID, d.Version, int64(d.Hash), d.Title, d.Text, d.URL, d.Outlet, d.Date, d.Lang, d.Added, d.Story, d.Event)
 	if err != nil {
 		return fmt.Errorf("sqlite: PutDocument %q: %w", d.ID, err)
 	}
@@ -1391,11 +1388,7 @@ func (t *writeTx) PutDocument(d *retold.StoredDocument, keys []uint64) error {
 // one for no keys: every document has its row).
 func (t *writeTx) fileKeys(seq int64, keys []uint64) error {
 	keys = slices.Compact(slices.Sorted(slices.Values(keys)))
-	st, err := t.stmt(`INSERT INTO doc_keys (seq, n, keys) VALUES (?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	_, err = st.ExecContext(t.ctx, seq, len(keys), keyrow.Encode(keys))
+	_, err := t.exec(`INSERT INTO doc_keys (seq, n, keys) VALUES (?, ?, ?)`, seq, len(keys), keyrow.Encode(keys))
 	return err
 }
 
