@@ -179,7 +179,7 @@ func (r Rule) translation(a, b *Profile, lex *lexicon.Lexicon) (float64, bool) {
 	}
 	sc := translationPool.Get().(*translationScratch)
 	defer translationPool.Put(sc)
-	sim := grow(sc.sim, n*m)
+	sim := slices.Grow(sc.sim[:0], n*m)[:n*m]
 	total := 0.0
 	for i := range n {
 		for j := range m {
@@ -197,8 +197,8 @@ func (r Rule) translation(a, b *Profile, lex *lexicon.Lexicon) (float64, bool) {
 	// Monotone alignment: best[i][j] is the largest sum of aligned
 	// similarities over the first i and j sentences, cnt the pairs it
 	// takes; a pair is taken only above TranslationAlign.
-	best := grow(sc.best, (n+1)*(m+1))
-	cnt := growInt32(sc.n, (n+1)*(m+1))
+	best := slices.Grow(sc.best[:0], (n+1)*(m+1))[:(n+1)*(m+1)]
+	cnt := slices.Grow(sc.n[:0], (n+1)*(m+1))[:(n+1)*(m+1)]
 	clear(best)
 	clear(cnt)
 	at := func(i, j int) int { return i*(m+1) + j }
@@ -221,20 +221,6 @@ func (r Rule) translation(a, b *Profile, lex *lexicon.Lexicon) (float64, bool) {
 	sc.sim, sc.best, sc.n = sim, best, cnt
 	e := at(n, m)
 	return round3((best[e] - float64(cnt[e])*mean) / float64(min(n, m))), true
-}
-
-func grow(s []float64, n int) []float64 {
-	if cap(s) < n {
-		return make([]float64, n)
-	}
-	return s[:n]
-}
-
-func growInt32(s []int32, n int) []int32 {
-	if cap(s) < n {
-		return make([]int32, n)
-	}
-	return s[:n]
 }
 
 // underCovered reports whether w, a text in lang, is not English and its
