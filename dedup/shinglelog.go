@@ -56,6 +56,7 @@ type slab struct {
 	data    []byte // nil once written to the file
 	used    int
 	fileOff int64
+	mapped  bool // data is a mapping of its own (slabMemory)
 }
 
 type shingleLog struct {
@@ -73,11 +74,24 @@ type shingleLog struct {
 // ("" for the system default) when asked to.
 func newShingleLog(dir string) *shingleLog { return &shingleLog{dir: dir} }
 
+// Close releases the slabs' memory and the file. The log is unusable
+// after it.
 func (s *shingleLog) Close() error {
+	for i := range s.slabs {
+		s.free(&s.slabs[i])
+	}
 	if s.f == nil {
 		return nil
 	}
 	return s.f.Close()
+}
+
+// free lets go of a slab's memory.
+func (s *shingleLog) free(sl *slab) {
+	if sl.mapped && sl.data != nil {
+		freeSlabMemory(sl.data)
+	}
+	sl.data, sl.mapped = nil, false
 }
 
 // size is the bytes of records stored, in memory and on disk.
@@ -113,7 +127,8 @@ func (s *shingleLog) append(hash uint64, group uint32, flags byte, id []byte, n 
 	need := len(h) + len(id) + len(enc)
 	if len(s.slabs) == 0 || s.slabs[len(s.slabs)-1].used+need > len(s.slabs[len(s.slabs)-1].data) {
 		size := max(slabSize, need)
-		s.slabs = append(s.slabs, slab{data: make([]byte, size)})
+		data, mapped := slabMemory(size)
+		s.slabs = append(s.slabs, slab{data: data, mapped: mapped})
 		s.mem += int64(size)
 	}
 	last := &s.slabs[len(s.slabs)-1]
@@ -150,7 +165,7 @@ func (s *shingleLog) spill(budget int64) error {
 		sl.fileOff = s.disk
 		s.disk += int64(sl.used)
 		s.mem -= int64(len(sl.data))
-		sl.data = nil
+		s.free(sl)
 		s.onDisk++
 	}
 	return nil
