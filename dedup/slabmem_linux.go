@@ -11,12 +11,18 @@ import "golang.org/x/sys/unix"
 // this kernel, so a slab is an anonymous mapping of its own with
 // transparent huge pages asked for (2 MiB pages where the kernel has
 // them; plain pages where it does not). Go's heap cannot ask for them.
-func slabMemory(n int) ([]byte, bool) {
+func slabMemory(n int) ([]byte, bool) { return freshMemory(n, true) }
+
+// freshMemory is slabMemory with the huge-page advice optional (its
+// benchmark compares the two).
+func freshMemory(n int, huge bool) ([]byte, bool) {
 	b, err := unix.Mmap(-1, 0, n, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
 		return make([]byte, n), false
 	}
-	_ = unix.Madvise(b, unix.MADV_HUGEPAGE) // advice only: without it, plain pages
+	if huge {
+		_ = unix.Madvise(b, unix.MADV_HUGEPAGE) // advice only: without it, plain pages
+	}
 	return b, true
 }
 
