@@ -195,36 +195,3 @@ func TestSpilledIndexAnswersLikeTheInMemoryOne(t *testing.T) {
 		t.Errorf("spilled index holds %d bytes in tables, no less than the in-memory %d", disk.memBytes(), mem.memBytes())
 	}
 }
-
-// BenchmarkSlabFill is what filling the shingle log costs per byte: one
-// 64 MiB slab of fresh memory filled front to back in 3 KB records (a
-// record's encoded set), as slabMemory gives it (huge pages asked for, on
-// Linux) and as fresh memory comes without the advice (a growing Go heap:
-// one page fault per 4 KiB). The CPU figure includes the kernel's time,
-// where the faults are served.
-func BenchmarkSlabFill(b *testing.B) {
-	const size, rec = 64 << 20, 3000
-	src := make([]byte, rec)
-	for i := range src {
-		src[i] = byte(i)
-	}
-	for _, bc := range []struct {
-		name   string
-		advise bool
-	}{{"pages", false}, {"slab", true}} {
-		b.Run(bc.name, func(b *testing.B) {
-			b.SetBytes(size)
-			cpu := startCPU()
-			for b.Loop() {
-				data, mapped := freshMemory(size, bc.advise)
-				for off := 0; off+rec <= size; off += rec {
-					copy(data[off:], src)
-				}
-				if mapped {
-					freeSlabMemory(data)
-				}
-			}
-			cpu.report(b, size)
-		})
-	}
-}

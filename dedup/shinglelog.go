@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"slices"
+
+	"github.com/retold/retold/internal/hugemem"
 )
 
 // The shingle log
@@ -56,7 +58,7 @@ type slab struct {
 	data    []byte // nil once written to the file
 	used    int
 	fileOff int64
-	mapped  bool // data is a mapping of its own (slabMemory)
+	mapped  bool // data is a mapping of its own (hugemem.Alloc)
 }
 
 type shingleLog struct {
@@ -89,7 +91,7 @@ func (s *shingleLog) Close() error {
 // free lets go of a slab's memory.
 func (s *shingleLog) free(sl *slab) {
 	if sl.mapped && sl.data != nil {
-		freeSlabMemory(sl.data)
+		hugemem.Free(sl.data)
 	}
 	sl.data, sl.mapped = nil, false
 }
@@ -127,7 +129,9 @@ func (s *shingleLog) append(hash uint64, group uint32, flags byte, id []byte, n 
 	need := len(h) + len(id) + len(enc)
 	if len(s.slabs) == 0 || s.slabs[len(s.slabs)-1].used+need > len(s.slabs[len(s.slabs)-1].data) {
 		size := max(slabSize, need)
-		data, mapped := slabMemory(size)
+		// A slab is written once, front to back, and kept: its pages
+		// are huge where the kernel has them (internal/hugemem).
+		data, mapped := hugemem.Alloc(size)
 		s.slabs = append(s.slabs, slab{data: data, mapped: mapped})
 		s.mem += int64(size)
 	}

@@ -72,7 +72,7 @@ bench=$(cd verify && go test -cpu 1 -run XXX -bench 'Compare$|CompareProfiles$|W
 
 # The dedup signing path on one core: MB/s by the wall clock and MB/cpu-s
 # by the process's CPU time (the figure that a loaded machine moves less).
-sign=$(go test -cpu 1 -run XXX -bench 'Shingles$|Signature/oneperm$|SignLine$|SlabFill/' -count "$runs" ./dedup |
+sign=$(go test -cpu 1 -run XXX -bench 'Shingles$|Signature/oneperm$|SignLine$|Fill/' -count "$runs" ./dedup ./internal/hugemem |
 	awk '/^Benchmark/ { n = $1; sub(/-[0-9]+$/, "", n); w = $5; c = $7
 		if (!(n in wlo) || w < wlo[n]) wlo[n] = w; if (w > whi[n]) whi[n] = w
 		if (!(n in clo) || c < clo[n]) clo[n] = c; if (c > chi[n]) chi[n] = c }
@@ -99,11 +99,11 @@ sign=$(go test -cpu 1 -run XXX -bench 'Shingles$|Signature/oneperm$|SignLine$|Sl
 	echo
 	echo "## Dedup signing (one core)"
 	echo
-	echo "\`go test -cpu 1 -bench 'Shingles\$|Signature/oneperm\$|SignLine\$|SlabFill/' ./dedup/\`: a 1,500-word text; Shingles is the"
+	echo "\`go test -cpu 1 -bench 'Shingles\$|Signature/oneperm\$|SignLine\$|Fill/' ./dedup/ ./internal/hugemem/\`: a 1,500-word text; Shingles is the"
 	echo "word 5-gram hashes, Signature adds the 24-bit set members, the MinHash and the band keys, SignLine"
 	echo "all a worker does for a JSONL record (field scan, content hash, signing, distinct set and encoding)."
-	echo "SlabFill is the deciding goroutine's copy of encoded sets into the shingle log's fresh memory:"
-	echo "pages as a growing heap gets them (a page fault per 4 KiB), and the log's slabs (huge pages asked for)."
+	echo "Fill is 3 KB records copied into fresh memory, as the shingle log fills its slabs: plain pages, as a"
+	echo "growing heap gets them (a page fault per 4 KiB), against internal/hugemem's (huge pages asked for)."
 	echo
 	echo "| benchmark | MB/s | MB/cpu-s |"
 	echo "| --- | ---: | ---: |"
