@@ -348,9 +348,11 @@ func (p *numberParser) foreign(i int) (numberMatch, int, bool) {
 
 // foreignFilter turns away almost every word before foreign lower-cases
 // and looks it up: it is asked for every word that is not an English
-// number word. A slot is the word's length, first byte (ASCII folded) and
-// last byte; a word's case changes neither its length nor, in the
-// languages above, its first byte once folded.
+// number word. A slot is the word's length and its first and last
+// letters lower-cased: in the languages above a letter's case does not
+// change its length in bytes, but it does change a Cyrillic letter's
+// bytes ("Т" is D0 A2, "т" D1 82), so a letter outside ASCII is decoded
+// and lower-cased.
 var foreignFilter = func() (f [1 << 12]bool) {
 	for w := range foreignNumberWords {
 		f[foreignSlot(w)] = true
@@ -359,11 +361,15 @@ var foreignFilter = func() (f [1 << 12]bool) {
 }()
 
 func foreignSlot(w string) int {
-	first := w[0]
-	if 'A' <= first && first <= 'Z' {
-		first += 'a' - 'A'
+	first, last := rune(w[0]), rune(w[len(w)-1])
+	if first >= utf8.RuneSelf {
+		first, _ = utf8.DecodeRuneInString(w)
 	}
-	return (len(w)*131 + int(first)*17 + int(w[len(w)-1])) & (1<<12 - 1)
+	if last >= utf8.RuneSelf {
+		last, _ = utf8.DecodeLastRuneInString(w)
+	}
+	first, last = unicode.ToLower(first), unicode.ToLower(last)
+	return (len(w)*131 + int(first)*17 + int(last)) & (1<<12 - 1)
 }
 
 // appositiveAge reports whether the number of tokens [first, next) stands

@@ -19,6 +19,11 @@ func TestNumberRoles(t *testing.T) {
 			{"siete", "7", "", RoleDead, "", ""}, {"zwölf", "12", "", RoleInjured, "", ""},
 			{"trois", "3", "", RoleInjured, "", ""}, {"семь", "7", "", RoleDead, "человек", ""}}},
 		{"Sept. 5 and once more", []want{{"5", "5", "", "", "", ""}}},
+		// A capital changes a Cyrillic letter's first byte, and capitals
+		// its last.
+		{"Семь человек погибли. Шість людей загинули. DREI Tote.", []want{
+			{"Семь", "7", "", RoleDead, "человек", ""}, {"Шість", "6", "", RoleDead, "людей", ""},
+			{"DREI", "3", "", RoleDead, "", ""}}},
 	}
 	for _, tt := range tests {
 		var got []want
