@@ -29,6 +29,7 @@
 //	storyindex         add and match one document at a time over a Store
 //	server             the JSON API and the web UI over a Store
 //	internal/hugemem    large buffers outside the heap, on huge pages (dedup's shingle log, a loaded index snapshot)
+//	internal/cpuclock   MB per CPU-second in benchmarks (user and system time)
 //	internal/metrics   ARI, pairwise and B-cubed scores
 //	internal/eval      retold eval: read the truth and the prediction or the kept records, score, write
 //	internal/evalpairs the pairwise quality table (retold eval-compare)

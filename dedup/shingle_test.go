@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"encoding/json"
+	"github.com/retold/retold/internal/cpuclock"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -214,11 +215,11 @@ func BenchmarkShingles(b *testing.B) {
 	s := newShingler(5, 1)
 	var dst []uint64
 	b.SetBytes(int64(len(text)))
-	cpu := startCPU()
+	cpu := cpuclock.Start()
 	for b.Loop() {
 		dst = s.appendShingles(dst[:0], text)
 	}
-	cpu.report(b, len(text))
+	cpu.Report(b, len(text))
 }
 
 // benchText is an invented text of about words words with the shape of
@@ -287,12 +288,12 @@ func BenchmarkSignature(b *testing.B) {
 			var keys []uint64
 			var set []uint32
 			b.SetBytes(int64(len(text)))
-			cpu := startCPU()
+			cpu := cpuclock.Start()
 			for b.Loop() {
 				set = s.sign24(set[:0], text)
 				keys = s.bandKeys(keys[:0], 1)
 			}
-			cpu.report(b, len(text))
+			cpu.Report(b, len(text))
 		})
 	}
 }
@@ -309,7 +310,7 @@ func BenchmarkSignLine(b *testing.B) {
 	s := newSigner(Options{}.withDefaults(), bands, rows)
 	var a arenas
 	b.SetBytes(int64(len(line)))
-	cpu := startCPU()
+	cpu := cpuclock.Start()
 	for b.Loop() {
 		a = arenas{a.ids[:0], a.shingles[:0], a.keys[:0], a.enc[:0]}
 		var it item
@@ -317,7 +318,7 @@ func BenchmarkSignLine(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	cpu.report(b, len(line))
+	cpu.Report(b, len(line))
 }
 
 // FuzzShingles holds the fast shingler to the plain reference

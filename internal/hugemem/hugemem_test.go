@@ -1,6 +1,7 @@
 package hugemem
 
 import (
+	"github.com/retold/retold/internal/cpuclock"
 	"runtime"
 	"testing"
 )
@@ -51,7 +52,7 @@ func BenchmarkFill(b *testing.B) {
 	}{{"pages", false}, {"huge", true}} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(size)
-			start := cpuTime()
+			cpu := cpuclock.Start()
 			for b.Loop() {
 				data, mapped := alloc(size, bc.huge)
 				for off := 0; off+rec <= size; off += rec {
@@ -61,9 +62,7 @@ func BenchmarkFill(b *testing.B) {
 					Free(data)
 				}
 			}
-			if d := cpuTime() - start; d > 0 {
-				b.ReportMetric(float64(size)*float64(b.N)/d.Seconds()/1e6, "MB/cpu-s")
-			}
+			cpu.Report(b, size)
 		})
 	}
 }

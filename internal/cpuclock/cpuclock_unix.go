@@ -1,14 +1,14 @@
 //go:build unix
 
-package dedup
+package cpuclock
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime is the CPU time, user and system, of this process so far.
-func cpuTime() time.Duration {
+// processTime is the CPU time, user and system, of this process so far.
+func processTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
