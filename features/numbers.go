@@ -288,21 +288,9 @@ var numberWords = []string{
 	"hundred", "thousand", "million", "billion", "trillion", "lakh", "crore", "dozen",
 }
 
-// numberWordFilter has the slot of every number word set: a word whose
-// slot is not set is none, in any case.
-var numberWordFilter = func() (f [1 << 10]bool) {
-	for _, w := range numberWords {
-		f[numberWordSlot(w)] = true
-	}
-	return f
-}()
-
-// numberWordSlot is a word's length and first and last bytes, ASCII
-// folded to lower case, hashed into numberWordFilter.
-func numberWordSlot(w string) int {
-	first, last := w[0]|0x20, w[len(w)-1]|0x20
-	return (len(w)*131 + int(first)*17 + int(last)) & (1<<10 - 1)
-}
+// numberWordFilter turns away most words that are no number word, in
+// any case.
+var numberWordFilter = text.NewWordFilter(numberWords)
 
 // scaleAfterDigits are words (or glued suffixes) that multiply a preceding
 // digit number by a power of ten. The short forms in scaleAfterCurrency are
@@ -761,7 +749,7 @@ func (p *numberParser) words(i int) (numberMatch, int, bool) {
 	// No number word is shorter than "one" or longer than "seventeen", and
 	// few words share a number word's length and first and last letters:
 	// most words are turned away here, before any lower-casing or lookup.
-	if !isA && (n < len("one") || n > len("seventeen") || !numberWordFilter[numberWordSlot(p.text[t.start:t.end])]) {
+	if !isA && (n < len("one") || n > len("seventeen") || !numberWordFilter.Has(p.text[t.start:t.end])) {
 		return p.foreign(i)
 	}
 	if isA {

@@ -1,6 +1,8 @@
 package features
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -317,7 +319,7 @@ const maxForeignNumberWord = 16
 // foreign reads token i as a spelled-out number of another language.
 func (p *numberParser) foreign(i int) (numberMatch, int, bool) {
 	t := p.toks[i]
-	if t.end-t.start > maxForeignNumberWord || t.end-t.start < 3 || !foreignFilter[foreignSlot(p.text[t.start:t.end])] {
+	if t.end-t.start > maxForeignNumberWord || t.end-t.start < 3 || !foreignFilter.Has(p.text[t.start:t.end]) {
 		return numberMatch{}, i + 1, false
 	}
 	// Lower-case into a stack buffer: a map lookup of string(b) does not
@@ -348,29 +350,8 @@ func (p *numberParser) foreign(i int) (numberMatch, int, bool) {
 
 // foreignFilter turns away almost every word before foreign lower-cases
 // and looks it up: it is asked for every word that is not an English
-// number word. A slot is the word's length and its first and last
-// letters lower-cased: in the languages above a letter's case does not
-// change its length in bytes, but it does change a Cyrillic letter's
-// bytes ("Т" is D0 A2, "т" D1 82), so a letter outside ASCII is decoded
-// and lower-cased.
-var foreignFilter = func() (f [1 << 12]bool) {
-	for w := range foreignNumberWords {
-		f[foreignSlot(w)] = true
-	}
-	return f
-}()
-
-func foreignSlot(w string) int {
-	first, last := rune(w[0]), rune(w[len(w)-1])
-	if first >= utf8.RuneSelf {
-		first, _ = utf8.DecodeRuneInString(w)
-	}
-	if last >= utf8.RuneSelf {
-		last, _ = utf8.DecodeLastRuneInString(w)
-	}
-	first, last = unicode.ToLower(first), unicode.ToLower(last)
-	return (len(w)*131 + int(first)*17 + int(last)) & (1<<12 - 1)
-}
+// number word.
+var foreignFilter = text.NewWordFilter(slices.Collect(maps.Keys(foreignNumberWords)))
 
 // appositiveAge reports whether the number of tokens [first, next) stands
 // between commas right after a capitalised word, as ages do in news

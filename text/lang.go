@@ -1,7 +1,9 @@
 package text
 
 import (
+	"maps"
 	"math/bits"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -56,7 +58,7 @@ func Language(d *Doc) string {
 	}
 	var score [len(latinLanguages)]int
 	for _, t := range d.Tokens {
-		if t.Number || len(t.Norm) > 9 || len(t.Norm) == 0 || !functionFilter[functionSlot(t.Norm)] {
+		if t.Number || len(t.Norm) > 9 || !functionFilter.Has(t.Norm) {
 			continue
 		}
 		for m := functionWords[t.Norm]; m != 0; m &= m - 1 {
@@ -164,19 +166,8 @@ var functionWords = func() map[string]uint16 {
 }()
 
 // functionFilter turns away most words before the map lookup, which is
-// asked of every short word of every text: a slot is the word's length
-// and its first and last bytes, so a word no function word shares them
-// with needs no string hash.
-var functionFilter = func() (f [1 << 12]bool) {
-	for w := range functionWords {
-		f[functionSlot(w)] = true
-	}
-	return f
-}()
-
-func functionSlot(w string) int {
-	return (len(w)*131 + int(w[0])*17 + int(w[len(w)-1])) & (1<<12 - 1)
-}
+// asked of every short word of every text.
+var functionFilter = NewWordFilter(slices.Collect(maps.Keys(functionWords)))
 
 // latinLanguages lists each language's most frequent function words in
 // news prose, lower-cased and without the words that are as common in a
