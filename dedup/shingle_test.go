@@ -2,13 +2,13 @@ package dedup
 
 import (
 	"encoding/json"
-	"github.com/retold/retold/internal/cpuclock"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 	"unicode"
 
+	"github.com/retold/retold/internal/cpuclock"
 	"github.com/retold/retold/sketch"
 )
 

@@ -1,9 +1,10 @@
 package hugemem
 
 import (
-	"github.com/retold/retold/internal/cpuclock"
 	"runtime"
 	"testing"
+
+	"github.com/retold/retold/internal/cpuclock"
 )
 
 func TestAllocIsZeroedWritableAndFreed(t *testing.T) {
